@@ -1,0 +1,10 @@
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for language-prefixed URLs)
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("offers.api_urls")),
+    path("", include("offers.urls")),
+]

@@ -1,0 +1,475 @@
+"""The catalog: vendors, their models, dated token prices, migration programmes, mappings, FX.
+
+Money is always a Decimal beside its currency; token prices are per 1,000,000 tokens. A value
+nobody knows is NULL (or an absent row), never 0: 0 means free.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+# Token prices per 1M tokens reach 1e-4 CNY (after dividing per-token feed prices) and
+# six-figure amounts for image models; 24 digits with 10 places covers both exactly.
+AMOUNT_DIGITS = {"max_digits": 24, "decimal_places": 10}
+SLUG_HELP = _("Lowercase letters, digits and hyphens.")
+
+
+def today():
+    return timezone.localdate()
+
+
+class ProviderQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Provider(models.Model):
+    class Compatibility(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNKNOWN = "unknown", _("Unknown")
+
+    slug = models.SlugField(max_length=64, unique=True, help_text=SLUG_HELP)
+    name = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200, blank=True, default="")
+    website = models.URLField(max_length=500, blank=True, default="")
+    pricing_url = models.URLField(max_length=500, blank=True, default="")
+    docs_url = models.URLField(max_length=500, blank=True, default="")
+    api_base_url = models.URLField(max_length=500, blank=True, default="")
+    openai_compatible = models.BooleanField(null=True, blank=True, help_text=_("Empty means unknown."))
+    region = models.CharField(max_length=16, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    is_published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("offers:vendor", args=[self.slug])
+
+    @property
+    def display_name(self):
+        """The Chinese name in the Chinese UI, where the catalog has one."""
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
+
+    @property
+    def compatibility(self):
+        if self.openai_compatible is None:
+            return self.Compatibility.UNKNOWN
+        return self.Compatibility.YES if self.openai_compatible else self.Compatibility.NO
+
+
+class ModelQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(provider__is_published=True)
+
+
+class Model(models.Model):
+    """One model a vendor serves over its API; `slug` is the API model id."""
+
+    class Kind(models.TextChoices):
+        CHAT = "chat", _("Chat")
+        EMBEDDING = "embedding", _("Embedding")
+        IMAGE = "image", _("Image")
+        AUDIO = "audio", _("Audio")
+
+    CAPABILITIES = ("vision", "tools", "json", "reasoning", "web_search")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="models")
+    slug = models.CharField(max_length=128, help_text=_("The API model id."))
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CHAT)
+    context_window = models.PositiveIntegerField(null=True, blank=True, help_text=_("Tokens."))
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    capabilities = models.JSONField(default=list, blank=True)
+    released_on = models.DateField(null=True, blank=True)
+    deprecated_on = models.DateField(null=True, blank=True)
+
+    objects = ModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider__slug", "slug"]
+        constraints = [
+            # A model id is unique within its vendor (the import's natural key).
+            models.UniqueConstraint(fields=["provider", "slug"], name="offers_model_unique_provider_slug"),
+        ]
+        indexes = [
+            # The model table sorts and filters by name and context window across vendors.
+            models.Index(fields=["name"], name="offers_model_name_idx"),
+            models.Index(fields=["context_window"], name="offers_model_context_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider.slug}/{self.slug}"
+
+    def get_absolute_url(self):
+        return reverse("offers:model", args=[self.provider.slug, self.slug])
+
+    def clean(self):
+        unknown = set(self.capabilities or []) - set(self.CAPABILITIES)
+        if unknown:
+            raise ValidationError({"capabilities": _("Unknown capabilities: %s") % sorted(unknown)})
+
+
+class PriceQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Price.Status.APPROVED)
+
+    def current(self, on=None):
+        """Approved rows in force on `on` (default today): valid_from <= on < valid_to."""
+        on = on or today()
+        return self.approved().filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on), valid_from__lte=on)
+
+    def stale(self, on=None):
+        on = on or today()
+        return self.filter(checked_on__lt=on - timedelta(days=settings.BANJIA_STALE_AFTER_DAYS))
+
+    def pending(self):
+        return self.filter(status=Price.Status.PENDING)
+
+
+class Price(models.Model):
+    """One token price of a model, valid over [valid_from, valid_to), per 1M tokens."""
+
+    class Kind(models.TextChoices):
+        INPUT = "input", _("Input")
+        CACHED_INPUT = "cached_input", _("Cached input")
+        OUTPUT = "output", _("Output")
+
+    class Method(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        SCRAPED = "scraped", _("Scraped")
+
+    class Confidence(models.TextChoices):
+        OFFICIAL = "official", _("Official")
+        REPORTED = "reported", _("Reported")
+        DERIVED = "derived", _("Derived")
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Pending review")
+        REJECTED = "rejected", _("Rejected")
+
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="prices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(**AMOUNT_DIGITS, help_text=_("Per 1,000,000 tokens."))
+    currency = models.CharField(max_length=3, help_text=_("ISO 4217 code, e.g. CNY."))
+    tier_min_input_tokens = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text=_("Inclusive prompt length; empty means 0.")
+    )
+    tier_max_input_tokens = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text=_("Inclusive prompt length; empty means no upper bound.")
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(
+        null=True, blank=True, help_text=_("Exclusive; empty means the price is current.")
+    )
+    source_url = models.URLField(max_length=1000)
+    checked_on = models.DateField()
+    method = models.CharField(max_length=16, choices=Method.choices, default=Method.MANUAL)
+    confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.OFFICIAL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPROVED)
+    review_note = models.TextField(
+        blank=True, default="", help_text=_("Why a scraped price waits for review.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PriceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["model", "kind", "tier_min_input_tokens", "valid_from"]
+        constraints = [
+            # One current approved price per model, kind, tier and currency: history rows are
+            # closed (valid_to set) rather than overwritten, and pending rows never count.
+            models.UniqueConstraint(
+                F("model"),
+                F("kind"),
+                Coalesce(F("tier_min_input_tokens"), Value(0)),
+                Coalesce(F("tier_max_input_tokens"), Value(-1)),
+                F("currency"),
+                condition=Q(valid_to__isnull=True, status="approved"),
+                name="offers_price_one_current_approved",
+            ),
+            # Prices are never negative; 0 means free.
+            models.CheckConstraint(condition=Q(amount__gte=0), name="offers_price_amount_gte_0"),
+            # A closed row ends after it starts.
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="offers_price_valid_to_after_from",
+            ),
+            # A tier's upper bound is not below its lower bound.
+            models.CheckConstraint(
+                condition=Q(tier_max_input_tokens__isnull=True)
+                | Q(tier_min_input_tokens__isnull=True)
+                | Q(tier_max_input_tokens__gte=F("tier_min_input_tokens")),
+                name="offers_price_tier_ordered",
+            ),
+        ]
+        indexes = [
+            # Price lookups "current price of these models on date d" (estimator, pages).
+            models.Index(fields=["model", "valid_from"], name="offers_price_model_from_idx"),
+            # The admin's review queue and stale filter.
+            models.Index(fields=["status", "checked_on"], name="offers_price_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.kind} {self.amount} {self.currency}/1M"
+
+    @property
+    def is_current(self):
+        return self.valid_to is None
+
+    @property
+    def is_stale(self):
+        return self.checked_on < today() - timedelta(days=settings.BANJIA_STALE_AFTER_DAYS)
+
+    @property
+    def tier_label(self):
+        lo, hi = self.tier_min_input_tokens, self.tier_max_input_tokens
+        if lo in (None, 0) and hi is None:
+            return ""
+        return f"{_fmt_tokens(lo or 0)}–{_fmt_tokens(hi) if hi is not None else '∞'}"
+
+    def clean(self):
+        errors = {}
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = _("A price cannot be negative.")
+        if self.valid_to and self.valid_from and self.valid_to <= self.valid_from:
+            errors["valid_to"] = _("Must be after valid from.")
+        if (
+            self.tier_min_input_tokens is not None
+            and self.tier_max_input_tokens is not None
+            and self.tier_max_input_tokens < self.tier_min_input_tokens
+        ):
+            errors["tier_max_input_tokens"] = _("Must not be below the tier minimum.")
+        if errors:
+            raise ValidationError(errors)
+
+    def same_slot(self):
+        """Rows competing with this one for 'current price' (same model, kind, tier, currency)."""
+        return Price.objects.filter(
+            model_id=self.model_id,
+            kind=self.kind,
+            currency=self.currency,
+            tier_min_input_tokens=self.tier_min_input_tokens,
+            tier_max_input_tokens=self.tier_max_input_tokens,
+        ).exclude(pk=self.pk)
+
+
+def _fmt_tokens(n):
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}K"
+    if n >= 1000 and (n + 1) % 1000 == 0:  # e.g. 32000 + 1 written as an exclusive bound
+        return f"{(n + 1) // 1000}K"
+    return str(n)
+
+
+class MigrationProgramQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, provider__is_published=True)
+
+    def active(self, on=None):
+        """In force on `on`: started (or no start known) and not ended (ends_on inclusive)."""
+        on = on or today()
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=on),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on),
+        )
+
+
+class MigrationProgram(models.Model):
+    """An offer a vendor made to OpenAI API users (or a general offer, flagged as such)."""
+
+    Confidence = Price.Confidence
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="programs")
+    slug = models.SlugField(max_length=100, unique=True, help_text=SLUG_HELP)
+    name = models.CharField(max_length=300)
+    name_zh = models.CharField(max_length=300, blank=True, default="")
+    announced_on = models.DateField(null=True, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True, help_text=_("Inclusive; empty means open or unknown."))
+    eligibility = models.TextField(blank=True, default="")
+    openai_users_only = models.BooleanField(null=True, blank=True)
+    new_users_only = models.BooleanField(null=True, blank=True)
+    enterprise_only = models.BooleanField(null=True, blank=True)
+    source_urls = models.JSONField(default=list)
+    confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.REPORTED)
+    checked_on = models.DateField(null=True, blank=True, help_text=_("When the sources were read."))
+    notes = models.TextField(blank=True, default="")
+    is_published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MigrationProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider__slug", "slug"]
+        constraints = [
+            # An end date, when known, is not before the start.
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="offers_migrationprogram_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
+
+    def is_active(self, on=None):
+        on = on or today()
+        started = self.starts_on is None or self.starts_on <= on
+        return started and (self.ends_on is None or self.ends_on >= on)
+
+    def clean(self):
+        if not self.source_urls:
+            raise ValidationError({"source_urls": _("At least one source URL is required.")})
+
+
+class Benefit(models.Model):
+    class Kind(models.TextChoices):
+        FREE_TOKENS = "free_tokens", _("Free tokens")
+        MATCHED_TOKENS = "matched_tokens", _("Tokens matched to OpenAI usage")
+        DISCOUNT = "discount", _("Discount")
+        CREDIT = "credit", _("Credit")
+        TRAINING = "training", _("Training")
+        CONSULTING = "consulting", _("Consulting")
+        MIGRATION_SUPPORT = "migration_support", _("Migration support")
+        FREE_MODEL = "free_model", _("Free model")
+
+    PERKS = (Kind.TRAINING, Kind.CONSULTING, Kind.MIGRATION_SUPPORT, Kind.FREE_MODEL)
+
+    program = models.ForeignKey(MigrationProgram, on_delete=models.CASCADE, related_name="benefits")
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Pools apply in this order."))
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    tokens = models.PositiveBigIntegerField(null=True, blank=True)
+    ratio = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    percent = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    months = models.PositiveIntegerField(null=True, blank=True)
+    amount = models.DecimalField(**AMOUNT_DIGITS, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, default="")
+    valid_days = models.PositiveIntegerField(null=True, blank=True)
+    description = models.TextField(blank=True, default="")
+    # Declared last: from here on `models` in this class body names the field, not the module.
+    models = models.ManyToManyField(
+        Model, blank=True, related_name="benefits", help_text=_("Empty means every model.")
+    )
+
+    class Meta:
+        ordering = ["program", "position", "id"]
+        constraints = [
+            # The fields each kind needs are present and positive (see catalog-format.md).
+            models.CheckConstraint(
+                condition=~Q(kind="free_tokens") | Q(tokens__gt=0),
+                name="offers_benefit_free_tokens_has_tokens",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="matched_tokens") | Q(ratio__gt=0),
+                name="offers_benefit_matched_has_ratio",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="discount") | Q(percent__gt=0, percent__lte=100),
+                name="offers_benefit_discount_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="credit") | (Q(amount__gt=0) & ~Q(currency="")),
+                name="offers_benefit_credit_has_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program.slug}: {self.get_kind_display()}"
+
+    @property
+    def is_perk(self):
+        return self.kind in self.PERKS
+
+
+class ModelMappingQuerySet(models.QuerySet):
+    def rank1(self):
+        return self.filter(rank=1)
+
+
+class ModelMapping(models.Model):
+    """Which model of `provider` replaces an OpenAI model; rank 1 is the default choice."""
+
+    openai_model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="replacements")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="mappings")
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="replaces")
+    rank = models.PositiveSmallIntegerField(default=1)
+    note = models.TextField(blank=True, default="")
+
+    objects = ModelMappingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["openai_model", "provider", "rank"]
+        constraints = [
+            # One model per rank per vendor for each OpenAI model.
+            models.UniqueConstraint(
+                fields=["openai_model", "provider", "rank"],
+                name="offers_modelmapping_unique_rank",
+            ),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="offers_modelmapping_rank_gte_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.openai_model.slug} → {self.provider.slug}/{self.model.slug} (#{self.rank})"
+
+    def clean(self):
+        if self.model_id and self.provider_id and self.model.provider_id != self.provider_id:
+            raise ValidationError({"model": _("The model must belong to the chosen provider.")})
+        if self.openai_model_id and self.openai_model.provider.slug != "openai":
+            raise ValidationError({"openai_model": _("Must be a model of provider openai.")})
+
+
+class ExchangeRateQuerySet(models.QuerySet):
+    def on_or_before(self, on: date):
+        return self.filter(date__lte=on)
+
+
+class ExchangeRate(models.Model):
+    """1 `base` = `rate` `quote` on `date` (e.g. USD/CNY 7.1)."""
+
+    base = models.CharField(max_length=3)
+    quote = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=20, decimal_places=10)
+    date = models.DateField()
+    source_url = models.URLField(max_length=1000, blank=True, default="")
+
+    objects = ExchangeRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["base", "quote", "date"]
+        constraints = [
+            # One rate per pair and day: the import and the ECB source upsert on this key.
+            models.UniqueConstraint(fields=["base", "quote", "date"], name="offers_exchangerate_unique_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="offers_exchangerate_rate_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.base}/{self.quote} {self.rate} on {self.date}"

@@ -1,0 +1,21 @@
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+PAGES = SHARED / "pages"
+
+
+def pytest_configure(config):
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+
+
+@pytest.fixture
+def shared_pages():
+    """The recorded third-party pages; tests using them skip only outside CI."""
+    if not PAGES.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{PAGES} is missing; CI must run with ../shared beside the checkout")
+        pytest.skip("../shared/pages is not present")
+    return PAGES
