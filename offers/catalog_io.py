@@ -259,7 +259,7 @@ class _Checker:
             if default is None:
                 self.err(f"{path}.{key}", "is required")
             return default
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             self.err(f"{path}.{key}", f"must be one of {', '.join(sorted(choices))}")
             return default
         return value

@@ -241,10 +241,13 @@ class Price(models.Model):
 
     @property
     def tier_label(self):
-        lo, hi = self.tier_min_input_tokens, self.tier_max_input_tokens
-        if lo in (None, 0) and hi is None:
+        """Prompt-length tier as vendors write it: "0–32K", "32K–128K", "272K–∞"."""
+        lo, hi = self.tier_min_input_tokens or 0, self.tier_max_input_tokens
+        if lo == 0 and hi is None:
             return ""
-        return f"{_fmt_tokens(lo or 0)}–{_fmt_tokens(hi) if hi is not None else '∞'}"
+        if lo % 1000 == 1:  # an inclusive 32001 is the "(32K" of a "(32K, 128K]" label
+            lo -= 1
+        return f"{_fmt_tokens(lo)}–{_fmt_tokens(hi) if hi is not None else '∞'}"
 
     def clean(self):
         errors = {}
@@ -277,9 +280,7 @@ def _fmt_tokens(n):
         return f"{n // 1_000_000}M"
     if n >= 1000 and n % 1000 == 0:
         return f"{n // 1000}K"
-    if n >= 1000 and (n + 1) % 1000 == 0:  # e.g. 32000 + 1 written as an exclusive bound
-        return f"{(n + 1) // 1000}K"
-    return str(n)
+    return f"{n:,}"
 
 
 class MigrationProgramQuerySet(models.QuerySet):
@@ -383,21 +384,22 @@ class Benefit(models.Model):
     class Meta:
         ordering = ["program", "position", "id"]
         constraints = [
-            # The fields each kind needs are present and positive (see catalog-format.md).
+            # The fields each kind needs are present and positive (see catalog-format.md);
+            # NULL must be excluded explicitly, as a CHECK on NULL passes.
             models.CheckConstraint(
-                condition=~Q(kind="free_tokens") | Q(tokens__gt=0),
+                condition=~Q(kind="free_tokens") | Q(tokens__isnull=False, tokens__gt=0),
                 name="offers_benefit_free_tokens_has_tokens",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="matched_tokens") | Q(ratio__gt=0),
+                condition=~Q(kind="matched_tokens") | Q(ratio__isnull=False, ratio__gt=0),
                 name="offers_benefit_matched_has_ratio",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="discount") | Q(percent__gt=0, percent__lte=100),
+                condition=~Q(kind="discount") | Q(percent__isnull=False, percent__gt=0, percent__lte=100),
                 name="offers_benefit_discount_percent_range",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="credit") | (Q(amount__gt=0) & ~Q(currency="")),
+                condition=~Q(kind="credit") | (Q(amount__isnull=False, amount__gt=0) & ~Q(currency="")),
                 name="offers_benefit_credit_has_amount",
             ),
         ]
