@@ -1,0 +1,44 @@
+"""Configuration comes from the environment, with safe defaults for a bare machine."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_check(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
+         "s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG)"],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = django_check(DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_bare_machine_defaults_are_sqlite_and_no_broker():
+    result = django_check(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["django.db.backends.sqlite3", "memory://", "True", "True"]
+
+
+def test_database_and_broker_urls_are_read():
+    result = django_check(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/banjia",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.db.backends.postgresql", "redis://127.0.0.1:6379/0", "False", "False",
+    ]  # fmt: skip
