@@ -1,0 +1,615 @@
+"""Shared reading of pricing pages: clean text, amounts with units, prompt-length tiers, tables.
+
+Pure functions of text; sources build on them. Nothing here touches the network or the database.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from .base import NeedsJavaScript, Observation, ParseError
+
+# Zero-width and byte-order characters that editors leave inside table cells.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+FULLWIDTH = str.maketrans(
+    {"（": "(", "）": ")", "，": ",", "＜": "<", "＞": ">", "≦": "≤", "≧": "≥", "［": "[", "］": "]",
+     "～": "~", "：": ":", "＄": "$", "．": ".", "\u00a0": " ", "\u3000": " ", "–": "-", "—": "-"}
+)  # fmt: skip
+
+PER_MILLION = Decimal(1_000_000)
+NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+
+# Cells that say "no price here" rather than giving one.
+NO_PRICE = re.compile(
+    r"^(?:-+|/|\\+|n/?a|none|—|不支持|暂不支持|暂无|not supported|unsupported|coming soon|敬请期待|"
+    r"contact(?: us| sales)?|联系(?:我们|销售)?|即将上线|\*|x|✕|✗)$",
+    re.I,
+)
+FREE = re.compile(r"^(?:免费|限时免费|free|不计费|free of charge)(?:\s*\(.*\))?$", re.I)
+# Units that are not tokens: such a cell is a price, but not one of ours.
+NON_TOKEN_UNIT = re.compile(
+    r"/\s*(?:次|张|秒|分钟|小时|天|首|个|音色|GB|calls?|image|minute|second|hour|day|request|query|千次)|"
+    r"字符|characters|per (?:image|minute|second|hour|call|request)|算力单元|TPM|积分",
+    re.I,
+)
+CNY = re.compile(r"¥|￥|元|RMB|CNY|人民币", re.I)
+USD = re.compile(r"\$|USD|美元|US\$", re.I)
+
+
+def clean(text):
+    """Collapse whitespace, drop invisible characters, normalise full-width punctuation."""
+    if text is None:
+        return ""
+    text = str(text).translate(INVISIBLE).translate(FULLWIDTH)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def to_decimal(text):
+    try:
+        return Decimal(text.replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        raise ParseError(f"{text!r} is not a number") from None
+
+
+def detect_currency(text):
+    if USD.search(text):
+        return "USD"
+    if CNY.search(text):
+        return "CNY"
+    return None
+
+
+def unit_per(text):
+    """Tokens a price in `text` is quoted per (1K, 10K or 1M), or None when it does not say."""
+    t = clean(text).lower().replace(" ", "")
+    if re.search(r"百万|1m(?:token|tokens|input|output|$|\))|/m(?:token|tokens)|permtokens|per1m|1,000,000|million|mtok", t):
+        return 1_000_000
+    if re.search(r"千(?:tokens?|token)|1k(?:tokens?)|/ktokens?|per1k|/千|每千|1,000tokens|thousand", t):
+        return 1000
+    if re.search(r"万(?:tokens?|token)|10k(?:tokens?)|/万", t):
+        return 10_000
+    return None
+
+
+@dataclass
+class Amount:
+    value: Decimal
+    currency: str | None
+
+
+def parse_price(text, *, what="price"):
+    """A price cell -> Amount (value as written, unit not applied), or None for "no price".
+
+    Takes the figure next to a currency sign when a cell holds several figures ("原价 12元 限时5折"
+    is 12); raises ParseError when the cell holds text that is no price at all.
+    """
+    t = clean(text)
+    if not t or NO_PRICE.match(t):
+        return None
+    if FREE.match(t):
+        return Amount(Decimal(0), None)
+    currency = detect_currency(t)
+    m = re.search(rf"(?:[$¥￥]|US\$|USD|CNY|RMB)\s*({NUMBER})", t) or re.search(
+        rf"({NUMBER})\s*(?:元|美元|USD|CNY|RMB)", t
+    )
+    if m is None:
+        m = re.fullmatch(rf"({NUMBER})(?:\s*/?\s*(?:1?M|百万|千|1K|K)?\s*(?:tokens?|Tokens?)?)?", t)
+    if m is None:
+        raise ParseError(f"{what}: {t!r} is not a price")
+    return Amount(to_decimal(m.group(1)), currency)
+
+
+def per_million(value, per):
+    return value * PER_MILLION / Decimal(per)
+
+
+# --- prompt-length tiers ------------------------------------------------------------------------
+
+_UNIT = {"k": 1000, "千": 1000, "m": 1_000_000, "百万": 1_000_000, "万": 10_000}
+_NUM = rf"({NUMBER})\s*(百万|千|万|[kKmM])?"
+_VAR = re.compile(
+    r"(?:单次请求的)?输入(?:长度|token数?|tokens?)?|input(?:\s+tokens?)?|上下文(?:长度)?|context(?:\s+length)?|"
+    r"prompt(?:\s+tokens?)?|tokens?|length|长度|token数",
+    re.I,
+)
+
+
+def _tokens(number, unit, default_unit):
+    n = to_decimal(number)
+    if unit:
+        n *= _UNIT[unit.lower()]
+    elif default_unit:
+        n *= default_unit
+    elif n < 1000:  # a tier of "32" tokens is a tier of 32K tokens whose unit sits in the header
+        n *= 1000
+    return int(n)
+
+
+def _lower(value, inclusive):
+    if value == 0:
+        return None
+    return value if inclusive else value + 1
+
+
+def _upper(value, inclusive):
+    return value if inclusive else value - 1
+
+
+class NotATier(Exception):
+    pass
+
+
+def parse_tier(text, *, default_unit=None):
+    """A prompt-length condition -> (min, max) inclusive token counts, None meaning open.
+
+    Reads "[0, 32)", "(32, 128]", "[32+)", "0<Token≤32K", "32K<输入≤128K", "0 ≤ 输入长度 < 32k",
+    "输入长度 ≥ 32k", "<=272K", ">272K", "0-32K", "512K ~ 1M", "≤ 512k input tokens".
+    Raises NotATier when the text holds no condition (e.g. a context size "128K" or "-").
+    """
+    t = clean(text).replace("<=", "≤").replace(">=", "≥").replace("+∞", "").replace("∞", "")
+    t = _VAR.sub(" x ", t)
+    t = re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"(?:\bx\b\s*)+", "x ", t).strip()
+    n = _NUM
+    # interval notation: [a, b) (a, b] [a+) [a, ) (a, +)
+    m = re.search(rf"([\[(])\s*{n}\s*(?:,\s*(?:{n})?\s*|\+\s*|,\s*\+\s*)([\])])", t)
+    if m:
+        lo = _tokens(m.group(2), m.group(3), default_unit)
+        hi = _tokens(m.group(4), m.group(5), default_unit) if m.group(4) else None
+        return _lower(lo, m.group(1) == "["), (None if hi is None else _upper(hi, m.group(6) == "]"))
+    # chained inequality: a < x ≤ b
+    m = re.search(rf"{n}\s*(<|≤)\s*x?\s*(<|≤)\s*{n}", t)
+    if m:
+        lo = _tokens(m.group(1), m.group(2), default_unit)
+        hi = _tokens(m.group(5), m.group(6), default_unit)
+        return _lower(lo, m.group(3) == "≤"), _upper(hi, m.group(4) == "≤")
+    # one-sided: x ≤ b, < b, x > a, ≥ a, a+
+    m = re.search(rf"(?:^|x\s*|\s|\()(<|≤)\s*{n}", t) or re.match(rf"^(<|≤)\s*{n}", t)
+    if m:
+        return None, _upper(_tokens(m.group(2), m.group(3), default_unit), m.group(1) == "≤")
+    m = re.search(rf"(?:^|x\s*|\s|\()(>|≥)\s*{n}", t) or re.match(rf"^(>|≥)\s*{n}", t)
+    if m:
+        return _lower(_tokens(m.group(2), m.group(3), default_unit), m.group(1) == "≥"), None
+    m = re.search(rf"{n}\s*\+", t)
+    if m:
+        return _lower(_tokens(m.group(1), m.group(2), default_unit), True), None
+    # dash range: "0-32K" "32K-128K" "512K ~ 1M" -> (a, b]
+    m = re.search(rf"{n}\s*[-~至到]\s*{n}", t)
+    if m:
+        lo_unit = m.group(2) or m.group(4)  # "0-32K": the unit written once applies to both ends
+        lo = _tokens(m.group(1), lo_unit, default_unit)
+        hi = _tokens(m.group(3), m.group(4), default_unit)
+        return _lower(lo, False), hi
+    raise NotATier(text)
+
+
+def tier_or_none(text, *, default_unit=None):
+    try:
+        return parse_tier(text, default_unit=default_unit)
+    except NotATier:
+        return None
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+
+def soup(text):
+    return BeautifulSoup(text, "lxml")
+
+
+def drop_struck(node):
+    """Remove struck-through old prices (<del>, <s>, class line-through) so only the price is read."""
+    for el in node.find_all(["del", "s", "strike"]):
+        el.decompose()
+    for el in node.find_all(class_=re.compile(r"line-through")):
+        el.decompose()
+    for el in node.find_all(style=re.compile(r"line-through")):
+        el.decompose()
+    return node
+
+
+def cell_text(cell):
+    for sup in cell.find_all("sup"):
+        sup.decompose()
+    drop_struck(cell)
+    return clean(cell.get_text(" "))
+
+
+def looks_like_js_shell(doc_text, page):
+    """True for an application shell: no tables or price cards, little text, scripts doing the work."""
+    body = page.body or page
+    scripts = page.find_all("script")
+    visible = clean(" ".join(s for s in body.find_all(string=True) if s.parent.name not in ("script", "style", "noscript")))
+    mount = page.find(id=re.compile(r"^(?:root|app|__next|__nuxt|main-app)$"))
+    return (not page.find("table")) and len(visible) < 1500 and (bool(scripts) or mount is not None)
+
+
+def require_markup(text, what):
+    """Parse HTML, reporting an empty page or a JavaScript shell distinctly from a changed layout."""
+    if not text or not text.strip():
+        raise ParseError(f"{what}: the page is empty")
+    page = soup(text)
+    if looks_like_js_shell(text, page):
+        raise NeedsJavaScript(f"{what}: the page is an application shell that needs JavaScript to render prices")
+    return page
+
+
+@dataclass
+class Table:
+    """A table as a grid: `header[c]` joins every header row's label over column c."""
+
+    header: list
+    rows: list
+    context: str = ""
+    node: object = None
+    extra: dict = field(default_factory=dict)
+
+    def find(self, *patterns, exclude=None):
+        """Index of the first column whose header matches any pattern (regex), or None."""
+        for pattern in patterns:
+            for i, label in enumerate(self.header):
+                if re.search(pattern, label, re.I) and not (exclude and re.search(exclude, label, re.I)):
+                    return i
+        return None
+
+
+def _is_placeholder(cell):
+    # Some editors write the cells a rowspan covers as empty <td rowspan="0">; they are not cells.
+    return (cell.get("rowspan") == "0" or cell.get("colspan") == "0") and not clean(cell.get_text())
+
+
+def _span(cell, name):
+    try:
+        return max(1, int(cell.get(name) or 1))
+    except ValueError:
+        return 1
+
+
+def table_grid(table):
+    """Expand rowspans/colspans: a list of rows of (text, is_header) covering every slot."""
+    grid, pending = [], {}  # pending: (row, col) -> text carried down by a rowspan
+    trs = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    for r, tr in enumerate(trs):
+        row, c = [], 0
+        cells = [td for td in tr.find_all(["td", "th"], recursive=False) if not _is_placeholder(td)]
+        for cell in cells:
+            while (r, c) in pending:
+                row.append(pending.pop((r, c)))
+                c += 1
+            text = (cell_text(cell), cell.name == "th" or cell.find_parent("thead") is not None)
+            rs, cs = _span(cell, "rowspan"), _span(cell, "colspan")
+            for dc in range(cs):
+                row.append(text)
+                for dr in range(1, rs):
+                    pending[(r + dr, c + dc)] = text
+            c += cs
+        while (r, c) in pending:
+            row.append(pending.pop((r, c)))
+            c += 1
+        grid.append(row)
+    return grid, trs
+
+
+def header_rows(table, trs):
+    """How many leading rows are header rows: the thead, or the first row and those its rowspans cover."""
+    thead = [tr for tr in trs if tr.find_parent("thead") is not None]
+    if thead:
+        return len(thead)
+    if not trs:
+        return 0
+    first = [td for td in trs[0].find_all(["td", "th"], recursive=False) if not _is_placeholder(td)]
+    n = max([_span(td, "rowspan") for td in first] or [1])
+    while n < len(trs) and all(td.name == "th" for td in trs[n].find_all(["td", "th"], recursive=False)):
+        n += 1
+    return n
+
+
+def _join_labels(labels):
+    out = []
+    for label in labels:
+        if label and label not in out:
+            out.append(label)
+    return " ".join(out)
+
+
+def html_tables(page, *, context_of=None):
+    """Every <table> of the page as a Table; tables whose header sits in a separate <table>
+    (fixed-header widgets) are joined to the body table that follows."""
+    tables, carry = [], None
+    for node in page.find_all("table"):
+        if node.find_parent("table") is not None:
+            continue
+        grid, trs = table_grid(node)
+        if not grid:
+            continue
+        width = max(len(r) for r in grid)
+        marked = [cell[1] for row in grid for cell in row]
+        if all(marked):  # header-only table (a fixed-header widget): its body is the next table
+            carry = [_join_labels([row[c][0] for row in grid if c < len(row)]) for c in range(width)]
+            continue
+        if carry is not None and not any(marked):
+            header, body = carry, grid
+        else:
+            n = header_rows(node, trs)
+            header = [_join_labels([row[c][0] for row in grid[:n] if c < len(row)]) for c in range(width)]
+            body = grid[n:]
+        carry = None
+        rows = [[text for text, _ in row] for row in body]
+        tables.append(Table(header=header, rows=rows, node=node, context=context_of(node) if context_of else ""))
+    return tables
+
+
+HEADING = re.compile(r"^h[1-6]$")
+
+
+def is_heading(tag):
+    if not isinstance(tag, Tag):
+        return False
+    if HEADING.match(tag.name or ""):
+        return True
+    return any(re.match(r"heading-h[1-6]$", c) for c in (tag.get("class") or []))
+
+
+def heading_level(tag):
+    if HEADING.match(tag.name or ""):
+        return int(tag.name[1])
+    for c in tag.get("class") or []:
+        m = re.match(r"heading-h([1-6])$", c)
+        if m:
+            return int(m.group(1))
+    return 6
+
+
+def headings_before(node, limit=4):
+    """Texts of the nearest preceding headings, nearest first, one per level going up."""
+    out, level = [], 7
+    for h in node.find_all_previous(is_heading):
+        lv = heading_level(h)
+        if lv < level:
+            out.append(clean(h.get_text(" ")))
+            level = lv
+            if len(out) >= limit or lv == 1:
+                break
+    return out
+
+
+# --- markdown / MDX ------------------------------------------------------------------------------
+
+
+def _md_cell(text):
+    text = re.sub(r"~~.*?~~", " ", text)  # struck-through old price
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
+    text = re.sub(r"<span[^>]*>.*?</span>", " ", text, flags=re.I)  # badges such as "Permanent 50% off"
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = text.replace("\\$", "$").replace("**", "").replace("\\*", "*")
+    text = re.sub(r"(?<=\S)\*(?=\s|$)", "", text)  # footnote star
+    return clean(text)
+
+
+def markdown_tables(text):
+    """Pipe tables and MDX <DocTable columns=... rows=...> blocks as Tables (context: the headings)."""
+    tables, lines = [], text.splitlines()
+    headings, i = [], 0
+    while i < len(lines):
+        line = lines[i].strip()
+        hm = re.match(r"^(#{1,6})\s+(.*)", line)
+        if hm:
+            level = len(hm.group(1))
+            headings = [h for h in headings if h[0] < level] + [(level, clean(hm.group(2)))]
+        tab = re.search(r'<Tab\s+title="([^"]*)"', line)
+        if tab:
+            headings = [h for h in headings if h[0] < 7] + [(7, clean(tab.group(1)))]
+        if line.startswith("|") and i + 1 < len(lines) and re.match(r"^\|?\s*:?-{2,}", lines[i + 1].strip()):
+            header = [_md_cell(c) for c in line.strip("|").split("|")]
+            rows, i = [], i + 2
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                rows.append([_md_cell(c) for c in lines[i].strip().strip("|").split("|")])
+                i += 1
+            tables.append(Table(header=header, rows=rows, context=" / ".join(h[1] for h in headings)))
+            continue
+        i += 1
+    for m in re.finditer(r"<DocTable\s+columns=\{\[(.*?)\]\}\s+rows=\{\[(.*?)\]\}\s*/>", text, re.S):
+        header = [clean(t) for t in re.findall(r'title:\s*"([^"]*)"', m.group(1))]
+        rows = []
+        for row in re.findall(r"^\s*\[(.*)\],?\s*$", m.group(2), re.M):
+            cells = []
+            for cell in re.findall(r'<>(.*?)</>|"((?:[^"\\]|\\.)*)"', row):
+                frag = cell[0] or cell[1]
+                frag = re.sub(r'\{"([^"]*)"\}', r"\1", frag)
+                cells.append(clean(frag))
+            rows.append(cells)
+        tables.append(Table(header=header, rows=rows, context="DocTable"))
+    return tables
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+
+def load_json(text, what):
+    if not text or not text.strip():
+        raise ParseError(f"{what}: the document is empty")
+    try:
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{what}: not JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+# --- model ids -------------------------------------------------------------------------------------
+
+MODEL_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9._:/\-]*[A-Za-z0-9]|[A-Za-z]")
+
+
+def model_id(text, *, words=False):
+    """The API model id at the start of a cell: "qwen3.8-max Batch调用 半价" -> "qwen3.8-max".
+
+    With words=True, leading ASCII words join with hyphens ("Hy3 preview" -> "hy3-preview").
+    """
+    t = clean(text)
+    if words:
+        m = re.match(r"[A-Za-z0-9][A-Za-z0-9._\-]*(?:\s+[A-Za-z0-9][A-Za-z0-9._\-]*)*", t)
+        if not m:
+            return None
+        return re.sub(r"\s+", "-", m.group(0)).lower()
+    m = MODEL_TOKEN.match(t)
+    return m.group(0).lower() if m else None
+
+
+def dedupe(observations):
+    """First observation per slot wins (pages list a model once per region or mode; the first is the
+    default), in a stable, sorted order."""
+    seen, out = set(), []
+    for o in observations:
+        if o.slot in seen:
+            continue
+        seen.add(o.slot)
+        out.append(o)
+    return sorted(out, key=Observation.sort_key)
+
+
+def text_nodes(node):
+    return [s for s in node.descendants if isinstance(s, NavigableString)]
+
+
+# --- a priced table -> observations ----------------------------------------------------------------
+
+COL_MODEL = (r"^模型名称", r"model ?id", r"模型 ?id", r"^模型$", r"^model$", r"^models?\b", r"^模型", r"名称$")
+COL_TIER = (r"条件", r"token ?(?:数|范围)", r"输入token", r"input (?:length|tokens)", r"tier", r"上下文", r"context")
+COL_UNIT = (r"计费单位", r"^unit$", r"billing unit")
+COL_CACHED = (r"缓存命中", r"cache hit", r"cached input", r"缓存读取", r"cach\w* read", r"缓存输入", r"input.*cache")
+COL_INPUT = (r"输入", r"input", r"prompt")
+COL_OUTPUT = (r"输出", r"output", r"completion")
+COL_SINGLE = (r"^单价", r"^价格", r"^price", r"单价$", r"推理价格")
+COL_ITEM = (r"计费项", r"billing item")
+NOT_TEXT = r"(?<!非)音频|(?<!non-)audio|图片|图像|视频|image|video|存储|storage|写入|write|batch|批量|离线|精调|微调|训练|training"
+
+
+@dataclass
+class Columns:
+    model: int
+    prices: dict
+    tier: int | None = None
+    unit: int | None = None
+    item: int | None = None
+
+
+def find_columns(table, *, what):
+    """Column roles from header labels, or ParseError naming what is missing."""
+    model = table.find(*COL_MODEL)
+    if model is None:
+        raise ParseError(f"{what}: no model column in a table headed {table.header!r}")
+    taken = {model}
+    tier = table.find(*COL_TIER, exclude=r"单价|价格|price|缓存|cache")
+    unit = table.find(*COL_UNIT)
+    taken |= {tier, unit}
+    prices = {}
+    cached = table.find(*COL_CACHED, exclude=NOT_TEXT)
+    if cached is not None and cached not in taken:
+        prices["cached_input"] = cached
+        taken.add(cached)
+    for kind, patterns in (("input", COL_INPUT), ("output", COL_OUTPUT)):
+        for i, label in enumerate(table.header):
+            if i in taken or re.search(NOT_TEXT + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length", label, re.I):
+                continue
+            if any(re.search(p, label, re.I) for p in patterns):
+                prices[kind] = i
+                taken.add(i)
+                break
+    if "input" not in prices and "output" not in prices:
+        single = next((i for i, label in enumerate(table.header) if i not in taken and
+                       any(re.search(p, label, re.I) for p in COL_SINGLE) and not re.search(NOT_TEXT, label, re.I)), None)  # fmt: skip
+        if single is not None:
+            prices["single"] = single
+    if not prices:
+        raise ParseError(f"{what}: no input/output price columns in a table headed {table.header!r}")
+    return Columns(model=model, prices=prices, tier=tier, unit=unit, item=table.find(*COL_ITEM))
+
+
+def is_price_table(table):
+    try:
+        find_columns(table, what="")
+    except ParseError:
+        return False
+    return True
+
+
+def _output_tier_is_base(text):
+    """Output-length tiers ("输出长度 [0.2+)") can't be stored: keep only the row starting at 0."""
+    m = re.search(r"(?:输出长度|output length)\s*(.*)$", clean(text), re.I)
+    if not m:
+        return True
+    rng = tier_or_none(m.group(1))
+    return rng is None or rng[0] is None
+
+
+def read_table(table, cols, *, source, vendor, provider, what, default_currency=None, default_per=1_000_000,
+               model_words=False, model_kind="chat"):
+    """Observations of one priced table. Rows without a model id are skipped; a price cell that
+    is text raises ParseError."""
+    header_text = " ".join(table.header)
+    price_cols = set(cols.prices.values())
+    seen = [detect_currency(row[c]) for row in table.rows for c in price_cols if c < len(row)]
+    table_currency = next((c for c in seen if c), None)
+    out = []
+    for r, row in enumerate(table.rows):
+        if cols.model >= len(row):
+            continue
+        model = model_id(row[cols.model], words=model_words)
+        if not model:
+            continue
+        tier = (None, None)
+        if cols.tier is not None and cols.tier < len(row):
+            cell = row[cols.tier]
+            if not _output_tier_is_base(cell):
+                continue
+            cell = re.split(r"输出长度|output length", cell, flags=re.I)[0]
+            default_unit = 1000 if re.search(r"千|\bk\b", table.header[cols.tier], re.I) else None
+            tier = tier_or_none(cell, default_unit=default_unit) or (None, None)
+        row_per = unit_per(row[cols.unit]) if cols.unit is not None and cols.unit < len(row) else None
+        kinds = dict(cols.prices)
+        single = kinds.get("single")
+        if single is not None and single < len(row) and not (unit_per(row[single]) or unit_per(table.header[single])):
+            continue  # one price per image, video or use: not a token price
+        if "single" in kinds:
+            col = kinds.pop("single")
+            item = row[cols.item] if cols.item is not None and cols.item < len(row) else ""
+            if item and not re.search(r"文本|text", item, re.I):
+                continue
+            kinds = {"input": col} if item else {"input": col, "output": col}
+        for kind, col in kinds.items():
+            if col >= len(row):
+                continue
+            cell = row[col]
+            if NON_TOKEN_UNIT.search(cell):
+                continue
+            amount = parse_price(cell, what=f"{what}: {model} {kind} (row {r + 1}, column {table.header[col]!r})")
+            if amount is None:
+                continue
+            per = unit_per(cell) or row_per or unit_per(table.header[col]) or unit_per(header_text) or default_per
+            currency = (amount.currency or detect_currency(table.header[col]) or detect_currency(header_text)
+                        or table_currency or default_currency)  # fmt: skip
+            if currency is None:
+                raise ParseError(f"{what}: no currency for {model} {kind} ({cell!r})")
+            out.append(Observation(
+                source=source, vendor=vendor, provider=provider, model=model, kind=kind,
+                amount=per_million(amount.value, per), currency=currency,
+                tier_min_input_tokens=tier[0], tier_max_input_tokens=tier[1], model_kind=model_kind,
+            ))  # fmt: skip
+    return out
+
+
+def looks_like_html(text):
+    head = text.lstrip()[:5000]
+    return head.startswith("<") or bool(re.search(r"<(?:html|body|!doctype)\b", head, re.I))
+
+
+def page_tables(text, what, *, context_of=None):
+    """Tables of an HTML page, or of a markdown/MDX page; a JavaScript shell or empty page raises."""
+    if not text or not text.strip():
+        raise ParseError(f"{what}: the page is empty")
+    if looks_like_html(text):
+        page = require_markup(text, what)
+        return html_tables(page, context_of=context_of or (lambda n: " / ".join(headings_before(n))))
+    return markdown_tables(text)
