@@ -88,3 +88,28 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
     rate = Decimal("7.1")
     date = dt.date(2024, 7, 1)
     source_url = "https://example.com/fx"
+
+
+# --- estimator helpers (offers/estimator.py tests) ------------------------------------------------
+
+
+def priced_model(provider, slug, *, input, output, cached=None, currency="USD", **price_fields):
+    """A model with approved prices per 1M tokens; `provider` is a Provider or a slug."""
+    if not isinstance(provider, Provider):
+        provider = ProviderFactory(slug=provider)
+    model = ModelFactory(provider=provider, slug=slug)
+    for kind, amount in (
+        (Price.Kind.INPUT, input),
+        (Price.Kind.CACHED_INPUT, cached),
+        (Price.Kind.OUTPUT, output),
+    ):
+        if amount is not None:
+            PriceFactory(
+                model=model, kind=kind, amount=Decimal(str(amount)), currency=currency, **price_fields
+            )
+    return model
+
+
+def map_model(openai_model, model, rank=1):
+    """`model` replaces `openai_model` at its provider with this rank."""
+    return ModelMappingFactory(openai_model=openai_model, model=model, provider=model.provider, rank=rank)
