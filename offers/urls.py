@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "offers"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("models/", views.model_list, name="models"),
+    path("compare/", views.compare, name="compare"),
+    path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
+    # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").
+    path("vendors/<slug:provider_slug>/models/<path:model_slug>/", views.model, name="model"),
+    path("feeds/changes.rss", feeds.ChangesFeed(), name="feed-rss"),
+    path("feeds/changes.atom", feeds.ChangesAtomFeed(), name="feed-atom"),
 ]

@@ -1,0 +1,947 @@
+"""Read-side services for the browse pages: display currency, current prices, the offer board,
+the model table, compare, price history and the migration snippet.
+
+Every function here runs a fixed number of queries whatever the catalog size: lists are
+paginated in the database, related rows are fetched in one batch per relation, and exchange
+rates are read once per request into a `Converter`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    AMOUNT_DIGITS,
+    Benefit,
+    ExchangeRate,
+    MigrationProgram,
+    Model,
+    ModelMapping,
+    Price,
+    Provider,
+    today,
+)
+
+DISPLAY_CURRENCIES = ("CNY", "USD")
+DEFAULT_CURRENCY = {"zh": "CNY"}  # by language prefix; anything else shows USD
+CURRENCY_COOKIE = "banjia_currency"
+PIVOT = "USD"  # cross rates go through this currency
+MODELS_PER_PAGE = 50
+COMPARE_MAX = 4
+MILLION = Decimal(1_000_000)
+
+
+# --- Currency ---------------------------------------------------------------------------------
+
+
+def pick_currency(request) -> str:
+    """The display currency: ?currency= in the URL, else the remembered cookie, else by language."""
+    for raw in (request.GET.get("currency"), request.COOKIES.get(CURRENCY_COOKIE)):
+        code = (raw or "").strip().upper()
+        if code in DISPLAY_CURRENCIES:
+            return code
+    language = getattr(request, "LANGUAGE_CODE", "") or ""
+    return DEFAULT_CURRENCY.get(language[:2], "USD")
+
+
+@dataclass(frozen=True)
+class Rate:
+    base: str
+    quote: str
+    rate: Decimal
+    date: date
+
+
+class Converter:
+    """Converts money with the latest stored rate on or before `on`.
+
+    A direct pair is used as is, the inverse pair as 1/rate, otherwise a cross through USD.
+    `convert` returns None when no chain of rates exists: the caller shows the original
+    currency, never 0.
+    """
+
+    def __init__(self, rates, on: date):
+        self.on = on
+        self.rates: dict[tuple[str, str], Rate] = {(r.base, r.quote): r for r in rates}
+
+    @classmethod
+    def load(cls, on: date | None = None) -> Converter:
+        """One query: the latest rate of every pair on or before `on`."""
+        on = on or today()
+        latest = (
+            ExchangeRate.objects.filter(base=OuterRef("base"), quote=OuterRef("quote"), date__lte=on)
+            .order_by("-date")
+            .values("date")[:1]
+        )
+        rows = ExchangeRate.objects.filter(date__lte=on, date=Subquery(latest)).order_by()
+        return cls([Rate(r.base, r.quote, r.rate, r.date) for r in rows], on)
+
+    def factor(self, source: str, target: str) -> Decimal | None:
+        """How many `target` one `source` buys, or None when unknown."""
+        if source == target:
+            return Decimal(1)
+        direct = self.rates.get((source, target))
+        if direct:
+            return direct.rate
+        inverse = self.rates.get((target, source))
+        if inverse:
+            return Decimal(1) / inverse.rate
+        if PIVOT not in (source, target):
+            first, second = self.factor(source, PIVOT), self.factor(PIVOT, target)
+            if first is not None and second is not None:
+                return first * second
+        return None
+
+    def rates_used(self, source: str, target: str) -> list[Rate]:
+        """The stored rows behind factor(source, target), to show their dates."""
+        if source == target:
+            return []
+        for pair in ((source, target), (target, source)):
+            if pair in self.rates:
+                return [self.rates[pair]]
+        if PIVOT not in (source, target):
+            return self.rates_used(source, PIVOT) + self.rates_used(PIVOT, target)
+        return []
+
+    def convert(self, amount: Decimal | None, source: str, target: str) -> Decimal | None:
+        if amount is None:
+            return None
+        factor = self.factor(source, target)
+        return None if factor is None else amount * factor
+
+    def sql_convert(self, amount_field: str, currency_field: str, target: str, currencies):
+        """A SQL expression converting `amount_field` into `target`; NULL where no rate exists."""
+        whens = []
+        for code in sorted(set(currencies)):
+            factor = self.factor(code, target)
+            if factor is not None:
+                whens.append(
+                    When(
+                        **{currency_field: code},
+                        then=ExpressionWrapper(
+                            F(amount_field) * Value(factor.quantize(Decimal("1e-10"))),
+                            output_field=DecimalField(**AMOUNT_DIGITS),
+                        ),
+                    )
+                )
+        if not whens:
+            return Value(None, output_field=DecimalField(**AMOUNT_DIGITS))
+        return Case(*whens, default=Value(None), output_field=DecimalField(**AMOUNT_DIGITS))
+
+    def currencies(self) -> set[str]:
+        codes = {PIVOT}
+        for base, quote in self.rates:
+            codes.update((base, quote))
+        return codes
+
+
+@dataclass
+class Money:
+    """An amount to display: in the display currency when a rate exists, else the original."""
+
+    amount: Decimal | None
+    currency: str
+    original: Decimal | None = None
+    original_currency: str = ""
+    unconverted: bool = False  # True: no rate, `amount` is in the original currency
+
+    @classmethod
+    def of(cls, amount, currency, converter: Converter, target: str) -> Money:
+        if amount is None:
+            return cls(None, target)
+        converted = converter.convert(amount, currency, target)
+        if converted is None:
+            return cls(amount, currency, amount, currency, unconverted=True)
+        return cls(converted, target, amount, currency)
+
+    @property
+    def is_known(self):
+        return self.amount is not None
+
+    @property
+    def was_converted(self):
+        return not self.unconverted and self.original_currency not in ("", self.currency)
+
+
+# --- Prices -----------------------------------------------------------------------------------
+
+
+def _tier_key(price: Price):
+    return (price.tier_min_input_tokens or 0, price.tier_max_input_tokens or 0)
+
+
+@dataclass
+class PriceRow:
+    """One current price of a model (one kind, one tier) ready for display."""
+
+    price: Price
+    money: Money
+
+    @property
+    def stale(self):
+        return self.price.is_stale
+
+
+@dataclass
+class ModelPrices:
+    """The current prices of one model grouped by kind; `input`/`output` are the base tier."""
+
+    rows: dict[str, list[PriceRow]] = field(default_factory=lambda: defaultdict(list))
+
+    def base(self, kind) -> PriceRow | None:
+        rows = self.rows.get(kind) or []
+        return rows[0] if rows else None
+
+    @property
+    def input(self):
+        return self.base(Price.Kind.INPUT)
+
+    @property
+    def cached_input(self):
+        return self.base(Price.Kind.CACHED_INPUT)
+
+    @property
+    def output(self):
+        return self.base(Price.Kind.OUTPUT)
+
+    @property
+    def tiered(self):
+        return any(len(rows) > 1 for rows in self.rows.values())
+
+    @property
+    def stale(self):
+        return any(row.stale for rows in self.rows.values() for row in rows)
+
+    def all_rows(self):
+        order = [Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT]
+        return [row for kind in order for row in self.rows.get(kind, [])]
+
+
+def current_prices(model_ids, converter: Converter, currency: str, on: date | None = None):
+    """{model_id: ModelPrices} for the given models, in one query."""
+    on = on or converter.on
+    result: dict[int, ModelPrices] = defaultdict(ModelPrices)
+    rows = Price.objects.current(on=on).filter(model_id__in=list(model_ids)).order_by()
+    for price in sorted(rows, key=lambda p: (p.model_id, p.kind, _tier_key(p), p.currency)):
+        result[price.model_id].rows[price.kind].append(
+            PriceRow(price, Money.of(price.amount, price.currency, converter, currency))
+        )
+    return result
+
+
+def current_price_subquery(kind: str, on: date, converter: Converter, currency: str, currencies):
+    """Correlated subquery: a model's base-tier current price of `kind`, in `currency`."""
+    rows = (
+        Price.objects.current(on=on)
+        .filter(model=OuterRef("pk"), kind=kind)
+        .order_by(Coalesce("tier_min_input_tokens", Value(0)), "currency")
+        .annotate(display=converter.sql_convert("amount", "currency", currency, currencies))
+        .values("display")[:1]
+    )
+    return Subquery(rows, output_field=DecimalField(**AMOUNT_DIGITS))
+
+
+# --- Programmes -------------------------------------------------------------------------------
+
+
+class ProgramState:
+    ACTIVE = "active"
+    UPCOMING = "upcoming"
+    EXPIRED = "expired"
+
+
+@dataclass
+class FreeTokenValue:
+    """What a programme's free tokens would cost at the models' list input price."""
+
+    tokens: int
+    money: Money | None  # None: unknown (a benefit without models or a model without a price)
+    reason: str = ""
+
+
+@dataclass
+class ProgramCard:
+    program: MigrationProgram
+    state: str
+    free_tokens: int
+    value: FreeTokenValue
+    benefits: list[Benefit]
+    perks: list[Benefit]
+
+    @property
+    def provider(self):
+        return self.program.provider
+
+
+def program_state(program: MigrationProgram, on: date) -> str:
+    if program.starts_on and program.starts_on > on:
+        return ProgramState.UPCOMING
+    if program.ends_on and program.ends_on < on:
+        return ProgramState.EXPIRED
+    return ProgramState.ACTIVE
+
+
+def free_token_value(benefits, prices: dict[int, ModelPrices], converter, currency) -> FreeTokenValue:
+    """Sum over free_tokens benefits of tokens x the cheapest listed model's input price.
+
+    The tokens of one benefit may be spent on any of its models, so the cheapest of them gives
+    the value the user is sure to get. A benefit naming no model (every model of the vendor) or a
+    model with no current input price makes the value unknown, never 0.
+    """
+    total_tokens = 0
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    unknown = ""
+    for benefit in benefits:
+        if benefit.kind != Benefit.Kind.FREE_TOKENS:
+            continue
+        total_tokens += benefit.tokens or 0
+        models = list(benefit.models.all())
+        if not models:
+            unknown = unknown or _("the tokens apply to every model")
+            continue
+        candidates = []
+        for model in models:
+            row = prices.get(model.pk) and prices[model.pk].input
+            if row is None:
+                unknown = unknown or _("%(model)s has no current input price") % {"model": model.name}
+                break
+            # Compare in the display currency where possible, so mixed currencies rank right.
+            candidates.append(row)
+        else:
+            cheapest = min(
+                candidates,
+                key=lambda r: r.money.amount if not r.money.unconverted else r.price.amount,
+            )
+            totals[cheapest.price.currency] += Decimal(benefit.tokens) * cheapest.price.amount / MILLION
+    if not total_tokens:
+        return FreeTokenValue(0, None)
+    if unknown:
+        return FreeTokenValue(total_tokens, None, unknown)
+    converted = [converter.convert(amount, code, currency) for code, amount in totals.items()]
+    if all(value is not None for value in converted):
+        original_currency = next(iter(totals)) if len(totals) == 1 else ""
+        original = totals[original_currency] if original_currency else None
+        return FreeTokenValue(
+            total_tokens, Money(sum(converted, Decimal(0)), currency, original, original_currency)
+        )
+    if len(totals) == 1:
+        code, amount = next(iter(totals.items()))
+        return FreeTokenValue(total_tokens, Money(amount, code, amount, code, unconverted=True))
+    return FreeTokenValue(total_tokens, None, _("no exchange rate"))
+
+
+OFFER_SORTS = {
+    "state": gettext_lazy("Active first"),
+    "newest": gettext_lazy("Newest first"),
+    "value": gettext_lazy("Free-token value"),
+    "tokens": gettext_lazy("Free tokens"),
+    "vendor": gettext_lazy("Vendor"),
+}
+
+
+def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", currency="USD", on=None):
+    """The programme cards for the home page; five queries whatever the number of programmes."""
+    on = on or today()
+    converter = Converter.load(on)  # 1
+    programs = MigrationProgram.objects.published().select_related("provider")
+    if vendor:
+        programs = programs.filter(provider__slug=vendor)
+    if benefit_kind:
+        programs = programs.filter(benefits__kind=benefit_kind).distinct()
+    if active_only:
+        programs = programs.active(on=on)
+    programs = programs.prefetch_related(  # 2 + 3 + 4
+        Prefetch(
+            "benefits",
+            queryset=Benefit.objects.order_by("position", "id").prefetch_related(
+                Prefetch("models", queryset=Model.objects.order_by("slug"))
+            ),
+        )
+    )
+    programs = list(programs)
+    model_ids = {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
+    prices = current_prices(model_ids, converter, currency, on) if model_ids else {}  # 5
+    cards = []
+    for program in programs:
+        benefits = list(program.benefits.all())
+        value = free_token_value(benefits, prices, converter, currency)
+        cards.append(
+            ProgramCard(
+                program=program,
+                state=program_state(program, on),
+                free_tokens=value.tokens,
+                value=value,
+                benefits=[b for b in benefits if not b.is_perk],
+                perks=[b for b in benefits if b.is_perk],
+            )
+        )
+    state_rank = {ProgramState.ACTIVE: 0, ProgramState.UPCOMING: 1, ProgramState.EXPIRED: 2}
+
+    def newest(card):
+        d = card.program.starts_on or card.program.announced_on or date.min
+        return -d.toordinal()
+
+    def value_key(card):
+        money = card.value.money
+        known = money is not None and not money.unconverted
+        return (0 if known else 1, -(money.amount if known else 0))
+
+    keys = {
+        "state": lambda c: (state_rank[c.state], newest(c), c.program.slug),
+        "newest": lambda c: (newest(c), c.program.slug),
+        "value": lambda c: (state_rank[c.state] == 2, *value_key(c), c.program.slug),
+        "tokens": lambda c: (state_rank[c.state] == 2, -c.free_tokens, c.program.slug),
+        "vendor": lambda c: (c.provider.display_name.lower(), state_rank[c.state], c.program.slug),
+    }
+    cards.sort(key=keys.get(sort, keys["state"]))
+    return cards
+
+
+def vendor_choices():
+    """(slug, display name) of published vendors, for filter selects: one query."""
+    return [(p.slug, p.display_name) for p in Provider.objects.published().only("slug", "name", "name_zh")]
+
+
+# --- Model table ------------------------------------------------------------------------------
+
+MODEL_SORTS = {
+    "name": gettext_lazy("Name (A–Z)"),
+    "-name": gettext_lazy("Name (Z–A)"),
+    "input": gettext_lazy("Input price (low to high)"),
+    "-input": gettext_lazy("Input price (high to low)"),
+    "output": gettext_lazy("Output price (low to high)"),
+    "-output": gettext_lazy("Output price (high to low)"),
+    "-context": gettext_lazy("Context window (large to small)"),
+    "context": gettext_lazy("Context window (small to large)"),
+}
+
+
+@dataclass
+class ModelRow:
+    model: Model
+    prices: ModelPrices
+
+
+@dataclass
+class ModelTable:
+    page: object  # django.core.paginator.Page of ModelRow
+    total: int
+    converter: Converter
+
+
+def model_queryset(filters: dict, converter: Converter, currency: str, on: date):
+    """Published models filtered and sorted in SQL; prices converted to `currency` in SQL."""
+    qs = Model.objects.published().select_related("provider")
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(slug__icontains=q)
+            | Q(provider__name__icontains=q)
+            | Q(provider__name_zh__icontains=q)
+            | Q(provider__slug__icontains=q)
+        )
+    if filters.get("vendor"):
+        qs = qs.filter(provider__slug=filters["vendor"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("capability"):
+        # JSON text match with the quotes, so "json" does not match "json_schema"; works on SQLite
+        # and PostgreSQL alike (jsonb containment is PostgreSQL-only).
+        qs = qs.filter(capabilities__icontains=f'"{filters["capability"]}"')
+    if filters.get("min_context"):
+        qs = qs.filter(context_window__gte=filters["min_context"])
+    if filters.get("compatible"):
+        qs = qs.filter(provider__openai_compatible=True)
+    currencies = converter.currencies()
+    sort = filters.get("sort") or "name"
+    needs_input = sort.lstrip("-") == "input" or filters.get("max_input") is not None
+    needs_output = sort.lstrip("-") == "output" or filters.get("max_output") is not None
+    if needs_input:
+        qs = qs.annotate(
+            input_sort=current_price_subquery(Price.Kind.INPUT, on, converter, currency, currencies)
+        )
+    if needs_output:
+        qs = qs.annotate(
+            output_sort=current_price_subquery(Price.Kind.OUTPUT, on, converter, currency, currencies)
+        )
+    if filters.get("max_input") is not None:
+        qs = qs.filter(input_sort__lte=filters["max_input"])
+    if filters.get("max_output") is not None:
+        qs = qs.filter(output_sort__lte=filters["max_output"])
+    name_order = [Lower("name").asc(), "provider__slug", "slug"]
+    orders = {
+        "name": name_order,
+        "-name": [Lower("name").desc(), "provider__slug", "slug"],
+        "input": [F("input_sort").asc(nulls_last=True), *name_order],
+        "-input": [F("input_sort").desc(nulls_last=True), *name_order],
+        "output": [F("output_sort").asc(nulls_last=True), *name_order],
+        "-output": [F("output_sort").desc(nulls_last=True), *name_order],
+        "context": [F("context_window").asc(nulls_last=True), *name_order],
+        "-context": [F("context_window").desc(nulls_last=True), *name_order],
+    }
+    return qs.order_by(*orders.get(sort, name_order))
+
+
+def model_table(filters: dict, *, page=1, currency="USD", on=None, per_page=MODELS_PER_PAGE) -> ModelTable:
+    """One page of the model table: rates, count, page, prices (four queries)."""
+    on = on or today()
+    converter = Converter.load(on)
+    paginator = Paginator(model_queryset(filters, converter, currency, on), per_page)
+    page_obj = paginator.get_page(page)
+    models = list(page_obj.object_list)
+    prices = current_prices([m.pk for m in models], converter, currency, on)
+    page_obj.object_list = [ModelRow(m, prices.get(m.pk) or ModelPrices()) for m in models]
+    return ModelTable(page=page_obj, total=paginator.count, converter=converter)
+
+
+# --- Vendor page ------------------------------------------------------------------------------
+
+
+@dataclass
+class Snippet:
+    openai_model: str
+    model: Model | None
+    base_url: str
+    key_variable: str
+    python: str
+    node: str
+    curl: str
+
+
+def key_variable(provider: Provider) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", provider.slug.upper()).strip("_") + "_API_KEY"
+
+
+def migration_snippet(provider: Provider, openai_model: str, model: Model | None) -> Snippet:
+    base_url = provider.api_base_url or "https://api.example.com/v1"
+    var = key_variable(provider)
+    target = model.slug if model else "MODEL_ID"
+    python = (
+        "import os\n"
+        "from openai import OpenAI\n\n"
+        "client = OpenAI(\n"
+        f'    api_key=os.environ["{var}"],\n'
+        f'    base_url="{base_url}",\n'
+        ")\n"
+        "response = client.chat.completions.create(\n"
+        f'    model="{target}",  # was "{openai_model}"\n'
+        '    messages=[{"role": "user", "content": "Hello"}],\n'
+        ")\n"
+        "print(response.choices[0].message.content)\n"
+    )
+    node = (
+        'import OpenAI from "openai";\n\n'
+        "const client = new OpenAI({\n"
+        f"  apiKey: process.env.{var},\n"
+        f'  baseURL: "{base_url}",\n'
+        "});\n"
+        "const response = await client.chat.completions.create({\n"
+        f'  model: "{target}", // was "{openai_model}"\n'
+        '  messages: [{ role: "user", content: "Hello" }],\n'
+        "});\n"
+        "console.log(response.choices[0].message.content);\n"
+    )
+    curl = (
+        f'curl "{base_url.rstrip("/")}/chat/completions" \\\n'
+        f'  -H "Authorization: Bearer ${var}" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        f'  -d \'{{"model": "{target}", "messages": [{{"role": "user", "content": "Hello"}}]}}\'\n'
+    )
+    return Snippet(openai_model, model, base_url, var, python, node, curl)
+
+
+@dataclass
+class VendorPage:
+    provider: Provider
+    models: list[ModelRow]
+    programs: list[ProgramCard]
+    openai_models: list[str]
+    openai_model: str
+    mapped: dict[str, Model]
+    snippet: Snippet
+    converter: Converter
+
+
+def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None) -> VendorPage:
+    """Everything on a vendor page in seven queries (the provider itself is the caller's)."""
+    on = on or today()
+    converter = Converter.load(on)  # 1
+    models = list(provider.models.order_by("kind", Lower("name"), "slug"))  # 2
+    model_ids = {m.pk for m in models}
+    programs = list(  # 3, 4, 5
+        provider.programs.filter(is_published=True).prefetch_related(
+            Prefetch(
+                "benefits",
+                queryset=Benefit.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("models", queryset=Model.objects.order_by("slug"))
+                ),
+            )
+        )
+    )
+    model_ids |= {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
+    prices = current_prices(model_ids, converter, currency, on)  # 6
+    mappings = ModelMapping.objects.filter(provider=provider).select_related("openai_model", "model")  # 7
+    mapped: dict[str, Model] = {}
+    for mapping in sorted(mappings, key=lambda m: (m.openai_model.slug, m.rank)):
+        mapped.setdefault(mapping.openai_model.slug, mapping.model)
+    openai_models = sorted(mapped) or ["gpt-4o"]
+    if openai_model not in openai_models:
+        openai_model = "gpt-4o" if "gpt-4o" in openai_models else openai_models[0]
+    target = mapped.get(openai_model) or next((m for m in models if m.kind == Model.Kind.CHAT), None)
+    cards = []
+    for program in programs:
+        benefits = list(program.benefits.all())
+        value = free_token_value(benefits, prices, converter, currency)
+        cards.append(
+            ProgramCard(
+                program,
+                program_state(program, on),
+                value.tokens,
+                value,
+                [b for b in benefits if not b.is_perk],
+                [b for b in benefits if b.is_perk],
+            )
+        )
+    cards.sort(
+        key=lambda c: (c.state != ProgramState.ACTIVE, c.state == ProgramState.EXPIRED, c.program.slug)
+    )
+    return VendorPage(
+        provider=provider,
+        models=[ModelRow(m, prices.get(m.pk) or ModelPrices()) for m in models],
+        programs=cards,
+        openai_models=openai_models,
+        openai_model=openai_model,
+        mapped=mapped,
+        snippet=migration_snippet(provider, openai_model, target),
+        converter=converter,
+    )
+
+
+# --- Model page: price history ----------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    label: str
+    kind: str
+    currency: str
+    points: list[tuple[date, date | None, Decimal]]  # (from, to, amount)
+    path: str = ""
+    colour: str = ""
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    series: list[Series]
+    start: date
+    end: date
+    max_amount: Decimal
+    y_ticks: list[tuple[float, Decimal]]
+    x_ticks: list[tuple[float, date]]
+    currency: str
+
+
+CHART_COLOURS = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#6d597a", "#577590")
+CHART_W, CHART_H, CHART_PAD_L, CHART_PAD_B, CHART_PAD_T, CHART_PAD_R = 640, 240, 56, 28, 12, 12
+
+
+def price_chart(history: list[Price], on: date) -> Chart | None:
+    """Step lines of each price slot over time, as SVG paths (no JavaScript needed).
+
+    Only rows in the model's most common currency are drawn (one y axis); the table below the
+    chart lists every row.
+    """
+    if not history:
+        return None
+    counts: dict[str, int] = defaultdict(int)
+    for row in history:
+        counts[row.currency] += 1
+    currency = max(counts, key=lambda c: (counts[c], c == "USD"))
+    rows = [r for r in history if r.currency == currency]
+    start = min(r.valid_from for r in rows)
+    end = max([on, *(r.valid_to for r in rows if r.valid_to)])
+    if end <= start:
+        end = date.fromordinal(start.toordinal() + 1)
+    top = max(r.amount for r in rows) or Decimal(1)
+    top = top * Decimal("1.1")
+    plot_w = CHART_W - CHART_PAD_L - CHART_PAD_R
+    plot_h = CHART_H - CHART_PAD_T - CHART_PAD_B
+    span = end.toordinal() - start.toordinal()
+
+    def x(d: date) -> float:
+        return round(CHART_PAD_L + plot_w * (d.toordinal() - start.toordinal()) / span, 1)
+
+    def y(amount: Decimal) -> float:
+        return round(CHART_PAD_T + plot_h * float(1 - amount / top), 1)
+
+    slots: dict[tuple, Series] = {}
+    labels = dict(Price.Kind.choices)
+    for row in sorted(rows, key=lambda r: (r.kind, _tier_key(r), r.valid_from)):
+        key = (row.kind, _tier_key(row))
+        if key not in slots:
+            label = str(labels.get(row.kind, row.kind))
+            if row.tier_label:
+                label = f"{label} ({row.tier_label})"
+            slots[key] = Series(label, row.kind, currency, [])
+        slots[key].points.append((row.valid_from, row.valid_to, row.amount))
+    series = list(slots.values())
+    for index, s in enumerate(series):
+        s.colour = CHART_COLOURS[index % len(CHART_COLOURS)]
+        parts = []
+        for valid_from, valid_to, amount in s.points:
+            stop = min(valid_to or end, end)
+            parts.append(f"M{x(valid_from)},{y(amount)} H{x(stop)}")
+        s.path = " ".join(parts)
+    y_ticks = [(y(top * Decimal(i) / 4), top * Decimal(i) / 4) for i in range(5)]
+    x_ticks = [(x(start), start), (x(end), end)]
+    if span > 60:
+        middle = date.fromordinal(start.toordinal() + span // 2)
+        x_ticks.insert(1, (x(middle), middle))
+    return Chart(CHART_W, CHART_H, series, start, end, top, y_ticks, x_ticks, currency)
+
+
+@dataclass
+class ModelPage:
+    model: Model
+    prices: ModelPrices
+    history: list[tuple[Price, Money]]
+    chart: Chart | None
+    programs: list[ProgramCard]
+    replaces: list[str]
+    converter: Converter
+
+
+def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
+    on = on or today()
+    converter = Converter.load(on)  # 1
+    history = list(Price.objects.approved().filter(model=model).order_by("-valid_from", "kind"))  # 2
+    prices = current_prices([model.pk], converter, currency, on)  # 3
+    programs = list(  # 4, 5, 6
+        MigrationProgram.objects.published()
+        .filter(provider_id=model.provider_id)
+        .filter(Q(benefits__models=model) | Q(benefits__models__isnull=True))
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "benefits",
+                queryset=Benefit.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("models", queryset=Model.objects.order_by("slug"))
+                ),
+            )
+        )
+    )
+    replaces = sorted(  # 7
+        ModelMapping.objects.filter(model=model).values_list("openai_model__slug", flat=True).distinct()
+    )
+    model_prices = prices.get(model.pk) or ModelPrices()
+    cards = []
+    for program in programs:
+        benefits = list(program.benefits.all())
+        value = free_token_value(benefits, {model.pk: model_prices}, converter, currency)
+        cards.append(
+            ProgramCard(
+                program,
+                program_state(program, on),
+                value.tokens,
+                value,
+                [b for b in benefits if not b.is_perk],
+                [b for b in benefits if b.is_perk],
+            )
+        )
+    return ModelPage(
+        model=model,
+        prices=model_prices,
+        history=[(p, Money.of(p.amount, p.currency, converter, currency)) for p in history],
+        chart=price_chart(history, on),
+        programs=cards,
+        replaces=replaces,
+        converter=converter,
+    )
+
+
+# --- Compare ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CompareColumn:
+    model: Model
+    prices: ModelPrices
+    programs: list[MigrationProgram]
+    input_ratio: Decimal | None
+    output_ratio: Decimal | None
+
+
+@dataclass
+class Comparison:
+    columns: list[CompareColumn]
+    baseline: Model | None
+    baseline_prices: ModelPrices | None
+    openai_models: list[Model]
+    missing: list[str]
+    converter: Converter
+    capabilities: tuple = Model.CAPABILITIES
+
+
+def parse_model_keys(values) -> list[tuple[str, str]]:
+    """'provider/model-id' strings to (provider, model) pairs, deduplicated, in order."""
+    keys = []
+    for value in values:
+        provider, sep, slug = (value or "").strip().partition("/")
+        if sep and provider and slug and (provider, slug) not in keys:
+            keys.append((provider, slug))
+    return keys
+
+
+def _ratio(value: Money | None, base: Money | None) -> Decimal | None:
+    if not value or not base or value.amount is None or base.amount is None:
+        return None
+    if value.unconverted or base.unconverted or value.currency != base.currency or base.amount == 0:
+        return None
+    return value.amount / base.amount
+
+
+def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
+    """Up to four models side by side with the ratio of their prices to an OpenAI model."""
+    on = on or today()
+    keys = keys[:COMPARE_MAX]
+    converter = Converter.load(on)  # 1
+    condition = Q(pk__in=[])
+    for provider, slug in keys:
+        condition |= Q(provider__slug=provider, slug=slug)
+    found = {  # 2
+        (m.provider.slug, m.slug): m
+        for m in Model.objects.published().filter(condition).select_related("provider")
+    }
+    openai_models = list(  # 3
+        Model.objects.filter(provider__slug="openai", kind=Model.Kind.CHAT).select_related("provider")
+    )
+    base_model = next((m for m in openai_models if m.slug == baseline), None)
+    if base_model is None and openai_models:
+        base_model = next((m for m in openai_models if m.slug == "gpt-4o"), openai_models[0])
+    chosen = [found[k] for k in keys if k in found]
+    ids = {m.pk for m in chosen} | ({base_model.pk} if base_model else set())
+    prices = current_prices(ids, converter, currency, on)  # 4
+    provider_ids = {m.provider_id for m in chosen}
+    programs = list(  # 5, 6
+        MigrationProgram.objects.published()
+        .active(on=on)
+        .filter(provider_id__in=provider_ids)
+        .prefetch_related("benefits__models")
+    )
+    base_prices = prices.get(base_model.pk) if base_model else None
+    columns = []
+    for model in chosen:
+        model_prices = prices.get(model.pk) or ModelPrices()
+        applying = []
+        for program in programs:
+            if program.provider_id != model.provider_id:
+                continue
+            for benefit in program.benefits.all():
+                ids_ = {m.pk for m in benefit.models.all()}
+                if not ids_ or model.pk in ids_:
+                    applying.append(program)
+                    break
+        columns.append(
+            CompareColumn(
+                model=model,
+                prices=model_prices,
+                programs=applying,
+                input_ratio=_ratio(
+                    model_prices.input and model_prices.input.money,
+                    base_prices and base_prices.input and base_prices.input.money,
+                ),
+                output_ratio=_ratio(
+                    model_prices.output and model_prices.output.money,
+                    base_prices and base_prices.output and base_prices.output.money,
+                ),
+            )
+        )
+    missing = [f"{p}/{s}" for p, s in keys if (p, s) not in found]
+    return Comparison(columns, base_model, base_prices, openai_models, missing, converter)
+
+
+# --- Feed -------------------------------------------------------------------------------------
+
+
+@dataclass
+class FeedItem:
+    kind: str  # "price" or "program"
+    on: date
+    price: Price | None = None
+    previous: Price | None = None
+    program: MigrationProgram | None = None
+
+
+def recent_changes(limit=40) -> list[FeedItem]:
+    """New price rows (with the row they replaced) and new programmes, newest first: 5 queries."""
+    prices = list(
+        Price.objects.approved()
+        .filter(model__provider__is_published=True)
+        .select_related("model__provider")
+        .order_by("-valid_from", "-id")[:limit]
+    )
+    closed = Price.objects.approved().filter(
+        model_id__in={p.model_id for p in prices}, valid_to__isnull=False
+    )
+    by_slot = {(p.model_id, p.kind, _tier_key(p), p.currency, p.valid_to): p for p in closed}
+    items = [
+        FeedItem(
+            "price",
+            p.valid_from,
+            price=p,
+            previous=by_slot.get((p.model_id, p.kind, _tier_key(p), p.currency, p.valid_from)),
+        )
+        for p in prices
+    ]
+    programs = (
+        MigrationProgram.objects.published()
+        .select_related("provider")
+        .prefetch_related(
+            Prefetch("benefits", queryset=Benefit.objects.order_by("position", "id")), "benefits__models"
+        )
+    )
+    programs = programs.annotate(
+        first_day=Coalesce("announced_on", "starts_on", Value(date(2000, 1, 1)))
+    ).order_by("-first_day", "slug")[:limit]
+    items += [FeedItem("program", p.first_day, program=p) for p in programs]
+    items.sort(key=lambda item: item.on, reverse=True)
+    return items[:limit]
+
+
+def stale_after_days() -> int:
+    return settings.BANJIA_STALE_AFTER_DAYS
+
+
+def compare_search(q: str, *, exclude=(), limit=10) -> list[Model]:
+    """Models matching `q` to add to a comparison: one query, none for fewer than 2 characters."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    rows = model_queryset({"q": q}, Converter([], today()), "USD", today())[: limit + len(exclude)]
+    excluded = set(exclude)
+    return [m for m in rows if (m.provider.slug, m.slug) not in excluded][:limit]

@@ -1,0 +1,190 @@
+"""Display helpers for the browse pages: money, token counts, benefit labels, query strings."""
+
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from django import template
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from offers.browse import Money
+from offers.forms import capability_label
+from offers.models import Benefit
+
+register = template.Library()
+
+SYMBOLS = {"USD": "$", "CNY": "¥"}
+
+
+def amount_places(amount: Decimal, whole_above=None) -> int:
+    """Decimal places that keep small per-token prices readable (0.0005, not 0.00)."""
+    amount = abs(amount)
+    if whole_above is not None and amount >= whole_above:
+        return 0
+    if amount == 0 or amount >= 1:
+        return 2
+    return min(8, max(2, 2 - amount.adjusted()))
+
+
+def format_amount(amount: Decimal, currency: str, whole_above=None) -> str:
+    places = amount_places(amount, whole_above)
+    text = formats.number_format(
+        amount.quantize(Decimal(1).scaleb(-places)), places, use_l10n=True, force_grouping=True
+    )
+    if places > 2:
+        # 0.07500000 -> 0.075: keep at least two decimals, drop the trailing zeros after them.
+        separator = formats.get_format("DECIMAL_SEPARATOR")
+        head, _sep, tail = text.partition(separator)
+        tail = tail.rstrip("0").ljust(2, "0")
+        text = f"{head}{separator}{tail}"
+    symbol = SYMBOLS.get(currency)
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+@register.filter
+def amount(value, currency):
+    """{{ price.amount|amount:price.currency }} -> ¥0.80"""
+    if value is None:
+        return _("unknown")
+    return format_amount(Decimal(value), currency)
+
+
+@register.simple_tag
+def money(value: Money | None, whole_above=None):
+    """A Money in the display currency; unconverted amounts keep their currency and say so."""
+    if value is None or value.amount is None:
+        return format_html('<span class="money unknown">{}</span>', _("unknown"))
+    text = format_amount(value.amount, value.currency, whole_above)
+    if value.unconverted:
+        return format_html(
+            '<span class="money unconverted" title="{title}">{text} <small class="note">{note}</small></span>',
+            title=_("No exchange rate to the display currency is stored."),
+            text=text,
+            note=_("%(currency)s, no rate") % {"currency": value.currency},
+        )
+    if value.was_converted:
+        return format_html(
+            '<span class="money" title="{title}">{text}</span>',
+            title=format_amount(value.original, value.original_currency),
+            text=text,
+        )
+    return format_html('<span class="money">{}</span>', text)
+
+
+@register.filter
+def tokens(value):
+    """150000000 -> 150M (English) or 1.5亿 (Chinese)."""
+    if value is None:
+        return _("unknown")
+    value = int(value)
+    zh = (get_language() or "").startswith("zh")
+    steps = ((10**8, "亿"), (10**4, "万")) if zh else ((10**9, "B"), (10**6, "M"), (10**3, "K"))
+    for size, suffix in steps:
+        if value >= size:
+            number = Decimal(value) / size
+            places = (
+                0
+                if number == number.to_integral()
+                else (1 if number * 10 == (number * 10).to_integral() else 2)
+            )
+            return f"{formats.number_format(number, places, use_l10n=True)}{suffix}"
+    return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def ratio(value):
+    """0.1234 -> 0.12×"""
+    if value is None:
+        return "–"
+    value = Decimal(value)
+    places = 2 if value >= Decimal("0.01") else 4
+    return f"{formats.number_format(value, places, use_l10n=True)}×"
+
+
+@register.filter
+def hostname(url):
+    return urlsplit(url or "").hostname or url
+
+
+@register.filter
+def capability(code):
+    return capability_label(code)
+
+
+@register.filter
+def benefit_label(benefit: Benefit) -> str:
+    """A one-line description of a benefit in the user's language."""
+    kind = benefit.kind
+    models = ", ".join(m.name for m in benefit.models.all())
+    if kind == Benefit.Kind.FREE_TOKENS:
+        text = _("%(tokens)s free tokens") % {"tokens": tokens(benefit.tokens)}
+    elif kind == Benefit.Kind.MATCHED_TOKENS:
+        text = _("Tokens matched to your OpenAI usage (%(ratio)s× one month)") % {
+            "ratio": formats.number_format(benefit.ratio.normalize(), use_l10n=True)
+        }
+    elif kind == Benefit.Kind.DISCOUNT:
+        percent = formats.number_format(benefit.percent.normalize(), use_l10n=True)
+        if benefit.months:
+            text = ngettext(
+                "%(percent)s%% off for %(months)d month",
+                "%(percent)s%% off for %(months)d months",
+                benefit.months,
+            ) % {"percent": percent, "months": benefit.months}
+        else:
+            text = _("%(percent)s%% off") % {"percent": percent}
+    elif kind == Benefit.Kind.CREDIT:
+        text = _("%(amount)s credit") % {"amount": format_amount(benefit.amount, benefit.currency)}
+    else:
+        text = str(benefit.get_kind_display())
+    if models and kind != Benefit.Kind.CREDIT:
+        text = _("%(benefit)s on %(models)s") % {"benefit": text, "models": models}
+    if benefit.valid_days:
+        text += " · " + ngettext("valid %(days)d day", "valid %(days)d days", benefit.valid_days) % {
+            "days": benefit.valid_days
+        }
+    return text
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, **changes):
+    """The current query string with some parameters replaced ("" or None removes one).
+
+    Filters and sorting change the result set, so they also drop `page` unless it is given.
+    """
+    request = context["request"]
+    query = request.GET.copy()
+    if "page" not in changes:
+        query.pop("page", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def compare_url(keys, add=None, remove=None, baseline=None):
+    """The compare page for `keys` ((provider, model) pairs) with one model added or removed."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    picked = [f"{p}/{s}" for p, s in keys]
+    if add and add not in picked:
+        picked.append(add)
+    if remove:
+        picked = [k for k in picked if k != remove]
+    params = [("m", k) for k in picked]
+    if baseline:
+        params.append(("baseline", baseline))
+    query = urlencode(params)
+    return reverse("offers:compare") + (f"?{query}" if query else "")

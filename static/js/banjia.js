@@ -1,0 +1,60 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Fallback for plain-http hosts: a hidden textarea and the legacy copy command.
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "absolute";
+      area.style.left = "-9999px";
+      document.body.appendChild(area);
+      area.select();
+      try {
+        document.execCommand("copy") ? resolve() : reject(new Error("copy refused"));
+      } catch (error) {
+        reject(error);
+      } finally {
+        document.body.removeChild(area);
+      }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var status = document.getElementById("copy-status");
+    if (!source) return;
+    copyText(source.textContent).then(
+      function () {
+        button.setAttribute("data-copied", "true");
+        if (status) status.textContent = button.getAttribute("data-done") || status.getAttribute("data-done") || "✓";
+      },
+      function () {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        if (status) status.textContent = status.getAttribute("data-failed") || "Ctrl+C";
+      }
+    );
+  });
+
+  // After the model table changes through a sort link or a page link, keep the filter form's
+  // fields in step with the URL, so the next filter change keeps the chosen sort.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var form = document.getElementById("model-filters");
+    if (!form) return;
+    var params = new URLSearchParams(window.location.search);
+    var sort = form.elements.namedItem("sort");
+    if (sort) sort.value = params.get("sort") || "name";
+  });
+})();
