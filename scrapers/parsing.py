@@ -174,8 +174,8 @@ def parse_tier(text, *, default_unit=None):
     if m:
         return _lower(_tokens(m.group(2), m.group(3), default_unit), m.group(1) == "≥"), None
     m = re.search(rf"{n}\s*\+", t)
-    if m:
-        return _lower(_tokens(m.group(1), m.group(2), default_unit), True), None
+    if m:  # a bare "32k+" follows a tier "(0, 32k]": it starts above 32k
+        return _lower(_tokens(m.group(1), m.group(2), default_unit), False), None
     # dash range: "0-32K" "32K-128K" "512K ~ 1M" -> (a, b]
     m = re.search(rf"{n}\s*[-~至到]\s*{n}", t)
     if m:
@@ -399,6 +399,8 @@ def markdown_tables(text):
         if hm:
             level = len(hm.group(1))
             headings = [h for h in headings if h[0] < level] + [(level, clean(hm.group(2)))]
+        if "</Tab>" in line:
+            headings = [h for h in headings if h[0] < 7]
         tab = re.search(r'<Tab\s+title="([^"]*)"', line)
         if tab:
             headings = [h for h in headings if h[0] < 7] + [(7, clean(tab.group(1)))]
@@ -506,12 +508,13 @@ def find_columns(table, *, what):
     taken |= {tier, unit}
     prices = {}
     cached = table.find(*COL_CACHED, exclude=NOT_TEXT)
-    if cached is not None and cached not in taken:
+    if cached is not None and cached not in taken and not NON_TOKEN_UNIT.search(table.header[cached]):
         prices["cached_input"] = cached
         taken.add(cached)
     for kind, patterns in (("input", COL_INPUT), ("output", COL_OUTPUT)):
         for i, label in enumerate(table.header):
-            if i in taken or re.search(NOT_TEXT + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length", label, re.I):
+            if i in taken or re.search(NOT_TEXT + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length", label, re.I) \
+                    or NON_TOKEN_UNIT.search(label):
                 continue
             if any(re.search(p, label, re.I) for p in patterns):
                 prices[kind] = i
@@ -519,7 +522,8 @@ def find_columns(table, *, what):
                 break
     if "input" not in prices and "output" not in prices:
         single = next((i for i, label in enumerate(table.header) if i not in taken and
-                       any(re.search(p, label, re.I) for p in COL_SINGLE) and not re.search(NOT_TEXT, label, re.I)), None)  # fmt: skip
+                       any(re.search(p, label, re.I) for p in COL_SINGLE) and not re.search(NOT_TEXT, label, re.I)
+                       and not NON_TOKEN_UNIT.search(label)), None)  # fmt: skip
         if single is not None:
             prices["single"] = single
     if not prices:
@@ -552,6 +556,10 @@ def read_table(table, cols, *, source, vendor, provider, what, default_currency=
     price_cols = set(cols.prices.values())
     seen = [detect_currency(row[c]) for row in table.rows for c in price_cols if c < len(row)]
     table_currency = next((c for c in seen if c), None)
+    single = cols.prices.get("single")
+    single_is_token = single is not None and bool(
+        unit_per(table.header[single]) or any(unit_per(row[single]) for row in table.rows if single < len(row))
+    )
     out = []
     for r, row in enumerate(table.rows):
         if cols.model >= len(row):
@@ -567,10 +575,11 @@ def read_table(table, cols, *, source, vendor, provider, what, default_currency=
             cell = re.split(r"输出长度|output length", cell, flags=re.I)[0]
             default_unit = 1000 if re.search(r"千|\bk\b", table.header[cols.tier], re.I) else None
             tier = tier_or_none(cell, default_unit=default_unit) or (None, None)
+        elif re.search(r"[≤<>≥~]|上下文|context|input", rest := clean(row[cols.model])[len(model):], re.I):
+            tier = tier_or_none(rest) or (None, None)  # "MiniMax-M3 上下文 ≤ 512K": the tier sits in the name cell
         row_per = unit_per(row[cols.unit]) if cols.unit is not None and cols.unit < len(row) else None
         kinds = dict(cols.prices)
-        single = kinds.get("single")
-        if single is not None and single < len(row) and not (unit_per(row[single]) or unit_per(table.header[single])):
+        if "single" in kinds and not single_is_token:
             continue  # one price per image, video or use: not a token price
         if "single" in kinds:
             col = kinds.pop("single")
@@ -613,3 +622,41 @@ def page_tables(text, what, *, context_of=None):
         page = require_markup(text, what)
         return html_tables(page, context_of=context_of or (lambda n: " / ".join(headings_before(n))))
     return markdown_tables(text)
+
+
+def observe_tables(tables, *, source, vendor, provider, what, skip_context=None, skip_header=None, **kwargs):
+    """Observations of every priced table not in a skipped section; ParseError when none is left."""
+    priced = [t for t in tables if is_price_table(t)]
+    if not priced:
+        raise ParseError(f"{what}: no table with a model column and input/output price columns")
+    out = []
+    for table in priced:
+        nearest = table.context.split(" / ")[0] if table.context else ""
+        if skip_context is not None and skip_context.search(nearest):
+            continue
+        if skip_header is not None and skip_header.search(" ".join(table.header)):
+            continue
+        cols = find_columns(table, what=what)
+        out += read_table(table, cols, source=source, vendor=vendor, provider=provider, what=what, **kwargs)
+    if not out:
+        raise ParseError(f"{what}: the pricing tables have no model rows")
+    return dedupe(out)
+
+
+def grid_tables(page, *, context_of=None):
+    """Price "tables" drawn with CSS grids of divs: a header grid followed by sibling row grids that
+    share its grid-template-columns; each child element is one cell."""
+    tables, done = [], set()
+    for grid in page.find_all(style=re.compile(r"grid-template-columns")):
+        if id(grid) in done:
+            continue
+        style = grid.get("style")
+        siblings = [grid] + [s for s in grid.find_next_siblings() if isinstance(s, Tag) and s.get("style") == style]
+        for s in siblings:
+            done.add(id(s))
+        if len(siblings) < 2:
+            continue
+        cells = [[cell_text(c) for c in s.find_all(recursive=False)] for s in siblings]
+        tables.append(Table(header=cells[0], rows=cells[1:], node=grid,
+                            context=context_of(grid) if context_of else ""))  # fmt: skip
+    return tables

@@ -1,0 +1,44 @@
+"""MiniMax pricing (platform.minimaxi.com), CNY: price cards drawn as CSS grids of divs, not tables.
+
+    <div class="grid ..." style="grid-template-columns: ...">
+      <div><span>MiniMax-M3</span><span>上下文 ≤ 512K</span><span>永久五折</span></div>
+      <div><span class="... line-through">¥4.2</span><span>¥2.1</span></div> ...
+
+A struck-through figure is the old price and is dropped: the price shown is stored. The prompt
+tier sits in the name cell ("上下文 ≤ 512K", "上下文 512K ~ 1M"). The international page's markdown
+source (USD, pipe tables inside <Tabs>) parses too; its "Priority" tab is skipped.
+"""
+
+import re
+
+from ..base import ParseError
+from ..parsing import (
+    grid_tables,
+    headings_before,
+    html_tables,
+    looks_like_html,
+    markdown_tables,
+    observe_tables,
+    require_markup,
+)
+
+SLUG = "minimax"
+KIND = "vendor"
+VENDOR = "minimax"
+PROVIDER = "minimax"
+URLS = ["https://platform.minimaxi.com/subscribe/token-plan"]
+
+SKIP_SECTION = re.compile(r"priority|优先|batch|批量", re.I)
+
+def parse(text):
+    if not text or not text.strip():
+        raise ParseError("minimax: the page is empty")
+    if looks_like_html(text):
+        page = require_markup(text, "minimax")
+        context = lambda node: " / ".join(headings_before(node))  # noqa: E731
+        tables = grid_tables(page, context_of=context) + html_tables(page, context_of=context)
+    else:
+        tables = markdown_tables(text)
+        tables = [t for t in tables if not SKIP_SECTION.search(t.context)]
+    return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax",
+                          skip_context=SKIP_SECTION)  # fmt: skip
