@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import api
+from . import api, estimate_views
 
 app_name = "api"
 
 urlpatterns = [
     path("catalog", api.catalog, name="catalog"),
+    path("estimate", estimate_views.estimate_api, name="estimate"),
 ]

@@ -1,0 +1,78 @@
+"""python manage.py estimate USAGE.json [--months N] [--currency C] [--as-of YYYY-MM-DD] [--include-expired]
+
+USAGE.json holds the request body of POST /api/v1/estimate (or just its usage list); "-" reads
+stdin. Options override the file. Prints the response; bad input prints {"errors": ...} on
+stderr and exits with status 2.
+"""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+
+from offers.estimator import EstimateError, run
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class Command(BaseCommand):
+    help = "Estimate what OpenAI usage would cost at every vendor (the POST /api/v1/estimate contract)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "usage", metavar="USAGE.json", help='The request body as a JSON file ("-" for stdin).'
+        )
+        parser.add_argument("--months", help="Months to project, 1-60 (default 12).")
+        parser.add_argument("--currency", help="Output currency, e.g. CNY (default USD).")
+        parser.add_argument(
+            "--as-of", dest="as_of", help="Date prices and programmes are read on (YYYY-MM-DD)."
+        )
+        parser.add_argument(
+            "--include-expired",
+            action="store_true",
+            default=None,
+            help="Count programmes whatever their dates (e.g. the July 2024 offers).",
+        )
+
+    def handle(self, *args, **options):
+        try:
+            data = self._read(options["usage"])
+        except ValueError as exc:
+            self._fail({"file": [str(exc)]})
+        if isinstance(data, list):
+            data = {"usage": data}
+        if isinstance(data, dict):
+            data = dict(data)
+            if options["months"] is not None:
+                months = options["months"]
+                data["months"] = int(months) if months.strip().lstrip("-").isdigit() else months
+            for key in ("currency", "as_of"):
+                if options[key] is not None:
+                    data[key] = options[key]
+            if options["include_expired"]:
+                data["include_expired"] = True
+        try:
+            result = run(data)
+        except EstimateError as exc:
+            self._fail(exc.errors)
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _read(self, path):
+        try:
+            if path == "-":
+                raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            else:
+                with open(path, "rb") as fh:
+                    raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ValueError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValueError(f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(f"{path} is not valid JSON: {exc}") from exc
+
+    def _fail(self, errors):
+        self.stderr.write(json.dumps({"errors": errors}, ensure_ascii=False, indent=2))
+        raise SystemExit(2)
