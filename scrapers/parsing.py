@@ -97,6 +97,8 @@ def parse_price(text, *, what="price"):
     )
     if m is None:
         m = re.fullmatch(rf"({NUMBER})(?:\s*/?\s*(?:1?M|百万|千|1K|K)?\s*(?:tokens?|Tokens?)?)?", t)
+    if m is None and (len(t) > 24 or re.search(r"[。；;!！?？]|免费|free", t, re.I)):
+        return None  # a sentence of notes where a model has no price ("目前仅供免费体验...")
     if m is None:
         raise ParseError(f"{what}: {t!r} is not a price")
     return Amount(to_decimal(m.group(1)), currency)
@@ -513,7 +515,7 @@ def find_columns(table, *, what):
         taken.add(cached)
     for kind, patterns in (("input", COL_INPUT), ("output", COL_OUTPUT)):
         for i, label in enumerate(table.header):
-            if i in taken or re.search(NOT_TEXT + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length", label, re.I) \
+            if i in taken or re.search(NOT_TEXT + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length|规格|spec|模态|modalit|方式|格式|format|功能|说明", label, re.I) \
                     or NON_TOKEN_UNIT.search(label):
                 continue
             if any(re.search(p, label, re.I) for p in patterns):
