@@ -1,0 +1,313 @@
+"""Turn an OpenAI usage export into monthly usage lines for the estimator.
+
+Accepted (shared/pages/SOURCES.md):
+
+- the Usage API's completions response (GET /v1/organization/usage/completions, any bucket
+  width): one page `{"object": "page", "data": [buckets], "has_more", "next_page"}`, a JSON list
+  of such pages, the bare `data` list of buckets, or flattened result rows carrying their own
+  start_time / end_time (as notebooks print them), also under any key of a JSON object;
+- the platform dashboard's usage CSV export (one row per day and model, numbers as "59200.0").
+
+Monthly average = total over the period in the file / its length in days x 30, where the period
+runs from the earliest bucket start to the latest bucket end (empty buckets count: a day without
+traffic is a day of the period). Token counts are rounded half up to whole tokens.
+
+Dated snapshot names (gpt-4o-2024-08-06, gpt-3.5-turbo-0125) count as their base model when the
+catalog knows the base. Names the catalog does not know (fine-tuned models, ...) are returned in
+`unknown`, never dropped; results not grouped by model (model null, the default of the API) are
+returned in `ungrouped`, or added to `unassigned_model` when the caller names one.
+"""
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+MAX_BYTES = 5 * 1024 * 1024
+MONTH_SECONDS = 30 * 86400
+SNAPSHOT_RE = re.compile(r"^(?P<base>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{4})$")
+CSV_REQUIRED = ("start_time", "end_time", "model", "input_tokens", "output_tokens")
+FIELDS = (
+    ("input_tokens", "input_tokens"),
+    ("cached_input_tokens", "input_cached_tokens"),
+    ("output_tokens", "output_tokens"),
+    ("requests", "num_model_requests"),
+)
+
+
+class UsageImportError(Exception):
+    """The file cannot be read as usage; the message says why, for the user."""
+
+
+@dataclass
+class Totals:
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    requests: int = 0
+
+    def add(self, other):
+        for name, _key in FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def monthly(self, seconds):
+        """Monthly averages over a period of `seconds`: round half up of total x 30 days / period."""
+        return Totals(
+            **{
+                name: (2 * getattr(self, name) * MONTH_SECONDS + seconds) // (2 * seconds)
+                for name, _k in FIELDS
+            }
+        )
+
+    @property
+    def tokens(self):
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass
+class ImportedUsage:
+    format: str  # "usage-api" or "csv"
+    start: datetime
+    end: datetime
+    lines: list  # [{"model", "input_tokens", "cached_input_tokens", "output_tokens", "requests"}] per month
+    unknown: list = field(default_factory=list)  # [(name as in the file, monthly Totals)]
+    ungrouped: Totals | None = None  # monthly, for rows with no model
+    renamed: dict = field(default_factory=dict)  # snapshot name -> base model
+
+    @property
+    def days(self):
+        return Decimal((self.end - self.start).total_seconds()) / 86400
+
+
+def base_model(name, known):
+    """The catalog's OpenAI model for a name in an export, or None."""
+    if name in known:
+        return name
+    match = SNAPSHOT_RE.match(name)
+    if match and match["base"] in known:
+        return match["base"]
+    return None
+
+
+def read_usage(raw, *, known_models, unassigned_model=None):
+    """Parse an export (bytes) into monthly usage; raises UsageImportError with a clear message."""
+    if len(raw) > MAX_BYTES:
+        raise UsageImportError(
+            _("The file is %(size)s MB; the limit is %(max)s MB. Export a shorter period.")
+            % {"size": f"{len(raw) / 1024 / 1024:.1f}", "max": MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageImportError(
+            _("The file is not UTF-8 text: upload the JSON or CSV export as it was downloaded.")
+        ) from None
+    text = text.strip()
+    if not text:
+        raise UsageImportError(_("The file is empty."))
+    if text[0] in "[{":
+        records, fmt = _json_records(text), "usage-api"
+    else:
+        records, fmt = _csv_records(text), "csv"
+    return _summarise(records, fmt, set(known_models), unassigned_model)
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def _json_records(text):
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise UsageImportError(_("The file is not valid JSON (%(error)s).") % {"error": exc}) from None
+    records = []
+    for path, item in _buckets_or_rows(doc, ""):
+        if "results" in item:
+            results = item["results"]
+            if not isinstance(results, list):
+                raise UsageImportError(_("%(path)s.results is not a list.") % {"path": path})
+            start, end = _time(item, "start_time", path), _time(item, "end_time", path)
+            records.append((start, end, None, path))
+            for k, result in enumerate(results):
+                rpath = f"{path}.results[{k}]"
+                if not isinstance(result, dict):
+                    raise UsageImportError(_("%(path)s is not an object.") % {"path": rpath})
+                records.append((start, end, result, rpath))
+        else:
+            records.append((_time(item, "start_time", path), _time(item, "end_time", path), item, path))
+    return records
+
+
+def _buckets_or_rows(doc, path):
+    """(path, dict) for each bucket (with "results") or flattened row found in the document."""
+    if isinstance(doc, dict):
+        if isinstance(doc.get("data"), list):  # a page
+            return [
+                (f"{path}data[{i}]", b) for i, b in enumerate(doc["data"]) if _is_dict(b, f"{path}data[{i}]")
+            ]
+        if "results" in doc or "input_tokens" in doc:
+            return [(path or "$", doc)]
+        found = []
+        for key, value in doc.items():
+            usage_like = isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+            if usage_like and any("results" in v or "input_tokens" in v or "data" in v for v in value):
+                found.extend(_buckets_or_rows(value, f"{path}{key}"))
+        if not found:
+            raise UsageImportError(
+                _("No usage buckets found: expected the Usage API's completions response (a page with data).")
+            )
+        return found
+    if isinstance(doc, list):
+        out = []
+        for i, item in enumerate(doc):
+            _is_dict(item, f"{path}[{i}]")
+            if isinstance(item.get("data"), list):  # a list of pages
+                out.extend(_buckets_or_rows(item, f"{path}[{i}]."))
+            else:
+                out.append((f"{path}[{i}]", item))
+        return out
+    raise UsageImportError(_("Expected a JSON object or list from the Usage API."))
+
+
+def _is_dict(item, path):
+    if not isinstance(item, dict):
+        raise UsageImportError(_("%(path)s is not an object.") % {"path": path or "$"})
+    return True
+
+
+def _time(item, key, path):
+    value = item.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise UsageImportError(
+            _("%(path)s.%(key)s is missing or not a Unix time.") % {"path": path, "key": key}
+        )
+    seconds = _number(value, f"{path}.{key}")
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise UsageImportError(
+            _("%(path)s.%(key)s is not a valid time.") % {"path": path, "key": key}
+        ) from None
+
+
+def _number(value, path):
+    """A whole, non-negative number from 123, 123.0 or "59200.0"."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise UsageImportError(_("%(path)s is not a number.") % {"path": path})
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise UsageImportError(
+            _("%(path)s is not a number: %(value)s") % {"path": path, "value": str(value)[:40]}
+        ) from None
+    if not number.is_finite() or number < 0 or number != number.to_integral_value() or number > 10**18:
+        raise UsageImportError(
+            _("%(path)s is not a whole number of 0 or more: %(value)s")
+            % {"path": path, "value": str(value)[:40]}
+        )
+    return int(number)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _csv_records(text):
+    reader = csv.DictReader(io.StringIO(text))
+    columns = set(reader.fieldnames or ())
+    if "amount_value" in columns and "input_tokens" not in columns:
+        raise UsageImportError(
+            _("This is the dashboard's costs CSV (amounts, not tokens). Export usage instead.")
+        )
+    missing = [c for c in CSV_REQUIRED if c not in columns]
+    if missing:
+        raise UsageImportError(
+            _("This CSV is not the dashboard's usage export: missing columns %(cols)s.")
+            % {"cols": ", ".join(missing)}
+        )
+    records = []
+    try:
+        for n, row in enumerate(reader, start=2):
+            path = _("row %(n)s") % {"n": n}
+            if None in row:  # more cells than columns
+                raise UsageImportError(_("%(path)s has more cells than the header.") % {"path": path})
+            records.append((_time(row, "start_time", path), _time(row, "end_time", path), row, path))
+    except csv.Error as exc:
+        raise UsageImportError(_("The CSV cannot be read: %(error)s") % {"error": exc}) from None
+    return records
+
+
+# --- both -------------------------------------------------------------------------------------
+
+
+def _summarise(records, fmt, known, unassigned_model):
+    if not records:
+        raise UsageImportError(_("The file holds no usage buckets."))
+    start = min(r[0] for r in records)
+    end = max(r[1] for r in records)
+    seconds = int((end - start).total_seconds())
+    if seconds <= 0:
+        raise UsageImportError(_("The period in the file is empty (end_time is not after start_time)."))
+    by_model, unknown, renamed = {}, {}, {}
+    ungrouped = None
+    for _start, _end, row, path in records:
+        if row is None:
+            continue
+        if "input_tokens" not in row and "amount" in row:
+            raise UsageImportError(
+                _(
+                    "This looks like a Costs export (amounts, not tokens). Upload the usage (completions) export instead."
+                )
+            )
+        totals = Totals(**{name: _number(row.get(key), f"{path}.{key}") for name, key in FIELDS})
+        if totals.cached_input_tokens > totals.input_tokens:
+            raise UsageImportError(_("%(path)s has more cached than input tokens.") % {"path": path})
+        name = row.get("model")
+        if name is not None and not isinstance(name, str):
+            raise UsageImportError(_("%(path)s.model is not a model name.") % {"path": path})
+        name = (name or "").strip()
+        if not name:
+            if unassigned_model:
+                by_model.setdefault(unassigned_model, Totals()).add(totals)
+            else:
+                ungrouped = ungrouped or Totals()
+                ungrouped.add(totals)
+            continue
+        model = base_model(name, known)
+        if model is None:
+            unknown.setdefault(name, Totals()).add(totals)
+            continue
+        if model != name:
+            renamed[name] = model
+        by_model.setdefault(model, Totals()).add(totals)
+
+    lines = []
+    for model, totals in by_model.items():
+        m = totals.monthly(seconds)
+        lines.append(
+            {
+                "model": model,
+                "input_tokens": m.input_tokens,
+                "cached_input_tokens": m.cached_input_tokens,
+                "output_tokens": m.output_tokens,
+                "requests": m.requests or None,
+            }
+        )
+    lines.sort(key=lambda line: (-(line["input_tokens"] + line["output_tokens"]), line["model"]))
+    return ImportedUsage(
+        format=fmt,
+        start=start,
+        end=end,
+        lines=lines,
+        unknown=sorted(
+            ((n, t.monthly(seconds)) for n, t in unknown.items()), key=lambda x: (-x[1].tokens, x[0])
+        ),
+        ungrouped=ungrouped.monthly(seconds) if ungrouped else None,
+        renamed=dict(sorted(renamed.items())),
+    )
