@@ -150,3 +150,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 BANJIA_STALE_AFTER_DAYS = env.int("BANJIA_STALE_AFTER_DAYS", default=30)
 # The seed catalog imported by the README's run command.
 BANJIA_SEED_CATALOG = BASE_DIR / "data" / "catalog.json"
+
+# --- Scrapers ---------------------------------------------------------------------------
+# A scraped price that moves by more than this percentage (or disagrees with the aggregated
+# feeds by more) waits in the admin for review instead of going live.
+BANJIA_SCRAPE_CHANGE_THRESHOLD = env.float("BANJIA_SCRAPE_CHANGE_THRESHOLD", default=50)
+BANJIA_SCRAPE_USER_AGENT = env.str(
+    "BANJIA_SCRAPE_USER_AGENT",
+    default="BanjiaPriceBot/1.0 (LLM price comparison; reads public pricing pages once a day)",
+)
+BANJIA_SCRAPE_CONNECT_TIMEOUT = env.float("BANJIA_SCRAPE_CONNECT_TIMEOUT", default=10)
+BANJIA_SCRAPE_READ_TIMEOUT = env.float("BANJIA_SCRAPE_READ_TIMEOUT", default=30)
+BANJIA_SCRAPE_ATTEMPTS = env.int("BANJIA_SCRAPE_ATTEMPTS", default=3)  # per URL, within one fetch
+BANJIA_SCRAPE_BACKOFF = env.float("BANJIA_SCRAPE_BACKOFF", default=1.0)  # seconds, doubled per attempt
+BANJIA_SCRAPE_MAX_BYTES = env.int("BANJIA_SCRAPE_MAX_BYTES", default=30 * 1024 * 1024)
+BANJIA_SCRAPE_ROBOTS = env.bool("BANJIA_SCRAPE_ROBOTS", default=True)
+# JSON {"source": ["url", ...]} replacing a source's URLs (e.g. a local server in tests). The host
+# allowlist is built from the URLs in force, so an override is the only way to admit a host.
+BANJIA_SCRAPE_URLS = env.json("BANJIA_SCRAPE_URLS", default={})
+BANJIA_SCRAPE_LOCK_SECONDS = env.int("BANJIA_SCRAPE_LOCK_SECONDS", default=15 * 60)
