@@ -740,9 +740,9 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
     on = on or today()
     converter = Converter.load(on)  # 1
     history = list(Price.objects.approved().filter(model=model).order_by("-valid_from", "kind"))  # 2
-    prices = current_prices([model.pk], converter, currency, on)  # 3
-    programs = list(  # 4, 5, 6
+    programs = list(  # 3, 4, 5
         MigrationProgram.objects.published()
+        .select_related("provider")
         .filter(provider_id=model.provider_id)
         .filter(Q(benefits__models=model) | Q(benefits__models__isnull=True))
         .distinct()
@@ -755,14 +755,16 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
             )
         )
     )
-    replaces = sorted(  # 7
+    replaces = sorted(  # 6
         ModelMapping.objects.filter(model=model).values_list("openai_model__slug", flat=True).distinct()
     )
+    ids = {model.pk} | {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
+    prices = current_prices(ids, converter, currency, on)  # 7
     model_prices = prices.get(model.pk) or ModelPrices()
     cards = []
     for program in programs:
         benefits = list(program.benefits.all())
-        value = free_token_value(benefits, {model.pk: model_prices}, converter, currency)
+        value = free_token_value(benefits, prices, converter, currency)
         cards.append(
             ProgramCard(
                 program,
@@ -850,6 +852,7 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
     programs = list(  # 5, 6
         MigrationProgram.objects.published()
         .active(on=on)
+        .select_related("provider")
         .filter(provider_id__in=provider_ids)
         .prefetch_related("benefits__models")
     )

@@ -28,7 +28,9 @@ def amount_places(amount: Decimal, whole_above=None) -> int:
     return min(8, max(2, 2 - amount.adjusted()))
 
 
-def format_amount(amount: Decimal, currency: str, whole_above=None) -> str:
+def format_amount(amount: Decimal, currency: str, whole_above=None, zero_word=True) -> str:
+    if amount == 0 and zero_word:
+        return _("free")
     places = amount_places(amount, whole_above)
     text = formats.number_format(
         amount.quantize(Decimal(1).scaleb(-places)), places, use_l10n=True, force_grouping=True
@@ -49,6 +51,12 @@ def amount(value, currency):
     if value is None:
         return _("unknown")
     return format_amount(Decimal(value), currency)
+
+
+@register.filter
+def axis_amount(value, currency):
+    """An axis label: like `amount`, but 0 stays a number."""
+    return format_amount(Decimal(value), currency, zero_word=False)
 
 
 @register.simple_tag

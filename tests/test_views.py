@@ -1,0 +1,317 @@
+"""Browse views: full pages, HTMX fragments, URL state, currency cookie, fixed query counts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from offers.models import Price
+from tests.factories import (
+    BenefitFactory,
+    MigrationProgramFactory,
+    ModelFactory,
+    PriceFactory,
+    ProviderFactory,
+    build_browse_catalog,
+)
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def catalog():
+    return build_browse_catalog()
+
+
+def fragment(client, url, target, **params):
+    return client.get(url, params, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target)
+
+
+def grow_catalog(n):
+    """n more vendors, each with two models (prices in CNY) and a programme with free tokens."""
+    for i in range(n):
+        provider = ProviderFactory(slug=f"extra-{i}", name=f"Extra {i}")
+        for j in range(2):
+            model = ModelFactory(provider=provider, slug=f"m-{i}-{j}", name=f"Extra model {i}.{j}")
+            PriceFactory(model=model, kind=Price.Kind.INPUT, amount=Decimal(j + 1), currency="CNY")
+            PriceFactory(model=model, kind=Price.Kind.OUTPUT, amount=Decimal(j + 2), currency="CNY")
+        program = MigrationProgramFactory(provider=provider, slug=f"extra-program-{i}")
+        BenefitFactory(program=program, tokens=1_000_000).models.set(provider.models.all())
+
+
+# --- Offer board ----------------------------------------------------------------------------------
+
+
+def test_home_full_page_lists_programmes_active_first(client, catalog):
+    response = client.get(reverse("offers:home"), {"currency": "CNY"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert html.index('id="zhipu-move"') < html.index('id="tencent-old"')
+    assert "150M free tokens" in html
+    # 50M x 100 + 100M x 1 = 5,100 CNY at list price
+    assert "¥5,100" in html
+    assert "Expired" in html
+    assert "https://example.com/zhipu-news" in html
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_home_htmx_returns_only_the_offer_list(client, catalog):
+    response = fragment(client, reverse("offers:home"), "offer-list", active="on")
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="offer-list"')
+    assert 'id="zhipu-move"' in html
+    assert 'id="tencent-old"' not in html
+
+
+def test_home_filters_live_in_the_url_and_work_without_js(client, catalog):
+    response = client.get(reverse("offers:home"), {"vendor": "tencent", "benefit": "discount"})
+    html = response.content.decode()
+    assert 'id="tencent-old"' in html
+    assert 'id="zhipu-move"' not in html
+    assert '<option value="tencent" selected>' in html
+
+
+def test_home_bad_filter_values_do_not_fail(client, catalog):
+    response = client.get(reverse("offers:home"), {"vendor": "nope", "sort": "evil", "benefit": "x"})
+    assert response.status_code == 200
+    assert 'id="zhipu-move"' in response.content.decode()
+
+
+def test_home_query_count_does_not_grow(client, catalog, django_assert_num_queries):
+    # 1 vendor choices, 2 rates, 3 programmes, 4 benefits, 5 benefit models, 6 current prices
+    with django_assert_num_queries(6):
+        client.get(reverse("offers:home"))
+    grow_catalog(15)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("offers:home"))
+    assert response.content.decode().count('class="card offer') == 17
+
+
+# --- Vendor page ------------------------------------------------------------------------------------
+
+
+def test_vendor_page_shows_api_snippet_prices_and_provenance(client, catalog):
+    response = client.get(reverse("offers:vendor", args=["zhipu"]), {"currency": "USD"})
+    html = response.content.decode()
+    assert "https://open.bigmodel.cn/api/paas/v4/" in html
+    assert "ZHIPU_API_KEY" in html
+    assert "&quot;glm-4&quot;" in html  # the mapped model in the snippet
+    # glm-4 input 100 CNY in its own currency and converted: 100 / 7 = 14.29 USD
+    assert "¥100.00" in html
+    assert "$14.29" in html
+    assert "source" in html and "Manual" in html and "Official" in html
+    # prices checked 2024-07-01 are more than 30 days old today
+    assert "stale" in html
+    # tiers shown as tiers
+    assert "0–32K" in html and "32K–∞" in html
+    assert 'id="zhipu-move"' in html
+
+
+def test_vendor_snippet_fragment(client, catalog):
+    response = fragment(
+        client, reverse("offers:vendor", args=["zhipu"]), "migration-snippet", **{"from": "gpt-4o"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="migration-snippet"')
+    assert "<table" not in html
+
+
+def test_vendor_not_found(client, catalog):
+    assert client.get(reverse("offers:vendor", args=["nope"])).status_code == 404
+    catalog["acme"].is_published = False
+    catalog["acme"].save()
+    assert client.get(reverse("offers:vendor", args=["acme"])).status_code == 404
+
+
+def test_vendor_page_marks_incompatible_api(client, catalog):
+    html = client.get(reverse("offers:vendor", args=["tencent"])).content.decode()
+    assert "will not work as is" in html
+
+
+def test_vendor_query_count_does_not_grow(client, catalog, django_assert_num_queries):
+    # 1 provider, 2 rates, 3 models, 4 programmes, 5 benefits, 6 benefit models, 7 prices, 8 mappings
+    with django_assert_num_queries(8):
+        client.get(reverse("offers:vendor", args=["zhipu"]))
+    zhipu = catalog["zhipu"]
+    for i in range(20):
+        model = ModelFactory(provider=zhipu, slug=f"glm-x-{i}")
+        PriceFactory(model=model, kind=Price.Kind.INPUT, amount=Decimal("1"), currency="CNY")
+    with django_assert_num_queries(8):
+        client.get(reverse("offers:vendor", args=["zhipu"]))
+
+
+# --- Model table ------------------------------------------------------------------------------------
+
+
+def test_model_table_full_page_and_fragment(client, catalog):
+    url = reverse("offers:models")
+    full = client.get(url, {"vendor": "zhipu", "sort": "-input", "currency": "CNY"}).content.decode()
+    assert "<html" in full and 'id="model-filters"' in full
+    assert full.index("GLM-4</a>") < full.index("GLM-Long</a>") < full.index("GLM-4-Air</a>")
+    part = fragment(client, url, "model-table", vendor="zhipu", sort="-input").content.decode()
+    assert part.lstrip().startswith('<div id="model-table"')
+    assert 'id="model-filters"' not in part
+    # sort links are real links that keep the filters
+    assert 'href="/models/?vendor=zhipu&amp;sort=input"' in part
+
+
+def test_model_table_history_restore_gets_full_page(client, catalog):
+    response = client.get(
+        reverse("offers:models"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="model-table",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_model_table_invalid_input_shows_error_not_500(client, catalog):
+    response = client.get(reverse("offers:models"), {"min_context": "lots", "max_input": "-1", "page": "x"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="error"' in html
+    assert "GPT-4o" in html  # the invalid filters are ignored
+
+
+def test_model_table_out_of_range_page_shows_last_page(client, catalog):
+    response = client.get(reverse("offers:models"), {"page": 99})
+    assert response.status_code == 200
+
+
+def test_model_table_query_count_does_not_grow(client, catalog, django_assert_num_queries):
+    params = {"sort": "input", "max_output": "50", "capability": "tools"}
+    # 1 vendor choices, 2 rates, 3 count, 4 page rows, 5 current prices of the page
+    with django_assert_num_queries(5):
+        client.get(reverse("offers:models"), params)
+    grow_catalog(40)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("offers:models"), {"sort": "-input"})
+    assert "87 models" in response.content.decode()  # 7 + 40 x 2
+
+
+# --- Model page -------------------------------------------------------------------------------------
+
+
+def test_model_page_history_table_and_chart(client, catalog):
+    response = client.get(catalog["glm4"].get_absolute_url())
+    html = response.content.decode()
+    assert "<svg" in html and 'class="series"' in html
+    assert "¥120.00" in html and "¥100.00" in html
+    assert "current" in html
+    assert "gpt-4o" in html  # replaces
+
+
+def test_model_slug_with_slash_and_colon(client, catalog):
+    url = catalog["acme1"].get_absolute_url()
+    assert url == "/vendors/acme/models/acme-1.5/chat:latest/"
+    html = client.get(url, {"currency": "USD"}).content.decode()
+    # 3 EUR with no EUR rate: shown in EUR with a note, never as 0
+    assert "3.00 EUR" in html
+    assert "no USD rate" in html
+
+
+def test_model_page_query_count(client, catalog, django_assert_num_queries):
+    # 1 model, 2 rates, 3 history, 4 programmes, 5 benefits, 6 benefit models, 7 replaces, 8 prices
+    with django_assert_num_queries(8):
+        client.get(catalog["glm4"].get_absolute_url())
+
+
+# --- Compare ------------------------------------------------------------------------------------------
+
+
+def test_compare_page(client, catalog):
+    response = client.get(
+        reverse("offers:compare"),
+        {"m": ["zhipu/glm-4", "zhipu/glm-4-air"], "baseline": "gpt-4o", "currency": "USD"},
+    )
+    html = response.content.decode()
+    assert 'data-model="zhipu/glm-4"' in html and 'data-model="zhipu/glm-4-air"' in html
+    # glm-4 input 100/7 = 14.2857 USD vs gpt-4o 2.50 USD: 5.71x
+    assert "5.71×" in html
+    assert "Special migration plan" in html
+
+
+def test_compare_fragments(client, catalog):
+    url = reverse("offers:compare")
+    part = fragment(client, url, "compare-page", m=["zhipu/glm-4"]).content.decode()
+    assert part.lstrip().startswith('<div id="compare-page"')
+    search = fragment(client, url, "compare-search", m=["zhipu/glm-4"], q="glm").content.decode()
+    assert search.lstrip().startswith('<div id="compare-search"')
+    assert "m=zhipu%2Fglm-4&amp;m=zhipu%2Fglm-4-air" in search
+    assert 'data-add="zhipu/glm-4"' not in search  # already picked
+
+
+def test_compare_too_many_and_unknown(client, catalog):
+    models = ["zhipu/glm-4", "zhipu/glm-4-air", "zhipu/glm-long", "tencent/hunyuan-pro", "openai/gpt-4o"]
+    html = client.get(reverse("offers:compare"), {"m": models + ["x/y"]}).content.decode()
+    assert html.count("data-model=") == 4
+    assert "at most 4" in html
+
+
+def test_compare_query_count(client, catalog, django_assert_num_queries):
+    # 1 rates, 2 models, 3 OpenAI models, 4 prices, 5 programmes, 6 benefits, 7 benefit models
+    with django_assert_num_queries(7):
+        client.get(reverse("offers:compare"), {"m": ["zhipu/glm-4", "tencent/hunyuan-pro"]})
+
+
+# --- Currency and feeds -----------------------------------------------------------------------------
+
+
+def test_currency_param_is_remembered_in_a_cookie(client, catalog):
+    response = client.get(reverse("offers:models"), {"currency": "CNY"})
+    assert response.cookies["banjia_currency"].value == "CNY"
+    html = client.get(reverse("offers:vendor", args=["openai"])).content.decode()
+    # 2.50 USD x 7 = 17.50 CNY, remembered from the cookie
+    assert "¥17.50" in html
+
+
+def test_default_currency_follows_language(client, catalog):
+    html = client.get(
+        reverse("offers:compare"), {"m": "openai/gpt-4o"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "¥17.50" in html
+    html = client.get(
+        reverse("offers:compare"), {"m": "openai/gpt-4o"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "$2.50" in html
+
+
+def test_unknown_currency_is_ignored(client, catalog):
+    response = client.get(reverse("offers:home"), {"currency": "XXX"})
+    assert response.status_code == 200
+    assert "banjia_currency" not in response.cookies
+
+
+def test_feeds_list_price_changes_and_programmes(client, catalog, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        rss = client.get(reverse("offers:feed-rss"))
+    assert rss["Content-Type"].startswith("application/rss+xml")
+    body = rss.content.decode()
+    assert "GLM-4 Input: ¥120.00 → ¥100.00 per 1M tokens" in body
+    assert "New programme: Zhipu AI — Special migration plan" in body
+    assert "0.01" not in body  # the pending price
+    atom = client.get(reverse("offers:feed-atom"))
+    assert atom["Content-Type"].startswith("application/atom+xml")
+    assert "<entry>" in atom.content.decode()
+
+
+def test_feed_in_chinese_uses_chinese_names(client, catalog):
+    body = client.get(reverse("offers:feed-rss"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "智谱" in body and "特别搬家计划" in body
+
+
+def test_expired_programme_on_a_day_when_it_ran(client, catalog):
+    # ends_on is inclusive: a programme ending 2024-07-31 is still active that day.
+    assert catalog["old"].is_active(on=dt.date(2024, 7, 31))
+
+
+def test_static_assets_come_from_the_app_not_a_cdn(client, catalog):
+    html = client.get(reverse("offers:home")).content.decode()
+    assert "/static/django_htmx/htmx-2.min.js" in html
+    assert "unpkg" not in html and "cdn" not in html.lower()
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
