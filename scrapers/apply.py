@@ -1,0 +1,273 @@
+"""Write parsed observations into the catalog, in one transaction, without losing good data.
+
+Vendor pages (the authority for their provider's prices):
+- unchanged price: only its checked date moves;
+- changed within the threshold (and not contradicted by every aggregated feed): the current row
+  is closed (valid_to = run date) and a new approved row opens, so history is kept;
+- changed beyond the threshold, contradicted by the feeds, a new model or a new price slot:
+  a pending row (status pending, method scraped, valid_from = run date) with a review note;
+  a new model also gets its Model row (harmless metadata, kind chat unless the source says);
+- a current price whose source URL is a page of this run but which the page no longer lists:
+  kept as it is, flagged in the run's notes and in the price's review note.
+Aggregated feeds (LiteLLM, OpenRouter, models.dev):
+- their values replace the source's FeedPrice snapshot, used to cross-check vendor pages;
+- for providers with their own vendor source they never touch prices;
+- for other providers (baidu, stepfun, ...) a new or changed value becomes a pending price
+  (confidence reported), an unchanged one refreshes the checked date. Feeds never go live alone.
+Running the same input twice changes nothing: equal pending rows are not duplicated.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from offers.catalog_io import fmt_decimal
+from offers.models import ExchangeRate, Model, Price, Provider
+
+from .models import FeedPrice
+from .sources import vendor_providers
+
+PLACES = Decimal("1e-10")
+
+
+@dataclass
+class ApplyResult:
+    changes: int = 0
+    pending: int = 0
+    unchanged: int = 0
+    notes: list = field(default_factory=list)
+
+
+def threshold():
+    return Decimal(str(settings.BANJIA_SCRAPE_CHANGE_THRESHOLD)) / 100
+
+
+def _pct(old, new):
+    if old == 0:
+        return None if new == 0 else Decimal("Infinity")
+    return (new - old) / old
+
+
+def _fmt_pct(p):
+    if p is None or not p.is_finite():
+        return "from 0"
+    return f"{'+' if p > 0 else ''}{(p * 100).quantize(Decimal('1'))}%"
+
+
+def _describe_tier(o):
+    lo, hi = o.tier_min_input_tokens, o.tier_max_input_tokens
+    if lo is None and hi is None:
+        return ""
+    return f" [{lo or 0}-{'' if hi is None else hi} tokens]"
+
+
+def _slot(model, o):
+    return Price.objects.filter(
+        model=model, kind=o.kind, currency=o.currency,
+        tier_min_input_tokens=o.tier_min_input_tokens, tier_max_input_tokens=o.tier_max_input_tokens,
+    )  # fmt: skip
+
+
+def usd_rate(currency, on):
+    """1 USD in `currency` on the latest date <= on (direct or inverse pair), or None."""
+    if currency == "USD":
+        return Decimal(1)
+    direct = ExchangeRate.objects.filter(base="USD", quote=currency, date__lte=on).order_by("-date").first()
+    if direct:
+        return direct.rate
+    inverse = ExchangeRate.objects.filter(base=currency, quote="USD", date__lte=on).order_by("-date").first()
+    if inverse:
+        return 1 / inverse.rate
+    return None
+
+
+def feed_disagreement(o, on, limit):
+    """A note when every feed listing this model disagrees with the page beyond the threshold."""
+    if o.tier_min_input_tokens is not None:
+        return None  # feeds and pages cut tiers differently: compare the first tier only
+    rows = list(FeedPrice.objects.filter(provider=o.provider, model=o.model, kind=o.kind,
+                                         tier_min_input_tokens__isnull=True))  # fmt: skip
+    if not rows:
+        return None
+    usd = usd_rate(o.currency, on)
+    seen = []
+    for row in rows:
+        if row.currency == o.currency:
+            value = row.amount
+        elif row.currency == "USD" and usd is not None:
+            value = row.amount * usd
+        else:
+            continue
+        p = _pct(value, o.amount)
+        if p is not None and abs(p) <= limit:
+            return None  # at least one feed agrees
+        seen.append(f"{row.source} {fmt_decimal(value.quantize(Decimal('0.0001')))} {o.currency}")
+    if not seen:
+        return None
+    return (f"{o.kind} {fmt_decimal(o.amount)} {o.currency} disagrees with the feeds "
+            f"({', '.join(seen)}) beyond {fmt_decimal(limit * 100)}% threshold")  # fmt: skip
+
+
+def _pending(model, o, *, url, on, note, confidence, result):
+    """Create or refresh the pending row for this slot and page; never a duplicate."""
+    amount = o.amount.quantize(PLACES)
+    existing = _slot(model, o).filter(status=Price.Status.PENDING, source_url=url).order_by("-id").first()
+    if existing is not None:
+        fields = []
+        if existing.amount != amount:
+            existing.amount = amount
+            fields.append("amount")
+        if existing.review_note != note:
+            existing.review_note = note
+            fields.append("review_note")
+        if existing.checked_on != on:
+            existing.checked_on = on
+            fields.append("checked_on")
+        if fields:
+            existing.save(update_fields=fields)
+    else:
+        Price.objects.create(
+            model=model, kind=o.kind, amount=amount, currency=o.currency,
+            tier_min_input_tokens=o.tier_min_input_tokens, tier_max_input_tokens=o.tier_max_input_tokens,
+            valid_from=on, valid_to=None, source_url=url, checked_on=on, method=Price.Method.SCRAPED,
+            confidence=confidence, status=Price.Status.PENDING, review_note=note,
+        )  # fmt: skip
+    result.pending += 1
+
+
+def _model(provider, o, created, result, label):
+    key = (provider.pk, o.model)
+    if key not in created:
+        model = Model.objects.filter(provider=provider, slug=o.model).first()
+        if model is None:
+            model = Model.objects.create(provider=provider, slug=o.model, name=o.model,
+                                         kind=o.model_kind if o.model_kind in Model.Kind.values else "chat")  # fmt: skip
+            result.notes.append(f"discovered {provider.slug}/{o.model} ({label}): new model, prices pending review")
+            created[key] = (model, True)
+        else:
+            created[key] = (model, False)
+    return created[key]
+
+
+def _provider(slug):
+    provider = Provider.objects.filter(slug=slug).first()
+    if provider is None:  # a catalog without this vendor yet: keep it unpublished until curated
+        provider = Provider.objects.create(slug=slug, name=slug, is_published=False)
+    return provider
+
+
+def _apply_one(provider, o, *, url, on, limit, official, created, result, label):
+    model, is_new = _model(provider, o, created, result, label)
+    amount = o.amount.quantize(PLACES)
+    confidence = Price.Confidence.OFFICIAL if official else Price.Confidence.REPORTED
+    what = f"{o.kind}{_describe_tier(o)}"
+    if is_new:
+        note = "new model not in catalog" + ("" if official else f" (reported by {label})")
+        return _pending(model, o, url=url, on=on, note=note, confidence=confidence, result=result)
+    current = _slot(model, o).filter(status=Price.Status.APPROVED, valid_to__isnull=True).first()
+    if current is None:
+        note = f"new price: {what} not in catalog" + ("" if official else f" (reported by {label})")
+        return _pending(model, o, url=url, on=on, note=note, confidence=confidence, result=result)
+    if current.amount == amount:
+        if current.checked_on != on:
+            current.checked_on = on
+            current.save(update_fields=["checked_on"])
+        result.unchanged += 1
+        return None
+    p = _pct(current.amount, amount)
+    change = (f"{what} changed {fmt_decimal(current.amount)} -> {fmt_decimal(amount)} {o.currency} "
+              f"({_fmt_pct(p)})")  # fmt: skip
+    if not official:
+        note = f"{change}, reported by {label} (feeds never change prices alone)"
+        return _pending(model, o, url=url, on=on, note=note, confidence=confidence, result=result)
+    if p is None or not p.is_finite() or abs(p) > limit:
+        note = f"{change} beyond {fmt_decimal(limit * 100)}% threshold"
+        return _pending(model, o, url=url, on=on, note=note, confidence=confidence, result=result)
+    disagreement = feed_disagreement(o, on, limit)
+    if disagreement:
+        return _pending(model, o, url=url, on=on, note=f"{change}; {disagreement}", confidence=confidence,
+                        result=result)  # fmt: skip
+    if current.valid_from >= on:
+        note = f"{change} on the day the current price starts"
+        return _pending(model, o, url=url, on=on, note=note, confidence=confidence, result=result)
+    current.valid_to = on
+    current.save(update_fields=["valid_to"])
+    Price.objects.create(
+        model=model, kind=o.kind, amount=amount, currency=o.currency,
+        tier_min_input_tokens=o.tier_min_input_tokens, tier_max_input_tokens=o.tier_max_input_tokens,
+        valid_from=on, source_url=url, checked_on=on, method=Price.Method.SCRAPED,
+        confidence=Price.Confidence.OFFICIAL, status=Price.Status.APPROVED,
+    )  # fmt: skip
+    result.changes += 1
+    return None
+
+
+def _vanished(provider, observed, urls, result):
+    """Current approved prices that came from these pages but are no longer on them."""
+    rows = Price.objects.filter(model__provider=provider, status=Price.Status.APPROVED, valid_to__isnull=True,
+                                source_url__in=urls).select_related("model")  # fmt: skip
+    for row in rows:
+        slot = (provider.slug, row.model.slug, row.kind, row.tier_min_input_tokens, row.tier_max_input_tokens,
+                row.currency)  # fmt: skip
+        if slot in observed:
+            continue
+        note = "price vanished from the page (kept until reviewed)"
+        result.notes.append(f"vanished {row.model.slug} {row.kind} {fmt_decimal(row.amount)} {row.currency} "
+                            f"from {row.source_url}")  # fmt: skip
+        if row.review_note != note:
+            row.review_note = note
+            row.save(update_fields=["review_note"])
+
+
+@transaction.atomic
+def apply_observations(source, observations, origin, *, urls, on):
+    result, created, limit = ApplyResult(), {}, threshold()
+    if source.KIND == "vendor":
+        provider = _provider(source.PROVIDER)
+        for o in observations:
+            _apply_one(provider, o, url=origin[o.slot], on=on, limit=limit, official=True, created=created,
+                       result=result, label=source.SLUG)  # fmt: skip
+        _vanished(provider, {o.slot for o in observations}, urls, result)
+        return result
+    # An aggregated feed.
+    mapped = [o for o in observations if o.provider]
+    FeedPrice.objects.filter(source=source.SLUG).delete()
+    FeedPrice.objects.bulk_create([
+        FeedPrice(source=source.SLUG, vendor=o.vendor, provider=o.provider, model=o.model, kind=o.kind,
+                  amount=o.amount.quantize(PLACES), currency=o.currency, tier_min_input_tokens=o.tier_min_input_tokens,
+                  tier_max_input_tokens=o.tier_max_input_tokens, seen_on=on)
+        for o in mapped
+    ], batch_size=500)  # fmt: skip
+    own_pages = vendor_providers()
+    providers, done = {}, set()
+    for o in mapped:
+        if o.provider in own_pages or o.slot in done:
+            continue
+        done.add(o.slot)
+        if o.provider not in providers:
+            providers[o.provider] = _provider(o.provider)
+        _apply_one(providers[o.provider], o, url=origin[o.slot], on=on, limit=limit, official=False,
+                   created=created, result=result, label=source.SLUG)  # fmt: skip
+    return result
+
+
+@transaction.atomic
+def apply_rates(rates, origin):
+    """Upsert ExchangeRate on (base, quote, date); an equal rate is left alone."""
+    result = ApplyResult()
+    for r in rates:
+        key = (r.base, r.quote, r.date)
+        existing = ExchangeRate.objects.filter(base=r.base, quote=r.quote, date=r.date).first()
+        if existing is None:
+            ExchangeRate.objects.create(base=r.base, quote=r.quote, date=r.date, rate=r.rate, source_url=origin[key])
+            result.changes += 1
+        elif existing.rate != r.rate:
+            existing.rate = r.rate
+            existing.source_url = origin[key]
+            existing.save(update_fields=["rate", "source_url"])
+            result.changes += 1
+        else:
+            result.unchanged += 1
+    return result

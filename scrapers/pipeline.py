@@ -1,0 +1,152 @@
+"""One run of one source: fetch -> parse -> validate -> apply, recorded as a ScrapeRun.
+
+A failure at any step records the run with its status and error and leaves the catalog as it
+was: applying happens last, in one transaction.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils import timezone
+
+from . import http
+from .apply import apply_observations, apply_rates
+from .base import Observation, ParseError, Rate, ScrapeError
+from .models import ScrapeRun
+from .sources import get
+
+# Sanity bounds per 1M tokens: above this a figure is a misread (a date, a token count...).
+MAX_AMOUNT = Decimal("1000000")
+CURRENCIES = {"CNY", "USD", "EUR", "HKD", "SGD", "JPY", "GBP"}
+
+
+@dataclass
+class RunResult:
+    source: str
+    items: list = field(default_factory=list)
+    run: ScrapeRun | None = None
+
+
+def read_file(path):
+    """A local recording, decoded the way fetched pages are (declared charset, else UTF-8/GB18030)."""
+    return http.decode(Path(path).read_bytes())
+
+
+def fetch_pages(source):
+    """[(url, text)] for every URL of the source; moonshot also follows its family-page links."""
+    hosts = http.allowed_hosts()
+    urls = http.source_urls(source)
+    pages, seen = [], set()
+    queue = list(urls)
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        text = http.fetch(url, hosts=hosts)
+        pages.append((url, text))
+        pattern = getattr(source, "DISCOVER", None)
+        if pattern is not None and not (http.settings.BANJIA_SCRAPE_URLS or {}).get(source.SLUG):
+            for link in pattern.findall(text):
+                full = http.urljoin(url, link)
+                if full not in seen and http._netloc(full) in hosts and len(seen) + len(queue) < 20:
+                    queue.append(full)
+    return pages
+
+
+def parse_pages(source, pages):
+    """Observations (or rates) of every page, each tagged with the URL it came from."""
+    items, origin = [], {}
+    for url, text in pages:
+        try:
+            parsed = source.parse(text)
+        except ParseError as exc:
+            raise type(exc)(f"{exc} [{url}]") from exc
+        for item in parsed:
+            key = (item.vendor, *item.slot) if isinstance(item, Observation) else (item.base, item.quote, item.date)
+            if key not in origin:
+                origin[key] = url
+                origin.setdefault(item.slot if isinstance(item, Observation) else key, url)
+                items.append(item)
+    return items, origin
+
+
+def validate(items):
+    for item in items:
+        if isinstance(item, Rate):
+            if not isinstance(item.rate, Decimal) or item.rate <= 0:
+                raise ParseError(f"{item.base}/{item.quote}: rate {item.rate!r} is not a positive decimal")
+            continue
+        where = f"{item.vendor}/{item.model} {item.kind}"
+        if not isinstance(item.amount, Decimal) or not item.amount.is_finite() or item.amount < 0:
+            raise ParseError(f"{where}: amount {item.amount!r} is not a decimal >= 0")
+        if item.amount > MAX_AMOUNT:
+            raise ParseError(f"{where}: {item.amount} {item.currency} per 1M tokens is beyond the sanity bound")
+        if item.currency not in CURRENCIES:
+            raise ParseError(f"{where}: unknown currency {item.currency!r}")
+        if not re.fullmatch(r"\S+", item.model):
+            raise ParseError(f"{where}: model id {item.model!r} has spaces")
+        lo, hi = item.tier_min_input_tokens, item.tier_max_input_tokens
+        if lo is not None and hi is not None and hi < lo:
+            raise ParseError(f"{where}: tier {lo}-{hi} is inverted")
+
+
+def page_hash(pages):
+    digest = hashlib.sha256()
+    for url, text in pages:
+        digest.update(url.encode() + b"\0" + text.encode("utf-8", errors="replace") + b"\0")
+    return digest.hexdigest()
+
+
+def run_source(slug, *, from_file=None, dry_run=False, trigger=ScrapeRun.Trigger.CLI, on=None):
+    """Run one source. dry_run: parse only, write nothing (not even a run record).
+
+    Raises ScrapeError subclasses after recording them; the caller decides about retries.
+    """
+    source = get(slug)
+    run = None
+    if not dry_run:
+        run = ScrapeRun.objects.create(source=slug, trigger=trigger, started_at=timezone.now())
+    pages = []
+    try:
+        if from_file is not None:
+            urls = http.source_urls(source)
+            pages = [(urls[0] if urls else str(from_file), read_file(from_file))]
+        else:
+            pages = fetch_pages(source)
+        items, origin = parse_pages(source, pages)
+        validate(items)
+        if dry_run:
+            return RunResult(slug, items)
+        run.urls = [url for url, _ in pages]
+        run.page_hash = page_hash(pages)
+        run.observations = len(items)
+        if source.KIND == "fx":
+            result = apply_rates(items, origin)
+        else:
+            result = apply_observations(source, items, origin, urls=run.urls, on=on or timezone.localdate())
+        run.changes, run.pending, run.unchanged, run.notes = (
+            result.changes, result.pending, result.unchanged, result.notes,
+        )  # fmt: skip
+        run.status = ScrapeRun.Status.OK
+        return RunResult(slug, items, run)
+    except ScrapeError as exc:
+        if run is not None:
+            run.status = exc.status
+            run.error = str(exc)
+            if pages:
+                run.urls = [url for url, _ in pages]
+                run.page_hash = page_hash(pages)
+        raise
+    except Exception as exc:
+        if run is not None:
+            run.status = ScrapeRun.Status.FAILED
+            run.error = f"{exc.__class__.__name__}: {exc}"
+        raise
+    finally:
+        if run is not None:
+            run.finished_at = timezone.now()
+            run.save()
