@@ -515,7 +515,7 @@ def find_columns(table, *, what):
         taken.add(cached)
     for kind, patterns in (("input", COL_INPUT), ("output", COL_OUTPUT)):
         for i, label in enumerate(table.header):
-            if i in taken or re.search(NOT_TEXT + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length|规格|spec|模态|modalit|方式|格式|format|功能|说明", label, re.I) \
+            if i in taken or re.search(NOT_TEXT + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length|规格|spec|输入模态|modalit|方式|格式|format|功能|说明", label, re.I) \
                     or NON_TOKEN_UNIT.search(label):
                 continue
             if any(re.search(p, label, re.I) for p in patterns):
