@@ -486,7 +486,7 @@ def _home_currency(rows):
     return min(counts, key=lambda c: (-counts[c], c))
 
 
-def choose_prices(model, rows, line):
+def choose_prices(model, rows, line, on):
     """The Price rows used for input, cached_input and output of `line` at `model`."""
     by_kind = {}
     for p in rows:
@@ -494,8 +494,8 @@ def choose_prices(model, rows, line):
     for kind in (Price.Kind.INPUT, Price.Kind.OUTPUT):
         if not by_kind.get(kind):
             raise Unpriced(
-                _("%(model)s has no %(kind)s price in the catalog on that date")
-                % {"model": model.slug, "kind": Price.Kind(kind).label.lower()}
+                _("%(model)s has no %(kind)s price on %(date)s")
+                % {"model": model.slug, "kind": Price.Kind(kind).label.lower(), "date": on.isoformat()}
             )
     home = _home_currency(by_kind[Price.Kind.INPUT])
     length = line.prompt_length
@@ -522,7 +522,7 @@ def choose_prices(model, rows, line):
 
 def price_line(line, model, rows, fx):
     """Monthly cost of `line` at `model` in the output currency; raises Unpriced."""
-    chosen = choose_prices(model, rows, line)
+    chosen = choose_prices(model, rows, line, fx.as_of)
     parts = []
     used = []
     cost = Decimal(0)
@@ -767,8 +767,7 @@ def _estimate(req, snap):
                 else:
                     errors.add(
                         f"usage[{i}].model",
-                        _("OpenAI's price is unknown on %(date)s: %(reason)s.")
-                        % {"date": snap.as_of.isoformat(), "reason": exc.reason},
+                        _("OpenAI's price is unknown: %(reason)s.") % {"reason": exc.reason},
                     )
         for slug, model_slug in line.overrides.items():
             path = f"usage[{i}].overrides.{slug}"

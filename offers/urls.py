@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import estimate_views, feeds, views
 
 app_name = "offers"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("models/", views.model_list, name="models"),
     path("compare/", views.compare, name="compare"),
+    path("estimate/", estimate_views.estimate_page, name="estimate"),
     path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
     # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").
     path("vendors/<slug:provider_slug>/models/<path:model_slug>/", views.model, name="model"),

@@ -91,8 +91,7 @@ EXPECTED = {
     "incomplete": [
         {
             "provider": "baidu",
-            "reason": "ernie-4.0-8k has no input price in the catalog on that date; "
-            "no model mapped for gpt-4o-mini",
+            "reason": "ernie-4.0-8k has no input price on 2024-07-10; no model mapped for gpt-4o-mini",
         }
     ],
 }

@@ -169,7 +169,7 @@ def test_missing_price_or_mapping_goes_to_incomplete_never_free(openai):
     assert [a["provider"] for a in result["alternatives"]] == ["deepseek"]
     assert result["incomplete"] == [
         {"provider": "baidu", "reason": "no model mapped for gpt-4o"},
-        {"provider": "zhipu", "reason": "glm-4 has no output price in the catalog on that date"},
+        {"provider": "zhipu", "reason": "glm-4 has no output price on 2024-07-10"},
     ]
 
 
