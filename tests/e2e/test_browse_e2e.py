@@ -1,0 +1,143 @@
+"""End to end in a real browser: offer board, vendor snippet, model table, compare, switches."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import build_browse_catalog
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    return build_browse_catalog()
+
+
+def mark_page(page):
+    """Set a marker that survives HTMX swaps but not a full page load."""
+    page.evaluate("window.__noReload = true")
+
+
+def not_reloaded(page):
+    return page.evaluate("window.__noReload === true")
+
+
+def test_home_and_offer_board_filter(page, live_server, catalog):
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Offers for OpenAI API users")
+    cards = page.locator("#offer-list article.card")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text("150M free tokens")
+    expect(page.locator("#tencent-old")).to_contain_text("Expired")
+    mark_page(page)
+    page.get_by_label("Vendor").select_option("tencent")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_have_attribute("id", "tencent-old")
+    assert "vendor=tencent" in page.url
+    page.get_by_label("Active only").check()
+    expect(page.locator("#offer-list")).to_contain_text("No programme matches these filters.")
+    assert "active=on" in page.url
+    assert not_reloaded(page)
+    assert page.js_errors == []
+
+
+def test_vendor_page_copies_snippet(page, live_server, catalog):
+    page.goto(live_server.url + "/vendors/zhipu/")
+    expect(page.locator("#snippet-python")).to_contain_text(
+        'base_url="https://open.bigmodel.cn/api/paas/v4/"'
+    )
+    expect(page.locator("#snippet-python")).to_contain_text('model="glm-4"')
+    page.locator('[data-copy="snippet-python"]').click()
+    expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert 'api_key=os.environ["ZHIPU_API_KEY"]' in copied
+    assert 'model="glm-4",  # was "gpt-4o"' in copied
+    # provenance and the stale mark are on the prices
+    expect(page.locator("table.vendor-models").first).to_contain_text("stale")
+
+
+def test_model_table_filter_and_sort(page, live_server, catalog):
+    page.goto(live_server.url + "/models/")
+    expect(page.locator("#model-table")).to_contain_text("7 models")
+    mark_page(page)
+    page.get_by_label("Search").fill("glm")
+    expect(page.locator("#model-table")).to_contain_text("3 models")
+    assert "q=glm" in page.url
+    page.locator('a[data-sort="input"]').click()
+    expect(page.locator("#model-table tbody th a").first).to_have_text("GLM-4-Air")
+    assert "sort=input" in page.url
+    page.locator('a[data-sort="input"]').click()  # again: high to low
+    expect(page.locator("#model-table tbody th a").first).to_have_text("GLM-4")
+    assert "sort=-input" in page.url
+    # the filter form follows the sort chosen in the table
+    expect(page.get_by_label("Sort by")).to_have_value("-input")
+    page.get_by_label("Kind").select_option("chat")
+    expect(page.locator("#model-table tbody th a").first).to_have_text("GLM-4")
+    assert not_reloaded(page)
+    # the URL alone reproduces the view
+    page.goto(page.url)
+    expect(page.locator("#model-table tbody th a").first).to_have_text("GLM-4")
+    expect(page.locator("#model-table")).to_contain_text("3 models")
+
+
+def test_compare_two_models(page, live_server, catalog):
+    page.goto(live_server.url + "/models/?q=glm-4")
+    page.get_by_label("Compare GLM-4", exact=True).check()
+    page.get_by_label("Compare GLM-4-Air").check()
+    page.get_by_role("button", name="Compare selected").first.click()
+    expect(page.locator("#compare-page th[data-model]")).to_have_count(2)
+    page.get_by_role("link", name="USD").click()
+    # glm-4 input 100 CNY = 14.29 USD; 14.2857 / 2.50 = 5.71x
+    expect(page.locator("#compare-page")).to_contain_text("5.71×")
+    expect(page.locator("#compare-page")).to_contain_text("Special migration plan")
+    mark_page(page)
+    page.get_by_role("link", name="Remove GLM-4-Air").click()
+    expect(page.locator("#compare-page th[data-model]")).to_have_count(1)
+    assert not_reloaded(page)
+
+
+def test_switch_language_and_currency(page, live_server, catalog):
+    page.goto(live_server.url + "/vendors/openai/")
+    expect(page.locator(".vendor-models")).to_contain_text("$2.50")
+    page.get_by_role("link", name="CNY").click()
+    # 2.50 USD x 7 = 17.50 CNY
+    expect(page.locator(".vendor-models")).to_contain_text("≈ ¥17.50")
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_role("heading", name="从 OpenAI 迁移")).to_be_visible()
+    # both choices are remembered on the next page
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("面向 OpenAI API 用户的优惠")
+    expect(page.locator("#zhipu-move")).to_contain_text("特别搬家计划")
+    expect(page.locator("#zhipu-move")).to_contain_text("¥5100")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Offers for OpenAI API users")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/models/",
+        "/vendors/zhipu/",
+        "/vendors/zhipu/models/glm-4/",
+        "/compare/?m=zhipu/glm-4&m=zhipu/glm-4-air",
+    ],
+)
+def test_pages_fit_a_phone(phone_page, live_server, catalog, path):
+    phone_page.goto(live_server.url + path)
+    overflow = phone_page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert phone_page.js_errors == []
+
+
+def test_keyboard_reaches_the_filters(page, live_server, catalog):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('main') !== null")
+    assert focused
