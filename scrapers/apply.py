@@ -163,7 +163,7 @@ def _apply_one(provider, o, *, url, on, limit, official, created, result, label)
     amount = o.amount.quantize(PLACES)
     confidence = Price.Confidence.OFFICIAL if official else Price.Confidence.REPORTED
     what = f"{o.kind}{_describe_tier(o)}"
-    if is_new:
+    if is_new or not model.prices.filter(status=Price.Status.APPROVED).exists():
         note = "new model not in catalog" + ("" if official else f" (reported by {label})")
         return _pending(model, o, url=url, on=on, note=note, confidence=confidence, result=result)
     current = _slot(model, o).filter(status=Price.Status.APPROVED, valid_to__isnull=True).first()
