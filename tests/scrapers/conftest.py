@@ -44,3 +44,59 @@ def assert_sane(observations):
         assert o.kind in ("input", "cached_input", "output")
         assert o.currency in ("CNY", "USD")
         assert o.model == o.model.lower() and " " not in o.model
+
+
+class PageServer:
+    """A local HTTP server on 127.0.0.1 serving `routes`: path -> list of (status, headers, body)
+    answered in turn (the last one repeats). Records the requests it got."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.routes, self.requests = {}, []
+        self.delay = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                server.requests.append((self.path, dict(self.headers)))
+                answers = server.routes.get(self.path) or [(404, {}, b"not found")]
+                status, headers, body = answers.pop(0) if len(answers) > 1 else answers[0]
+                wait = server.delay.get(self.path)
+                if wait:
+                    server.release.wait(wait)  # hold the answer past the client's read timeout
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.release = threading.Event()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, path):
+        return self.base + path
+
+    def close(self):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def page_server():
+    server = PageServer()
+    yield server
+    server.close()
