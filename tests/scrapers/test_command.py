@@ -1,0 +1,84 @@
+"""python manage.py scrape: the DESIGN.md contract."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from scrapers.models import ScrapeRun
+
+KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currency", "tier_min_input_tokens",
+        "tier_max_input_tokens"]  # fmt: skip
+FIXTURES = "tests/scrapers/fixtures/"
+
+
+def run(*args):
+    out = StringIO()
+    call_command("scrape", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_dry_run_json_prints_observations_and_writes_nothing():
+    rows = json.loads(run("deepseek", "--from-file", FIXTURES + "deepseek-en-peak.html", "--dry-run", "--format", "json"))
+    assert [list(r) for r in rows] == [KEYS] * 6
+    assert rows[0] == {"source": "deepseek", "vendor": "deepseek", "provider": "deepseek", "model": "deepseek-chat",
+                       "kind": "input", "amount": "0.27", "currency": "USD", "tier_min_input_tokens": None,
+                       "tier_max_input_tokens": None}  # fmt: skip
+    # amounts are decimal strings without trailing zeros: "$1.10" -> "1.1"
+    assert {r["amount"] for r in rows if r["kind"] == "output"} == {"1.1", "2.19"}
+    assert ScrapeRun.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_dry_run_output_is_sorted_and_deterministic():
+    args = ("volcengine", "--from-file", FIXTURES + "volcengine-gbk.html", "--dry-run", "--format", "json")
+    first = run(*args)
+    assert first == run(*args)
+    rows = json.loads(first)
+    assert [(r["kind"], r["tier_min_input_tokens"]) for r in rows] == [
+        ("input", None), ("input", 32001), ("cached_input", None), ("cached_input", 32001),
+        ("output", None), ("output", 32001),
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_ecb_dry_run_prints_rates(tmp_path):
+    page = tmp_path / "ecb.xml"
+    page.write_text('<?xml version="1.0" encoding="UTF-8"?><gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/'
+                    '2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref"><Cube><Cube time="2025-05-09">'
+                    '<Cube currency="USD" rate="1.1252"/><Cube currency="CNY" rate="8.1470"/></Cube></Cube>'
+                    "</gesmes:Envelope>")  # fmt: skip
+    rows = json.loads(run("ecb", "--from-file", str(page), "--dry-run", "--format", "json"))
+    # EUR/CNY, EUR/USD as published; USD/CNY = 8.1470 / 1.1252 = 7.240491; USD/EUR = 1 / 1.1252 = 0.888731
+    assert rows == [
+        {"source": "ecb", "base": "EUR", "quote": "CNY", "rate": "8.147", "date": "2025-05-09"},
+        {"source": "ecb", "base": "EUR", "quote": "USD", "rate": "1.1252", "date": "2025-05-09"},
+        {"source": "ecb", "base": "USD", "quote": "CNY", "rate": "7.240491", "date": "2025-05-09"},
+        {"source": "ecb", "base": "USD", "quote": "EUR", "rate": "0.888731", "date": "2025-05-09"},
+    ]
+
+
+@pytest.mark.django_db
+def test_without_dry_run_it_applies_and_records_the_run():
+    out = run("deepseek", "--from-file", FIXTURES + "deepseek-en-peak.html")
+    assert "deepseek: 6 observations, 0 changed, 6 pending" in out
+    assert ScrapeRun.objects.get().status == "ok"
+
+
+@pytest.mark.django_db
+def test_broken_page_fails_the_command_with_the_reason():
+    with pytest.raises(CommandError, match="failed: moonshot"):
+        run("moonshot", "--from-file", FIXTURES + "kimi-renamed-column.html")
+    assert ScrapeRun.objects.get().status == "parse_error"
+
+
+def test_from_file_needs_exactly_one_source():
+    with pytest.raises(CommandError, match="exactly one SOURCE"):
+        run("deepseek", "moonshot", "--from-file", FIXTURES + "deepseek-en-peak.html", "--dry-run")
+
+
+def test_unknown_source():
+    with pytest.raises(CommandError, match="unknown source 'bing'"):
+        run("bing", "--dry-run")
