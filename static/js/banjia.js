@@ -29,6 +29,7 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) return;
+    event.preventDefault(); // a copy button inside <summary> must not fold the block
     var source = document.getElementById(button.getAttribute("data-copy"));
     var status = document.getElementById("copy-status");
     if (!source) return;
@@ -47,6 +48,17 @@
       }
     );
   });
+
+  // On a phone the model filters start folded unless one is in use, so the table is in view.
+  var box = document.querySelector("[data-collapse-on-phone]");
+  if (box && window.matchMedia("(max-width: 40rem)").matches) {
+    var params = new URLSearchParams(window.location.search);
+    var active = false;
+    params.forEach(function (value, key) {
+      if (value && ["sort", "page", "currency"].indexOf(key) === -1) active = true;
+    });
+    if (!active) box.open = false;
+  }
 
   // After the model table changes through a sort link or a page link, keep the filter form's
   // fields in step with the URL, so the next filter change keeps the chosen sort.
