@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -271,17 +271,53 @@ def _parse_date(value):
 # --- the catalog snapshot ---------------------------------------------------------------------
 
 
+# Rows are read with values_list into small tuples: building thousands of model instances (and
+# prefetch managers) cost more than the estimate itself on a 50-vendor catalog.
+PRICE_FIELDS = (
+    "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
+    "source_url", "checked_on", "confidence",
+)  # fmt: skip
+BENEFIT_FIELDS = (
+    "id", "program_id", "kind", "tokens", "ratio", "percent", "months", "amount", "currency", "valid_days",
+    "description",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    pk: int
+    slug: str
+    name: str
+
+
+@dataclass(slots=True)
+class BenefitRow:
+    id: int
+    program_id: int
+    kind: str
+    tokens: int | None
+    ratio: Decimal | None
+    percent: Decimal | None
+    months: int | None
+    amount: Decimal | None
+    currency: str
+    valid_days: int | None
+    description: str
+    models: list = field(default_factory=list)  # ModelRef; empty = every line
+
+
 @dataclass
 class Snapshot:
     """What one estimate reads from the catalog, loaded by `load_snapshot`."""
 
     as_of: date
     providers: list  # the published alternative providers asked for, by slug
-    openai_models: dict  # slug -> Model
-    models: dict  # (provider slug, model slug) -> Model, for overrides
-    mappings: dict  # (openai slug, provider id) -> rank-1 Model
-    prices: dict  # model id -> [Price] in force on as_of
+    openai_models: dict  # slug -> ModelRef
+    models: dict  # (provider slug, model slug) -> ModelRef, for overrides
+    mappings: dict  # (openai slug, provider id) -> rank-1 ModelRef
+    prices: dict  # model id -> [price row (PRICE_FIELDS)] in force on as_of
     programs: dict  # provider id -> [MigrationProgram] in application order
+    benefits: dict  # programme id -> [BenefitRow] by position
     rates: list  # candidate ExchangeRate rows (latest <= as_of and earliest later, per pair)
     unknown_providers: list = field(default_factory=list)  # (index, slug) asked for, not published
 
@@ -310,49 +346,64 @@ def load_snapshot(req):
         wanted |= Q(
             provider__slug__in={p for p, _m in override_pairs}, slug__in={m for _p, m in override_pairs}
         )
-    models = {(m.provider.slug, m.slug): m for m in Model.objects.filter(wanted).select_related("provider")}
+    models = {
+        (provider_slug, slug): ModelRef(pk, slug, name)
+        for pk, slug, name, provider_slug in Model.objects.filter(wanted).values_list(
+            "pk", "slug", "name", "provider__slug"
+        )
+    }
     openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
 
     # 3. Rank-1 mappings of those OpenAI models to the providers.
-    mappings = {}
-    for mapping in (
-        ModelMapping.objects.rank1()
+    mappings = {
+        (openai_slug, provider_id): ModelRef(pk, slug, name)
+        for openai_slug, provider_id, pk, slug, name in ModelMapping.objects.rank1()
         .filter(openai_model__in=[m.pk for m in openai_models.values()], provider_id__in=provider_ids)
-        .select_related("model", "openai_model")
-    ):
-        mappings[(mapping.openai_model.slug, mapping.provider_id)] = mapping.model
+        .values_list("openai_model__slug", "provider_id", "model_id", "model__slug", "model__name")
+    }
 
     # 4. Prices in force on as_of of every model involved.
     model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
     prices = {}
-    for price in Price.objects.current(on=as_of).filter(model_id__in=model_ids).order_by("id"):
+    for price in (
+        Price.objects.current(on=as_of)
+        .filter(model_id__in=model_ids)
+        .order_by("id")
+        .values_list(*PRICE_FIELDS, named=True)
+    ):
         prices.setdefault(price.model_id, []).append(price)
 
     # 5-7. Published programmes (in force on as_of unless include_expired), benefits, their models.
     programs_qs = MigrationProgram.objects.published().filter(provider_id__in=provider_ids)
     if not req.include_expired:
         programs_qs = programs_qs.active(on=as_of)
-    programs_qs = programs_qs.order_by(F("starts_on").asc(nulls_first=True), "slug").prefetch_related(
-        Prefetch(
-            "benefits",
-            queryset=Benefit.objects.order_by("position", "id").prefetch_related(
-                Prefetch("models", queryset=Model.objects.only("id", "slug"))
-            ),
-        )
-    )
-    programs = {}
-    for program in programs_qs:
+    programs, benefits = {}, {}
+    for program in programs_qs.order_by(F("starts_on").asc(nulls_first=True), "slug"):
         programs.setdefault(program.provider_id, []).append(program)
+        benefits[program.pk] = []
+    if benefits:
+        by_id = {}
+        for row in (
+            Benefit.objects.filter(program_id__in=benefits)
+            .order_by("position", "id")
+            .values_list(*BENEFIT_FIELDS)
+        ):
+            benefit = BenefitRow(*row)
+            by_id[benefit.id] = benefit
+            benefits[benefit.program_id].append(benefit)
+        links = Benefit.models.through.objects.filter(
+            benefit_id__in=Benefit.objects.filter(program_id__in=benefits).values("id")
+        )
+        for benefit_id, pk, slug, name in links.values_list(
+            "benefit_id", "model_id", "model__slug", "model__name"
+        ):
+            by_id[benefit_id].models.append(ModelRef(pk, slug, name))
 
     # 8. Rates between every currency involved (and USD, for crosses): per pair the latest on or
     # before as_of and the earliest after it, picked by correlated subqueries on the unique index.
     currencies = {req.currency, USD} | {p.currency for rows in prices.values() for p in rows}
     currencies |= {
-        b.currency
-        for progs in programs.values()
-        for prog in progs
-        for b in prog.benefits.all()
-        if b.kind == Benefit.Kind.CREDIT and b.currency
+        b.currency for rows in benefits.values() for b in rows if b.kind == Benefit.Kind.CREDIT and b.currency
     }
     rates = []
     if len(currencies) > 1:
@@ -372,6 +423,7 @@ def load_snapshot(req):
         mappings=mappings,
         prices=prices,
         programs=programs,
+        benefits=benefits,
         rates=rates,
         unknown_providers=unknown,
     )
@@ -471,12 +523,12 @@ def _tier_max(price):
 
 def _pick_tier(rows, length):
     if length is None:
-        return min(rows, key=lambda p: (_tier_min(p), _tier_max(p), p.pk or 0))
+        return min(rows, key=lambda p: (_tier_min(p), _tier_max(p), p.id))
     holding = [p for p in rows if _tier_min(p) <= length <= _tier_max(p)]
     if not holding:
         return None
     # Overlapping tiers: the narrowest one that holds the prompt length.
-    return min(holding, key=lambda p: (-_tier_min(p), _tier_max(p), p.pk or 0))
+    return min(holding, key=lambda p: (-_tier_min(p), _tier_max(p), p.id))
 
 
 def _home_currency(rows):
@@ -576,7 +628,7 @@ class _BenefitUse:
         return self.models is None or model_id in self.models
 
 
-def simulate(priced, programs, months, fx):
+def simulate(priced, programs, benefits, months, fx):
     """Apply the programmes to priced lines month by month; returns a dict of exact Decimals."""
     groups = {}
     for pl in priced:
@@ -587,11 +639,11 @@ def simulate(priced, programs, months, fx):
 
     uses, perks, rates = [], set(), []
     for program in programs:
-        for b in program.benefits.all():
+        for b in benefits.get(program.pk, ()):
             if b.kind in PERK_KINDS:
                 perks.add(b.kind)
                 continue
-            ids = frozenset(m.pk for m in b.models.all()) or None
+            ids = frozenset(m.pk for m in b.models) or None
             use = _BenefitUse(benefit=b, program=program, models=ids)
             if b.kind == Benefit.Kind.FREE_TOKENS:
                 use.size = Decimal(b.tokens)
@@ -671,13 +723,15 @@ def simulate(priced, programs, months, fx):
 
 def money(value):
     """A Decimal amount as the contract writes it: 2 places, half up ("123.40")."""
-    with localcontext(CONTEXT):
-        text = str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    text = str(value.quantize(CENT, rounding=ROUND_HALF_UP, context=CONTEXT))
     return "0.00" if text == "-0.00" else text
 
 
-def _tier_label(price):
-    return price.tier_label or None
+def _tier_label(row):
+    label = Price(
+        tier_min_input_tokens=row.tier_min_input_tokens, tier_max_input_tokens=row.tier_max_input_tokens
+    )
+    return label.tier_label or None
 
 
 def _line_detail(pl):
@@ -721,7 +775,7 @@ def _benefit_detail(use):
         "percent": fmt_decimal(b.percent) if b.percent is not None else None,
         "months": b.months,
         "valid_days": b.valid_days,
-        "models": None if use.models is None else sorted(m.slug for m in b.models.all()),
+        "models": None if use.models is None else sorted(m.slug for m in b.models),
         "size": (str(int(use.size)) if is_pool and use.size == int(use.size) else money(use.size))
         if use.size is not None
         else None,
@@ -810,15 +864,11 @@ def _estimate(req, snap):
             incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
             continue
         programs = snap.programs.get(provider.pk, [])
-        sim = simulate(priced, programs, months, fx)
+        sim = simulate(priced, programs, snap.benefits, months, fx)
         rates.extend(sim["rates"])
         total_list = sim["monthly_list_cost"] * months
         total = sum(sim["month_costs"], Decimal(0))
         savings = base_total - total
-        cumulative, running = [], Decimal(0)
-        for cost in sim["month_costs"]:
-            running += cost
-            cumulative.append(running)
         alt = {
             "provider": provider.slug,
             "monthly_list_cost": money(sim["monthly_list_cost"]),
@@ -837,27 +887,9 @@ def _estimate(req, snap):
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
-            "detail": {
-                "provider_name": provider.display_name,
-                "pricing_url": provider.pricing_url or None,
-                "lines": [_line_detail(pl) for pl in priced],
-                "months": [
-                    {
-                        "month": m,
-                        "list_cost": money(sim["monthly_list_cost"]),
-                        "cost": money(c),
-                        "cumulative": money(s),
-                    }
-                    for m, (c, s) in enumerate(zip(sim["month_costs"], cumulative, strict=True), start=1)
-                ],
-                "benefits": [_benefit_detail(use) for use in sim["benefits"]],
-                "programs": [
-                    {"slug": p.slug, "name": p.display_name, "source_urls": list(p.source_urls)}
-                    for p in programs
-                ],
-                "fx": _fx_list(rates, snap.as_of),
-            },
         }
+        if req.detail:
+            alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
         used_rates.update((r.pk, r) for r in rates)
         ranked.append((total.quantize(CENT, rounding=ROUND_HALF_UP), provider.slug, alt))
 
@@ -872,25 +904,45 @@ def _estimate(req, snap):
             "monthly_cost": money(base_monthly),
             "total_cost": money(base_total),
             "lines": [{"model": pl.line.model, "monthly_cost": money(pl.monthly_cost)} for pl in baseline],
-            "detail": {"lines": [_line_detail(pl) for pl in baseline]},
         },
         "alternatives": [alt for _t, _s, alt in ranked],
         "incomplete": incomplete,
     }
-    return result if req.detail else strip_detail(result)
+    if req.detail:
+        result["baseline"]["detail"] = {"lines": [_line_detail(pl) for pl in baseline]}
+    return result
+
+
+def _vendor_detail(provider, priced, programs, sim, rates, as_of):
+    """What the page shows about one vendor: prices used, month by month costs and benefit use."""
+    cumulative, running = [], Decimal(0)
+    for cost in sim["month_costs"]:
+        running += cost
+        cumulative.append(running)
+    return {
+        "provider_name": provider.display_name,
+        "pricing_url": provider.pricing_url or None,
+        "lines": [_line_detail(pl) for pl in priced],
+        "months": [
+            {
+                "month": m,
+                "list_cost": money(sim["monthly_list_cost"]),
+                "cost": money(c),
+                "cumulative": money(s),
+            }
+            for m, (c, s) in enumerate(zip(sim["month_costs"], cumulative, strict=True), start=1)
+        ],
+        "benefits": [_benefit_detail(use) for use in sim["benefits"]],
+        "programs": [
+            {"slug": p.slug, "name": p.display_name, "source_urls": list(p.source_urls)} for p in programs
+        ],
+        "fx": _fx_list(rates, as_of),
+    }
 
 
 def _fx_list(rows, as_of):
     unique = {(r.base, r.quote, r.date): r for r in rows}
     return [fx_entry(unique[k], as_of) for k in sorted(unique)]
-
-
-def strip_detail(result):
-    """The response exactly as the contract lists it (no "detail" keys)."""
-    out = dict(result)
-    out["baseline"] = {k: v for k, v in result["baseline"].items() if k != "detail"}
-    out["alternatives"] = [{k: v for k, v in alt.items() if k != "detail"} for alt in result["alternatives"]]
-    return out
 
 
 def run(data):
