@@ -65,8 +65,11 @@ class ScrapeRunAdmin(admin.ModelAdmin):
     def get_urls(self):
         urls = [
             path("sources/", self.admin_site.admin_view(self.sources_view), name="scrapers_sources"),
-            path("sources/<str:slug>/refresh/", self.admin_site.admin_view(require_POST(self.refresh_view)),
-                 name="scrapers_refresh"),  # fmt: skip
+            path(
+                "sources/<str:slug>/refresh/",
+                self.admin_site.admin_view(require_POST(self.refresh_view)),
+                name="scrapers_refresh",
+            ),  # fmt: skip
         ]
         return urls + super().get_urls()
 

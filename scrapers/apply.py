@@ -144,7 +144,9 @@ def _model(provider, o, created, result, label):
         if model is None:
             model = Model.objects.create(provider=provider, slug=o.model, name=o.model,
                                          kind=o.model_kind if o.model_kind in Model.Kind.values else "chat")  # fmt: skip
-            result.notes.append(f"discovered {provider.slug}/{o.model} ({label}): new model, prices pending review")
+            result.notes.append(
+                f"discovered {provider.slug}/{o.model} ({label}): new model, prices pending review"
+            )
             created[key] = (model, True)
         else:
             created[key] = (model, False)
@@ -261,7 +263,9 @@ def apply_rates(rates, origin):
         key = (r.base, r.quote, r.date)
         existing = ExchangeRate.objects.filter(base=r.base, quote=r.quote, date=r.date).first()
         if existing is None:
-            ExchangeRate.objects.create(base=r.base, quote=r.quote, date=r.date, rate=r.rate, source_url=origin[key])
+            ExchangeRate.objects.create(
+                base=r.base, quote=r.quote, date=r.date, rate=r.rate, source_url=origin[key]
+            )
             result.changes += 1
         elif existing.rate != r.rate:
             existing.rate = r.rate

@@ -124,7 +124,9 @@ def _get(http, url, hosts):
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > settings.BANJIA_SCRAPE_MAX_BYTES:
-                        raise FetchError(f"{url}: larger than {settings.BANJIA_SCRAPE_MAX_BYTES} bytes", url=url)
+                        raise FetchError(
+                            f"{url}: larger than {settings.BANJIA_SCRAPE_MAX_BYTES} bytes", url=url
+                        )
                     chunks.append(chunk)
             else:
                 response.read()
@@ -175,7 +177,9 @@ def fetch(url, *, hosts=None, http=None):
                 response, body = _get(http, url, hosts)
             except httpx.TimeoutException as exc:
                 if last:
-                    raise FetchError(f"{url}: timed out ({exc.__class__.__name__})", transient=True, url=url) from exc
+                    raise FetchError(
+                        f"{url}: timed out ({exc.__class__.__name__})", transient=True, url=url
+                    ) from exc
                 log.info("fetch %s timed out, retrying", url)
                 sleep(backoff(attempt))
                 continue
@@ -186,7 +190,9 @@ def fetch(url, *, hosts=None, http=None):
                 return decode(body, response.headers.get("Content-Type", ""))
             if status == 429 or status >= 500:
                 if last:
-                    raise FetchError(f"{url}: HTTP {status} after {attempts} attempts", transient=True, url=url)
+                    raise FetchError(
+                        f"{url}: HTTP {status} after {attempts} attempts", transient=True, url=url
+                    )
                 log.info("fetch %s: HTTP %s, retrying", url, status)
                 sleep(backoff(attempt, _retry_after(response) if status == 429 else None))
                 continue

@@ -44,7 +44,9 @@ class ScrapeRun(models.Model):
     pending = models.PositiveIntegerField(default=0, help_text=_("Prices left for review."))
     unchanged = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
-    page_hash = models.CharField(max_length=64, blank=True, default="", help_text=_("SHA-256 of the pages read."))
+    page_hash = models.CharField(
+        max_length=64, blank=True, default="", help_text=_("SHA-256 of the pages read.")
+    )
     urls = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True, help_text=_("Discovered models, vanished prices, ..."))
 

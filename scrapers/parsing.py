@@ -65,7 +65,10 @@ def detect_currency(text):
 def unit_per(text):
     """Tokens a price in `text` is quoted per (1K, 10K or 1M), or None when it does not say."""
     t = clean(text).lower().replace(" ", "")
-    if re.search(r"百万|1m(?:token|tokens|input|output|$|\))|/m(?:token|tokens)|permtokens|per1m|1,000,000|million|mtok", t):
+    if re.search(
+        r"百万|1m(?:token|tokens|input|output|$|\))|/m(?:token|tokens)|permtokens|per1m|1,000,000|million|mtok",
+        t,
+    ):
         return 1_000_000
     if re.search(r"千(?:tokens?|token)|1k(?:tokens?)|/ktokens?|per1k|/千|每千|1,000tokens|thousand", t):
         return 1000
@@ -224,7 +227,11 @@ def looks_like_js_shell(doc_text, page):
     """True for an application shell: no tables or price cards, little text, scripts doing the work."""
     body = page.body or page
     scripts = page.find_all("script")
-    visible = clean(" ".join(s for s in body.find_all(string=True) if s.parent.name not in ("script", "style", "noscript")))
+    visible = clean(
+        " ".join(
+            s for s in body.find_all(string=True) if s.parent.name not in ("script", "style", "noscript")
+        )
+    )
     mount = page.find(id=re.compile(r"^(?:root|app|__next|__nuxt|main-app)$"))
     return (not page.find("table")) and len(visible) < 1500 and (bool(scripts) or mount is not None)
 
@@ -235,7 +242,9 @@ def require_markup(text, what):
         raise ParseError(f"{what}: the page is empty")
     page = soup(text)
     if looks_like_js_shell(text, page):
-        raise NeedsJavaScript(f"{what}: the page is an application shell that needs JavaScript to render prices")
+        raise NeedsJavaScript(
+            f"{what}: the page is an application shell that needs JavaScript to render prices"
+        )
     return page
 
 
@@ -340,7 +349,9 @@ def html_tables(page, *, context_of=None):
             body = grid[n:]
         carry = None
         rows = [[text for text, _ in row] for row in body]
-        tables.append(Table(header=header, rows=rows, node=node, context=context_of(node) if context_of else ""))
+        tables.append(
+            Table(header=header, rows=rows, node=node, context=context_of(node) if context_of else "")
+        )
     return tables
 
 
@@ -479,10 +490,35 @@ def text_nodes(node):
 
 # --- a priced table -> observations ----------------------------------------------------------------
 
-COL_MODEL = (r"^模型名称", r"model ?id", r"模型 ?id", r"^模型$", r"^model$", r"^models?\b", r"^模型", r"名称$")
-COL_TIER = (r"条件", r"token ?(?:数|范围)", r"输入token", r"input (?:length|tokens)", r"tier", r"上下文", r"context")
+COL_MODEL = (
+    r"^模型名称",
+    r"model ?id",
+    r"模型 ?id",
+    r"^模型$",
+    r"^model$",
+    r"^models?\b",
+    r"^模型",
+    r"名称$",
+)
+COL_TIER = (
+    r"条件",
+    r"token ?(?:数|范围)",
+    r"输入token",
+    r"input (?:length|tokens)",
+    r"tier",
+    r"上下文",
+    r"context",
+)
 COL_UNIT = (r"计费单位", r"^unit$", r"billing unit")
-COL_CACHED = (r"缓存命中", r"cache hit", r"cached input", r"缓存读取", r"cach\w* read", r"缓存输入", r"input.*cache")
+COL_CACHED = (
+    r"缓存命中",
+    r"cache hit",
+    r"cached input",
+    r"缓存读取",
+    r"cach\w* read",
+    r"缓存输入",
+    r"input.*cache",
+)
 COL_INPUT = (r"输入", r"input", r"prompt")
 COL_OUTPUT = (r"输出", r"output", r"completion")
 COL_SINGLE = (r"^单价", r"^价格", r"^price", r"单价$", r"推理价格")
@@ -515,8 +551,16 @@ def find_columns(table, *, what):
         taken.add(cached)
     for kind, patterns in (("input", COL_INPUT), ("output", COL_OUTPUT)):
         for i, label in enumerate(table.header):
-            if i in taken or re.search(NOT_TEXT + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length|规格|spec|输入模态|modalit|方式|格式|format|功能|说明", label, re.I) \
-                    or NON_TOKEN_UNIT.search(label):
+            if (
+                i in taken
+                or re.search(
+                    NOT_TEXT
+                    + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length|规格|spec|输入模态|modalit|方式|格式|format|功能|说明",
+                    label,
+                    re.I,
+                )
+                or NON_TOKEN_UNIT.search(label)
+            ):
                 continue
             if any(re.search(p, label, re.I) for p in patterns):
                 prices[kind] = i
@@ -550,8 +594,19 @@ def _output_tier_is_base(text):
     return rng is None or rng[0] is None
 
 
-def read_table(table, cols, *, source, vendor, provider, what, default_currency=None, default_per=1_000_000,
-               model_words=False, model_kind="chat"):
+def read_table(
+    table,
+    cols,
+    *,
+    source,
+    vendor,
+    provider,
+    what,
+    default_currency=None,
+    default_per=1_000_000,
+    model_words=False,
+    model_kind="chat",
+):
     """Observations of one priced table. Rows without a model id are skipped; a price cell that
     is text raises ParseError."""
     header_text = " ".join(table.header)
@@ -560,7 +615,8 @@ def read_table(table, cols, *, source, vendor, provider, what, default_currency=
     table_currency = next((c for c in seen if c), None)
     single = cols.prices.get("single")
     single_is_token = single is not None and bool(
-        unit_per(table.header[single]) or any(unit_per(row[single]) for row in table.rows if single < len(row))
+        unit_per(table.header[single])
+        or any(unit_per(row[single]) for row in table.rows if single < len(row))
     )
     out = []
     for r, row in enumerate(table.rows):
@@ -577,8 +633,11 @@ def read_table(table, cols, *, source, vendor, provider, what, default_currency=
             cell = re.split(r"输出长度|output length", cell, flags=re.I)[0]
             default_unit = 1000 if re.search(r"千|\bk\b", table.header[cols.tier], re.I) else None
             tier = tier_or_none(cell, default_unit=default_unit) or (None, None)
-        elif re.search(r"[≤<>≥~]|上下文|context|input", rest := clean(row[cols.model])[len(model):], re.I):
-            tier = tier_or_none(rest) or (None, None)  # "MiniMax-M3 上下文 ≤ 512K": the tier sits in the name cell
+        elif re.search(r"[≤<>≥~]|上下文|context|input", rest := clean(row[cols.model])[len(model) :], re.I):
+            tier = tier_or_none(rest) or (
+                None,
+                None,
+            )  # "MiniMax-M3 上下文 ≤ 512K": the tier sits in the name cell
         row_per = unit_per(row[cols.unit]) if cols.unit is not None and cols.unit < len(row) else None
         kinds = dict(cols.prices)
         if "single" in kinds and not single_is_token:
@@ -595,10 +654,18 @@ def read_table(table, cols, *, source, vendor, provider, what, default_currency=
             cell = row[col]
             if NON_TOKEN_UNIT.search(cell):
                 continue
-            amount = parse_price(cell, what=f"{what}: {model} {kind} (row {r + 1}, column {table.header[col]!r})")
+            amount = parse_price(
+                cell, what=f"{what}: {model} {kind} (row {r + 1}, column {table.header[col]!r})"
+            )
             if amount is None:
                 continue
-            per = unit_per(cell) or row_per or unit_per(table.header[col]) or unit_per(header_text) or default_per
+            per = (
+                unit_per(cell)
+                or row_per
+                or unit_per(table.header[col])
+                or unit_per(header_text)
+                or default_per
+            )
             currency = (amount.currency or detect_currency(table.header[col]) or detect_currency(header_text)
                         or table_currency or default_currency)  # fmt: skip
             if currency is None:
@@ -653,7 +720,9 @@ def grid_tables(page, *, context_of=None):
         if id(grid) in done:
             continue
         style = grid.get("style")
-        siblings = [grid] + [s for s in grid.find_next_siblings() if isinstance(s, Tag) and s.get("style") == style]
+        siblings = [grid] + [
+            s for s in grid.find_next_siblings() if isinstance(s, Tag) and s.get("style") == style
+        ]
         for s in siblings:
             done.add(id(s))
         if len(siblings) < 2:

@@ -66,7 +66,11 @@ def parse_pages(source, pages):
         except ParseError as exc:
             raise type(exc)(f"{exc} [{url}]") from exc
         for item in parsed:
-            key = (item.vendor, *item.slot) if isinstance(item, Observation) else (item.base, item.quote, item.date)
+            key = (
+                (item.vendor, *item.slot)
+                if isinstance(item, Observation)
+                else (item.base, item.quote, item.date)
+            )
             if key not in origin:
                 origin[key] = url
                 origin.setdefault(item.slot if isinstance(item, Observation) else key, url)
@@ -84,7 +88,9 @@ def validate(items):
         if not isinstance(item.amount, Decimal) or not item.amount.is_finite() or item.amount < 0:
             raise ParseError(f"{where}: amount {item.amount!r} is not a decimal >= 0")
         if item.amount > MAX_AMOUNT:
-            raise ParseError(f"{where}: {item.amount} {item.currency} per 1M tokens is beyond the sanity bound")
+            raise ParseError(
+                f"{where}: {item.amount} {item.currency} per 1M tokens is beyond the sanity bound"
+            )
         if item.currency not in CURRENCIES:
             raise ParseError(f"{where}: unknown currency {item.currency!r}")
         if not re.fullmatch(r"\S+", item.model):

@@ -79,7 +79,9 @@ def _failed(slug, exc):
 def refresh_all_sources(trigger=ScrapeRun.Trigger.SCHEDULE):
     """Queue one refresh per source: exchange rates and feeds first, so vendor pages are
     cross-checked against fresh feed values when workers take tasks in order."""
-    order = [s for s in SLUGS if s == "ecb"] + [s for s in SLUGS if s in ("litellm", "openrouter", "models-dev")]
+    order = [s for s in SLUGS if s == "ecb"] + [
+        s for s in SLUGS if s in ("litellm", "openrouter", "models-dev")
+    ]
     order += [s for s in SLUGS if s not in order]
     for slug in order:
         refresh_source.delay(slug, trigger=trigger)

@@ -27,7 +27,9 @@ URLS = [
 ]
 PAGE_URL = "https://help.aliyun.com/zh/model-studio/model-pricing"
 
-MAINLAND = re.compile(r"北京|杭州|上海|深圳|中国内地|中国大陆|beijing|hangzhou|chinese mainland|mainland china", re.I)
+MAINLAND = re.compile(
+    r"北京|杭州|上海|深圳|中国内地|中国大陆|beijing|hangzhou|chinese mainland|mainland china", re.I
+)
 ABROAD = re.compile(
     r"新加坡|弗吉尼亚|法兰克福|东京|香港|国际|美国|德国|日本|singapore|virginia|frankfurt|tokyo|hong kong|international|global",
     re.I,

@@ -11,7 +11,7 @@ rows or lines; the peak (standard) price is stored, the off-peak discount window
 import re
 
 from ..base import Observation, ParseError
-from ..parsing import clean, dedupe, model_id, parse_price, per_million, require_markup, table_grid, unit_per
+from ..parsing import dedupe, model_id, parse_price, per_million, require_markup, table_grid, unit_per
 
 SLUG = "deepseek"
 KIND = "vendor"
@@ -44,7 +44,9 @@ def _peak_part(cell):
         return cell
     parts = re.split(r"((?:[$¥]\s*)?\d+(?:\.\d+)?\s*(?:元|USD|CNY)?)", cell)
     amounts = [(i, p) for i, p in enumerate(parts) if re.search(r"\d", p) and i % 2 == 1]
-    labels_first = not re.search(r"\d", cell.split(amounts[0][1])[0]) and bool(cell.split(amounts[0][1])[0].strip())
+    labels_first = not re.search(r"\d", cell.split(amounts[0][1])[0]) and bool(
+        cell.split(amounts[0][1])[0].strip()
+    )
     for i, amount in amounts:
         label = parts[i - 1] if labels_first else (parts[i + 1] if i + 1 < len(parts) else "")
         if PEAK.search(label) and not OFF_PEAK.search(label):
@@ -72,7 +74,7 @@ def parse(text):
             kind = _kind(label)
             if kind is None or not PRICE_ROW.search(label) or OFF_PEAK.search(label):
                 continue
-            for model, cell in zip(models, cells[len(cells) - len(models):], strict=True):
+            for model, cell in zip(models, cells[len(cells) - len(models) :], strict=True):
                 amount = parse_price(_peak_part(cell), what=f"deepseek: {model} {label!r}")
                 if amount is None:
                     continue
@@ -80,7 +82,9 @@ def parse(text):
                 if currency is None:
                     raise ParseError(f"deepseek: no currency in {cell!r} ({model} {label!r})")
                 per = unit_per(label) or 1_000_000
-                out.append(Observation(SLUG, VENDOR, PROVIDER, model, kind, per_million(amount.value, per), currency))
+                out.append(
+                    Observation(SLUG, VENDOR, PROVIDER, model, kind, per_million(amount.value, per), currency)
+                )
         if not out:
             raise ParseError("deepseek: the model table has no price rows (input/output per 1M tokens)")
         return dedupe(out)

@@ -58,5 +58,9 @@ def parse(text):
             out.append(Rate(SLUG, "USD", "EUR", (1 / usd).quantize(DERIVED_PLACES, ROUND_HALF_EVEN), on))
             for currency, value in rates.items():
                 if currency != "USD":
-                    out.append(Rate(SLUG, "USD", currency, (value / usd).quantize(DERIVED_PLACES, ROUND_HALF_EVEN), on))
+                    out.append(
+                        Rate(
+                            SLUG, "USD", currency, (value / usd).quantize(DERIVED_PLACES, ROUND_HALF_EVEN), on
+                        )
+                    )
     return sorted(out, key=Rate.sort_key)

@@ -77,7 +77,9 @@ def parse(text):
                 lo = _tier_bound(rng[0], f"litellm: {key} range")
                 hi = _tier_bound(rng[1], f"litellm: {key} range")
                 for kind, field in FIELDS:
-                    amount = per_token_to_million(tier.get(field), f"litellm: {key}.tiered_pricing[{i}].{field}")
+                    amount = per_token_to_million(
+                        tier.get(field), f"litellm: {key}.tiered_pricing[{i}].{field}"
+                    )
                     if amount is not None:
                         out.append(Observation(SLUG, vendor, provider, model, kind, amount, "USD",
                                                (lo + 1) if lo else None, hi, model_kind))  # fmt: skip
@@ -85,7 +87,9 @@ def parse(text):
         for kind, field in FIELDS:
             amount = per_token_to_million(entry.get(field), f"litellm: {key}.{field}")
             if amount is not None:
-                out.append(Observation(SLUG, vendor, provider, model, kind, amount, "USD", model_kind=model_kind))
+                out.append(
+                    Observation(SLUG, vendor, provider, model, kind, amount, "USD", model_kind=model_kind)
+                )
     if not out:
         raise ParseError("litellm: no entry with litellm_provider and input/output_cost_per_token")
     return _unique(out)

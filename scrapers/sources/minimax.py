@@ -30,6 +30,7 @@ URLS = ["https://platform.minimaxi.com/subscribe/token-plan"]
 
 SKIP_SECTION = re.compile(r"priority|优先|batch|批量", re.I)
 
+
 def parse(text):
     if not text or not text.strip():
         raise ParseError("minimax: the page is empty")

@@ -59,8 +59,15 @@ def parse(text):
                 continue
             slug = str(model.get("id") or model_key).lower()
             kind = "embedding" if "embed" in slug else "chat"
-            tiers = [t for t in cost.get("tiers") or [] if isinstance(t, dict) and (t.get("tier") or {}).get("type") == "context"]
-            sizes = sorted(int(decimal_or_none(t["tier"].get("size"), f"models-dev: {vendor}/{model_key} tier")) for t in tiers)
+            tiers = [
+                t
+                for t in cost.get("tiers") or []
+                if isinstance(t, dict) and (t.get("tier") or {}).get("type") == "context"
+            ]
+            sizes = sorted(
+                int(decimal_or_none(t["tier"].get("size"), f"models-dev: {vendor}/{model_key} tier"))
+                for t in tiers
+            )
             if not tiers and isinstance(cost.get("context_over_200k"), dict):
                 tiers = [dict(cost["context_over_200k"], tier={"size": 200000, "type": "context"})]
                 sizes = [200000]
@@ -68,9 +75,13 @@ def parse(text):
             for k, field in FIELDS:
                 amount = _amount(cost, field, f"models-dev: {vendor}/{model_key}.cost.{field}")
                 if amount is not None:
-                    out.append(Observation(SLUG, vendor, provider, slug, k, amount, "USD", None, base_max, kind))
+                    out.append(
+                        Observation(SLUG, vendor, provider, slug, k, amount, "USD", None, base_max, kind)
+                    )
             for tier in tiers:
-                size = int(decimal_or_none(tier["tier"].get("size"), f"models-dev: {vendor}/{model_key} tier"))
+                size = int(
+                    decimal_or_none(tier["tier"].get("size"), f"models-dev: {vendor}/{model_key} tier")
+                )
                 higher = [s for s in sizes if s > size]
                 for k, field in FIELDS:
                     amount = _amount(tier, field, f"models-dev: {vendor}/{model_key} tier.{field}")

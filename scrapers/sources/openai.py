@@ -37,7 +37,11 @@ PROVIDER = "openai"
 URLS = ["https://developers.openai.com/api/docs/pricing"]
 
 STANDARD = {None, "", "standard"}
-KIND_OF = (("cached_input", r"cached input|cache read"), ("input", r"^(?:.*\s)?input$|^input\b"), ("output", r"output"))
+KIND_OF = (
+    ("cached_input", r"cached input|cache read"),
+    ("input", r"^(?:.*\s)?input$|^input\b"),
+    ("output", r"output"),
+)
 
 
 def _decode(value):
@@ -152,13 +156,13 @@ def _grouped(props, boundaries, out):
         col += span
     for group_name, row in rows:
         cells = list(row)
-        if group_name is not None and not has_category:
-            cells = [group_name] + cells
-        elif has_category:
+        if group_name is not None and not has_category or has_category:
             cells = [group_name] + cells
         name_at = 1 if has_category else 0
         if len(cells) != len(headings):
-            raise ParseError(f"openai: a row of {len(cells)} cells under {len(headings)} headings {headings!r}")
+            raise ParseError(
+                f"openai: a row of {len(cells)} cells under {len(headings)} headings {headings!r}"
+            )
         if modality is not None and _label(cells[modality]).lower() != "text":
             continue
         model, name_tier = _split_name(cells[name_at])

@@ -41,7 +41,7 @@ def parse(text):
     doc = load_json(text, "openrouter")
     data = doc.get("data") if isinstance(doc, dict) else None
     if not isinstance(data, list):
-        raise ParseError("openrouter: expected {\"data\": [models]}")
+        raise ParseError('openrouter: expected {"data": [models]}')
     out = []
     for i, entry in enumerate(data):
         ident = entry.get("id") if isinstance(entry, dict) else None
@@ -53,8 +53,12 @@ def parse(text):
         vendor, model = ident.split("/", 1)
         model = model.lower()
         provider = PROVIDERS.get(vendor)
-        overrides = [o for o in pricing.get("overrides") or [] if isinstance(o, dict) and o.get("min_prompt_tokens")]
-        bounds = sorted(int(decimal_or_none(o["min_prompt_tokens"], f"openrouter: {ident}")) for o in overrides)
+        overrides = [
+            o for o in pricing.get("overrides") or [] if isinstance(o, dict) and o.get("min_prompt_tokens")
+        ]
+        bounds = sorted(
+            int(decimal_or_none(o["min_prompt_tokens"], f"openrouter: {ident}")) for o in overrides
+        )
         base_max = bounds[0] if bounds else None
         for kind, field in FIELDS:
             amount = per_token_to_million(pricing.get(field), f"openrouter: {ident}.pricing.{field}")

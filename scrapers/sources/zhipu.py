@@ -23,13 +23,19 @@ PROVIDER = "zhipu"
 URLS = ["https://open.bigmodel.cn/pricing"]
 
 SKIP_HEADER = re.compile(r"分辨率|resolution|训练版本|部署版本", re.I)
-SKIP_SECTION = re.compile(r"微调|私有|训练|套餐|解决方案|搜索工具|知识库|fine-?tun|private|training|batch|批量|tools?\b", re.I)
+SKIP_SECTION = re.compile(
+    r"微调|私有|训练|套餐|解决方案|搜索工具|知识库|fine-?tun|private|training|batch|批量|tools?\b", re.I
+)
 
 
 def parse(text):
     tables = [t for t in page_tables(text, "zhipu") if is_price_table(t)]
-    tables = [t for t in tables if not SKIP_SECTION.search(t.context.split(" / ")[0] if t.context else "")
-              and not SKIP_HEADER.search(" ".join(t.header))]
+    tables = [
+        t
+        for t in tables
+        if not SKIP_SECTION.search(t.context.split(" / ")[0] if t.context else "")
+        and not SKIP_HEADER.search(" ".join(t.header))
+    ]
     if not tables:
         raise ParseError("zhipu: no table with a model column and input/output (or 单价) price columns")
     out = []

@@ -43,7 +43,8 @@ def assert_sane(observations):
         assert o.amount >= 0
         assert o.kind in ("input", "cached_input", "output")
         assert o.currency in ("CNY", "USD")
-        assert o.model == o.model.lower() and " " not in o.model
+        assert o.model == o.model.lower()
+        assert " " not in o.model
 
 
 class PageServer:

@@ -22,7 +22,16 @@ FEED = "https://example.com/feed.json"
 TODAY = dt.date(2025, 6, 2)
 
 
-def obs(model, kind, amount, currency="CNY", source="deepseek", vendor="deepseek", provider="deepseek", tier=(None, None)):
+def obs(
+    model,
+    kind,
+    amount,
+    currency="CNY",
+    source="deepseek",
+    vendor="deepseek",
+    provider="deepseek",
+    tier=(None, None),
+):
     return Observation(source, vendor, provider, model, kind, D(amount), currency, *tier)
 
 
@@ -82,13 +91,21 @@ def test_new_model_gets_its_model_row_and_pending_prices(chat):
                               obs("deepseek-v4-pro", "output", "6")])  # fmt: skip
     model = Model.objects.get(provider__slug="deepseek", slug="deepseek-v4-pro")
     rows = Price.objects.filter(model=model)
-    assert {(r.kind, r.amount, r.status) for r in rows} == {("input", D("3"), "pending"), ("output", D("6"), "pending")}
+    assert {(r.kind, r.amount, r.status) for r in rows} == {
+        ("input", D("3"), "pending"),
+        ("output", D("6"), "pending"),
+    }
     assert {r.review_note for r in rows} == {"new model not in catalog"}
-    assert result.notes == ["discovered deepseek/deepseek-v4-pro (deepseek): new model, prices pending review"]
+    assert result.notes == [
+        "discovered deepseek/deepseek-v4-pro (deepseek): new model, prices pending review"
+    ]
 
 
 def test_new_tier_of_a_known_model_waits_for_review(chat):
-    apply(DEEPSEEK, [obs("deepseek-chat", "input", "100"), obs("deepseek-chat", "input", "200", tier=(32001, None))])
+    apply(
+        DEEPSEEK,
+        [obs("deepseek-chat", "input", "100"), obs("deepseek-chat", "input", "200", tier=(32001, None))],
+    )
     pending = Price.objects.get(status="pending")
     assert pending.tier_min_input_tokens == 32001
     assert pending.review_note.startswith("new price: input [32001- tokens] not in catalog")
@@ -97,7 +114,8 @@ def test_new_tier_of_a_known_model_waits_for_review(chat):
 def test_vanished_price_is_kept_and_flagged(chat):
     result = apply(DEEPSEEK, [obs("deepseek-reasoner", "input", "4")])
     row = current(chat)
-    assert row.valid_to is None and row.amount == D("100")
+    assert row.valid_to is None
+    assert row.amount == D("100")
     assert row.review_note == "price vanished from the page (kept until reviewed)"
     assert f"vanished deepseek-chat input 100 CNY from {PAGE}" in result.notes
 
@@ -130,7 +148,11 @@ def test_feed_agreement_lets_a_change_through(chat):
 
 
 def test_same_input_twice_changes_nothing(chat):
-    items = [obs("deepseek-chat", "input", "60"), obs("deepseek-chat", "output", "7"), obs("deepseek-v4", "input", "1")]
+    items = [
+        obs("deepseek-chat", "input", "60"),
+        obs("deepseek-chat", "output", "7"),
+        obs("deepseek-v4", "input", "1"),
+    ]
     apply(DEEPSEEK, items)
     snapshot = sorted(Price.objects.values_list("model__slug", "kind", "amount", "status", "valid_from", "valid_to",
                                                 "checked_on", "review_note"))  # fmt: skip
@@ -139,7 +161,8 @@ def test_same_input_twice_changes_nothing(chat):
     assert sorted(Price.objects.values_list("model__slug", "kind", "amount", "status", "valid_from", "valid_to",
                                             "checked_on", "review_note")) == snapshot  # fmt: skip
     assert Model.objects.count() == models
-    assert again.changes == 0 and again.notes == []
+    assert again.changes == 0
+    assert again.notes == []
 
 
 def test_feeds_never_change_prices_of_vendors_with_their_own_page(chat):
@@ -150,7 +173,11 @@ def test_feeds_never_change_prices_of_vendors_with_their_own_page(chat):
 
 
 def test_feeds_discover_other_vendors_as_pending(db):
-    items = [obs("ernie-4.5", "input", "0.55", currency="USD", source="litellm", vendor="qianfan", provider="baidu")]
+    items = [
+        obs(
+            "ernie-4.5", "input", "0.55", currency="USD", source="litellm", vendor="qianfan", provider="baidu"
+        )
+    ]
     apply(LITELLM, items, url=FEED)
     row = Price.objects.get()
     assert (row.status, row.confidence, row.model.provider.slug) == ("pending", "reported", "baidu")
@@ -184,7 +211,8 @@ def test_broken_page_is_recorded_and_leaves_the_catalog_untouched(chat, tmp_path
     run = ScrapeRun.objects.get()
     assert (run.source, run.status) == ("deepseek", "parse_error")
     assert "no table whose first cell is 模型/MODEL" in run.error
-    assert run.finished_at is not None and run.page_hash
+    assert run.finished_at is not None
+    assert run.page_hash
     assert list(Price.objects.values_list("id", "amount", "checked_on", "valid_to")) == before
 
 

@@ -21,7 +21,9 @@ def run(*args):
 
 @pytest.mark.django_db
 def test_dry_run_json_prints_observations_and_writes_nothing():
-    rows = json.loads(run("deepseek", "--from-file", FIXTURES + "deepseek-en-peak.html", "--dry-run", "--format", "json"))
+    rows = json.loads(
+        run("deepseek", "--from-file", FIXTURES + "deepseek-en-peak.html", "--dry-run", "--format", "json")
+    )
     assert [list(r) for r in rows] == [KEYS] * 6
     assert rows[0] == {"source": "deepseek", "vendor": "deepseek", "provider": "deepseek", "model": "deepseek-chat",
                        "kind": "input", "amount": "0.27", "currency": "USD", "tier_min_input_tokens": None,

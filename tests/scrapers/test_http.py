@@ -37,7 +37,8 @@ def test_500_then_200_is_retried_with_backoff(page_server, fetcher):
     assert http.fetch(page_server.url("/pricing")) == "ok"
     assert [p for p, _ in page_server.requests if p == "/pricing"] == ["/pricing", "/pricing"]
     # one wait: 0.5 s x 2^0 with +-50% jitter
-    assert len(fetcher) == 1 and 0.25 <= fetcher[0] <= 0.75
+    assert len(fetcher) == 1
+    assert 0.25 <= fetcher[0] <= 0.75
 
 
 def test_429_honours_retry_after(page_server, fetcher):
@@ -99,5 +100,7 @@ def test_robots_txt_is_respected(page_server, fetcher):
 
 
 def test_a_page_in_another_encoding_is_decoded(page_server, fetcher):
-    page_server.routes["/pricing"] = [(200, {"Content-Type": "text/html; charset=gbk"}, "输入价格".encode("gbk"))]
+    page_server.routes["/pricing"] = [
+        (200, {"Content-Type": "text/html; charset=gbk"}, "输入价格".encode("gbk"))
+    ]
     assert http.fetch(page_server.url("/pricing")) == "输入价格"

@@ -1,12 +1,24 @@
 """Small pages written for the awkward cases: a parser either reads them right or says what is
 missing; it never guesses."""
 
-import pytest
 from decimal import Decimal as D
+
+import pytest
 
 from scrapers.base import NeedsJavaScript, ParseError
 from scrapers.parsing import parse_price, parse_tier
-from scrapers.sources import alibaba, deepseek, ecb, litellm, minimax, moonshot, openai, openrouter, volcengine, zhipu
+from scrapers.sources import (
+    alibaba,
+    deepseek,
+    ecb,
+    litellm,
+    minimax,
+    moonshot,
+    openai,
+    openrouter,
+    volcengine,
+    zhipu,
+)
 
 from .conftest import by_slot
 
@@ -130,7 +142,9 @@ def test_price_cells(cell, value, currency):
 def test_per_thousand_units_are_normalised_to_per_million():
     from scrapers.parsing import Table, find_columns, read_table
 
-    table = Table(header=["模型", "输入 (元/千tokens)", "输出 (元/千tokens)"], rows=[["ernie-4.0", "0.12", "0.12"]])
+    table = Table(
+        header=["模型", "输入 (元/千tokens)", "输出 (元/千tokens)"], rows=[["ernie-4.0", "0.12", "0.12"]]
+    )
     obs = read_table(table, find_columns(table, what="t"), source="t", vendor="t", provider=None, what="t")
     # 0.12 CNY per 1K tokens x 1000 = 120 CNY per 1M tokens
     assert {o.amount for o in obs} == {D("120")}

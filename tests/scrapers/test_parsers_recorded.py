@@ -4,8 +4,20 @@ Expected values were read by hand off the recorded pages; the comment says where
 
 from decimal import Decimal as D
 
-from scrapers.sources import alibaba, deepseek, ecb, litellm, minimax, models_dev, moonshot, openai, openrouter
-from scrapers.sources import tencent, volcengine, zhipu
+from scrapers.sources import (
+    alibaba,
+    deepseek,
+    ecb,
+    litellm,
+    minimax,
+    models_dev,
+    moonshot,
+    openai,
+    openrouter,
+    tencent,
+    volcengine,
+    zhipu,
+)
 
 from .conftest import assert_sane, by_slot
 
@@ -38,7 +50,8 @@ def test_openai(recorded):
     # "gpt-5.5 (<272K context length)  5  0.5  -  30"
     assert got[("gpt-5.5", "output", None, 271999, "USD")] == D("30")
     # Batch tab prices (gpt-4o input $1.25) are not read: one value per slot, the standard one.
-    assert ("gpt-4o", "input", None, None, "USD") in got and got[("gpt-4o", "input", None, None, "USD")] != D("1.25")
+    assert ("gpt-4o", "input", None, None, "USD") in got
+    assert got[("gpt-4o", "input", None, None, "USD")] != D("1.25")
     # Fine-tuning rows ("o4-mini-2025-04-16 ... $100.00 / hour") are skipped.
     assert not any(o.model.startswith("o4-mini-2025") for o in obs)
     assert len({o.model for o in obs}) >= 50

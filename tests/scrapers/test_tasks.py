@@ -63,14 +63,16 @@ def test_transient_fetch_errors_are_retried_then_given_up(monkeypatch):
             task.run("deepseek")
     finally:
         task.pop_request()
-    assert len(retried) == 1 and 30 <= retried[0][1] <= 90  # 60 s +-50% before the first retry
+    assert len(retried) == 1
+    assert 30 <= retried[0][1] <= 90
     task.push_request(retries=tasks.MAX_RETRIES)
     try:
         outcome = task.run("deepseek")
     finally:
         task.pop_request()
     assert outcome["status"] == "fetch_error"  # retries spent: recorded, not raised
-    assert calls == ["deepseek", "deepseek"] and len(retried) == 1
+    assert calls == ["deepseek", "deepseek"]
+    assert len(retried) == 1
     assert cache.get(tasks.lock_key("deepseek")) is None  # the lock is released either way
 
 
