@@ -110,6 +110,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# WhiteNoise also serves straight from the app and project static folders (htmx comes from
+# django-htmx's), so the site is styled with DEBUG off even before `collectstatic` has run;
+# files collected into STATIC_ROOT (compressed) are served as well.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 
 # Uploaded usage files are read in memory and capped; see offers.usage_import.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
