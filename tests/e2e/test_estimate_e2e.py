@@ -1,0 +1,80 @@
+"""The estimate page in a real browser: live updates as the user types, lines, upload, no JavaScript."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from offers.estimate_forms import lines_query
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    call_command("import_catalog", str(DATA / "estimate_catalog.json"), verbosity=0)
+
+
+def start_url(live_server):
+    line = {
+        "model": "gpt-4o",
+        "input_tokens": 30_000_000,
+        "cached_input_tokens": 0,
+        "output_tokens": 10_000_000,
+    }
+    query = lines_query([line], {"months": 12, "currency": "CNY", "as_of": "2024-07-10"})
+    return f"{live_server.url}/estimate/?{query.urlencode()}"
+
+
+def test_result_follows_typing_without_reload(page, live_server, catalog):
+    page.goto(start_url(live_server))
+    baseline = page.locator(".baseline")
+    # 300 USD x 7.13 = 2,139.00 CNY a month
+    expect(baseline).to_contain_text("2,139.00 CNY")
+    page.evaluate("window.__noReload = true")
+    page.fill("#id_usage-0-output_tokens", "0")
+    # 30M x 5 = 150 USD = 1,069.50 CNY
+    expect(baseline).to_contain_text("1,069.50 CNY")
+    assert "usage-0-output_tokens=0" in page.url
+    page.fill("#id_usage-0-input_tokens", "-5")
+    expect(page.locator("#id_usage-0-input_tokens-errors")).to_contain_text("greater than or equal to 0")
+    page.fill("#id_usage-0-input_tokens", "30000000")
+    expect(page.locator("#id_usage-0-input_tokens-errors")).to_have_text("")
+    page.click("button[name=add_line]")
+    expect(page.locator("tr.usage-line")).to_have_count(2)
+    page.select_option("#id_usage-1-model", "gpt-4o-mini")
+    page.fill("#id_usage-1-input_tokens", "100000000")
+    page.fill("#id_usage-1-cached_input_tokens", "20000000")
+    page.fill("#id_usage-1-output_tokens", "20000000")
+    # 1,069.50 + 25.5 USD x 7.13 (181.815) = 1,251.315 -> 1,251.32
+    expect(baseline).to_contain_text("1,251.32 CNY")
+    page.locator("button[name=remove_line]").first.click()
+    expect(page.locator("tr.usage-line")).to_have_count(1)
+    expect(page.locator("#id_usage-0-model")).to_have_value("gpt-4o-mini")
+    assert page.evaluate("window.__noReload === true")
+    assert page.js_errors == []
+
+
+def test_upload_fills_the_form(page, live_server, catalog):
+    page.goto(start_url(live_server))
+    page.set_input_files("#id_file", str(DATA / "estimate_usage_dashboard.csv"))
+    page.click(".import-form button[type=submit]")
+    expect(page.locator(".estimate-messages")).to_contain_text("Imported 2 models")
+    expect(page.locator(".estimate-messages")).to_contain_text("ft:gpt-4o-mini-2024-07-18:acme::abc123")
+    expect(page.locator("#id_usage-0-input_tokens")).to_have_value("1000000")
+    expect(page.locator("#id_currency")).to_have_value("CNY")  # the settings on screen are kept
+
+
+def test_works_without_javascript(browser, live_server, catalog):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(start_url(live_server))
+    page.fill("#id_usage-0-output_tokens", "0")
+    page.press("#id_usage-0-output_tokens", "Enter")  # the default button estimates, never removes
+    expect(page.locator(".baseline")).to_contain_text("1,069.50 CNY")
+    page.click("button[name=add_line]")
+    expect(page.locator("tr.usage-line")).to_have_count(2)
+    context.close()
