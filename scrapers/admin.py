@@ -1,5 +1,6 @@
 """The runs of every source, an overview with the last good run per source, and "refresh now"."""
 
+from celery.result import EagerResult
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,7 +23,7 @@ def queue_refresh(request, slug):
         messages.error(request, str(exc))
         return
     result = refresh_source.delay(slug, trigger=ScrapeRun.Trigger.ADMIN)
-    if result.ready():  # no broker: the task ran in this request
+    if isinstance(result, EagerResult):  # no broker: the task ran in this request
         outcome = result.get(propagate=False) or {}
         level = messages.SUCCESS if outcome.get("status") == ScrapeRun.Status.OK else messages.WARNING
         messages.add_message(request, level, _("%(slug)s: %(status)s %(error)s") % {

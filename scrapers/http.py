@@ -35,7 +35,7 @@ def source_urls(source):
     return list(source.URLS)
 
 
-def _netloc(url):
+def netloc(url):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
@@ -47,13 +47,13 @@ def allowed_hosts():
     """host:port of every configured source URL."""
     from .sources import all_sources
 
-    return {_netloc(url) for source in all_sources() for url in source_urls(source)} - {None}
+    return {netloc(url) for source in all_sources() for url in source_urls(source)} - {None}
 
 
 def check_allowed(url, hosts=None):
     hosts = allowed_hosts() if hosts is None else hosts
-    netloc = _netloc(url)
-    if netloc is None or netloc not in hosts:
+    where = netloc(url)
+    if where is None or where not in hosts:
         raise ForbiddenHost(f"{url} is not on the allowlist of source hosts", url=url)
 
 
@@ -136,8 +136,8 @@ def _get(http, url, hosts):
 
 def _robots(http, url, hosts):
     parts = urlsplit(url)
-    netloc = _netloc(url)
-    cached = _robots_cache.get(netloc)
+    where = netloc(url)
+    cached = _robots_cache.get(where)
     if cached and time.monotonic() - cached[0] < ROBOTS_TTL:
         return cached[1]
     robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
@@ -155,7 +155,7 @@ def _robots(http, url, hosts):
         else:
             parser = robotparser.RobotFileParser()
             parser.parse(decode(body).splitlines())
-    _robots_cache[netloc] = (time.monotonic(), parser)
+    _robots_cache[where] = (time.monotonic(), parser)
     return parser
 
 

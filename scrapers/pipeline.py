@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.utils import timezone
 
 from . import http
@@ -49,10 +51,10 @@ def fetch_pages(source):
         text = http.fetch(url, hosts=hosts)
         pages.append((url, text))
         pattern = getattr(source, "DISCOVER", None)
-        if pattern is not None and not (http.settings.BANJIA_SCRAPE_URLS or {}).get(source.SLUG):
+        if pattern is not None and not (settings.BANJIA_SCRAPE_URLS or {}).get(source.SLUG):
             for link in pattern.findall(text):
-                full = http.urljoin(url, link)
-                if full not in seen and http._netloc(full) in hosts and len(seen) + len(queue) < 20:
+                full = urljoin(url, link)
+                if full not in seen and http.netloc(full) in hosts and len(seen) + len(queue) < 20:
                     queue.append(full)
     return pages
 
