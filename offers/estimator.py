@@ -507,8 +507,8 @@ class Unpriced(Exception):
 @dataclass
 class PricedLine:
     line: UsageLine
-    model: Model
-    parts: list  # (kind used for, tokens, Price, rate into the output currency)
+    model: ModelRef
+    parts: list  # (kind used for, tokens, price row, rate into the output currency)
     monthly_cost: Decimal
     rates: tuple  # ExchangeRate rows used
 
@@ -611,7 +611,7 @@ class _Group:
 
 @dataclass
 class _BenefitUse:
-    benefit: Benefit
+    benefit: BenefitRow
     program: MigrationProgram
     models: frozenset | None  # model ids, None = every line
     size: Decimal | None = None  # pool tokens or credit amount in the output currency
