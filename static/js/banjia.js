@@ -60,6 +60,32 @@
     if (!active) box.open = false;
   }
 
+  // Empty filter fields stay out of requests, so pushed URLs read ?vendor=zhipu, not ?q=&vendor=zhipu&kind=...
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb !== "get") return;
+    var params = event.detail.parameters;
+    Array.from(new Set(Array.from(params.keys()))).forEach(function (name) {
+      var values = params.getAll(name);
+      if (values.every(function (v) { return v === ""; })) delete params[name];
+    });
+  });
+
+  // The switches were rendered with the URL the page was loaded with; after HTMX has pushed a
+  // new URL (filters, sort, page), switch currency or language from the URL shown instead.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".currency-switch a[data-currency]");
+    if (!link) return;
+    var url = new URL(window.location.href);
+    url.searchParams.set("currency", link.getAttribute("data-currency"));
+    link.href = url.pathname + url.search + url.hash;
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("language-switch")) return;
+    var next = form.querySelector('input[name="next"]');
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
+
   // After the model table changes through a sort link or a page link, keep the filter form's
   // fields in step with the URL, so the next filter change keeps the chosen sort.
   document.addEventListener("htmx:pushedIntoHistory", function () {

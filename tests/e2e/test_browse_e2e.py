@@ -141,3 +141,17 @@ def test_keyboard_reaches_the_filters(page, live_server, catalog):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.closest('main') !== null")
     assert focused
+
+
+def test_switches_keep_filters_chosen_after_load(page, live_server, catalog):
+    page.goto(live_server.url + "/models/")
+    page.get_by_label("Vendor", exact=True).select_option("zhipu")
+    expect(page.locator("#model-table")).to_contain_text("4 models")
+    assert "vendor=zhipu" in page.url
+    assert "kind=" not in page.url  # empty fields stay out of the URL
+    page.get_by_role("link", name="CNY").click()
+    expect(page.locator("#model-table")).to_contain_text("4 models")
+    assert "vendor=zhipu" in page.url
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator("#model-table")).to_contain_text("4 个模型")
+    assert "vendor=zhipu" in page.url
