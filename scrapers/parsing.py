@@ -99,7 +99,7 @@ def parse_price(text, *, what="price"):
         rf"({NUMBER})\s*(?:元|美元|USD|CNY|RMB)", t
     )
     if m is None:
-        m = re.fullmatch(rf"({NUMBER})(?:\s*/?\s*(?:1?M|百万|千|1K|K)?\s*(?:tokens?|Tokens?)?)?", t)
+        m = re.fullmatch(rf"({NUMBER})(?:\s*/\s*(?:1?M|百万|千|1K)?\s*(?:tokens?|Tokens?))?", t)
     if m is None and (len(t) > 24 or re.search(r"[。；;!！?？]|免费|free", t, re.I)):
         return None  # a sentence of notes where a model has no price ("目前仅供免费体验...")
     if m is None:
@@ -555,7 +555,7 @@ def find_columns(table, *, what):
                 i in taken
                 or re.search(
                     NOT_TEXT
-                    + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length|规格|spec|输入模态|modalit|方式|格式|format|功能|说明",
+                    + r"|缓存(?!未命中)|cach\w*\b(?! miss)|长度|length|规格|spec|输入模态|modalit|方式|格式|format|功能|说明|\bmax\b|最大|上限|limit",
                     label,
                     re.I,
                 )

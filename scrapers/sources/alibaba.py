@@ -65,7 +65,12 @@ def parse(text):
     if not text or not text.strip():
         raise ParseError("alibaba: the page is empty")
     page = require_markup(_html(text), "alibaba")
-    tables = [t for t in html_tables(page, context_of=_context) if not t.context.startswith("abroad: ")]
+    every = html_tables(page, context_of=_context)
+    tables = [t for t in every if not t.context.startswith("abroad: ")]
+    if not any(t.context for t in tables) and every:
+        # A page without a mainland region (the international site): read its first region only.
+        first = next((t.context for t in every if t.context.startswith("abroad: ")), None)
+        tables = [t for t in every if t.context == first] if first else tables
     tables = [t for t in tables if not SKIP_SECTION.search(t.context.split(" / ")[0] if t.context else "")]
     return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="alibaba",
                           default_currency="CNY")  # fmt: skip

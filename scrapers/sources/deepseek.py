@@ -11,7 +11,18 @@ rows or lines; the peak (standard) price is stored, the off-peak discount window
 import re
 
 from ..base import Observation, ParseError
-from ..parsing import dedupe, model_id, parse_price, per_million, require_markup, table_grid, unit_per
+from ..parsing import (
+    dedupe,
+    headings_before,
+    html_tables,
+    model_id,
+    observe_tables,
+    parse_price,
+    per_million,
+    require_markup,
+    table_grid,
+    unit_per,
+)
 
 SLUG = "deepseek"
 KIND = "vendor"
@@ -62,6 +73,12 @@ def parse(text):
             continue
         head = [t for t, _ in grid[0]]
         labels = sum(1 for t in head if MODEL_LABEL.match(t))
+        if any(re.search(r"price|价格|input|output|输入|输出", t, re.I) for t in head[labels:]):
+            # Older layout: one row per model, prices in labelled columns.
+            tables = [t for t in html_tables(page, context_of=lambda n: " / ".join(headings_before(n)))
+                      if t.node is table]  # fmt: skip
+            return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="deepseek",
+                                  skip_context=OFF_PEAK)  # fmt: skip
         models = [model_id(t) for t in head[labels:]]
         if not models or not all(models):
             raise ParseError(f"deepseek: model header {head!r} has no model ids")

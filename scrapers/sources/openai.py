@@ -22,8 +22,10 @@ from ..parsing import (
     NON_TOKEN_UNIT,
     clean,
     dedupe,
+    headings_before,
     html_tables,
     model_id,
+    observe_tables,
     parse_price,
     require_markup,
     soup,
@@ -244,6 +246,26 @@ def parse(text):
             _text_token_rows(props, headers.get(id(island), []), out, seen)
         else:
             _grouped(props, boundaries, out)
+    if not out and not islands:
+        # A page without Astro islands (older layouts): every table headed Model / Input / Output,
+        # outside Batch / Flex / Priority panes.
+        tables = [t for t in html_tables(page, context_of=_section) if not NOT_STANDARD.search(t.context)]
+        return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="openai",
+                              default_currency="USD", skip_header=re.compile(r"training", re.I))  # fmt: skip
     if not out:
         raise ParseError("openai: the pricing tables have no model prices (Model / Input / Output)")
     return dedupe(out)
+
+
+NOT_STANDARD = re.compile(r"\b(?:batch|flex|priority|fast)\b|fine-?tun|training", re.I)
+
+
+def _section(node):
+    pane = node.find_parent(attrs={"data-content-switcher-pane": True}) or node.find_parent(
+        attrs={"data-value": True}
+    )
+    hidden = node.find_parent(attrs={"hidden": True})
+    label = (pane.get("data-value") or "") if pane is not None else ""
+    return " / ".join(
+        [label, "hidden" if hidden is not None and label not in STANDARD else ""] + headings_before(node)
+    )

@@ -148,3 +148,23 @@ def test_per_thousand_units_are_normalised_to_per_million():
     obs = read_table(table, find_columns(table, what="t"), source="t", vendor="t", provider=None, what="t")
     # 0.12 CNY per 1K tokens x 1000 = 120 CNY per 1M tokens
     assert {o.amount for o in obs} == {D("120")}
+
+
+def test_deepseek_layout_with_models_as_rows(fixture_text):
+    got = by_slot(deepseek.parse(fixture_text("deepseek-models-as-rows.html")))
+    # "deepseek-chat | 64K | 8K | $0.014 | $0.14 | $0.28": MAX OUTPUT TOKENS (8K) is not a price
+    assert got == {
+        ("deepseek-chat", "cached_input", None, None, "USD"): D("0.014"),
+        ("deepseek-chat", "input", None, None, "USD"): D("0.14"),
+        ("deepseek-chat", "output", None, None, "USD"): D("0.28"),
+    }
+
+
+def test_openai_page_without_astro_islands(fixture_text):
+    got = by_slot(openai.parse(fixture_text("openai-plain-tables.html")))
+    # the standard pane only: batch ($1.25 / $5.00) and fine-tuning ($3.75 / $15.00) are skipped
+    assert got == {
+        ("gpt-4o-2024-08-06", "input", None, None, "USD"): D("2.50"),
+        ("gpt-4o-2024-08-06", "cached_input", None, None, "USD"): D("1.25"),
+        ("gpt-4o-2024-08-06", "output", None, None, "USD"): D("10.00"),
+    }
