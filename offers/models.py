@@ -226,6 +226,13 @@ class Price(models.Model):
             models.Index(fields=["model", "valid_from"], name="offers_price_model_from_idx"),
             # The admin's review queue and stale filter.
             models.Index(fields=["status", "checked_on"], name="offers_price_status_idx"),
+            # "Current approved price of one kind for this model": the model table's price
+            # sort and max-price filters look this up per row.
+            models.Index(
+                fields=["model", "kind", "valid_from"],
+                condition=Q(status="approved"),
+                name="offers_price_current_idx",
+            ),
         ]
 
     def __str__(self):
