@@ -288,6 +288,7 @@ class ModelRef:
     pk: int
     slug: str
     name: str
+    kind: str = "chat"
 
 
 @dataclass(slots=True)
@@ -347,19 +348,21 @@ def load_snapshot(req):
             provider__slug__in={p for p, _m in override_pairs}, slug__in={m for _p, m in override_pairs}
         )
     models = {
-        (provider_slug, slug): ModelRef(pk, slug, name)
-        for pk, slug, name, provider_slug in Model.objects.filter(wanted).values_list(
-            "pk", "slug", "name", "provider__slug"
+        (provider_slug, slug): ModelRef(pk, slug, name, kind)
+        for pk, slug, name, kind, provider_slug in Model.objects.filter(wanted).values_list(
+            "pk", "slug", "name", "kind", "provider__slug"
         )
     }
     openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
 
     # 3. Rank-1 mappings of those OpenAI models to the providers.
     mappings = {
-        (openai_slug, provider_id): ModelRef(pk, slug, name)
-        for openai_slug, provider_id, pk, slug, name in ModelMapping.objects.rank1()
+        (openai_slug, provider_id): ModelRef(pk, slug, name, kind)
+        for openai_slug, provider_id, pk, slug, name, kind in ModelMapping.objects.rank1()
         .filter(openai_model__in=[m.pk for m in openai_models.values()], provider_id__in=provider_ids)
-        .values_list("openai_model__slug", "provider_id", "model_id", "model__slug", "model__name")
+        .values_list(
+            "openai_model__slug", "provider_id", "model_id", "model__slug", "model__name", "model__kind"
+        )
     }
 
     # 4. Prices in force on as_of of every model involved.
@@ -543,7 +546,9 @@ def choose_prices(model, rows, line, on):
     by_kind = {}
     for p in rows:
         by_kind.setdefault(p.kind, []).append(p)
-    for kind in (Price.Kind.INPUT, Price.Kind.OUTPUT):
+    # Embedding models produce no output tokens and vendors publish no output price for them.
+    needed = (Price.Kind.INPUT,) if _input_only(model, line) else (Price.Kind.INPUT, Price.Kind.OUTPUT)
+    for kind in needed:
         if not by_kind.get(kind):
             raise Unpriced(
                 _("%(model)s has no %(kind)s price on %(date)s")
@@ -572,6 +577,10 @@ def choose_prices(model, rows, line, on):
     return chosen
 
 
+def _input_only(model, line):
+    return model.kind == Model.Kind.EMBEDDING and line.output_tokens == 0
+
+
 def price_line(line, model, rows, fx):
     """Monthly cost of `line` at `model` in the output currency; raises Unpriced."""
     chosen = choose_prices(model, rows, line, fx.as_of)
@@ -583,7 +592,9 @@ def price_line(line, model, rows, fx):
         (Price.Kind.CACHED_INPUT, line.cached_input_tokens),
         (Price.Kind.OUTPUT, line.output_tokens),
     ):
-        price = chosen[kind]
+        price = chosen.get(kind)
+        if price is None:  # an embedding line: no output tokens, no output price needed
+            continue
         got = fx.factor(price.currency)
         if got is None:
             raise Unpriced(

@@ -547,3 +547,22 @@ def test_many_lines_of_many_models_are_grouped(openai):
     assert z["total_cost"] == "25000.00"
     # OpenAI: 5,000 x (5 + 15) + 5,000 x (0.15 + 0.6) = 100,000 + 3,750 = 103,750.00 a month
     assert result["baseline"]["monthly_cost"] == "103750.00"
+
+
+def test_embedding_lines_need_only_an_input_price(openai):
+    provider = openai["gpt-4o"].provider
+    embed = priced_model(provider, "text-embedding-3-small", input="0.02", output=None)
+    embed.kind = "embedding"
+    embed.save()
+    zhipu = priced_model("zhipu", "embedding-3", input="0.07", output=None, currency="USD")
+    zhipu.kind = "embedding"
+    zhipu.save()
+    map_model(embed, zhipu)
+    result = run(body(("text-embedding-3-small", 100_000_000, 0, 0), months=1))
+    # OpenAI: 100M x 0.02 / 1M = 2.00 USD; Zhipu: 100M x 0.07 / 1M = 7.00 USD
+    assert result["baseline"]["monthly_cost"] == "2.00"
+    assert alt(result, "zhipu")["monthly_list_cost"] == "7.00"
+    # Output tokens on an embedding model with no output price: unknown, never free.
+    with pytest.raises(EstimateError) as exc:
+        run(body(("text-embedding-3-small", 100_000_000, 0, 5), months=1))
+    assert "usage[0].model" in exc.value.errors
