@@ -303,6 +303,20 @@ def program_state(program: MigrationProgram, on: date) -> str:
     return ProgramState.ACTIVE
 
 
+def program_card(program, prices, converter, currency, on) -> ProgramCard:
+    """One programme as a card: its state on `on`, free-token value, benefits and perks."""
+    benefits = list(program.benefits.all())
+    value = free_token_value(benefits, prices, converter, currency)
+    return ProgramCard(
+        program=program,
+        state=program_state(program, on),
+        free_tokens=value.tokens,
+        value=value,
+        benefits=[b for b in benefits if not b.is_perk],
+        perks=[b for b in benefits if b.is_perk],
+    )
+
+
 def free_token_value(benefits, prices: dict[int, ModelPrices], converter, currency) -> FreeTokenValue:
     """Sum over free_tokens benefits of tokens x the cheapest listed model's input price.
 
@@ -383,20 +397,7 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
     programs = list(programs)
     model_ids = {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on) if model_ids else {}  # 5
-    cards = []
-    for program in programs:
-        benefits = list(program.benefits.all())
-        value = free_token_value(benefits, prices, converter, currency)
-        cards.append(
-            ProgramCard(
-                program=program,
-                state=program_state(program, on),
-                free_tokens=value.tokens,
-                value=value,
-                benefits=[b for b in benefits if not b.is_perk],
-                perks=[b for b in benefits if b.is_perk],
-            )
-        )
+    cards = [program_card(program, prices, converter, currency, on) for program in programs]
     state_rank = {ProgramState.ACTIVE: 0, ProgramState.UPCOMING: 1, ProgramState.EXPIRED: 2}
 
     def newest(card):
@@ -611,20 +612,7 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
     if openai_model not in openai_models:
         openai_model = "gpt-4o" if "gpt-4o" in openai_models else openai_models[0]
     target = mapped.get(openai_model) or next((m for m in models if m.kind == Model.Kind.CHAT), None)
-    cards = []
-    for program in programs:
-        benefits = list(program.benefits.all())
-        value = free_token_value(benefits, prices, converter, currency)
-        cards.append(
-            ProgramCard(
-                program,
-                program_state(program, on),
-                value.tokens,
-                value,
-                [b for b in benefits if not b.is_perk],
-                [b for b in benefits if b.is_perk],
-            )
-        )
+    cards = [program_card(program, prices, converter, currency, on) for program in programs]
     cards.sort(
         key=lambda c: (c.state != ProgramState.ACTIVE, c.state == ProgramState.EXPIRED, c.program.slug)
     )
@@ -761,20 +749,7 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
     ids = {model.pk} | {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(ids, converter, currency, on)  # 7
     model_prices = prices.get(model.pk) or ModelPrices()
-    cards = []
-    for program in programs:
-        benefits = list(program.benefits.all())
-        value = free_token_value(benefits, prices, converter, currency)
-        cards.append(
-            ProgramCard(
-                program,
-                program_state(program, on),
-                value.tokens,
-                value,
-                [b for b in benefits if not b.is_perk],
-                [b for b in benefits if b.is_perk],
-            )
-        )
+    cards = [program_card(program, prices, converter, currency, on) for program in programs]
     return ModelPage(
         model=model,
         prices=model_prices,
