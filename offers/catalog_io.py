@@ -691,10 +691,12 @@ def _write_models(provider, prec, result, errors):
                 (p.kind, p.currency, p.tier_min_input_tokens, p.tier_max_input_tokens, p.valid_from): p
                 for p in model.prices.approved()
             }
+        # Rows the document closes (valid_to set) no longer count as current.
+        closed_by_document = {rec.key for rec in mrec.prices if rec.valid_to is not None}
         current_elsewhere = {
             (p.kind, p.currency, p.tier_min_input_tokens or 0, p.tier_max_input_tokens): p
-            for p in prices.values()
-            if p.valid_to is None
+            for key, p in prices.items()
+            if p.valid_to is None and key not in closed_by_document
         }
         new_rows = []
         for rec in mrec.prices:

@@ -267,6 +267,23 @@ def test_conflict_with_an_existing_current_price_writes_nothing():
     assert snapshot() == before
 
 
+def test_a_document_that_closes_a_price_and_opens_the_next_imports():
+    import_catalog(SMALL.read_bytes())
+    doc = small_doc()
+    glm4 = doc["providers"][1]["models"][0]["prices"]
+    glm4[0]["valid_to"] = "2025-01-01"  # close the 100 CNY row...
+    glm4.append({**glm4[0], "amount": "0.05", "valid_from": "2025-01-01", "valid_to": None})  # ...open 50
+    result = import_catalog(json.dumps(doc))
+    assert result.updated == {"prices": 1}
+    assert result.created == {"prices": 1}
+    rows = Price.objects.filter(model__slug="glm-4").order_by("valid_from")
+    # 0.1 and 0.05 CNY per 1K tokens = 100 and 50 CNY per 1M
+    assert [(r.amount, r.valid_to) for r in rows] == [
+        (Decimal("100"), date(2025, 1, 1)),
+        (Decimal("50"), None),
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
