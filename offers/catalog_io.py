@@ -676,7 +676,10 @@ def _write(catalog):
 
 
 def _write_models(provider, prec, result, errors):
-    existing = {m.slug: m for m in provider.models.all()}
+    existing = {
+        m.slug: m
+        for m in provider.models.prefetch_related(Prefetch("prices", queryset=Price.objects.approved()))
+    }
     for mrec in prec.models:
         model = existing.get(mrec.slug)
         if model is None:
@@ -689,7 +692,7 @@ def _write_models(provider, prec, result, errors):
                 result.count(result.updated, "models")
             prices = {
                 (p.kind, p.currency, p.tier_min_input_tokens, p.tier_max_input_tokens, p.valid_from): p
-                for p in model.prices.approved()
+                for p in model.prices.all()  # approved only: see the prefetch above
             }
         # Rows the document closes (valid_to set) no longer count as current.
         closed_by_document = {rec.key for rec in mrec.prices if rec.valid_to is not None}
