@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .catalog_io import fmt_decimal
 from .models import (
     Benefit,
     ExchangeRate,
@@ -144,7 +145,7 @@ class ModelAdmin(admin.ModelAdmin):
 @admin.register(Price)
 class PriceAdmin(admin.ModelAdmin):
     list_display = (
-        "model", "provider_name", "kind", "amount", "currency", "tier", "valid_from", "valid_to",
+        "model", "provider_name", "kind", "per_million", "currency", "tier", "valid_from", "valid_to",
         "status", "method", "confidence", "checked_on", "stale", "source",
     )  # fmt: skip
     list_select_related = ("model__provider",)
@@ -179,6 +180,10 @@ class PriceAdmin(admin.ModelAdmin):
     @admin.display(description=_("provider"), ordering="model__provider__slug")
     def provider_name(self, obj):
         return obj.model.provider.name
+
+    @admin.display(description=_("amount per 1M tokens"), ordering="amount")
+    def per_million(self, obj):
+        return fmt_decimal(obj.amount)
 
     @admin.display(description=_("tier"))
     def tier(self, obj):
