@@ -55,7 +55,8 @@ def refresh_source(self, slug, trigger=ScrapeRun.Trigger.SCHEDULE):
     try:
         result = pipeline.run_source(slug, trigger=trigger)
     except FetchError as exc:
-        if exc.transient and self.request.retries < self.max_retries:
+        # In-process (no broker, eager) there is no queue to retry on: record the failure.
+        if exc.transient and not self.request.is_eager and self.request.retries < self.max_retries:
             log.warning("refresh %s: %s; retrying", slug, exc)
             raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
         return _failed(slug, exc)

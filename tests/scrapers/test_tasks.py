@@ -184,3 +184,16 @@ def test_worker_refreshes_a_source_from_a_local_server(page_server, settings):
     assert (live.amount, live.method, live.valid_from) == (D("0.27"), "scraped", old.valid_to)
     assert Price.objects.filter(model=model, status="pending").count() == 2  # cached_input and output
     assert [p for p, _ in page_server.requests] == ["/robots.txt", "/pricing"]
+
+
+@pytest.mark.django_db
+def test_in_process_runs_record_transient_errors_instead_of_retrying(monkeypatch):
+    """Without a broker (eager), "Refresh now" must not raise Celery's Retry into the request."""
+
+    def offline(slug, **kwargs):
+        raise FetchError("https://api-docs.deepseek.com/robots.txt: ConnectError", transient=True)
+
+    monkeypatch.setattr(tasks.pipeline, "run_source", offline)
+    outcome = tasks.refresh_source.apply(args=("deepseek",)).get()
+    assert outcome["status"] == "fetch_error"
+    assert cache.get(tasks.lock_key("deepseek")) is None
