@@ -16,7 +16,10 @@ from .base import NeedsJavaScript, Observation, ParseError
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 FULLWIDTH = str.maketrans(
     {"（": "(", "）": ")", "，": ",", "＜": "<", "＞": ">", "≦": "≤", "≧": "≥", "［": "[", "］": "]",
-     "～": "~", "：": ":", "＄": "$", "．": ".", "\u00a0": " ", "\u3000": " ", "–": "-", "—": "-"}
+     "～": "~", "：": ":", "＄": "$", "．": ".", "\u00a0": " ", "\u3000": " ", "–": "-", "—": "-",
+     "\u2009": " ", "\u202f": " ", "\u2007": " "}
+    # full-width ASCII ("０.８元", "ＧＬＭ-４"): U+FF01..U+FF5E sit 0xFEE0 above their ASCII forms
+    | {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 )  # fmt: skip
 
 PER_MILLION = Decimal(1_000_000)
@@ -147,6 +150,23 @@ class NotATier(Exception):
     pass
 
 
+_WORD_OPERATORS = (
+    # "128K及以上" / "32K or more" / "32K and above": from 32K on
+    (rf"{_NUM}\s*(?:及以上|以上\s*\(含\)|or more|and (?:above|more|over))", r"≥ \1\2"),
+    (rf"{_NUM}\s*(?:以上|above)", r"> \1\2"),  # "128K以上" follows "0-128K": above 128K
+    (rf"{_NUM}\s*(?:及以下|以下|以内)", r"≤ \1\2"),
+    (rf"(?:above|over|more than|greater than|exceeding|超过|大于|高于)\s*{_NUM}", r"> \1\2"),
+    (rf"(?:up to|within|not exceeding|at most|不超过|小于等于|至多)\s*{_NUM}", r"≤ \1\2"),
+    (rf"(?:below|under|less than|小于|低于)\s*{_NUM}", r"< \1\2"),
+)
+
+
+def _words_to_operators(text):
+    for pattern, operator in _WORD_OPERATORS:
+        text = re.sub(pattern, operator, text, flags=re.I)
+    return text
+
+
 def parse_tier(text, *, default_unit=None):
     """A prompt-length condition -> (min, max) inclusive token counts, None meaning open.
 
@@ -155,6 +175,7 @@ def parse_tier(text, *, default_unit=None):
     Raises NotATier when the text holds no condition (e.g. a context size "128K" or "-").
     """
     t = clean(text).replace("<=", "≤").replace(">=", "≥").replace("+∞", "").replace("∞", "")
+    t = _words_to_operators(t)
     t = _VAR.sub(" x ", t)
     t = re.sub(r"\s+", " ", t).strip()
     t = re.sub(r"(?:\bx\b\s*)+", "x ", t).strip()
@@ -171,6 +192,13 @@ def parse_tier(text, *, default_unit=None):
         lo = _tokens(m.group(1), m.group(2), default_unit)
         hi = _tokens(m.group(5), m.group(6), default_unit)
         return _lower(lo, m.group(3) == "≤"), _upper(hi, m.group(4) == "≤")
+    m = re.search(rf"(>|≥)\s*{n}\D*?(<|≤)\s*{n}", t)
+    if m:  # "32K以上 128K以下" -> "> 32K ≤ 128K"
+        lo = _lower(_tokens(m.group(2), m.group(3), default_unit), m.group(1) == "≥")
+        return lo, _upper(_tokens(m.group(5), m.group(6), default_unit), m.group(4) == "≤")
+    m = re.search(rf"{n}\s*(<|≤)\s*x\s*$", t)
+    if m:  # "128K < Token": a lower bound written first
+        return _lower(_tokens(m.group(1), m.group(2), default_unit), m.group(3) == "≤"), None
     # one-sided: x ≤ b, < b, x > a, ≥ a, a+
     m = re.search(rf"(?:^|x\s*|\s|\()(<|≤)\s*{n}", t) or re.match(rf"^(<|≤)\s*{n}", t)
     if m:
@@ -189,6 +217,12 @@ def parse_tier(text, *, default_unit=None):
         hi = _tokens(m.group(3), m.group(4), default_unit)
         return _lower(lo, False), hi
     raise NotATier(text)
+
+
+# A cell that states a condition on the prompt length, which must then be read, not dropped.
+TIER_LIKE = re.compile(
+    r"[<>≤≥\[\]()~]|\d\s*[-至到]\s*\d|以上|以下|以内|超过|above|over|up to|below|under|less|more", re.I
+)
 
 
 def tier_or_none(text, *, default_unit=None):
@@ -617,6 +651,10 @@ def read_table(
     single_is_token = single is not None and bool(
         unit_per(table.header[single])
         or any(unit_per(row[single]) for row in table.rows if single < len(row))
+        or (
+            cols.unit is not None
+            and any(unit_per(row[cols.unit]) for row in table.rows if cols.unit < len(row))
+        )
     )
     out = []
     for r, row in enumerate(table.rows):
@@ -632,7 +670,12 @@ def read_table(
                 continue
             cell = re.split(r"输出长度|output length", cell, flags=re.I)[0]
             default_unit = 1000 if re.search(r"千|\bk\b", table.header[cols.tier], re.I) else None
-            tier = tier_or_none(cell, default_unit=default_unit) or (None, None)
+            try:
+                tier = parse_tier(cell, default_unit=default_unit)
+            except NotATier:
+                if TIER_LIKE.search(cell) and re.search(r"\d", cell):
+                    raise ParseError(f"{what}: {model}: cannot read the prompt tier {cell!r}") from None
+                tier = (None, None)  # a context size ("128K"), not a condition
         elif re.search(r"[≤<>≥~]|上下文|context|input", rest := clean(row[cols.model])[len(model) :], re.I):
             tier = tier_or_none(rest) or (
                 None,
@@ -640,6 +683,14 @@ def read_table(
             )  # "MiniMax-M3 上下文 ≤ 512K": the tier sits in the name cell
         row_per = unit_per(row[cols.unit]) if cols.unit is not None and cols.unit < len(row) else None
         kinds = dict(cols.prices)
+        row_kind = (
+            "embedding"
+            if re.search(r"embed|向量", model + " " + clean(row[cols.model]), re.I)
+            else model_kind
+        )
+        if row_kind == "embedding":  # an embedding model has an input price only
+            kinds.pop("output", None)
+            kinds.pop("cached_input", None)
         if "single" in kinds and not single_is_token:
             continue  # one price per image, video or use: not a token price
         if "single" in kinds:
@@ -647,7 +698,7 @@ def read_table(
             item = row[cols.item] if cols.item is not None and cols.item < len(row) else ""
             if item and not re.search(r"文本|text", item, re.I):
                 continue
-            kinds = {"input": col} if item else {"input": col, "output": col}
+            kinds = {"input": col} if item or row_kind == "embedding" else {"input": col, "output": col}
         for kind, col in kinds.items():
             if col >= len(row):
                 continue
@@ -673,7 +724,7 @@ def read_table(
             out.append(Observation(
                 source=source, vendor=vendor, provider=provider, model=model, kind=kind,
                 amount=per_million(amount.value, per), currency=currency,
-                tier_min_input_tokens=tier[0], tier_max_input_tokens=tier[1], model_kind=model_kind,
+                tier_min_input_tokens=tier[0], tier_max_input_tokens=tier[1], model_kind=row_kind,
             ))  # fmt: skip
     return out
 

@@ -13,6 +13,7 @@ import re
 from ..base import Observation, ParseError
 from ..parsing import (
     dedupe,
+    detect_currency,
     headings_before,
     html_tables,
     model_id,
@@ -33,7 +34,10 @@ URLS = [
     "https://api-docs.deepseek.com/quick_start/pricing",
 ]
 
-MODEL_LABEL = re.compile(r"^(?:模型|models?)$", re.I)
+# "MODEL", "模型", with a footnote mark left in the text ("MODEL(1)", "模型 1", "MODEL*").
+MODEL_LABEL = re.compile(r"^(?:模型|models?)\s*(?:\(\d+\)|\d+|\*+)?$", re.I)
+# Limits, not prices: "MAX OUTPUT TOKENS(3) | 8K", "最大输出长度 | 8K", "CONTEXT LENGTH | 64K".
+NOT_PRICE_ROW = re.compile(r"\bmax|最大|长度|length|context|上下文|思维链|\bcot\b|并发|concurren", re.I)
 PRICE_ROW = re.compile(r"百万|1M|tokens|价格|pric", re.I)
 OFF_PEAK = re.compile(r"off-?peak|discount|优惠|闲时|夜间|低峰", re.I)
 PEAK = re.compile(r"peak|standard|标准|高峰", re.I)
@@ -77,6 +81,8 @@ def parse(text):
             # Older layout: one row per model, prices in labelled columns.
             tables = [t for t in html_tables(page, context_of=lambda n: " / ".join(headings_before(n)))
                       if t.node is table]  # fmt: skip
+            for t in tables:  # a time-of-day column ("优惠时段 00:30-08:30"): keep the standard rows
+                t.rows = [row for row in t.rows if not any(OFF_PEAK.search(cell) for cell in row)]
             return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="deepseek",
                                   skip_context=OFF_PEAK)  # fmt: skip
         models = [model_id(t) for t in head[labels:]]
@@ -89,13 +95,18 @@ def parse(text):
                 continue
             label = " ".join(dict.fromkeys(cells[: len(cells) - len(models)]))
             kind = _kind(label)
-            if kind is None or not PRICE_ROW.search(label) or OFF_PEAK.search(label):
+            if (
+                kind is None
+                or not PRICE_ROW.search(label)
+                or OFF_PEAK.search(label)
+                or NOT_PRICE_ROW.search(label)
+            ):
                 continue
             for model, cell in zip(models, cells[len(cells) - len(models) :], strict=True):
                 amount = parse_price(_peak_part(cell), what=f"deepseek: {model} {label!r}")
                 if amount is None:
                     continue
-                currency = amount.currency
+                currency = amount.currency or detect_currency(label)  # "1M TOKENS INPUT (USD) | 0.14"
                 if currency is None:
                     raise ParseError(f"deepseek: no currency in {cell!r} ({model} {label!r})")
                 per = unit_per(label) or 1_000_000
