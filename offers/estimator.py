@@ -20,7 +20,10 @@ Decisions the design leaves open, stated once here:
   its input rows (then alphabetical). Other kinds use rows in that currency where they exist,
   otherwise their own rows, converted.
 - A cached_input row missing (or with no tier holding the prompt length) means the input price.
-- Programmes apply in order of starts_on (unknown start first), then slug; benefits by position.
+- "The order programmes and benefits are listed" is the catalog's: programmes by slug (the order
+  of the catalog format and of `programs` in the response), benefits by position in the document.
+- A programme with no starts_on has started, with no ends_on has not ended ("open ends").
+- `perks` lists each perk kind once, sorted.
 - Every benefit selects lines by alternative model, so lines sharing an alternative model share
   their uncovered fraction u; the simulation runs per model group, which keeps 10,000 lines fast.
 - FX: direct rate on or before as_of, else inverse, else cross via USD (each leg direct or
@@ -29,8 +32,10 @@ Decisions the design leaves open, stated once here:
   in the detail); a price that cannot be converted makes the vendor incomplete.
 - savings_percent is null when the baseline total is 0. Ties in the ranking are on total_cost at
   the cent, then provider slug.
-- Arithmetic runs in a 60-digit decimal context: only c/E and 1/rate divide, so results are
-  exact to far below a cent; money is rounded half up to 2 places only when written.
+- Arithmetic is exact: prices, rates and benefits are read as Decimals and computed as Fractions
+  (1/rate and c/E are not finite decimals), so a result of exactly half a cent rounds up however
+  it was reached; money is rounded half up (away from 0) to 2 places only when written. Token
+  counts in `detail` and derived rates are written with at most 6 and 12 decimals.
 """
 
 import math
@@ -38,8 +43,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from fractions import Fraction
+from functools import lru_cache
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,13 +63,18 @@ MAX_USAGE_LINES = 10_000
 # A quadrillion tokens a month is far beyond any real bill; the cap keeps numbers sane.
 MAX_TOKENS = 10**15
 DAYS_PER_MONTH = 30
-MILLION = Decimal(1_000_000)
-CENT = Decimal("0.01")
+MILLION = 1_000_000
 CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POOL_KINDS = (Benefit.Kind.FREE_TOKENS, Benefit.Kind.MATCHED_TOKENS)
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
+
+
+@lru_cache(maxsize=4096)
+def exact(value):
+    """A Decimal from the catalog (price, rate, ratio, percent) as an exact Fraction."""
+    return Fraction(value)
 
 
 class EstimateError(Exception):
@@ -213,7 +225,9 @@ def parse_request(data):
     if months is None or not 1 <= months <= MAX_MONTHS:
         errors.add("months", _("Enter a whole number of months from 1 to %(max)s.") % {"max": MAX_MONTHS})
 
-    currency = data.get("currency") or USD
+    currency = data.get("currency")
+    if currency is None:
+        currency = USD
     if not isinstance(currency, str) or not CURRENCY_RE.match(currency.strip().upper()):
         errors.add("currency", _("Enter a three-letter currency code such as CNY or USD."))
     else:
@@ -381,7 +395,7 @@ def load_snapshot(req):
     if not req.include_expired:
         programs_qs = programs_qs.active(on=as_of)
     programs, benefits = {}, {}
-    for program in programs_qs.order_by(F("starts_on").asc(nulls_first=True), "slug"):
+    for program in programs_qs.order_by("slug"):
         programs.setdefault(program.provider_id, []).append(program)
         benefits[program.pk] = []
     if benefits:
@@ -450,11 +464,11 @@ class Fx:
 
     def _leg(self, a, b, table):
         row = table.get((a, b))
-        if row is not None:
-            return row.rate, (row,)
+        if row is not None and row.rate > 0:
+            return exact(row.rate), (row,)
         row = table.get((b, a))
-        if row is not None:
-            return 1 / row.rate, (row,)
+        if row is not None and row.rate > 0:
+            return 1 / exact(row.rate), (row,)
         return None
 
     def _leg_any(self, a, b):
@@ -471,7 +485,7 @@ class Fx:
     def factor(self, currency):
         """(rate, rows used) to convert an amount in `currency`, or None when no rate exists."""
         if currency == self.currency:
-            return Decimal(1), ()
+            return Fraction(1), ()
         if currency not in self._cache:
             a, b = currency, self.currency
             self._cache[currency] = (
@@ -512,7 +526,7 @@ class PricedLine:
     line: UsageLine
     model: ModelRef
     parts: list  # (kind used for, tokens, price row, rate into the output currency)
-    monthly_cost: Decimal
+    monthly_cost: Fraction
     rates: tuple  # ExchangeRate rows used
 
 
@@ -586,7 +600,9 @@ def price_line(line, model, rows, fx):
     chosen = choose_prices(model, rows, line, fx.as_of)
     parts = []
     used = []
-    cost = Decimal(0)
+    # Tokens x price summed exactly in integers per currency (prices are n / 10^k), then
+    # converted once: a Fraction per part made 10,000 lines twice as slow.
+    sums = {}
     for kind, tokens in (
         (Price.Kind.INPUT, line.input_tokens - line.cached_input_tokens),
         (Price.Kind.CACHED_INPUT, line.cached_input_tokens),
@@ -603,8 +619,26 @@ def price_line(line, model, rows, fx):
         rate, rows_used = got
         used.extend(rows_used)
         parts.append((kind, tokens, price, rate))
-        cost += tokens * price.amount * rate
-    return PricedLine(line=line, model=model, parts=parts, monthly_cost=cost / MILLION, rates=tuple(used))
+        n, scale = _scaled(price.amount)
+        total, top, _rate = sums.get(price.currency, (0, 0, rate))
+        if scale > top:
+            total, top = total * 10 ** (scale - top), scale
+        sums[price.currency] = (total + tokens * n * 10 ** (top - scale), top, rate)
+    cost = Fraction(0)
+    for total, top, rate in sums.values():
+        part = Fraction(total, MILLION * 10**top)
+        cost += part if rate == 1 else part * rate
+    return PricedLine(line=line, model=model, parts=parts, monthly_cost=cost, rates=tuple(used))
+
+
+@lru_cache(maxsize=4096)
+def _scaled(amount):
+    """A Decimal price as (n, k) with amount = n / 10^k exactly."""
+    sign, digits, exponent = amount.as_tuple()
+    n = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    if exponent >= 0:
+        return n * 10**exponent, 0
+    return n, -exponent
 
 
 # --- programmes -------------------------------------------------------------------------------
@@ -614,10 +648,10 @@ def price_line(line, model, rows, fx):
 class _Group:
     """Lines sharing one alternative model: they share their uncovered fraction u."""
 
-    tokens: Decimal
-    list_cost: Decimal
-    u: Decimal = Decimal(1)
-    factor: Decimal = Decimal(1)  # product of the discounts applied this month
+    tokens: int
+    list_cost: Fraction
+    u: Fraction = Fraction(1)
+    factor: Fraction = Fraction(1)  # product of the discounts applied this month
 
 
 @dataclass
@@ -625,8 +659,8 @@ class _BenefitUse:
     benefit: BenefitRow
     program: MigrationProgram
     models: frozenset | None  # model ids, None = every line
-    size: Decimal | None = None  # pool tokens or credit amount in the output currency
-    remaining: Decimal | None = None
+    size: Fraction | None = None  # pool tokens or credit amount in the output currency
+    remaining: Fraction | None = None
     used: list = field(default_factory=list)  # per month: tokens (pools) or money (credits)
     value: list = field(default_factory=list)  # per month: money saved
     note: str = ""
@@ -640,13 +674,13 @@ class _BenefitUse:
 
 
 def simulate(priced, programs, benefits, months, fx):
-    """Apply the programmes to priced lines month by month; returns a dict of exact Decimals."""
+    """Apply the programmes to priced lines month by month; returns a dict of exact Fractions."""
     groups = {}
     for pl in priced:
-        g = groups.setdefault(pl.model.pk, _Group(tokens=Decimal(0), list_cost=Decimal(0)))
+        g = groups.setdefault(pl.model.pk, _Group(tokens=0, list_cost=Fraction(0)))
         g.tokens += pl.line.tokens
         g.list_cost += pl.monthly_cost
-    openai_tokens = sum((Decimal(pl.line.tokens) for pl in priced), Decimal(0))
+    openai_tokens = sum(pl.line.tokens for pl in priced)
 
     uses, perks, rates = [], set(), []
     for program in programs:
@@ -657,19 +691,19 @@ def simulate(priced, programs, benefits, months, fx):
             ids = frozenset(m.pk for m in b.models) or None
             use = _BenefitUse(benefit=b, program=program, models=ids)
             if b.kind == Benefit.Kind.FREE_TOKENS:
-                use.size = Decimal(b.tokens)
+                use.size = Fraction(b.tokens)
             elif b.kind == Benefit.Kind.MATCHED_TOKENS:
-                use.size = b.ratio * openai_tokens
+                use.size = exact(b.ratio) * openai_tokens
             elif b.kind == Benefit.Kind.CREDIT:
                 got = fx.factor(b.currency)
                 if got is None:
-                    use.size = Decimal(0)
+                    use.size = Fraction(0)
                     use.note = _("not counted: no exchange rate from %(a)s to %(b)s") % {
                         "a": b.currency,
                         "b": fx.currency,
                     }
                 else:
-                    use.size = b.amount * got[0]
+                    use.size = exact(b.amount) * got[0]
                     rates.extend(got[1])
             elif b.kind != Benefit.Kind.DISCOUNT:
                 continue
@@ -679,17 +713,17 @@ def simulate(priced, programs, benefits, months, fx):
     discounts = [x for x in uses if x.benefit.kind == Benefit.Kind.DISCOUNT]
     credits = [x for x in uses if x.benefit.kind == Benefit.Kind.CREDIT]
 
-    month_list = sum((g.list_cost for g in groups.values()), Decimal(0))
+    month_list = sum((g.list_cost for g in groups.values()), Fraction(0))
     month_costs = []
     for month in range(1, months + 1):
         for g in groups.values():
-            g.u = Decimal(1)
-            g.factor = Decimal(1)
+            g.u = Fraction(1)
+            g.factor = Fraction(1)
         for pool in pools:
-            used = value = Decimal(0)
+            used = value = Fraction(0)
             if pool.remaining > 0 and pool.usable(month):
                 chosen = [g for pk, g in groups.items() if pool.covers(pk)]
-                demand = sum((g.u * g.tokens for g in chosen), Decimal(0))
+                demand = sum((g.u * g.tokens for g in chosen), Fraction(0))
                 if demand > 0:
                     used = min(pool.remaining, demand)
                     keep = 1 - used / demand
@@ -700,19 +734,19 @@ def simulate(priced, programs, benefits, months, fx):
             pool.used.append(used)
             pool.value.append(value)
         for discount in discounts:
-            value = Decimal(0)
+            value = Fraction(0)
             n = discount.benefit.months
             if n is None or month <= n:
-                cut = discount.benefit.percent / 100
+                cut = exact(discount.benefit.percent) / 100
                 for pk, g in groups.items():
                     if discount.covers(pk):
                         value += g.u * g.list_cost * g.factor * cut
                         g.factor *= 1 - cut
             discount.used.append(value)
             discount.value.append(value)
-        cost = sum((g.u * g.list_cost * g.factor for g in groups.values()), Decimal(0))
+        cost = sum((g.u * g.list_cost * g.factor for g in groups.values()), Fraction(0))
         for credit in credits:
-            used = Decimal(0)
+            used = Fraction(0)
             if credit.remaining > 0 and credit.usable(month):
                 used = min(credit.remaining, cost)
                 credit.remaining -= used
@@ -732,10 +766,30 @@ def simulate(priced, programs, benefits, months, fx):
 # --- the estimate -----------------------------------------------------------------------------
 
 
+def cents(value):
+    """An exact amount (Fraction, Decimal or int) in whole cents, rounded half up (away from 0)."""
+    if not isinstance(value, Fraction):
+        value = Fraction(value)
+    num, den = value.numerator, value.denominator
+    n = (200 * abs(num) + den) // (2 * den)  # floor(|100 x value| + 1/2)
+    return -n if num < 0 else n
+
+
 def money(value):
-    """A Decimal amount as the contract writes it: 2 places, half up ("123.40")."""
-    text = str(value.quantize(CENT, rounding=ROUND_HALF_UP, context=CONTEXT))
-    return "0.00" if text == "-0.00" else text
+    """An exact amount as the contract writes it: 2 places, half up ("123.40", "-0.05")."""
+    c = cents(value)
+    return f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}"
+
+
+def number(value, places=12):
+    """An exact non-money number (a rate, a token count) as a plain decimal string, at most
+    `places` decimals ("7.13", "0.140252454418", "5000000")."""
+    q = Fraction(value)
+    if q.denominator == 1:
+        return str(q.numerator)
+    with localcontext(CONTEXT):
+        text = Decimal(q.numerator) / Decimal(q.denominator)
+    return fmt_decimal(text.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=CONTEXT))
 
 
 def _tier_label(row):
@@ -764,11 +818,11 @@ def _line_detail(pl):
                 "amount": fmt_decimal(price.amount),
                 "currency": price.currency,
                 "tier": _tier_label(price),
-                "rate": fmt_decimal(rate),
+                "rate": number(rate),
                 "source_url": price.source_url,
                 "checked_on": price.checked_on.isoformat(),
                 "confidence": price.confidence,
-                "cost": money(tokens * price.amount * rate / MILLION),
+                "cost": money(tokens * exact(price.amount) * rate / MILLION),
             }
             for kind, tokens, price, rate in pl.parts
         ],
@@ -787,13 +841,11 @@ def _benefit_detail(use):
         "months": b.months,
         "valid_days": b.valid_days,
         "models": None if use.models is None else sorted(m.slug for m in b.models),
-        "size": (str(int(use.size)) if is_pool and use.size == int(use.size) else money(use.size))
-        if use.size is not None
-        else None,
+        "size": (number(use.size, 6) if is_pool else money(use.size)) if use.size is not None else None,
         "unit": "tokens" if is_pool else "money",
-        "used": [(str(int(x)) if x == int(x) else fmt_decimal(x)) if is_pool else money(x) for x in use.used],
+        "used": [number(x, 6) if is_pool else money(x) for x in use.used],
         "value": [money(x) for x in use.value],
-        "value_total": money(sum(use.value, Decimal(0))),
+        "value_total": money(sum(use.value, Fraction(0))),
         "note": use.note or None,
     }
 
@@ -801,8 +853,7 @@ def _benefit_detail(use):
 def estimate(req, snapshot=None):
     """The response document for `req` (raises EstimateError on catalog-dependent errors)."""
     snap = snapshot if snapshot is not None else load_snapshot(req)
-    with localcontext(CONTEXT):
-        return _estimate(req, snap)
+    return _estimate(req, snap)
 
 
 def _estimate(req, snap):
@@ -847,7 +898,7 @@ def _estimate(req, snap):
         raise EstimateError({k: sorted(set(v), key=v.index) for k, v in errors.items()})
 
     months = req.months
-    base_monthly = sum((pl.monthly_cost for pl in baseline), Decimal(0))
+    base_monthly = sum((pl.monthly_cost for pl in baseline), Fraction(0))
     base_total = base_monthly * months
     used_rates = {r.pk: r for pl in baseline for r in pl.rates}
 
@@ -878,7 +929,7 @@ def _estimate(req, snap):
         sim = simulate(priced, programs, snap.benefits, months, fx)
         rates.extend(sim["rates"])
         total_list = sim["monthly_list_cost"] * months
-        total = sum(sim["month_costs"], Decimal(0))
+        total = sum(sim["month_costs"], Fraction(0))
         savings = base_total - total
         alt = {
             "provider": provider.slug,
@@ -902,7 +953,7 @@ def _estimate(req, snap):
         if req.detail:
             alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
         used_rates.update((r.pk, r) for r in rates)
-        ranked.append((total.quantize(CENT, rounding=ROUND_HALF_UP), provider.slug, alt))
+        ranked.append((cents(total), provider.slug, alt))
 
     ranked.sort(key=lambda t: (t[0], t[1]))
     result = {
@@ -926,7 +977,7 @@ def _estimate(req, snap):
 
 def _vendor_detail(provider, priced, programs, sim, rates, as_of):
     """What the page shows about one vendor: prices used, month by month costs and benefit use."""
-    cumulative, running = [], Decimal(0)
+    cumulative, running = [], Fraction(0)
     for cost in sim["month_costs"]:
         running += cost
         cumulative.append(running)

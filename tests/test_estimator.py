@@ -288,9 +288,10 @@ def test_two_pools_on_overlapping_models(openai):
     assert z["benefits_value"] == "26.00"
 
 
-def test_programmes_apply_by_start_date_then_slug(openai):
+def test_programmes_apply_in_catalog_order_by_slug(openai):
     a, _b = overlapping_catalog(openai)
-    # "z-early" starts first so its all-model pool goes first although its slug sorts last.
+    # DESIGN.md: pools apply "in the order programmes and benefits are listed"; the catalog lists
+    # programmes by slug, so "a-late" goes first although "z-early" started earlier.
     program(
         "zhipu",
         ("free_tokens", {"tokens": 5_000_000, "models": [a]}),
@@ -299,11 +300,11 @@ def test_programmes_apply_by_start_date_then_slug(openai):
     )
     program("zhipu", ("free_tokens", {"tokens": 12_000_000}), slug="z-early", starts_on=dt.date(2024, 6, 1))
     z = alt(detail(body(*LINES2, months=2)), "zhipu")
-    # month 1: all-pool: E = 20M, c = 12M, keep 0.4 (u 0.4 both); glm-4 pool: E = 4M, c = 4M, u(glm-4) 0;
-    #   cost = 0 + 0.4 x 10 = 4.00, 1M left. month 2: glm-4 pool: c = 1M of 10M, u 0.9:
-    #   0.9 x 20 + 10 = 28.00. total 32.00
-    assert [m["cost"] for m in z["detail"]["months"]] == ["4.00", "28.00"]
-    assert z["programs"] == ["z-early", "a-late"]
+    # month 1: glm-4 pool: E = 10M, c = 5M, u(glm-4) = 0.5; all-pool: E = 0.5 x 10M + 10M = 15M,
+    #   c = 12M, keep 0.2: u(glm-4) 0.1, u(air) 0.2; cost = 0.1 x 20 + 0.2 x 10 = 4.00.
+    #   month 2: both pools spent: 20 + 10 = 30.00. total 34.00
+    assert [m["cost"] for m in z["detail"]["months"]] == ["4.00", "30.00"]
+    assert z["programs"] == ["a-late", "z-early"]
 
 
 def test_matched_tokens_pool_is_one_month_of_openai_tokens(openai):
