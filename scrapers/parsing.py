@@ -533,9 +533,13 @@ COL_MODEL = (
     r"^models?\b",
     r"^模型",
     r"名称$",
+    r"^产品名",
 )
 COL_TIER = (
     r"条件",
+    r"condition",
+    r"输入长度",
+    r"prompt (?:length|tokens)",
     r"token ?(?:数|范围)",
     r"输入token",
     r"input (?:length|tokens)",
@@ -628,6 +632,25 @@ def _output_tier_is_base(text):
     return rng is None or rng[0] is None
 
 
+def _item_kinds(item):
+    """The price kinds of a billing-item cell ("文本输入", "输出", "输入/输出", "input (cache hit)");
+    empty for one that is not a text token price (audio, images, cache storage)."""
+    if re.search(NOT_TEXT, item, re.I):
+        return []
+    if re.search(r"缓存命中|cache hit|cached|cache read|缓存读取", item, re.I):
+        return ["cached_input"]
+    if re.search(r"缓存|cach", item, re.I):
+        return []
+    kinds = []
+    if re.search(r"输入|input|prompt", item, re.I):
+        kinds.append("input")
+    if re.search(r"输出|output|completion", item, re.I):
+        kinds.append("output")
+    if not kinds and re.search(r"文本|text", item, re.I):
+        kinds.append("input")
+    return kinds
+
+
 def read_table(
     table,
     cols,
@@ -676,7 +699,11 @@ def read_table(
                 if TIER_LIKE.search(cell) and re.search(r"\d", cell):
                     raise ParseError(f"{what}: {model}: cannot read the prompt tier {cell!r}") from None
                 tier = (None, None)  # a context size ("128K"), not a condition
-        elif re.search(r"[≤<>≥~]|上下文|context|input", rest := clean(row[cols.model])[len(model) :], re.I):
+        elif re.search(
+            r"[≤<>≥~]|上下文|context|input|prompt|输入|长度|以上|以下",
+            rest := clean(row[cols.model])[len(model) :],
+            re.I,
+        ):
             tier = tier_or_none(rest) or (
                 None,
                 None,
@@ -696,9 +723,10 @@ def read_table(
         if "single" in kinds:
             col = kinds.pop("single")
             item = row[cols.item] if cols.item is not None and cols.item < len(row) else ""
-            if item and not re.search(r"文本|text", item, re.I):
-                continue
-            kinds = {"input": col} if item or row_kind == "embedding" else {"input": col, "output": col}
+            if item:  # one row per billing item: "文本输入", "输出", "input (cache hit)"
+                kinds = {k: col for k in _item_kinds(item) if row_kind != "embedding" or k == "input"}
+            else:
+                kinds = {"input": col} if row_kind == "embedding" else {"input": col, "output": col}
         for kind, col in kinds.items():
             if col >= len(row):
                 continue
