@@ -7,8 +7,11 @@
 
 Older releases have fewer keys: every field is read only when present. `vendor` is the
 litellm_provider; the model id is the key without its "provider/" prefix. A tiered range
-[a, b] is the prompt tier (a, b] (a = 0: from the first token).
+[a, b] is the prompt tier (a, b] (a = 0: from the first token). Older entries write a tier as
+"input_cost_per_token_above_200k_tokens": the plain price then covers prompts up to 200K.
 """
+
+import re
 
 from ..base import Observation, ParseError
 from ..parsing import load_json
@@ -48,6 +51,11 @@ FIELDS = (
 )
 
 
+ABOVE = re.compile(
+    r"(?:input_cost_per_token|output_cost_per_token|cache_read_input_token_cost)_above_(\d+)k_tokens"
+)
+
+
 def _tier_bound(value, what):
     number = decimal_or_none(value, what)
     return None if number is None else int(number)
@@ -84,12 +92,24 @@ def parse(text):
                         out.append(Observation(SLUG, vendor, provider, model, kind, amount, "USD",
                                                (lo + 1) if lo else None, hi, model_kind))  # fmt: skip
             continue
+        # "input_cost_per_token_above_200k_tokens": the price for prompts above 200K tokens; the
+        # plain field then covers prompts up to 200K.
+        bounds = sorted({int(m.group(1)) * 1000 for k in entry if (m := ABOVE.fullmatch(k))
+                         and entry.get(k) is not None})  # fmt: skip
+        base_max = bounds[0] if bounds else None
         for kind, field in FIELDS:
             amount = per_token_to_million(entry.get(field), f"litellm: {key}.{field}")
             if amount is not None:
-                out.append(
-                    Observation(SLUG, vendor, provider, model, kind, amount, "USD", model_kind=model_kind)
-                )
+                out.append(Observation(SLUG, vendor, provider, model, kind, amount, "USD", None, base_max,
+                                       model_kind))  # fmt: skip
+        for i, bound in enumerate(bounds):
+            upper = bounds[i + 1] if i + 1 < len(bounds) else None
+            for kind, field in FIELDS:
+                name = f"{field}_above_{bound // 1000}k_tokens"
+                amount = per_token_to_million(entry.get(name), f"litellm: {key}.{name}")
+                if amount is not None:
+                    out.append(Observation(SLUG, vendor, provider, model, kind, amount, "USD", bound + 1, upper,
+                                           model_kind))  # fmt: skip
     if not out:
         raise ParseError("litellm: no entry with litellm_provider and input/output_cost_per_token")
     return _unique(out)

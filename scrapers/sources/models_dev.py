@@ -29,6 +29,7 @@ PROVIDERS = {
     "minimax": "minimax",
     "minimax-cn": "minimax",
     "tencent-tokenhub": "tencent",
+    "tencent": "tencent",
     "volcengine": "volcengine",
     "baidu": "baidu",
     "stepfun": "stepfun",

@@ -4,7 +4,8 @@
         "completion": "0.00000087", "input_cache_read": "0.000000003625",
         "overrides": [{"min_prompt_tokens": 200000, "prompt": "...", "completion": "..."}]}}]}
 
-`vendor` is the id's prefix (the model's author); ":free" and "~" alias entries are skipped. An
+`vendor` is the id's prefix (the model's author); "~" aliases and ":free" / ":extended" / ":beta"
+variants are skipped; "-1" marks a variable price (the auto router) and is skipped too. An
 override with min_prompt_tokens N is the tier from N + 1 prompt tokens; the base price then covers
 prompts up to N.
 """
@@ -24,8 +25,11 @@ PROVIDERS = {
     "alibaba": "alibaba",
     "moonshotai": "moonshot",
     "z-ai": "zhipu",
+    "zhipu": "zhipu",
+    "zai-org": "zhipu",
     "thudm": "zhipu",
     "bytedance-seed": "volcengine",
+    "bytedance": "volcengine",
     "tencent": "tencent",
     "minimax": "minimax",
     "baidu": "baidu",
@@ -43,13 +47,13 @@ def parse(text):
     if not isinstance(data, list):
         raise ParseError('openrouter: expected {"data": [models]}')
     out = []
-    for i, entry in enumerate(data):
+    for entry in data:
         ident = entry.get("id") if isinstance(entry, dict) else None
         pricing = entry.get("pricing") if isinstance(entry, dict) else None
-        if not isinstance(ident, str) or "/" not in ident or ident.startswith("~") or ident.endswith(":free"):
-            continue
+        if not isinstance(ident, str) or "/" not in ident or ident.startswith("~") or ":" in ident:
+            continue  # ":free", ":extended", ":beta"... are OpenRouter's variants of a model, not its id
         if not isinstance(pricing, dict):
-            raise ParseError(f"openrouter: data[{i}] ({ident}) has no pricing")
+            continue  # listed without a price: nothing to cross-check
         vendor, model = ident.split("/", 1)
         model = model.lower()
         provider = PROVIDERS.get(vendor)
