@@ -29,7 +29,7 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) return;
-    event.preventDefault(); // a copy button inside <summary> must not fold the block
+    event.preventDefault();
     var source = document.getElementById(button.getAttribute("data-copy"));
     var status = document.getElementById("copy-status");
     if (!source) return;
@@ -94,5 +94,69 @@
     var params = new URLSearchParams(window.location.search);
     var sort = form.elements.namedItem("sort");
     if (sort) sort.value = params.get("sort") || "name";
+  });
+  // HTMX swaps whole regions (outerHTML), and a live region that is itself replaced is not read
+  // out. So the new region's short summary ([data-announce]: "3 models", the OpenAI baseline) is
+  // copied into the page's one persistent status region.
+  function announce(root) {
+    var status = document.getElementById("live-status");
+    if (!status || !root || !root.querySelector) return;
+    var source = root.matches("[data-announce]") ? root : root.querySelector("[data-announce]");
+    if (!source) return;
+    status.textContent = "";
+    window.setTimeout(function () {
+      status.textContent = source.textContent.replace(/\s+/g, " ").trim();
+    }, 50);
+  }
+
+  // Each error sits in a <span id="<field id>-errors"> beside its field; the estimate page
+  // refreshes them out of band while the fields stay. Keep every field's aria-invalid and
+  // aria-describedby in step with its error, so a screen reader reads it with the field.
+  function linkErrors() {
+    document.querySelectorAll(".error[id$='-errors']").forEach(function (error) {
+      var field = document.getElementById(error.id.slice(0, -"-errors".length));
+      if (!field) return;
+      var ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      var failed = error.textContent.trim() !== "";
+      if (failed) {
+        field.setAttribute("aria-invalid", "true");
+        if (ids.indexOf(error.id) === -1) ids.push(error.id);
+      } else {
+        field.removeAttribute("aria-invalid");
+        ids = ids.filter(function (id) { return id !== error.id; });
+      }
+      if (ids.length) field.setAttribute("aria-describedby", ids.join(" "));
+      else field.removeAttribute("aria-describedby");
+      var cell = field.closest(".usage-cell, .field");
+      if (cell) cell.classList.toggle("has-error", failed);
+    });
+  }
+  linkErrors();
+
+  // A keyboard user who pressed "Add a line" or a line's remove button (or a compare "Remove"
+  // link) would otherwise be left on <body> when the region with that button is replaced.
+  var trigger = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    trigger = event.detail.elt;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    // After an outerHTML swap, detail.target is the element that was replaced: find its successor.
+    var target = event.detail.target;
+    if (target && target.id) target = document.getElementById(target.id);
+    linkErrors();
+    if (target && target.id !== "estimate-body") announce(target);
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (!lost || !trigger || document.contains(trigger)) return;
+    var next = null;
+    if (trigger.name === "add_line") {
+      var selects = document.querySelectorAll("tr.usage-line select");
+      next = selects[selects.length - 1];
+    } else if (trigger.name === "remove_line") {
+      next = document.querySelector("button[name=add_line]") || document.querySelector("tr.usage-line select");
+    } else if (target) {
+      next = target;
+      if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
+    }
+    if (next) next.focus();
   });
 })();
