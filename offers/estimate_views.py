@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
 from .browse import pick_currency
@@ -353,9 +353,13 @@ def _errors(errors, status=400):
 
 
 @csrf_exempt  # a JSON API for programs: no cookies are read, nothing is written
-@require_POST
 def estimate_api(request):
     """POST /api/v1/estimate: the request and response documents of DESIGN.md ("Contracts")."""
+    if request.method != "POST":
+        # 405 as require_POST would answer, but with a JSON body like every other refusal.
+        response = _errors({"method": [_("Use POST with a JSON body.")]}, status=405)
+        response["Allow"] = "POST"
+        return response
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -1,6 +1,7 @@
 """POST /api/v1/estimate: the contract of DESIGN.md, bad input as 400 with JSON paths, never a 500."""
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -216,7 +217,12 @@ def test_more_than_ten_thousand_lines_is_a_clear_400(client, catalog):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(10**300), max_value=10**300)  # far beyond any token cap
+    | st.floats(allow_nan=False)  # incl. 1e308 and +-Infinity (json writes and reads those)
+    | st.text(max_size=20),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
     ),
@@ -262,3 +268,123 @@ def test_arbitrary_json_never_500(client, catalog, body):
         assert all(isinstance(v, list) and v for v in data["errors"].values())
     else:
         assert set(data) == {"as_of", "months", "currency", "fx", "baseline", "alternatives", "incomplete"}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-16")))
+def test_arbitrary_bytes_never_500(client, catalog, raw):
+    response = post(client, raw)
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()["errors"]
+
+
+def cli_estimate(tmp_path, raw):
+    path = tmp_path / "usage.json"
+    path.write_bytes(raw if isinstance(raw, bytes) else json.dumps(raw).encode())
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("estimate", str(path), stdout=out, stderr=err)
+    except SystemExit as exc:
+        return exc.code, err.getvalue()
+    return 0, out.getvalue()
+
+
+def usage_line(**changes):
+    return {"model": "gpt-4o", "input_tokens": 10, "cached_input_tokens": 0, "output_tokens": 1, **changes}
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"usage": [usage_line(cached_input_tokens=11)]}, "usage[0].cached_input_tokens"),
+        ({"usage": [usage_line(input_tokens=10**400)]}, "usage[0].input_tokens"),
+        ({"usage": [usage_line(output_tokens=1e308)]}, "usage[0].output_tokens"),
+        ({"usage": [usage_line(output_tokens=-1)]}, "usage[0].output_tokens"),
+        ({"usage": [usage_line(output_tokens=1.5)]}, "usage[0].output_tokens"),
+        ({"usage": [usage_line(requests=0)]}, "usage[0].requests"),
+        ({"usage": [usage_line(requests=1e300)]}, "usage[0].requests"),
+        ({"usage": [usage_line(overrides={"zhipu": {"a": [1, {"b": None}]}})]}, "usage[0].overrides.zhipu"),
+        ({"usage": [usage_line(overrides=[1, 2])]}, "usage[0].overrides"),
+        ({"usage": [usage_line(overrides={"zhipu": "glm-99"})]}, "usage[0].overrides.zhipu"),
+        ({"usage": [usage_line(overrides={"nobody": "x"})]}, "usage[0].overrides.nobody"),
+        ({"months": True}, "months"),
+        ({"months": 12.5}, "months"),
+        ({"months": [12]}, "months"),
+        ({"currency": "XXX"}, "currency"),
+        ({"currency": ""}, "currency"),
+        ({"currency": 0}, "currency"),
+        ({"currency": False}, "currency"),
+        ({"as_of": "2024-02-30"}, "as_of"),
+        ({"as_of": "2024-7-1"}, "as_of"),
+        ({"as_of": 20240701}, "as_of"),
+        ({"providers": ["nope"]}, "providers[0]"),
+        ({"providers": [None]}, "providers[0]"),
+    ],
+)
+def test_hostile_input_is_a_400_from_the_api_and_exit_2_from_the_cli(client, catalog, tmp_path, change, path):
+    body = request_body(**change)
+    response = post(client, body)
+    assert response.status_code == 400
+    assert path in response.json()["errors"]
+    code, err = cli_estimate(tmp_path, body)
+    assert code == 2
+    assert json.loads(err) == response.json()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # lenient but unambiguous: an integral float, a lower-case code, null for the default
+        ({"months": 12.0}, (12, "CNY")),
+        ({"currency": "usd"}, (12, "USD")),
+        ({"currency": None}, (12, "USD")),
+        ({"months": None}, (12, "CNY")),
+    ],
+)
+def test_unambiguous_variants_are_accepted(client, catalog, change, expected):
+    response = post(client, request_body(**change))
+    assert response.status_code == 200
+    assert (response.json()["months"], response.json()["currency"]) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"usage": [{"model": "gpt-4o", "input_tokens": NaN}]}',
+        b'{"usage": [{"model": "gpt-4o", "input_tokens": Infinity}]}',
+        b'{"usage": [{"model": "gpt-4o", "input_tokens": ' + b"9" * 5000 + b"}]}",
+        b'{"usage": "\xff\xfe"}',  # not UTF-8
+        b"[" * 100_000,
+    ],
+)
+def test_hostile_bytes_are_a_400_from_the_api_and_exit_2_from_the_cli(client, catalog, tmp_path, raw):
+    response = post(client, raw)
+    assert response.status_code == 400
+    assert response.json()["errors"]
+    code, err = cli_estimate(tmp_path, raw)
+    assert code == 2
+    assert json.loads(err)["errors"]
+
+
+def test_a_6_mb_body_is_a_400_and_a_6_mb_file_exit_2(client, catalog, tmp_path):
+    raw = json.dumps(request_body(padding="x" * (6 * 1024 * 1024))).encode()
+    response = post(client, raw)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["body"]
+    code, err = cli_estimate(tmp_path, raw)
+    assert code == 2
+    assert list(json.loads(err)["errors"]) == ["file"]
+
+
+def test_wrong_method_is_a_405_with_json_errors(client, catalog):
+    response = client.get(URL)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert list(response.json()["errors"]) == ["method"]
+
+
+def test_ten_thousand_and_one_lines_exit_2_from_the_cli(catalog, tmp_path):
+    code, err = cli_estimate(tmp_path, request_body(usage=[usage_line()] * 10_001))
+    assert code == 2
+    assert list(json.loads(err)["errors"]) == ["usage"]
