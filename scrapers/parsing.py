@@ -559,7 +559,7 @@ COL_CACHED = (
 )
 COL_INPUT = (r"输入", r"input", r"prompt")
 COL_OUTPUT = (r"输出", r"output", r"completion")
-COL_SINGLE = (r"^单价", r"^价格", r"^price", r"单价$", r"推理价格")
+COL_SINGLE = (r"^单价", r"^价格", r"^price", r"^pricing$", r"单价$", r"推理价格")
 COL_ITEM = (r"计费项", r"billing item")
 NOT_TEXT = r"(?<!非)音频|(?<!non-)audio|图片|图像|视频|image|video|存储|storage|写入|write|batch|批量|离线|精调|微调|训练|training"
 
@@ -630,6 +630,49 @@ def _output_tier_is_base(text):
         return True
     rng = tier_or_none(m.group(1))
     return rng is None or rng[0] is None
+
+
+_LABELLED_PRICE = re.compile(rf"(?:US\$|[$¥￥])\s*{NUMBER}|{NUMBER}\s*(?:元|美元|USD|CNY)")
+
+
+def _kind_word(text):
+    if re.search(r"缓存命中|cache hit|cached", text, re.I):
+        return "cached_input"
+    if re.search(r"输出|output|completion", text, re.I):
+        return "output"
+    if re.search(r"输入|input|prompt", text, re.I):
+        return "input"
+    return None
+
+
+def split_labelled_prices(cell):
+    """{kind: text} for a cell holding several prices each labelled input / output / cached
+    ("$5.00 / 1M input tokens $15.00 / 1M output tokens", "输入：0.03元/千tokens 输出：0.1元/千tokens"),
+    or None for a cell with one price."""
+    t = clean(cell)
+    found = list(_LABELLED_PRICE.finditer(t))
+    if len(found) < 2:
+        return None
+    before = t[: found[0].start()]
+    labels_first = _kind_word(before) is not None
+    out = {}
+    for i, m in enumerate(found):
+        if labels_first:
+            label = t[found[i - 1].end() if i else 0 : m.start()]
+            end = found[i + 1].start() if i + 1 < len(found) else len(t)
+            text = t[m.start() : end]
+        else:
+            end = found[i + 1].start() if i + 1 < len(found) else len(t)
+            label = text = t[m.start() : end]
+            label = label[m.end() - m.start() :]
+        kind = _kind_word(label)
+        if kind is None:
+            return None  # several prices, not all labelled: not a cell this reads
+        text = re.sub(
+            r"[\s;；,，]*(?:缓存命中|cached input|输出|输入|output|input)\W*$", "", text, flags=re.I
+        )
+        out.setdefault(kind, re.sub(r"[;；,，]\s*$", "", text).strip())
+    return out if len(out) > 1 else None
 
 
 def _item_kinds(item):
@@ -725,27 +768,26 @@ def read_table(
             item = row[cols.item] if cols.item is not None and cols.item < len(row) else ""
             if item:  # one row per billing item: "文本输入", "输出", "input (cache hit)"
                 kinds = {k: col for k in _item_kinds(item) if row_kind != "embedding" or k == "input"}
+            elif split := split_labelled_prices(row[col]):
+                # "$5.00 / 1M input tokens $15.00 / 1M output tokens": one cell, both prices
+                row, kinds = list(row), {}
+                for kind, text in split.items():
+                    if row_kind != "embedding" or kind == "input":
+                        kinds[kind] = len(row)
+                        row.append(text)
             else:
                 kinds = {"input": col} if row_kind == "embedding" else {"input": col, "output": col}
         for kind, col in kinds.items():
             if col >= len(row):
                 continue
-            cell = row[col]
+            cell, label = row[col], table.header[col] if col < len(table.header) else table.header[single]
             if NON_TOKEN_UNIT.search(cell):
                 continue
-            amount = parse_price(
-                cell, what=f"{what}: {model} {kind} (row {r + 1}, column {table.header[col]!r})"
-            )
+            amount = parse_price(cell, what=f"{what}: {model} {kind} (row {r + 1}, column {label!r})")
             if amount is None:
                 continue
-            per = (
-                unit_per(cell)
-                or row_per
-                or unit_per(table.header[col])
-                or unit_per(header_text)
-                or default_per
-            )
-            currency = (amount.currency or detect_currency(table.header[col]) or detect_currency(header_text)
+            per = unit_per(cell) or row_per or unit_per(label) or unit_per(header_text) or default_per
+            currency = (amount.currency or detect_currency(label) or detect_currency(header_text)
                         or table_currency or default_currency)  # fmt: skip
             if currency is None:
                 raise ParseError(f"{what}: no currency for {model} {kind} ({cell!r})")
