@@ -5,10 +5,11 @@ Pure functions of text; sources build on them. Nothing here touches the network 
 
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from .base import NeedsJavaScript, Observation, ParseError
 
@@ -236,7 +237,9 @@ def tier_or_none(text, *, default_unit=None):
 
 
 def soup(text):
-    return BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():  # an XML answer (an error document) is read as HTML and then rejected
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(text, "lxml")
 
 
 def drop_struck(node):

@@ -67,6 +67,11 @@ def parse_pages(source, pages):
             parsed = source.parse(text)
         except ParseError as exc:
             raise type(exc)(f"{exc} [{url}]") from exc
+        except Exception as exc:  # a parser tripping over a layout it does not know: still a parse error
+            raise ParseError(
+                f"{source.SLUG}: the page is not laid out as the parser expects "
+                f"({exc.__class__.__name__}: {exc}) [{url}]"
+            ) from exc
         for item in parsed:
             key = (
                 (item.vendor, *item.slot)

@@ -44,7 +44,8 @@ def _html(text):
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ParseError(f"alibaba: not JSON ({exc.msg})") from None
-        content = (doc.get("data") or {}).get("content") if isinstance(doc, dict) else None
+        data = doc.get("data") if isinstance(doc, dict) else None
+        content = data.get("content") if isinstance(data, dict) else None
         if not isinstance(content, str) or not content.strip():
             raise ParseError("alibaba: the document API answer has no data.content")
         return content
