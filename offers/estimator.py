@@ -22,6 +22,8 @@ Decisions the design leaves open, stated once here:
 - A cached_input row missing (or with no tier holding the prompt length) means the input price.
 - "The order programmes and benefits are listed" is the catalog's: programmes by slug (the order
   of the catalog format and of `programs` in the response), benefits by position in the document.
+- A mapped model deprecated on or before as_of cannot replace anything: the best-ranked mapping
+  whose model is still served is used (so rank 1 wherever the catalog retires nothing).
 - A programme with no starts_on has started, with no ends_on has not ended ("open ends").
 - `perks` lists each perk kind once, sorted.
 - Every benefit selects lines by alternative model, so lines sharing an alternative model share
@@ -369,15 +371,20 @@ def load_snapshot(req):
     }
     openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
 
-    # 3. Rank-1 mappings of those OpenAI models to the providers.
-    mappings = {
-        (openai_slug, provider_id): ModelRef(pk, slug, name, kind)
-        for openai_slug, provider_id, pk, slug, name, kind in ModelMapping.objects.rank1()
-        .filter(openai_model__in=[m.pk for m in openai_models.values()], provider_id__in=provider_ids)
+    # 3. The best-ranked mapping of each OpenAI model at each provider: rank 1, unless that
+    #    model is retired (deprecated_on <= as_of), in which case the next rank stands in.
+    mappings = {}
+    for openai_slug, provider_id, pk, slug, name, kind in (
+        ModelMapping.objects.filter(
+            openai_model__in=[m.pk for m in openai_models.values()], provider_id__in=provider_ids
+        )
+        .filter(Q(model__deprecated_on__isnull=True) | Q(model__deprecated_on__gt=as_of))
+        .order_by("rank")
         .values_list(
             "openai_model__slug", "provider_id", "model_id", "model__slug", "model__name", "model__kind"
         )
-    }
+    ):
+        mappings.setdefault((openai_slug, provider_id), ModelRef(pk, slug, name, kind))
 
     # 4. Prices in force on as_of of every model involved.
     model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}

@@ -567,3 +567,23 @@ def test_embedding_lines_need_only_an_input_price(openai):
     with pytest.raises(EstimateError) as exc:
         run(body(("text-embedding-3-small", 100_000_000, 0, 5), months=1))
     assert "usage[0].model" in exc.value.errors
+
+
+def test_a_retired_rank1_model_gives_way_to_the_next_rank(openai):
+    old = priced_model("deepseek", "deepseek-chat", input=1, output=2)
+    old.deprecated_on = dt.date(2024, 7, 1)
+    old.save()
+    new = priced_model("deepseek", "deepseek-v4", input=3, output=6)
+    map_model(openai["gpt-4o"], old, rank=1)
+    map_model(openai["gpt-4o"], new, rank=2)
+    result = run(body(("gpt-4o", 1_000_000, 0, 1_000_000), months=1))
+    # deepseek-chat retired on 2024-07-01 < as_of 2024-07-10: rank 2 prices the line,
+    # 1M x 3 + 1M x 6 = 9.00 USD
+    assert alt(result, "deepseek")["lines"] == [
+        {"openai_model": "gpt-4o", "model": "deepseek-v4", "monthly_cost": "9.00"}
+    ]
+    before = run(body(("gpt-4o", 1_000_000, 0, 1_000_000), months=1, as_of="2024-06-30"))
+    # Still served on 2024-06-30: rank 1, 1M x 1 + 1M x 2 = 3.00 USD
+    assert alt(before, "deepseek")["lines"] == [
+        {"openai_model": "gpt-4o", "model": "deepseek-chat", "monthly_cost": "3.00"}
+    ]
