@@ -604,7 +604,12 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
     )
     model_ids |= {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on)  # 6
-    mappings = ModelMapping.objects.filter(provider=provider).select_related("openai_model", "model")  # 7
+    # 7: the best-ranked mapping whose model is still served (as the estimator picks it)
+    mappings = (
+        ModelMapping.objects.filter(provider=provider)
+        .filter(Q(model__deprecated_on__isnull=True) | Q(model__deprecated_on__gt=on))
+        .select_related("openai_model", "model")
+    )
     mapped: dict[str, Model] = {}
     for mapping in sorted(mappings, key=lambda m: (m.openai_model.slug, m.rank)):
         mapped.setdefault(mapping.openai_model.slug, mapping.model)
