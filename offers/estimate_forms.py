@@ -1,9 +1,13 @@
 """Forms of the estimate page: usage lines (a formset), the horizon and currency, the usage upload.
 
 The whole input lives in the query string (GET), so an estimate can be bookmarked and shared:
-usage-TOTAL_FORMS, usage-N-model, usage-N-input_tokens, ..., months, currency, as_of,
-include_expired. `to_request` turns valid forms into the estimator's request document and
-`apply_errors` puts the estimator's JSON-path errors back beside the fields.
+usage-TOTAL_FORMS, usage-N-model, usage-N-input_tokens, ..., usage-N-override-<provider>=<model>,
+months, currency, as_of, include_expired. `to_request` turns valid forms into the estimator's
+request document and `apply_errors` puts the estimator's JSON-path errors back beside the fields.
+
+The per-vendor model choices (overrides) are selects in the result, tied to the form with the
+HTML `form` attribute; an empty value means the mapped model, and empty ones are left out of the
+links. The estimator validates them; `override_fields` describes the selects.
 """
 
 import re
@@ -29,6 +33,9 @@ DEFAULT_LINE = {
     "output_tokens": 10_000_000,
 }
 PATH_RE = re.compile(r"^usage\[(\d+)\]\.(\w+)")
+OVERRIDE_PATH_RE = re.compile(r"^usage\[(\d+)\]\.overrides\.(.+)$")
+OVERRIDE_KEY_RE = re.compile(rf"^{PREFIX}-(\d+)-override-(.+)$")
+LINE_FIELDS = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests")
 
 
 def openai_model_choices():
@@ -80,6 +87,17 @@ class UsageLineForm(forms.Form):
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", _("— choose —")), *model_choices]
+        # {provider slug: [messages]} from the estimator, shown beside that vendor's select.
+        self.override_errors = {}
+
+    def overrides(self):
+        """{provider slug: model slug} chosen for this line; an empty choice is the mapped model."""
+        start = f"{self.prefix}-override-"
+        return {
+            key[len(start) :]: value.strip()
+            for key, value in self.data.items()
+            if key.startswith(start) and key != start and value.strip()
+        }
 
     def clean(self):
         data = super().clean()
@@ -96,6 +114,7 @@ class UsageLineForm(forms.Form):
             "cached_input_tokens": data.get("cached_input_tokens") or 0,
             "output_tokens": data["output_tokens"],
             "requests": data.get("requests"),
+            "overrides": self.overrides(),
         }
 
 
@@ -198,6 +217,11 @@ def to_request(form, formset):
 def apply_errors(errors, form, formset, indices):
     """Put estimator errors ({json path: [messages]}) beside the matching fields."""
     for path, messages in errors.items():
+        override = OVERRIDE_PATH_RE.match(path)
+        if override and int(override[1]) < len(indices):
+            line_form = formset.forms[indices[int(override[1])]]
+            line_form.override_errors.setdefault(override[2], []).extend(messages)
+            continue
         match = PATH_RE.match(path)
         if match and int(match[1]) < len(indices):
             line_form = formset.forms[indices[int(match[1])]]
@@ -218,9 +242,12 @@ def lines_query(lines, settings):
     query[f"{PREFIX}-TOTAL_FORMS"] = str(len(lines))
     query[f"{PREFIX}-INITIAL_FORMS"] = "0"
     for i, line in enumerate(lines):
-        for key in ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests"):
+        for key in LINE_FIELDS:
             value = line.get(key)
             query[f"{PREFIX}-{i}-{key}"] = "" if value is None else str(value)
+        for provider, model in sorted((line.get("overrides") or {}).items()):
+            if model:
+                query[f"{PREFIX}-{i}-override-{provider}"] = model
     for key, value in settings.items():
         if value not in (None, "", False):
             query[key] = "on" if value is True else str(value)
@@ -233,11 +260,86 @@ def edit_lines(query, *, add=False, remove=None):
         total = max(0, min(int(query.get(f"{PREFIX}-TOTAL_FORMS", "0")), MAX_PAGE_LINES))
     except ValueError:
         total = 0
-    fields = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests")
-    lines = [{key: query.get(f"{PREFIX}-{i}-{key}", "") for key in fields} for i in range(total)]
+    lines = [{key: query.get(f"{PREFIX}-{i}-{key}", "") for key in LINE_FIELDS} for i in range(total)]
+    for line in lines:
+        line["overrides"] = {}
+    for key, value in query.items():
+        match = OVERRIDE_KEY_RE.match(key)
+        if match and int(match[1]) < total:
+            lines[int(match[1])]["overrides"][match[2]] = value.strip()
     if remove is not None and 0 <= remove < len(lines):
         del lines[remove]
     if add and len(lines) < MAX_PAGE_LINES:
-        lines.append(dict.fromkeys(fields, ""))
+        lines.append(dict.fromkeys(LINE_FIELDS, ""))
     settings = {key: query.get(key) for key in ("months", "currency", "as_of", "include_expired")}
     return lines_query(lines, settings)
+
+
+def without_empty_overrides(query):
+    """A copy of `query` without the override selects left on "mapped": links stay readable."""
+    clean = query.copy()
+    for key in list(clean):
+        if OVERRIDE_KEY_RE.match(key) and not clean.get(key, "").strip():
+            del clean[key]
+    return clean
+
+
+def _model_label(slug, name):
+    return f"{slug} · {name}" if name and name.lower() != slug else slug
+
+
+def override_fields(formset, indices, document, snapshot):
+    """The model select of every (usage line, vendor) pair, keyed by (line number, provider slug).
+
+    One query reads the models of every vendor, of the kinds the lines need, whatever their number.
+    Models retired on or before the as-of date are left out unless already chosen.
+    """
+    usage = document["usage"]
+    kinds = {m.kind for m in snapshot.openai_models.values()}
+    by_vendor = {}
+    for provider_id, kind, slug, name, retired in (
+        Model.objects.filter(provider_id__in=[p.pk for p in snapshot.providers], kind__in=kinds)
+        .order_by("slug")
+        .values_list("provider_id", "kind", "slug", "name", "deprecated_on")
+    ):
+        if retired is None or retired > snapshot.as_of:
+            by_vendor.setdefault((provider_id, kind), []).append((slug, name))
+    fields = {}
+    for k, line in enumerate(usage):
+        openai_model = snapshot.openai_models.get(line["model"])
+        if openai_model is None:
+            continue
+        i = indices[k]
+        line_form = formset.forms[i]
+        for provider in snapshot.providers:
+            mapped = snapshot.mappings.get((line["model"], provider.pk))
+            chosen = line["overrides"].get(provider.slug, "")
+            models = by_vendor.get((provider.pk, openai_model.kind), [])
+            options = [
+                (
+                    "",
+                    _("%(model)s (mapped)") % {"model": mapped.slug} if mapped else _("— no mapped model —"),
+                    not chosen,
+                )
+            ]
+            known = False
+            for slug, name in models:
+                if mapped and slug == mapped.slug and chosen != slug:
+                    continue
+                known = known or slug == chosen
+                options.append((slug, _model_label(slug, name), slug == chosen))
+            if chosen and not known:
+                options.append((chosen, chosen, True))
+            name = f"{PREFIX}-{i}-override-{provider.slug}"
+            fields[(k, provider.slug)] = {
+                "name": name,
+                "id": f"id_{name}",
+                "openai_model": line["model"],
+                "label": _("Model at %(vendor)s in place of %(model)s (line %(n)s)")
+                % {"vendor": provider.display_name, "model": line["model"], "n": i + 1},
+                "options": options,
+                "mapped": mapped.slug if mapped else None,
+                "is_override": bool(chosen),
+                "errors": line_form.override_errors.pop(provider.slug, []),
+            }
+    return fields

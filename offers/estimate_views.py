@@ -32,9 +32,11 @@ from .estimate_forms import (
     edit_lines,
     lines_query,
     openai_model_choices,
+    override_fields,
     to_request,
+    without_empty_overrides,
 )
-from .estimator import EstimateError, estimate, parse_request, run
+from .estimator import EstimateError, estimate, load_snapshot, parse_request, run
 from .models import Benefit
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
@@ -68,17 +70,28 @@ def _build(request, query):
     model_choices = openai_model_choices()
     form = EstimateForm(query, currencies=currency_choices())
     formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
-    result = None
+    result, choices = None, []
     forms_valid = form.is_valid()
     forms_valid = formset.is_valid() and forms_valid
     if forms_valid:
         document, indices = to_request(form, formset)
+        snapshot = None
         try:
-            result = _for_display(estimate(parse_request(document)))
+            req = parse_request(document)
+            snapshot = load_snapshot(req)
+            result = _for_display(estimate(req, snapshot))
         except EstimateError as exc:
             apply_errors(exc.errors, form, formset, indices)
+        if snapshot is not None:
+            fields = override_fields(formset, indices, document, snapshot)
+            choices = _attach_choices(result, fields, snapshot)
+            # Overrides naming no vendor on the page (a mistyped slug, "openai") have no select.
+            for k, i in enumerate(indices):
+                for slug, errs in formset.forms[i].override_errors.items():
+                    for message in errs:
+                        form.add_error(None, f"usage[{k}].overrides.{slug}: {message}")
     url = reverse("offers:estimate")
-    clean_query = query.copy()
+    clean_query = without_empty_overrides(query)
     for key in ("add_line", "remove_line", "download"):
         clean_query.pop(key, None)
     share = f"{url}?{clean_query.urlencode()}"
@@ -88,6 +101,8 @@ def _build(request, query):
         "form": form,
         "formset": formset,
         "result": result,
+        # Without a result: the model selects with an error, so they can be fixed.
+        "choices_to_fix": [c for c in choices if c["field"]["errors"]] if result is None else [],
         "chart": _chart(result) if result else None,
         "share_url": share,
         "csv_url": f"{url}?{csv_query.urlencode()}",
@@ -100,6 +115,34 @@ def _build(request, query):
     }
 
 
+def _attach_choices(result, fields, snapshot):
+    """Put each vendor's model select beside the lines of its detail (and of its incomplete entry).
+
+    Returns every select as {vendor, openai_model, field}, for the page without a result."""
+    names = {p.slug: p.display_name for p in snapshot.providers}
+    choices = [
+        {"vendor": names[slug], "provider": slug, "line": k, "field": field}
+        for (k, slug), field in fields.items()
+    ]
+    if result is None:
+        return choices
+    for alt in result["alternatives"]:
+        for k, line in enumerate(alt["detail"]["lines"]):
+            line["choice"] = fields.get((k, alt["provider"]))
+        alt["detail"]["open"] = any(
+            line["choice"] and (line["choice"]["is_override"] or line["choice"]["errors"])
+            for line in alt["detail"]["lines"]
+        )
+    usage = [line["openai_model"] for line in result["baseline"]["detail"]["lines"]]
+    for item in result["incomplete"]:
+        item["provider_name"] = names.get(item["provider"], item["provider"])
+        item["lines"] = [
+            {"openai_model": model, "choice": fields.get((k, item["provider"]))}
+            for k, model in enumerate(usage)
+        ]
+    return choices
+
+
 def _render(request, context, status=200):
     """Full page; for HTMX the region named by HX-Target (same string as the partial and DOM id)."""
     htmx = request.htmx
@@ -109,6 +152,8 @@ def _render(request, context, status=200):
         body = render_to_string(f"{TEMPLATE}#estimate-result", context, request)
         body += render_to_string(f"{TEMPLATE}#field-errors-oob", context, request)
         response = HttpResponse(body, status=status)
+        # The address bar gets the shareable link: no "mapped" selects, no one-off actions.
+        push_url(response, context["share_url"])
     elif htmx and not htmx.history_restore_request and htmx.target == "estimate-body":
         response = render(request, f"{TEMPLATE}#estimate-body", context, status=status)
     else:

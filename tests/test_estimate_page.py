@@ -8,8 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from offers.estimate_forms import lines_query
+from offers.models import Model, Provider
+from tests.factories import priced_model
 
 DATA = Path(__file__).parent / "data"
 URL = "/estimate/"
@@ -166,9 +170,144 @@ def test_tampered_query_does_not_crash(client, catalog):
 
 
 def test_page_query_count(client, catalog, django_assert_max_num_queries):
-    # model choices, currency choices and the estimator's snapshot (at most 8)
-    with django_assert_max_num_queries(10):
+    # model choices, currency choices, the estimator's snapshot (at most 8) and the vendors'
+    # models for the override selects (1)
+    with django_assert_max_num_queries(11):
         client.get(f"{URL}?{REFERENCE}")
+
+
+# --- per-vendor model choice (overrides) ----------------------------------------------------------
+
+ZHIPU_AIR = f"{REFERENCE}&usage-0-override-zhipu=glm-4-air"
+
+
+def select_html(html, name):
+    """The override select named `name`, up to the end of its error span."""
+    start = html.index(f'<select name="{name}"')
+    return html[start : html.index("</div>", start)]
+
+
+def test_override_changes_the_vendor_model_and_cost(client, catalog):
+    html = client.get(f"{URL}?{ZHIPU_AIR}").content.decode()
+    # Zhipu with glm-4-air for both lines (1 CNY per 1M in and out; no cached price, so input):
+    # gpt-4o line (30M + 10M) x 1 = 40, gpt-4o-mini line (100M + 20M) x 1 = 120 -> 160 a month,
+    # 1,920 over 12 months. The glm-4-air pool (100M free tokens) covers 100M of month 1's 160M:
+    # month 1 costs 160 x (1 - 100/160) = 60, months 2-12 cost 11 x 160 = 1,760 -> 1,820.00;
+    # benefits 1,920 - 1,820 = 100.00. It now ranks before DeepSeek (2,064.00).
+    assert "1,820.00" in html
+    assert "44,340.00" not in html
+    assert html.index('data-provider="zhipu"') < html.index('data-provider="deepseek"')
+    zhipu = select_html(html, "usage-0-override-zhipu")
+    assert 'form="estimate-form"' in zhipu
+    assert '<option value="glm-4-air" selected>' in zhipu
+    assert '<option value="">glm-4 (mapped)</option>' in zhipu
+    assert "your choice" in zhipu
+    # the other line and the other vendors stay on their mapped model
+    line1 = select_html(html, "usage-1-override-zhipu")
+    assert '<option value="" selected>glm-4-air (mapped)</option>' in line1
+    assert "mapped" in line1
+    assert "your choice" not in line1
+    assert '<option value="" selected>deepseek-chat (mapped)</option>' in select_html(
+        html, "usage-0-override-deepseek"
+    )
+    # the changed vendor's detail is open
+    assert '<details class="vendor-detail" id="detail-zhipu" open>' in html
+    assert '<details class="vendor-detail" id="detail-deepseek">' in html
+
+
+def test_override_in_the_htmx_fragment_and_pushed_url(client, catalog):
+    # what the select sends: every select of the form, most of them left on "mapped"
+    sent = f"{ZHIPU_AIR}&usage-1-override-zhipu=&usage-0-override-deepseek="
+    response = client.get(f"{URL}?{sent}", HTTP_HX_TARGET="estimate-result", **HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="estimate-result"')
+    assert "1,820.00" in html  # as above
+    assert '<option value="glm-4-air" selected>' in select_html(html, "usage-0-override-zhipu")
+    pushed = parse_qs(urlsplit(response["HX-Push-Url"]).query, keep_blank_values=True)
+    assert pushed["usage-0-override-zhipu"] == ["glm-4-air"]
+    assert "usage-1-override-zhipu" not in pushed  # "mapped" is not written into the link
+    assert "usage-0-override-deepseek" not in pushed
+
+
+def test_unknown_override_shows_the_error_beside_its_select(client, catalog):
+    response = client.get(
+        f"{URL}?{REFERENCE}&usage-0-override-zhipu=glm-9", HTTP_HX_TARGET="estimate-result", **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Fix the fields marked above" in html
+    zhipu = select_html(html, "usage-0-override-zhipu")
+    assert 'aria-invalid="true"' in zhipu
+    assert '<option value="glm-9" selected>glm-9</option>' in zhipu
+    assert '<option value="glm-4-air">' in zhipu  # something valid to pick instead
+    errors = zhipu.index('id="id_usage-0-override-zhipu-errors"')
+    assert "zhipu has no model glm-9." in zhipu[errors : errors + 100]
+    # a provider with no select on the page: the message goes to the form's errors
+    html = client.get(f"{URL}?{REFERENCE}&usage-0-override-nosuch=x").content.decode()
+    assert "usage[0].overrides.nosuch: Unknown provider nosuch." in html
+
+
+def test_overrides_round_trip_through_the_links(client, catalog):
+    html = client.get(f"{URL}?{ZHIPU_AIR}&usage-1-override-deepseek=").content.decode()
+    links = {
+        text: parse_qs(urlsplit(href.replace("&amp;", "&")).query)
+        for href, text in (
+            (html.split(f">{label}</a>")[0].rsplit('href="', 1)[1].split('"')[0], label)
+            for label in ("Download CSV", "Link to this estimate")
+        )
+    }
+    for params in links.values():
+        assert params["usage-0-override-zhipu"] == ["glm-4-air"]
+        assert "usage-1-override-deepseek" not in params
+    assert links["Download CSV"]["download"] == ["csv"]
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{URL}?{ZHIPU_AIR}&download=csv").content.decode())))
+    zhipu = next(r for r in rows if r["provider"] == "zhipu")
+    # as in test_override_changes_the_vendor_model_and_cost; savings 27,849.78 - 1,820.00 = 26,029.78
+    assert (zhipu["rank"], zhipu["total_cost"], zhipu["savings"]) == ("1", "1820.00", "26029.78")
+    assert zhipu["models"] == "gpt-4o->glm-4-air gpt-4o-mini->glm-4-air"
+    # removing a line renumbers the overrides of the lines after it
+    response = client.get(f"{URL}?{REFERENCE}&usage-1-override-zhipu=glm-4&remove_line=0")
+    params = parse_qs(urlsplit(response.url).query)
+    assert params["usage-0-override-zhipu"] == ["glm-4"]
+    assert "usage-1-override-zhipu" not in params
+
+
+def test_incomplete_vendor_offers_a_select_and_a_choice_completes_it(client, catalog):
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    baidu = select_html(html, "usage-1-override-baidu")
+    assert '<option value="" selected>— no mapped model —</option>' in baidu
+    assert "not mapped" in baidu
+    priced_model("baidu", "ernie-speed", input=1, output=2, currency="CNY")
+    picked = f"{REFERENCE}&usage-0-override-baidu=ernie-speed&usage-1-override-baidu=ernie-speed"
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{URL}?{picked}&download=csv").content.decode())))
+    baidu = next(r for r in rows if r["provider"] == "baidu")
+    # ernie-speed at 1 CNY in, 2 CNY out per 1M: (30 + 10 x 2) + (100 + 20 x 2) = 190 a month, x 12
+    assert baidu["total_cost"] == "2280.00"
+    assert baidu["note"] == ""
+
+
+def test_query_count_does_not_grow_with_vendor_models(client, catalog):
+    vendors = list(Provider.objects.exclude(slug="openai"))
+
+    def add_models(start, stop):
+        Model.objects.bulk_create(
+            Model(provider=p, slug=f"{p.slug}-extra-{n}", name=f"Extra {n}")
+            for p in vendors
+            for n in range(start, stop)
+        )
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(f"{URL}?{ZHIPU_AIR}").content.decode()
+        return len(queries), html
+
+    add_models(0, 10)
+    with_10, html = count()
+    assert '<option value="zhipu-extra-9">' in html
+    add_models(10, 200)
+    with_200, html = count()
+    assert '<option value="baidu-extra-199">' in html
+    assert with_200 == with_10
 
 
 # --- the usage upload ---------------------------------------------------------------------------

@@ -78,3 +78,31 @@ def test_works_without_javascript(browser, live_server, catalog):
     page.click("button[name=add_line]")
     expect(page.locator("tr.usage-line")).to_have_count(2)
     context.close()
+
+
+def test_choosing_a_vendor_model_updates_the_result_and_the_url(page, live_server, catalog):
+    page.goto(start_url(live_server))
+    page.evaluate("window.__noReload = true")
+    zhipu = page.locator('tr[data-provider="zhipu"]')
+    # glm-4 at 0.1 CNY per 1K tokens (100 per 1M): (30M + 10M) x 100 = 4,000 a month, 48,000 in
+    # 12 months, minus the 50M free glm-4 tokens (5,000) = 43,000.00
+    expect(zhipu).to_contain_text("43,000.00")
+    page.click("#detail-zhipu summary")
+    select = page.locator("#id_usage-0-override-zhipu")
+    expect(select).to_have_value("")
+    select.select_option("glm-4-air")
+    # glm-4-air at 1 CNY per 1M: 40 a month, 480 in 12 months; its 100M free tokens cover
+    # months 1-2 (40M each) and half of month 3: 480 - 100 = 380.00
+    expect(zhipu).to_contain_text("380.00")
+    expect(page.locator("#id_usage-0-override-zhipu-status")).to_have_text("your choice")
+    expect(page.locator("#detail-zhipu")).to_have_attribute("open", "")  # still open after the swap
+    assert "usage-0-override-zhipu=glm-4-air" in page.url
+    assert "override-deepseek" not in page.url  # selects left on "mapped" stay out of the link
+    # typing in the form keeps the choice
+    page.fill("#id_usage-0-output_tokens", "0")
+    # OpenAI: 30M x 5 USD = 150 USD x 7.13 = 1,069.50 CNY a month
+    expect(page.locator(".baseline")).to_contain_text("1,069.50 CNY")
+    expect(page.locator("#id_usage-0-override-zhipu")).to_have_value("glm-4-air")
+    assert "usage-0-override-zhipu=glm-4-air" in page.url
+    assert page.evaluate("window.__noReload === true")
+    assert page.js_errors == []
