@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -443,6 +444,62 @@ MODEL_SORTS = {
 class ModelRow:
     model: Model
     prices: ModelPrices
+    picked: bool = False  # ticked for comparison (in the page's ?m=)
+
+    @property
+    def key(self):
+        return f"{self.model.provider.slug}/{self.model.slug}"
+
+
+@dataclass
+class CompareTray:
+    """The models picked for comparison on a browse page: `?m=provider/model`, in the order picked.
+
+    `refused` holds the picks beyond COMPARE_MAX (the last ticked first to go): the page says they
+    were not added, and its links carry only `keys`.
+    """
+
+    models: list[Model] = field(default_factory=list)
+    refused: list[Model] = field(default_factory=list)
+    off_page: list[str] = field(default_factory=list)  # picked keys with no checkbox on this page
+    max: int = COMPARE_MAX
+
+    @property
+    def keys(self) -> list[str]:
+        return [f"{m.provider.slug}/{m.slug}" for m in self.models]
+
+    @property
+    def is_full(self):
+        return len(self.models) >= self.max
+
+    @property
+    def query(self) -> str:
+        """`m=zhipu%2Fglm-4&m=...`: the picks alone, for links that reset everything else."""
+        return urlencode([("m", key) for key in self.keys])
+
+    @property
+    def refused_names(self) -> str:
+        return ", ".join(m.name for m in self.refused)
+
+
+def compare_tray(keys) -> CompareTray:
+    """The picked models by (provider, model) key: one query, none when nothing is picked.
+
+    Unknown keys are dropped. Only the first few keys are looked up, so a crafted URL with many
+    `m` cannot grow the query; anything past COMPARE_MAX is refused, not silently dropped.
+    """
+    keys = list(keys)[: COMPARE_MAX * 2]
+    if not keys:
+        return CompareTray()
+    condition = Q(pk__in=[])
+    for provider, slug in keys:
+        condition |= Q(provider__slug=provider, slug=slug)
+    found = {
+        (m.provider.slug, m.slug): m
+        for m in Model.objects.published().filter(condition).select_related("provider")
+    }
+    picked = [found[k] for k in keys if k in found]
+    return CompareTray(models=picked[:COMPARE_MAX], refused=picked[COMPARE_MAX:])
 
 
 @dataclass
@@ -450,6 +507,7 @@ class ModelTable:
     page: object  # django.core.paginator.Page of ModelRow
     total: int
     converter: Converter
+    tray: CompareTray = field(default_factory=CompareTray)
 
 
 def model_queryset(filters: dict, converter: Converter, currency: str, on: date):
@@ -506,16 +564,26 @@ def model_queryset(filters: dict, converter: Converter, currency: str, on: date)
     return qs.order_by(*orders.get(sort, name_order))
 
 
-def model_table(filters: dict, *, page=1, currency="USD", on=None, per_page=MODELS_PER_PAGE) -> ModelTable:
-    """One page of the model table: rates, count, page, prices (four queries)."""
+def model_table(
+    filters: dict, *, page=1, picks=(), currency="USD", on=None, per_page=MODELS_PER_PAGE
+) -> ModelTable:
+    """One page of the model table and the compare tray: rates, count, page, prices (four
+    queries), and one more for the picked models' names when something is picked."""
     on = on or today()
     converter = Converter.load(on)
     paginator = Paginator(model_queryset(filters, converter, currency, on), per_page)
     page_obj = paginator.get_page(page)
     models = list(page_obj.object_list)
     prices = current_prices([m.pk for m in models], converter, currency, on)
-    page_obj.object_list = [ModelRow(m, prices.get(m.pk) or ModelPrices()) for m in models]
-    return ModelTable(page=page_obj, total=paginator.count, converter=converter)
+    tray = compare_tray(picks)
+    rows = [ModelRow(m, prices.get(m.pk) or ModelPrices()) for m in models]
+    picked = set(tray.keys)
+    for row in rows:
+        row.picked = row.key in picked
+    shown = {row.key for row in rows}
+    tray.off_page = [key for key in tray.keys if key not in shown]
+    page_obj.object_list = rows
+    return ModelTable(page=page_obj, total=paginator.count, converter=converter, tray=tray)
 
 
 # --- Vendor page ------------------------------------------------------------------------------

@@ -71,8 +71,10 @@ class ModelFilterForm(BrowseForm):
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(MODEL_SORTS.items()))
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        # ?m=provider/model, repeated: the models ticked for comparison, in the order ticked.
+        self.picks = parse_model_keys(data.getlist("m") if data is not None else [])
         self.fields["capability"].choices = ANY + [(c, capability_label(c)) for c in Model.CAPABILITIES]
 
 

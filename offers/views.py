@@ -10,6 +10,7 @@ from functools import wraps
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
 
 from . import browse
 from .forms import CompareForm, ModelFilterForm, OfferFilterForm
@@ -77,10 +78,16 @@ def model_list(request):
     currency = browse.pick_currency(request)
     form = ModelFilterForm(request.GET, vendors=browse.vendor_choices())
     filters = form.filters()
-    table = browse.model_table(filters, page=filters.get("page") or 1, currency=currency)
-    return render_page(
+    table = browse.model_table(filters, page=filters.get("page") or 1, picks=form.picks, currency=currency)
+    response = render_page(
         request, "offers/models.html", {"form": form, "table": table}, partials=("model-table",)
     )
+    if table.tray.refused and getattr(request, "htmx", None):
+        # A fifth tick was refused: the address bar keeps the four picks the page shows.
+        query = request.GET.copy()
+        query.setlist("m", table.tray.keys)
+        push_url(response, f"{request.path}?{query.urlencode()}")
+    return response
 
 
 @require_GET

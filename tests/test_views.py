@@ -1,12 +1,13 @@
 """Browse views: full pages, HTMX fragments, URL state, currency cookie, fixed query counts."""
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from offers.models import Price
+from offers.models import Model, Price
 from tests.factories import (
     BenefitFactory,
     MigrationProgramFactory,
@@ -324,3 +325,98 @@ def test_static_assets_come_from_the_app_not_a_cdn(client, catalog):
     assert "unpkg" not in html
     assert "cdn" not in html.lower()
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+# --- Compare picks on the model table ---------------------------------------------------------------
+
+PICKS = ["zhipu/glm-4", "tencent/hunyuan-pro"]
+
+
+def add_models(total):
+    """Published chat models with an input and an output price, `total` in all, in two inserts each."""
+    provider = ProviderFactory(slug="bulk", name="Bulk")
+    models = Model.objects.bulk_create(
+        Model(provider=provider, slug=f"bulk-{i:03d}", name=f"Bulk {i:03d}", kind=Model.Kind.CHAT)
+        for i in range(total)
+    )
+    template = PriceFactory.build(model=models[0])
+    rows = []
+    for model in models:
+        for kind, amount in ((Price.Kind.INPUT, "1"), (Price.Kind.OUTPUT, "2")):
+            row = copy.copy(template)
+            row.pk, row.model, row.kind, row.amount = None, model, kind, Decimal(amount)
+            rows.append(row)
+    Price.objects.bulk_create(rows)
+
+
+def test_model_table_keeps_the_picks_in_every_link(client, catalog):
+    grow_catalog(30)  # 67 models: two pages
+    url = reverse("offers:models")
+    html = client.get(url, {"sort": "-input", "m": PICKS}).content.decode()
+    picks = "m=zhipu%2Fglm-4&amp;m=tencent%2Fhunyuan-pro"
+    # sort links and the pager: href and hx-get alike
+    assert f'href="/models/?sort=input&amp;{picks}" hx-get="/models/?sort=input&amp;{picks}"' in html
+    assert f'href="/models/?sort=-input&amp;{picks}&amp;page=2" hx-get=' in html
+    # the filter form sends the picks with every filter change; Reset keeps them
+    assert '<input type="hidden" name="m" value="zhipu/glm-4" form="model-filters">' in html
+    assert '<input type="hidden" name="m" value="tencent/hunyuan-pro" form="model-filters">' in html
+    assert f'href="/models/?{picks}" data-reset' in html
+    # the ticked rows come back ticked
+    glm4 = catalog["glm4"]
+    assert f'value="zhipu/glm-4" id="cmp-{glm4.pk}" checked' in html
+    assert f'value="openai/gpt-4o" id="cmp-{catalog["gpt4o"].pk}" hx-get' in html
+
+
+def test_model_table_fragment_keeps_the_picks(client, catalog):
+    url = reverse("offers:models")
+    part = fragment(client, url, "model-table", vendor="zhipu", m=PICKS).content.decode()
+    assert part.lstrip().startswith('<div id="model-table"')
+    assert "Selected for comparison (2/4):" in part
+    assert "GLM-4<a" in part
+    assert "Hunyuan Pro<a" in part
+    # hunyuan-pro is filtered out of view: the no-JS Compare button still sends it
+    assert '<input type="hidden" name="m" value="tencent/hunyuan-pro" form="compare-form">' in part
+    assert '<input type="hidden" name="m" value="zhipu/glm-4" form="compare-form">' not in part
+    # a tick reloads the table without itself (htmx adds the box's value when it is ticked)
+    assert 'hx-get="/models/?vendor=zhipu&amp;m=tencent%2Fhunyuan-pro" hx-target="#model-table"' in part
+    # the tray's remove link keeps the other pick and the filters
+    assert 'href="/models/?vendor=zhipu&amp;m=zhipu%2Fglm-4"' in part
+    assert 'aria-label="Remove Hunyuan Pro from the comparison"' in part
+
+
+def test_model_table_tray_is_empty_without_picks(client, catalog):
+    html = client.get(reverse("offers:models")).content.decode()
+    assert "Selected for comparison (0/4)" in html
+    assert "Tick up to 4 models to compare them." in html
+    assert 'form="model-filters"' not in html
+    assert '" checked' not in html.split('id="model-table"')[1]
+
+
+def test_model_table_refuses_a_fifth_pick(client, catalog):
+    picks = ["zhipu/glm-4", "zhipu/glm-4-air", "zhipu/glm-long", "tencent/hunyuan-pro", "openai/gpt-4o"]
+    response = fragment(client, reverse("offers:models"), "model-table", m=picks)
+    part = response.content.decode()
+    assert "Selected for comparison (4/4):" in part
+    assert "Not added: GPT-4o. You can compare up to 4 models; remove one first." in part
+    assert f'value="openai/gpt-4o" id="cmp-{catalog["gpt4o"].pk}" hx-get' in part  # not ticked
+    # the address bar keeps the four picks shown
+    assert response["HX-Push-Url"] == (
+        "/models/?m=zhipu%2Fglm-4&m=zhipu%2Fglm-4-air&m=zhipu%2Fglm-long&m=tencent%2Fhunyuan-pro"
+    )
+
+
+def test_model_table_drops_unknown_picks(client, catalog):
+    html = client.get(reverse("offers:models"), {"m": ["nope/x", "zhipu/glm-4", "garbage"]}).content.decode()
+    table = html.split('id="model-table"')[1]
+    assert "Selected for comparison (1/4):" in table
+    assert "nope" not in table
+    assert "garbage" not in table
+
+
+@pytest.mark.parametrize("total", [10, 500])
+def test_model_table_with_picks_query_count_is_flat(client, catalog, django_assert_num_queries, total):
+    add_models(total)
+    # 1 vendor choices, 2 rates, 3 count, 4 page rows, 5 current prices of the page, 6 picked models
+    with django_assert_num_queries(6):
+        response = client.get(reverse("offers:models"), {"sort": "-input", "m": PICKS})
+    assert f"{7 + total} models" in response.content.decode()

@@ -156,22 +156,32 @@ def benefit_label(benefit: Benefit) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def url_with(context, **changes):
-    """The current query string with some parameters replaced ("" or None removes one).
+def url_with(context, keep_page=False, **changes):
+    """The current query string with some parameters replaced ("" or None removes one; a list
+    sets a repeated parameter such as the compare picks `m`).
 
-    Filters and sorting change the result set, so they also drop `page` unless it is given.
+    Filters and sorting change the result set, so they also drop `page` unless it is given or
+    `keep_page` is set (ticking a model for comparison stays on the page).
     """
     request = context["request"]
     query = request.GET.copy()
-    if "page" not in changes:
+    if "page" not in changes and not keep_page:
         query.pop("page", None)
     for key, value in changes.items():
-        if value in (None, ""):
+        if isinstance(value, (list, tuple)):
+            query.setlist(key, [str(v) for v in value])
+        elif value in (None, ""):
             query.pop(key, None)
         else:
             query[key] = str(value)
     encoded = query.urlencode()
     return f"{request.path}?{encoded}" if encoded else request.path
+
+
+@register.filter
+def without(values, value):
+    """{{ tray.keys|without:key }}: the list with one value left out."""
+    return [v for v in values if v != value]
 
 
 @register.filter

@@ -94,6 +94,14 @@
     var params = new URLSearchParams(window.location.search);
     var sort = form.elements.namedItem("sort");
     if (sort) sort.value = params.get("sort") || "name";
+    // "Reset" clears the filters but keeps the models ticked for comparison (?m=).
+    var reset = form.querySelector("[data-reset]");
+    if (reset) {
+      var picks = new URLSearchParams();
+      params.getAll("m").forEach(function (key) { picks.append("m", key); });
+      var query = picks.toString();
+      reset.href = window.location.pathname + (query ? "?" + query : "");
+    }
   });
   // HTMX swaps whole regions (outerHTML), and a live region that is itself replaced is not read
   // out. So the new region's short summary ([data-announce]: "3 models", the OpenAI baseline) is
@@ -101,11 +109,16 @@
   function announce(root) {
     var status = document.getElementById("live-status");
     if (!status || !root || !root.querySelector) return;
-    var source = root.matches("[data-announce]") ? root : root.querySelector("[data-announce]");
-    if (!source) return;
+    // Every summary in the region: the model count, and the compare tray ("Selected for
+    // comparison (2/4)", or why a fifth pick was not added).
+    var sources = root.matches("[data-announce]") ? [root] : Array.from(root.querySelectorAll("[data-announce]"));
+    if (!sources.length) return;
+    var text = sources.map(function (source) {
+      return source.textContent.replace(/\s+/g, " ").trim();
+    }).join(" · ");
     status.textContent = "";
     window.setTimeout(function () {
-      status.textContent = source.textContent.replace(/\s+/g, " ").trim();
+      status.textContent = text;
     }, 50);
   }
 
@@ -153,6 +166,12 @@
       next = selects[selects.length - 1];
     } else if (trigger.name === "remove_line") {
       next = document.querySelector("button[name=add_line]") || document.querySelector("tr.usage-line select");
+    } else if (trigger.classList && trigger.classList.contains("unpick")) {
+      // A model taken out of the compare tray: on to the next one, or to the Compare button.
+      next = document.querySelector("#compare-tray .unpick") || document.querySelector("#compare-tray button");
+    } else if (trigger.id && document.getElementById(trigger.id)) {
+      // A ticked compare checkbox comes back in the new table with the same id.
+      next = document.getElementById(trigger.id);
     } else if (target) {
       next = target;
       if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");

@@ -1,5 +1,7 @@
 """End to end in a real browser: offer board, vendor snippet, model table, compare, switches."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -58,10 +60,10 @@ def test_vendor_page_copies_snippet(page, live_server, catalog):
 
 def test_model_table_filter_and_sort(page, live_server, catalog):
     page.goto(live_server.url + "/models/")
-    expect(page.locator("#model-table")).to_contain_text("7 models")
+    expect(page.locator("#model-table .count")).to_contain_text("7 models")
     mark_page(page)
     page.get_by_label("Search").fill("glm")
-    expect(page.locator("#model-table")).to_contain_text("3 models")
+    expect(page.locator("#model-table .count")).to_contain_text("3 models")
     assert "q=glm" in page.url
     page.locator('a[data-sort="input"]').click()
     expect(page.locator("#model-table tbody th a").first).to_have_text("GLM-4-Air")
@@ -77,14 +79,16 @@ def test_model_table_filter_and_sort(page, live_server, catalog):
     # the URL alone reproduces the view
     page.goto(page.url)
     expect(page.locator("#model-table tbody th a").first).to_have_text("GLM-4")
-    expect(page.locator("#model-table")).to_contain_text("3 models")
+    expect(page.locator("#model-table .count")).to_contain_text("3 models")
 
 
 def test_compare_two_models(page, live_server, catalog):
     page.goto(live_server.url + "/models/?q=glm-4")
     page.get_by_label("Compare GLM-4", exact=True).check()
+    expect(page.locator("#compare-tray")).to_contain_text("(1/4)")
     page.get_by_label("Compare GLM-4-Air").check()
-    page.get_by_role("button", name="Compare selected").first.click()
+    expect(page.locator("#compare-tray")).to_contain_text("(2/4)")
+    page.get_by_role("button", name="Compare", exact=True).click()
     expect(page.locator("#compare-page th[data-model]")).to_have_count(2)
     page.get_by_role("link", name="USD").click()
     # glm-4 input 100 CNY = 14.29 USD; 14.2857 / 2.50 = 5.71x
@@ -94,6 +98,67 @@ def test_compare_two_models(page, live_server, catalog):
     page.get_by_role("link", name="Remove GLM-4-Air").click()
     expect(page.locator("#compare-page th[data-model]")).to_have_count(1)
     assert not_reloaded(page)
+
+
+def test_compare_picks_survive_filters_and_sorting(page, live_server, catalog):
+    page.goto(live_server.url + "/models/")
+    mark_page(page)
+    tray = page.locator("#compare-tray")
+    expect(tray).to_contain_text("Selected for comparison (0/4)")
+    page.get_by_label("Compare GLM-4", exact=True).check()
+    expect(tray).to_contain_text("Selected for comparison (1/4): GLM-4")
+    page.get_by_label("Compare Hunyuan Pro").check()
+    expect(tray).to_contain_text("Selected for comparison (2/4)")
+    expect(tray).to_contain_text("Hunyuan Pro")
+    assert "m=zhipu%2Fglm-4&m=tencent%2Fhunyuan-pro" in page.url
+    # a filter that hides one of them, then a sort: the picks stay in the URL and the tray
+    page.get_by_label("Vendor", exact=True).select_option("zhipu")
+    expect(page.locator("#model-table .count")).to_contain_text("4 models")
+    expect(tray).to_contain_text("(2/4)")
+    expect(tray).to_contain_text("Hunyuan Pro")
+    page.locator('a[data-sort="input"]').click()
+    expect(page.locator("#model-table tbody th a").first).to_have_text("Embedding-3")
+    assert "sort=input" in page.url
+    assert "vendor=zhipu" in page.url
+    assert "m=zhipu%2Fglm-4&m=tencent%2Fhunyuan-pro" in page.url
+    expect(page.get_by_label("Compare GLM-4", exact=True)).to_be_checked()
+    expect(page.get_by_label("Compare GLM-4-Air")).not_to_be_checked()
+    expect(tray).to_contain_text("(2/4)")
+    assert not_reloaded(page)
+    # unticking takes it out of the tray and the URL
+    page.get_by_label("Compare GLM-4", exact=True).uncheck()
+    expect(tray).to_contain_text("(1/4)")
+    assert "glm-4" not in page.url
+    page.get_by_label("Compare GLM-4", exact=True).check()
+    expect(tray).to_contain_text("(2/4)")
+    # the URL alone brings the picks back
+    page.goto(page.url)
+    expect(tray).to_contain_text("(2/4)")
+    page.get_by_role("button", name="Compare", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/compare/\?m=zhipu%2Fglm-4&m=tencent%2Fhunyuan-pro"))
+    expect(page.locator("#compare-page th[data-model]")).to_have_count(2)
+    expect(page.locator('#compare-page th[data-model="zhipu/glm-4"]')).to_be_visible()
+    expect(page.locator('#compare-page th[data-model="tencent/hunyuan-pro"]')).to_be_visible()
+    assert page.js_errors == []
+
+
+def test_compare_fifth_pick_is_refused(page, live_server, catalog):
+    picks = "m=zhipu/glm-4&m=zhipu/glm-4-air&m=zhipu/glm-long&m=tencent/hunyuan-pro"
+    page.goto(f"{live_server.url}/models/?{picks}")
+    tray = page.locator("#compare-tray")
+    expect(tray).to_contain_text("(4/4)")
+    page.get_by_label("Compare GPT-4o", exact=True).click()
+    expect(tray).to_contain_text("Not added: GPT-4o. You can compare up to 4 models; remove one first.")
+    expect(page.get_by_label("Compare GPT-4o", exact=True)).not_to_be_checked()
+    assert "gpt-4o" not in page.url
+    expect(page.locator("#live-status")).to_contain_text("Not added: GPT-4o")
+    # make room, then the same tick works
+    page.get_by_role("link", name="Remove GLM-Long from the comparison").click()
+    expect(tray).to_contain_text("(3/4)")
+    page.get_by_label("Compare GPT-4o", exact=True).check()
+    expect(tray).to_contain_text("(4/4)")
+    expect(tray).not_to_contain_text("Not added")
+    assert page.js_errors == []
 
 
 def test_switch_language_and_currency(page, live_server, catalog):
@@ -146,12 +211,12 @@ def test_keyboard_reaches_the_filters(page, live_server, catalog):
 def test_switches_keep_filters_chosen_after_load(page, live_server, catalog):
     page.goto(live_server.url + "/models/")
     page.get_by_label("Vendor", exact=True).select_option("zhipu")
-    expect(page.locator("#model-table")).to_contain_text("4 models")
+    expect(page.locator("#model-table .count")).to_contain_text("4 models")
     assert "vendor=zhipu" in page.url
     assert "kind=" not in page.url  # empty fields stay out of the URL
     page.get_by_role("link", name="CNY").click()
-    expect(page.locator("#model-table")).to_contain_text("4 models")
+    expect(page.locator("#model-table .count")).to_contain_text("4 models")
     assert "vendor=zhipu" in page.url
     page.get_by_role("button", name="简体中文").click()
-    expect(page.locator("#model-table")).to_contain_text("4 个模型")
+    expect(page.locator("#model-table .count")).to_contain_text("4 个模型")
     assert "vendor=zhipu" in page.url
