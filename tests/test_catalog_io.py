@@ -392,3 +392,62 @@ def test_seed_catalog_round_trips():
         model.objects.all().delete()
     import_catalog(exported)
     assert dumps(export_document()) == exported
+
+
+def test_a_minimal_document_with_every_optional_key_absent():
+    doc = {
+        "format": "banjia.catalog/1",
+        "providers": [
+            {
+                "slug": "openai",
+                "name": "OpenAI",
+                "models": [
+                    {
+                        "slug": "gpt-4o-mini",
+                        "name": "GPT-4o mini",
+                        "prices": [
+                            {
+                                "kind": "input",
+                                "amount": "0.15",
+                                "currency": "USD",
+                                "valid_from": "2024-07-18",
+                                "source_url": "https://example.com/p",
+                                "checked_on": "2024-07-19",
+                            }
+                        ],
+                    }
+                ],
+            },
+            {
+                "slug": "tencent",
+                "name": "Tencent Cloud",
+                "programs": [
+                    {
+                        "slug": "t",
+                        "name": "Free tokens",
+                        "benefits": [{"kind": "free_tokens", "tokens": 100000000}],
+                        "source_urls": ["https://example.com/n"],
+                    }
+                ],
+            },
+        ],
+    }
+    import_catalog(json.dumps(doc))
+    exported = export_document()
+    price = exported["providers"][0]["models"][0]["prices"][0]
+    # Defaults of catalog-format.md: per 1M, manual, official; unknowns null.
+    assert (price["per"], price["method"], price["confidence"]) == (1000000, "manual", "official")
+    assert (price["tier_min_input_tokens"], price["valid_to"]) == (None, None)
+    model = exported["providers"][0]["models"][0]
+    assert (model["kind"], model["context_window"], model["capabilities"]) == ("chat", None, [])
+    program = exported["providers"][1]["programs"][0]
+    assert program["benefits"] == [
+        {"kind": "free_tokens", "tokens": 100000000, "models": [], "valid_days": None}
+    ]
+    assert (program["ends_on"], program["openai_users_only"], program["confidence"]) == (
+        None,
+        None,
+        "reported",
+    )
+    assert exported["mappings"] == [] and exported["exchange_rates"] == []  # noqa: PT018
+    assert not import_catalog(dumps(exported)).changed
