@@ -657,8 +657,15 @@ class _Group:
 
     tokens: int
     list_cost: Fraction
-    u: Fraction = Fraction(1)
-    factor: Fraction = Fraction(1)  # product of the discounts applied this month
+    u: Fraction | int = 1
+    factor: Fraction | int = 1  # product of the discounts applied this month
+
+    @property
+    def cost(self):
+        # Most groups are untouched in most months; skip two Fraction products for them.
+        if self.u == 1 and self.factor == 1:
+            return self.list_cost
+        return self.u * self.list_cost * self.factor
 
 
 @dataclass
@@ -724,8 +731,8 @@ def simulate(priced, programs, benefits, months, fx):
     month_costs = []
     for month in range(1, months + 1):
         for g in groups.values():
-            g.u = Fraction(1)
-            g.factor = Fraction(1)
+            g.u = 1
+            g.factor = 1
         for pool in pools:
             used = value = Fraction(0)
             if pool.remaining > 0 and pool.usable(month):
@@ -747,11 +754,11 @@ def simulate(priced, programs, benefits, months, fx):
                 cut = exact(discount.benefit.percent) / 100
                 for pk, g in groups.items():
                     if discount.covers(pk):
-                        value += g.u * g.list_cost * g.factor * cut
+                        value += g.cost * cut
                         g.factor *= 1 - cut
             discount.used.append(value)
             discount.value.append(value)
-        cost = sum((g.u * g.list_cost * g.factor for g in groups.values()), Fraction(0))
+        cost = sum((g.cost for g in groups.values()), Fraction(0))
         for credit in credits:
             used = Fraction(0)
             if credit.remaining > 0 and credit.usable(month):
