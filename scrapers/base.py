@@ -77,6 +77,18 @@ class Observation:
         )
 
 
+def first_per_slot(observations):
+    """Feeds list some models twice (aliases, regions): keep the first price per vendor, model,
+    kind and tier, in the contract's sorted order."""
+    seen, result = set(), []
+    for o in observations:
+        key = (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens)
+        if key not in seen:
+            seen.add(key)
+            result.append(o)
+    return sorted(result, key=Observation.sort_key)
+
+
 @dataclass(frozen=True)
 class Rate:
     """1 `base` = `rate` `quote` on `date` (ECB reference rate, or derived through EUR)."""

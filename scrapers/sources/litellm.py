@@ -13,7 +13,7 @@ litellm_provider; the model id is the key without its "provider/" prefix. A tier
 
 import re
 
-from ..base import Observation, ParseError
+from ..base import Observation, ParseError, first_per_slot
 from ..parsing import load_json
 from .feeds import decimal_or_none, per_token_to_million
 
@@ -112,14 +112,4 @@ def parse(text):
                                            model_kind))  # fmt: skip
     if not out:
         raise ParseError("litellm: no entry with litellm_provider and input/output_cost_per_token")
-    return _unique(out)
-
-
-def _unique(out):
-    seen, result = set(), []
-    for o in out:
-        key = (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens)
-        if key not in seen:
-            seen.add(key)
-            result.append(o)
-    return sorted(result, key=Observation.sort_key)
+    return first_per_slot(out)

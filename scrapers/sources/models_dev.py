@@ -9,7 +9,7 @@
 then covers prompts up to N (older files write this as "context_over_200k").
 """
 
-from ..base import Observation, ParseError
+from ..base import Observation, ParseError, first_per_slot
 from ..parsing import load_json
 from .feeds import decimal_or_none
 
@@ -91,10 +91,4 @@ def parse(text):
                                                higher[0] if higher else None, kind))  # fmt: skip
     if not out:
         raise ParseError("models-dev: no provider with models carrying cost.input / cost.output")
-    seen, result = set(), []
-    for o in out:
-        key = (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens)
-        if key not in seen:
-            seen.add(key)
-            result.append(o)
-    return sorted(result, key=Observation.sort_key)
+    return first_per_slot(out)

@@ -10,7 +10,7 @@ override with min_prompt_tokens N is the tier from N + 1 prompt tokens; the base
 prompts up to N.
 """
 
-from ..base import Observation, ParseError
+from ..base import Observation, ParseError, first_per_slot
 from ..parsing import load_json
 from .feeds import decimal_or_none, per_token_to_million
 
@@ -78,10 +78,4 @@ def parse(text):
                                            higher[0] if higher else None))  # fmt: skip
     if not out:
         raise ParseError("openrouter: no model with pricing.prompt / pricing.completion")
-    seen, result = set(), []
-    for o in out:
-        key = (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens)
-        if key not in seen:
-            seen.add(key)
-            result.append(o)
-    return sorted(result, key=Observation.sort_key)
+    return first_per_slot(out)
