@@ -420,3 +420,10 @@ def test_model_table_with_picks_query_count_is_flat(client, catalog, django_asse
     with django_assert_num_queries(6):
         response = client.get(reverse("offers:models"), {"sort": "-input", "m": PICKS})
     assert f"{7 + total} models" in response.content.decode()
+
+
+def test_model_table_filter_errors_are_tied_to_their_field(client, catalog):
+    page = client.get(reverse("offers:models"), {"min_context": "-5"}).content.decode()
+    # Django points the invalid input at "<id>_error"; the template must render that element once.
+    assert 'aria-describedby="id_min_context_error"' in page
+    assert page.count('id="id_min_context_error"') == 1
