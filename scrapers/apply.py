@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 
 from offers.catalog_io import fmt_decimal
+from offers.fx import Converter
 from offers.models import ExchangeRate, Model, Price, Provider
 
 from .models import FeedPrice
@@ -70,20 +71,7 @@ def _slot(model, o):
     )  # fmt: skip
 
 
-def usd_rate(currency, on):
-    """1 USD in `currency` on the latest date <= on (direct or inverse pair), or None."""
-    if currency == "USD":
-        return Decimal(1)
-    direct = ExchangeRate.objects.filter(base="USD", quote=currency, date__lte=on).order_by("-date").first()
-    if direct:
-        return direct.rate
-    inverse = ExchangeRate.objects.filter(base=currency, quote="USD", date__lte=on).order_by("-date").first()
-    if inverse:
-        return 1 / inverse.rate
-    return None
-
-
-def feed_disagreement(o, on, limit):
+def feed_disagreement(o, converter, limit):
     """A note when every feed listing this model disagrees with the page beyond the threshold."""
     if o.tier_min_input_tokens is not None:
         return None  # feeds and pages cut tiers differently: compare the first tier only
@@ -91,14 +79,10 @@ def feed_disagreement(o, on, limit):
                                          tier_min_input_tokens__isnull=True))  # fmt: skip
     if not rows:
         return None
-    usd = usd_rate(o.currency, on)
     seen = []
     for row in rows:
-        if row.currency == o.currency:
-            value = row.amount
-        elif row.currency == "USD" and usd is not None:
-            value = row.amount * usd
-        else:
+        value = converter.convert(row.amount, row.currency, o.currency)
+        if value is None:
             continue
         p = _pct(value, o.amount)
         if p is not None and abs(p) <= limit:
@@ -160,7 +144,7 @@ def _provider(slug):
     return provider
 
 
-def _apply_one(provider, o, *, url, on, limit, official, created, result, label):
+def _apply_one(provider, o, *, url, on, limit, converter, official, created, result, label):
     model, is_new = _model(provider, o, created, result, label)
     amount = o.amount.quantize(PLACES)
     confidence = Price.Confidence.OFFICIAL if official else Price.Confidence.REPORTED
@@ -187,7 +171,7 @@ def _apply_one(provider, o, *, url, on, limit, official, created, result, label)
     if p is None or not p.is_finite() or abs(p) > limit:
         note = f"{change} beyond {fmt_decimal(limit * 100)}% threshold"
         return _pending(model, o, url=url, on=on, note=note, confidence=confidence, result=result)
-    disagreement = feed_disagreement(o, on, limit)
+    disagreement = feed_disagreement(o, converter, limit)
     if disagreement:
         return _pending(model, o, url=url, on=on, note=f"{change}; {disagreement}", confidence=confidence,
                         result=result)  # fmt: skip
@@ -226,10 +210,11 @@ def _vanished(provider, observed, urls, result):
 @transaction.atomic
 def apply_observations(source, observations, origin, *, urls, on):
     result, created, limit = ApplyResult(), {}, threshold()
+    converter = Converter.load(on)  # one query for every rate the cross-check may need
     if source.KIND == "vendor":
         provider = _provider(source.PROVIDER)
         for o in observations:
-            _apply_one(provider, o, url=origin[o.slot], on=on, limit=limit, official=True, created=created,
+            _apply_one(provider, o, url=origin[o.slot], on=on, limit=limit, converter=converter, official=True, created=created,
                        result=result, label=source.SLUG)  # fmt: skip
         _vanished(provider, {o.slot for o in observations}, urls, result)
         return result
@@ -250,7 +235,7 @@ def apply_observations(source, observations, origin, *, urls, on):
         done.add(o.slot)
         if o.provider not in providers:
             providers[o.provider] = _provider(o.provider)
-        _apply_one(providers[o.provider], o, url=origin[o.slot], on=on, limit=limit, official=False,
+        _apply_one(providers[o.provider], o, url=origin[o.slot], on=on, limit=limit, converter=converter, official=False,
                    created=created, result=result, label=source.SLUG)  # fmt: skip
     return result
 

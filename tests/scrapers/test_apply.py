@@ -147,6 +147,16 @@ def test_feed_agreement_lets_a_change_through(chat):
     assert current(chat).amount == D("80")
 
 
+def test_feed_cross_check_uses_an_inverse_rate_too(chat):
+    # Only CNY/USD 0.125 stored: 1 USD = 1 / 0.125 = 8 CNY; the feed's 10 USD = 80 CNY, the page's
+    # 80 CNY agrees (0%), so the change from 100 (-20%) goes live.
+    ExchangeRateFactory(base="CNY", quote="USD", rate=D("0.125"), date=dt.date(2025, 6, 1))
+    FeedPrice.objects.create(source="litellm", vendor="deepseek", provider="deepseek", model="deepseek-chat",
+                             kind="input", amount=D("10"), currency="USD", seen_on=TODAY)  # fmt: skip
+    apply(DEEPSEEK, [obs("deepseek-chat", "input", "80")])
+    assert current(chat).amount == D("80")
+
+
 def test_same_input_twice_changes_nothing(chat):
     items = [
         obs("deepseek-chat", "input", "60"),
