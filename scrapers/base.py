@@ -77,16 +77,21 @@ class Observation:
         )
 
 
-def first_per_slot(observations):
-    """Feeds list some models twice (aliases, regions): keep the first price per vendor, model,
-    kind and tier, in the contract's sorted order."""
+def first_per_slot(observations, key=lambda o: o.slot):
+    """First observation per `key` wins, in the contract's sorted order. Pages list a model once
+    per region or mode (the first is the default); feeds list aliases, keyed by their own vendor."""
     seen, result = set(), []
     for o in observations:
-        key = (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens)
-        if key not in seen:
-            seen.add(key)
+        k = key(o)
+        if k not in seen:
+            seen.add(k)
             result.append(o)
     return sorted(result, key=Observation.sort_key)
+
+
+def feed_key(o):
+    """Feeds keep one price per feed vendor (e.g. models.dev "alibaba" and "alibaba-cn" both)."""
+    return (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 
-from .base import NeedsJavaScript, Observation, ParseError
+from .base import NeedsJavaScript, Observation, ParseError, first_per_slot
 
 # Zero-width and byte-order characters that editors leave inside table cells.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -510,15 +510,8 @@ def model_id(text, *, words=False):
 
 
 def dedupe(observations):
-    """First observation per slot wins (pages list a model once per region or mode; the first is the
-    default), in a stable, sorted order."""
-    seen, out = set(), []
-    for o in observations:
-        if o.slot in seen:
-            continue
-        seen.add(o.slot)
-        out.append(o)
-    return sorted(out, key=Observation.sort_key)
+    """First observation per slot wins (see base.first_per_slot)."""
+    return first_per_slot(observations)
 
 
 def text_nodes(node):

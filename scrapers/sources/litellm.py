@@ -13,7 +13,7 @@ litellm_provider; the model id is the key without its "provider/" prefix. A tier
 
 import re
 
-from ..base import Observation, ParseError, first_per_slot
+from ..base import Observation, ParseError, feed_key, first_per_slot
 from ..parsing import load_json
 from .feeds import decimal_or_none, per_token_to_million
 
@@ -112,4 +112,4 @@ def parse(text):
                                            model_kind))  # fmt: skip
     if not out:
         raise ParseError("litellm: no entry with litellm_provider and input/output_cost_per_token")
-    return first_per_slot(out)
+    return first_per_slot(out, key=feed_key)

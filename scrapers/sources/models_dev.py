@@ -9,7 +9,7 @@
 then covers prompts up to N (older files write this as "context_over_200k").
 """
 
-from ..base import Observation, ParseError, first_per_slot
+from ..base import Observation, ParseError, feed_key, first_per_slot
 from ..parsing import load_json
 from .feeds import decimal_or_none
 
@@ -91,4 +91,4 @@ def parse(text):
                                                higher[0] if higher else None, kind))  # fmt: skip
     if not out:
         raise ParseError("models-dev: no provider with models carrying cost.input / cost.output")
-    return first_per_slot(out)
+    return first_per_slot(out, key=feed_key)

@@ -10,7 +10,7 @@ override with min_prompt_tokens N is the tier from N + 1 prompt tokens; the base
 prompts up to N.
 """
 
-from ..base import Observation, ParseError, first_per_slot
+from ..base import Observation, ParseError, feed_key, first_per_slot
 from ..parsing import load_json
 from .feeds import decimal_or_none, per_token_to_million
 
@@ -78,4 +78,4 @@ def parse(text):
                                            higher[0] if higher else None))  # fmt: skip
     if not out:
         raise ParseError("openrouter: no model with pricing.prompt / pricing.completion")
-    return first_per_slot(out)
+    return first_per_slot(out, key=feed_key)
