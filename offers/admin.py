@@ -1,8 +1,6 @@
 """Curation of the catalog, for staff. List pages keep a flat query count at any catalog size:
 foreign keys come through list_select_related, and choosers are autocompletes, not <select>s."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
@@ -20,7 +18,6 @@ from .models import (
     ModelMapping,
     Price,
     Provider,
-    today,
 )
 
 
@@ -39,11 +36,10 @@ class StaleFilter(admin.SimpleListFilter):
                 ("no", _("Fresh"))]  # fmt: skip
 
     def queryset(self, request, queryset):
-        cutoff = today() - timedelta(days=settings.BANJIA_STALE_AFTER_DAYS)
         if self.value() == "yes":
-            return queryset.filter(checked_on__lt=cutoff)
+            return queryset.stale()
         if self.value() == "no":
-            return queryset.filter(checked_on__gte=cutoff)
+            return queryset.exclude(pk__in=queryset.stale().values("pk"))
         return queryset
 
 

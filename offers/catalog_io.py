@@ -422,11 +422,9 @@ def _parse_model(ck, raw, path):
     if len(set(map(str, caps))) != len(caps):
         ck.err(f"{path}.capabilities", "must not repeat a capability")
     fields["capabilities"] = [c for c in caps if c in Model.CAPABILITIES]
-    for context_limit in (fields["context_window"],):
-        if context_limit and context_limit > 2**31 - 1:
-            ck.err(f"{path}.context_window", "is too large")
-    if fields["max_output_tokens"] and fields["max_output_tokens"] > 2**31 - 1:
-        ck.err(f"{path}.max_output_tokens", "is too large")
+    for key in ("context_window", "max_output_tokens"):  # PositiveIntegerField's range
+        if fields[key] and fields[key] > 2**31 - 1:
+            ck.err(f"{path}.{key}", "is too large")
     rec = ModelRec(slug, fields)
 
     keys, current = {}, {}

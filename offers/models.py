@@ -4,7 +4,7 @@ Money is always a Decimal beside its currency; token prices are per 1,000,000 to
 nobody knows is NULL (or an absent row), never 0: 0 means free.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,11 +32,6 @@ class ProviderQuerySet(models.QuerySet):
 
 
 class Provider(models.Model):
-    class Compatibility(models.TextChoices):
-        YES = "yes", _("Yes")
-        NO = "no", _("No")
-        UNKNOWN = "unknown", _("Unknown")
-
     slug = models.SlugField(max_length=64, unique=True, help_text=SLUG_HELP)
     name = models.CharField(max_length=200)
     name_zh = models.CharField(max_length=200, blank=True, default="")
@@ -67,12 +62,6 @@ class Provider(models.Model):
         if self.name_zh and (get_language() or "").startswith("zh"):
             return self.name_zh
         return self.name
-
-    @property
-    def compatibility(self):
-        if self.openai_compatible is None:
-            return self.Compatibility.UNKNOWN
-        return self.Compatibility.YES if self.openai_compatible else self.Compatibility.NO
 
 
 class ModelQuerySet(models.QuerySet):
@@ -139,9 +128,6 @@ class PriceQuerySet(models.QuerySet):
     def stale(self, on=None):
         on = on or today()
         return self.filter(checked_on__lt=on - timedelta(days=settings.BANJIA_STALE_AFTER_DAYS))
-
-    def pending(self):
-        return self.filter(status=Price.Status.PENDING)
 
 
 class Price(models.Model):
@@ -419,11 +405,6 @@ class Benefit(models.Model):
         return self.kind in self.PERKS
 
 
-class ModelMappingQuerySet(models.QuerySet):
-    def rank1(self):
-        return self.filter(rank=1)
-
-
 class ModelMapping(models.Model):
     """Which model of `provider` replaces an OpenAI model; rank 1 is the default choice."""
 
@@ -432,8 +413,6 @@ class ModelMapping(models.Model):
     model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="replaces")
     rank = models.PositiveSmallIntegerField(default=1)
     note = models.TextField(blank=True, default="")
-
-    objects = ModelMappingQuerySet.as_manager()
 
     class Meta:
         ordering = ["openai_model", "provider", "rank"]
@@ -456,11 +435,6 @@ class ModelMapping(models.Model):
             raise ValidationError({"openai_model": _("Must be a model of provider openai.")})
 
 
-class ExchangeRateQuerySet(models.QuerySet):
-    def on_or_before(self, on: date):
-        return self.filter(date__lte=on)
-
-
 class ExchangeRate(models.Model):
     """1 `base` = `rate` `quote` on `date` (e.g. USD/CNY 7.1)."""
 
@@ -469,8 +443,6 @@ class ExchangeRate(models.Model):
     rate = models.DecimalField(max_digits=20, decimal_places=10)
     date = models.DateField()
     source_url = models.URLField(max_length=1000, blank=True, default="")
-
-    objects = ExchangeRateQuerySet.as_manager()
 
     class Meta:
         ordering = ["base", "quote", "date"]

@@ -68,7 +68,7 @@ def test_import_stores_per_million_amounts_and_relations():
     assert ExchangeRate.objects.get().rate == Decimal("7.2404")
 
 
-def test_export_import_export_gives_identical_bytes(tmp_path, django_db_blocker):
+def test_export_import_export_gives_identical_bytes():
     import_catalog(SMALL.read_bytes())
     first = dumps(export_document())
     for model in (ModelMapping, Benefit, MigrationProgram, Price, Model, Provider, ExchangeRate):
