@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db.models import F
 
 from offers.catalog_io import import_catalog
 from offers.models import MigrationProgram, Model, ModelMapping, Price, Provider
@@ -64,6 +65,10 @@ def test_mid_2024_vendor_prices(seed):
 
 def test_every_price_and_programme_is_sourced_and_dated(seed):
     assert not Price.objects.filter(source_url="").exists()
+    # Checked dates are real reading dates: never after the research was gathered (2026-11-24),
+    # never before the price they check came into force.
+    assert not Price.objects.filter(checked_on__gt=date(2026, 11, 24)).exists()
+    assert not Price.objects.filter(checked_on__lt=F("valid_from")).exists()
     assert Price.objects.count() > 200
     for program in MigrationProgram.objects.all():
         assert program.source_urls, program.slug
