@@ -17,8 +17,10 @@ Aggregated feeds (LiteLLM, OpenRouter, models.dev):
 Running the same input twice changes nothing: equal pending rows are not duplicated.
 """
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -39,6 +41,18 @@ class ApplyResult:
     pending: int = 0
     unchanged: int = 0
     notes: list = field(default_factory=list)
+
+
+def _test_gate():
+    """Test-only (BANJIA_TEST_APPLY_GATE=PATH): mid-apply, inside the transaction, create
+    PATH.reached and wait until PATH exists (at most 120 s), so a test can kill the worker here."""
+    gate = settings.BANJIA_TEST_APPLY_GATE
+    if not gate:
+        return
+    Path(f"{gate}.reached").touch()
+    deadline = time.monotonic() + 120
+    while not Path(gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def threshold():
@@ -213,9 +227,11 @@ def apply_observations(source, observations, origin, *, urls, on):
     converter = Converter.load(on)  # one query for every rate the cross-check may need
     if source.KIND == "vendor":
         provider = _provider(source.PROVIDER)
-        for o in observations:
+        for n, o in enumerate(observations):
             _apply_one(provider, o, url=origin[o.slot], on=on, limit=limit, converter=converter, official=True, created=created,
                        result=result, label=source.SLUG)  # fmt: skip
+            if n == 0:
+                _test_gate()
         _vanished(provider, {o.slot for o in observations}, urls, result)
         return result
     # An aggregated feed.

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from offers.models import Price
 from scrapers import tasks
@@ -92,7 +93,109 @@ def test_parse_errors_are_not_retried(monkeypatch):
 
 def test_retry_countdown_grows_with_jitter_and_a_cap():
     for n in range(8):
-        assert min(1800, 30 * 2**n) <= tasks.retry_countdown(n) <= min(1800, 90 * 2**n)
+        assert min(240, 30 * 2**n) <= tasks.retry_countdown(n) <= min(240, 90 * 2**n)
+
+
+def test_timeouts_fit_together(settings):
+    from config.celery import app
+
+    # A retry (held unacknowledged until its ETA) plus the longest run must end before Redis hands
+    # the message to another worker: 240 + 300 = 540 < 600. The lock outlives the hard time limit
+    # (360 > 300), so it never frees itself under a live run; a dead worker's message comes back in
+    # at most 600 s + kombu's restore interval.
+    assert tasks.RETRY_CAP + tasks.TIME_LIMIT < app.conf.broker_transport_options["visibility_timeout"] == 600
+    assert tasks.TIME_LIMIT < settings.BANJIA_SCRAPE_LOCK_SECONDS == 360
+    assert tasks.refresh_source.acks_late and tasks.refresh_source.reject_on_worker_lost
+
+
+def _run_as(task_id, slug="deepseek"):
+    """Call the task's body as the worker would, under a given Celery task id."""
+    task = tasks.refresh_source
+    task.push_request(id=task_id, retries=0, is_eager=False)
+    try:
+        return task.run(slug)
+    finally:
+        task.pop_request()
+
+
+@pytest.mark.django_db
+def test_redelivered_task_takes_over_its_own_dead_lock(monkeypatch):
+    """The worker died mid-run: the lock and a `running` run carry the task id. The same message,
+    delivered again, must run (not be skipped) and mark the dead run abandoned."""
+    dead = ScrapeRun.objects.create(source="deepseek", started_at=timezone.now(), task_id="task-1")  # recent
+    cache.set(tasks.lock_key("deepseek"), "task-1", 360)
+    ran = []
+
+    def run_source(slug, **kwargs):
+        ran.append(kwargs["task_id"])
+        run = ScrapeRun.objects.create(source=slug, started_at=timezone.now(), task_id=kwargs["task_id"],
+                                       status="ok")  # fmt: skip
+        return tasks.pipeline.RunResult(slug, [], run)
+
+    monkeypatch.setattr(tasks.pipeline, "run_source", run_source)
+    try:
+        outcome = _run_as("task-1")
+    finally:
+        cache.delete(tasks.lock_key("deepseek"))
+    assert outcome["status"] == "ok"
+    assert ran == ["task-1"]
+    dead.refresh_from_db()
+    assert dead.status == "abandoned"
+    assert "delivered again" in dead.error
+    assert not ScrapeRun.objects.filter(status="skipped").exists()
+
+
+@pytest.mark.django_db
+def test_a_live_holder_still_makes_another_task_skip(monkeypatch):
+    ScrapeRun.objects.create(source="deepseek", started_at=timezone.now(), task_id="task-1")
+    cache.set(tasks.lock_key("deepseek"), "task-1", 360)
+    monkeypatch.setattr(tasks.pipeline, "run_source", lambda *a, **k: pytest.fail("must not run"))
+    try:
+        assert _run_as("task-2")["status"] == "skipped"
+        assert cache.get(tasks.lock_key("deepseek")) == "task-1"  # not stolen
+    finally:
+        cache.delete(tasks.lock_key("deepseek"))
+    assert ScrapeRun.objects.get(status="running").task_id == "task-1"
+
+
+@pytest.mark.django_db
+def test_runs_past_the_time_limit_are_abandoned_once_and_retried(monkeypatch, settings):
+    now = timezone.now()
+    old = ScrapeRun.objects.create(source="zhipu", started_at=now - dt.timedelta(seconds=361), task_id="t-old")
+    fresh = ScrapeRun.objects.create(source="ecb", started_at=now - dt.timedelta(seconds=359), task_id="t-new")
+    queued = []
+    monkeypatch.setattr(tasks.refresh_source, "delay", lambda slug, trigger: queued.append((slug, trigger)))
+    assert tasks.reap_abandoned_runs() == ["zhipu"]
+    assert queued == [("zhipu", "retry")]
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.status, fresh.status) == ("abandoned", "running")
+    assert old.finished_at is not None
+    # A second reaper finds nothing to claim: the conditional UPDATE changed no row.
+    assert tasks.reap_abandoned_runs() == []
+    assert queued == [("zhipu", "retry")]
+
+
+@pytest.mark.django_db
+def test_a_lock_held_by_an_abandoned_run_is_taken_over(monkeypatch):
+    """A different task whose holder is known dead (its run abandoned) does not wait for the TTL."""
+    ScrapeRun.objects.create(source="deepseek", started_at=timezone.now() - dt.timedelta(seconds=400),
+                             task_id="task-1")  # fmt: skip
+    cache.set(tasks.lock_key("deepseek"), "task-1", 360)
+    ran = []
+
+    def run_source(slug, **kwargs):
+        ran.append(kwargs["task_id"])
+        return tasks.pipeline.RunResult(slug, [], ScrapeRun.objects.create(source=slug, started_at=timezone.now(),
+                                                                         status="ok"))  # fmt: skip
+
+    monkeypatch.setattr(tasks.pipeline, "run_source", run_source)
+    try:
+        assert _run_as("task-2")["status"] == "ok"
+    finally:
+        cache.delete(tasks.lock_key("deepseek"))
+    assert ran == ["task-2"]
+    assert ScrapeRun.objects.get(task_id="task-1").status == "abandoned"  # reaped by the task itself
 
 
 def test_fan_out_queues_every_source_rates_and_feeds_first(monkeypatch):
