@@ -83,26 +83,29 @@ def acquire(slug, token):
     """Take the source's lock for `token`; True if it is now ours.
 
     A lock held under our own token is a redelivery of this very task after its worker died: take
-    it over and abandon the dead run. A lock whose holder's runs were all abandoned is free too.
+    it over. A lock whose holder's runs were all abandoned is free too. Once the lock is ours, runs
+    still `running` under our own task id are from that dead delivery: they are abandoned.
     """
     key = lock_key(slug)
-    if cache.add(key, token, timeout=lock_seconds()):
-        return True
-    holder = cache.get(key)
-    if holder is None:  # expired between the two calls
-        return cache.add(key, token, timeout=lock_seconds())
-    runs = ScrapeRun.objects.filter(source=slug, task_id=holder)
-    if holder == token:
-        now = timezone.now()
-        for pk in runs.filter(status=ScrapeRun.Status.RUNNING).values_list("pk", flat=True):
-            _abandon(pk, now, "the worker running it died; the task was delivered again")
-        log.warning("refresh %s: redelivered task %s takes over its own lock", slug, token)
-    elif not (
-        runs.filter(status=ScrapeRun.Status.ABANDONED).exists()
-        and not runs.filter(status=ScrapeRun.Status.RUNNING).exists()
-    ):
-        return False  # held by a live run (or one that has not recorded itself yet)
-    cache.set(key, token, timeout=lock_seconds())
+    if not cache.add(key, token, timeout=lock_seconds()):
+        holder = cache.get(key)
+        if holder is None:  # expired between the two calls
+            if not cache.add(key, token, timeout=lock_seconds()):
+                return False
+        else:
+            runs = ScrapeRun.objects.filter(source=slug, task_id=holder)
+            holder_dead = holder == token or (
+                runs.filter(status=ScrapeRun.Status.ABANDONED).exists()
+                and not runs.filter(status=ScrapeRun.Status.RUNNING).exists()
+            )
+            if not holder_dead:
+                return False  # held by a live run (or one that has not recorded itself yet)
+            log.warning("refresh %s: task %s takes over the lock of dead task %s", slug, token, holder)
+            cache.set(key, token, timeout=lock_seconds())
+    now = timezone.now()
+    own = ScrapeRun.objects.filter(source=slug, task_id=token, status=ScrapeRun.Status.RUNNING)
+    for pk in own.values_list("pk", flat=True):
+        _abandon(pk, now, "the worker running it died; the task was delivered again")
     return True
 
 

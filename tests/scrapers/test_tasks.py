@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -300,3 +301,95 @@ def test_in_process_runs_record_transient_errors_instead_of_retrying(monkeypatch
     outcome = tasks.refresh_source.apply(args=("deepseek",)).get()
     assert outcome["status"] == "fetch_error"
     assert cache.get(tasks.lock_key("deepseek")) is None
+
+
+def _worker(env, queue):
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def _stop(worker):
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    return worker.stdout.read().decode(errors="replace")[-4000:]
+
+
+def _poll(condition, worker, seconds=90):
+    """Bounded polling: the condition's value once true, None after `seconds` or if the worker exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value or worker.poll() is not None:
+            return value
+        time.sleep(0.2)
+    return None
+
+
+@pytest.mark.postgres
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_apply_is_replaced_and_the_refresh_finishes(page_server, settings, tmp_path):
+    """SIGKILL a real worker inside the apply transaction; a second worker gets the message back
+    from Redis (visibility timeout), takes over the dead worker's lock and finishes the refresh."""
+    _require_services()
+    from config.celery import app
+
+    assert not app.conf.task_always_eager, "the end-to-end test must go through the broker"
+    page_server.routes["/pricing"] = [(200, {"Content-Type": "text/html; charset=utf-8"},
+                                       (FIXTURES / "deepseek-en-peak.html").read_bytes())]  # fmt: skip
+    url = page_server.url("/pricing")
+    model = ModelFactory(provider=ProviderFactory(slug="deepseek"), slug="deepseek-chat")
+    old = PriceFactory(model=model, kind="input", amount=D("0.30"), currency="USD", valid_from=dt.date(2025, 1, 1),
+                       source_url=url, checked_on=dt.date(2025, 1, 1))  # fmt: skip
+    db = settings.DATABASES["default"]
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    database_url = f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    queue = f"banjia-crash-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "CELERY_TASK_ALWAYS_EAGER": "0",
+           "BANJIA_SCRAPE_URLS": json.dumps({"deepseek": [url]}), "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    gate = tmp_path / "gate"
+    first = _worker({**env, "BANJIA_TEST_APPLY_GATE": str(gate)}, queue)
+    second = None
+    try:
+        sent = tasks.refresh_source.apply_async(args=("deepseek",), queue=queue)
+        if not _poll(lambda: (tmp_path / "gate.reached").exists(), first):
+            pytest.fail(f"the first worker never reached the apply; output:\n{_stop(first)}")
+        dead = ScrapeRun.objects.get(source="deepseek")
+        assert (dead.status, dead.task_id) == ("running", sent.id)
+        os.kill(first.pid, signal.SIGKILL)  # mid-apply: the transaction holds the first price change
+        first.wait(timeout=20)
+        # The second worker sees the unacknowledged message as lost after 2 s (600 s in production)
+        # and checks for such messages every second (kombu: every 10 x 10 s by default).
+        options = {"visibility_timeout": 2, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}
+        second = _worker({**env, "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(options)}, queue)
+        done = _poll(lambda: ScrapeRun.objects.filter(source="deepseek", status="ok").first(), second)
+        if done is None:
+            pytest.fail(f"no finished run within 90 s; runs: "
+                        f"{list(ScrapeRun.objects.values_list('status', 'task_id'))}; output:\n{_stop(second)}")  # fmt: skip
+    finally:
+        _stop(first)
+        if second is not None:
+            _stop(second)
+    dead.refresh_from_db()
+    assert dead.status == "abandoned"
+    assert dead.finished_at is not None
+    assert done.task_id == sent.id  # the same message, delivered again
+    assert done.observations == 6
+    assert not ScrapeRun.objects.filter(status__in=["skipped", "running"]).exists()
+    assert ScrapeRun.objects.count() == 2
+    # Nothing of the killed apply survived; the new one closed the 0.30 row and opened 0.27 (-10%).
+    old.refresh_from_db()
+    assert old.valid_to is not None
+    live = Price.objects.get(model=model, kind="input", status="approved", valid_to__isnull=True)
+    assert (live.amount, live.valid_from) == (D("0.27"), old.valid_to)
+    assert Price.objects.filter(model=model, kind="input").count() == 2
+    assert Price.objects.filter(model=model, status="pending").count() == 2  # cached_input and output
+    assert cache.get(tasks.lock_key("deepseek")) is None  # released by the second worker
