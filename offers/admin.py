@@ -200,7 +200,10 @@ class PriceAdmin(admin.ModelAdmin):
     def source(self, obj):
         return _source_link(obj.source_url)
 
-    @admin.action(description=_("Approve selected prices (closes the current price of the same slot)"), permissions=["change"])
+    @admin.action(
+        description=_("Approve selected prices (closes the current price of the same slot)"),
+        permissions=["change"],
+    )
     def approve(self, request, queryset):
         approved, closed = 0, 0
         for price in queryset.exclude(status=Price.Status.APPROVED).order_by("valid_from", "pk"):
@@ -257,7 +260,8 @@ class MigrationProgramAdmin(admin.ModelAdmin):
         return obj.is_active()
 
     @admin.action(
-        description=_("Confirm the selected programmes today (a source shows them on offer)"), permissions=["change"]
+        description=_("Confirm the selected programmes today (a source shows them on offer)"),
+        permissions=["change"],
     )
     def confirm_today(self, request, queryset):
         n = sum(services.confirm_program(p) for p in queryset)

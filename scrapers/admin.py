@@ -23,7 +23,6 @@ from . import http
 from .models import FeedPrice, ScrapeRun
 from .sources import SLUGS, UnknownSource, get
 
-
 log = logging.getLogger(__name__)
 
 

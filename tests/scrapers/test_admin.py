@@ -38,7 +38,9 @@ def _staff(client, django_user_model, name, *perms):
     from django.contrib.auth.models import Permission
 
     user = django_user_model.objects.create_user(name, password="pw-staff-123", is_staff=True)
-    user.user_permissions.set([Permission.objects.get(content_type__app_label="scrapers", codename=c) for c in perms])
+    user.user_permissions.set(
+        [Permission.objects.get(content_type__app_label="scrapers", codename=c) for c in perms]
+    )
     client.force_login(user)
     return client
 

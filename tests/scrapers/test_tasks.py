@@ -106,7 +106,8 @@ def test_timeouts_fit_together(settings):
     # at most 600 s + kombu's restore interval.
     assert tasks.RETRY_CAP + tasks.TIME_LIMIT < app.conf.broker_transport_options["visibility_timeout"] == 600
     assert tasks.TIME_LIMIT < settings.BANJIA_SCRAPE_LOCK_SECONDS == 360
-    assert tasks.refresh_source.acks_late and tasks.refresh_source.reject_on_worker_lost
+    assert tasks.refresh_source.acks_late
+    assert tasks.refresh_source.reject_on_worker_lost
 
 
 def _run_as(task_id, slug="deepseek"):
@@ -162,8 +163,12 @@ def test_a_live_holder_still_makes_another_task_skip(monkeypatch):
 @pytest.mark.django_db
 def test_runs_past_the_time_limit_are_abandoned_once_and_retried(monkeypatch, settings):
     now = timezone.now()
-    old = ScrapeRun.objects.create(source="zhipu", started_at=now - dt.timedelta(seconds=361), task_id="t-old")
-    fresh = ScrapeRun.objects.create(source="ecb", started_at=now - dt.timedelta(seconds=359), task_id="t-new")
+    old = ScrapeRun.objects.create(
+        source="zhipu", started_at=now - dt.timedelta(seconds=361), task_id="t-old"
+    )
+    fresh = ScrapeRun.objects.create(
+        source="ecb", started_at=now - dt.timedelta(seconds=359), task_id="t-new"
+    )
     queued = []
     monkeypatch.setattr(tasks.refresh_source, "delay", lambda slug, trigger: queued.append((slug, trigger)))
     assert tasks.reap_abandoned_runs() == ["zhipu"]
@@ -351,7 +356,9 @@ def test_a_worker_killed_mid_apply_is_replaced_and_the_refresh_finishes(page_ser
                        source_url=url, checked_on=dt.date(2025, 1, 1))  # fmt: skip
     db = settings.DATABASES["default"]
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    database_url = f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     queue = f"banjia-crash-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "CELERY_TASK_ALWAYS_EAGER": "0",
            "BANJIA_SCRAPE_URLS": json.dumps({"deepseek": [url]}), "PYTHONUNBUFFERED": "1"}  # fmt: skip
