@@ -28,6 +28,7 @@ from .models import (
     clean_time_window,
     window_key,
 )
+from .services import lock_providers, lock_rates
 
 FORMAT = "banjia.catalog/1"
 # The cost of an import is bounded before and while parsing. The seed catalog is 0.3 MB with 859
@@ -757,12 +758,14 @@ def _apply_fields(obj, fields):
 def _write(catalog):
     result = ImportResult()
     errors = []
-    providers = {p.slug: p for p in Provider.objects.filter(slug__in=[r.slug for r in catalog.providers])}
+    # The per-provider write lock, shared with the scrapers' apply: a concurrent apply on the same
+    # providers waits for this import (or this import for it) instead of failing on a constraint.
+    locked = lock_providers({r.slug: r.fields for r in catalog.providers})
+    providers = {}
     for prec in catalog.providers:
-        provider = providers.get(prec.slug)
-        if provider is None:
-            provider = Provider.objects.create(slug=prec.slug, **prec.fields)
-            providers[prec.slug] = provider
+        provider, created = locked[prec.slug]
+        providers[prec.slug] = provider
+        if created:
             result.count(result.created, "providers")
         elif _apply_fields(provider, prec.fields):
             provider.save()
@@ -912,6 +915,8 @@ def _write_mappings(recs, all_models, result):
 
 
 def _write_rates(recs, result):
+    if recs:
+        lock_rates()
     existing = {(r.base, r.quote, r.date): r for r in ExchangeRate.objects.all()}
     new = []
     for rec in recs:
