@@ -27,12 +27,14 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Lower
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .fx import PIVOT, Converter, Rate  # noqa: F401  (Rate and PIVOT are part of this module's API)
 from .models import (
     AMOUNT_DIGITS,
+    WEEKDAYS,
     Benefit,
     MigrationProgram,
     Model,
@@ -98,12 +100,78 @@ def _tier_key(price: Price):
     return (price.tier_min_input_tokens or 0, price.tier_max_input_tokens or 0)
 
 
+# --- Price dimensions: service tier, region, time window (catalog-format.md) ------------------
+
+ZONE_WORDS = {
+    "Asia/Shanghai": gettext_lazy("Beijing time"),
+    "America/Los_Angeles": gettext_lazy("California time"),
+    "UTC": "UTC",
+}
+KIND_ORDER = (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT)
+TIER_ORDER = tuple(Price.ServiceTier.values)
+
+
+def is_headline(price: Price) -> bool:
+    """A standard, home, all-day row: what a single "price of this model" means."""
+    return (
+        price.service_tier == Price.ServiceTier.STANDARD
+        and price.region is None
+        and price.time_window is None
+    )
+
+
+def window_label(window: dict) -> str:
+    """ "Off-peak 00:30–08:30 Beijing time", with the days when not every day."""
+    zone = ZONE_WORDS.get(window["tz"], window["tz"])
+    text = _("Off-peak %(start)s–%(end)s %(zone)s") % {
+        "start": window["start"],
+        "end": window["end"],
+        "zone": zone,
+    }
+    days = window.get("days")
+    if days:
+        if days == list(WEEKDAYS[:5]):
+            words = _("weekdays")
+        elif days == list(WEEKDAYS[5:]):
+            words = _("weekends")
+        else:
+            words = ", ".join(str(WEEKDAYS_ABBR[WEEKDAYS.index(d)]) for d in sorted(days, key=WEEKDAYS.index))
+        text = _("%(window)s (%(days)s)") % {"window": text, "days": words}
+    return text
+
+
+def price_terms(price: Price, with_currency=True) -> str:
+    """A price row's service tier, region and time window in words ("" for a headline row):
+    "Batch", "International (USD)", "Off-peak 00:30–08:30 Beijing time"."""
+    parts = []
+    if price.service_tier != Price.ServiceTier.STANDARD:
+        parts.append(str(Price.ServiceTier(price.service_tier).label))
+    if price.region:
+        region = Price.Region(price.region).label
+        parts.append(
+            _("%(region)s (%(currency)s)") % {"region": region, "currency": price.currency}
+            if with_currency
+            else str(region)
+        )
+    if price.time_window:
+        parts.append(window_label(price.time_window))
+    return " · ".join(parts)
+
+
+def _dimension_order(price: Price):
+    tier = price.service_tier
+    return (TIER_ORDER.index(tier) if tier in TIER_ORDER else len(TIER_ORDER), *price.dimensions_key)
+
+
 @dataclass
 class PriceRow:
     """One current price of a model (one kind, one tier) ready for display."""
 
     price: Price
     money: Money
+    # The row's tier, region and window in words; a headline row says "Standard" (or "Home
+    # prices", "All day") only when the model also has rows that differ in that dimension.
+    terms: str = ""
 
     @property
     def stale(self):
@@ -112,13 +180,13 @@ class PriceRow:
 
 @dataclass
 class ModelPrices:
-    """The current prices of one model grouped by kind; `input`/`output` are the base tier."""
+    """The current prices of one model grouped by kind; `input`/`output` are the headline (standard,
+    home, all-day) rows of the base prompt tier; `variants(kind)` the other tiers, regions and windows."""
 
     rows: dict[str, list[PriceRow]] = field(default_factory=lambda: defaultdict(list))
 
     def base(self, kind) -> PriceRow | None:
-        rows = self.rows.get(kind) or []
-        return rows[0] if rows else None
+        return next((row for row in self.rows.get(kind) or [] if is_headline(row.price)), None)
 
     @property
     def input(self):
@@ -134,15 +202,51 @@ class ModelPrices:
 
     @property
     def tiered(self):
-        return any(len(rows) > 1 for rows in self.rows.values())
+        """More than one prompt-length tier among the headline rows of a kind."""
+        return any(sum(1 for row in rows if is_headline(row.price)) > 1 for rows in self.rows.values())
 
     @property
     def stale(self):
         return any(row.stale for rows in self.rows.values() for row in rows)
 
+    def variants(self, kind) -> list[PriceRow]:
+        """One row per (service tier, region, window) other than the headline: its lowest prompt tier."""
+        first = {}
+        for row in self.rows.get(kind) or []:
+            if not is_headline(row.price):
+                first.setdefault(row.price.dimensions_key, row)
+        return sorted(first.values(), key=lambda row: _dimension_order(row.price))
+
+    @property
+    def input_variants(self):
+        return self.variants(Price.Kind.INPUT)
+
+    @property
+    def output_variants(self):
+        return self.variants(Price.Kind.OUTPUT)
+
+    @property
+    def has_variants(self):
+        return any(not is_headline(row.price) for rows in self.rows.values() for row in rows)
+
     def all_rows(self):
-        order = [Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT]
-        return [row for kind in order for row in self.rows.get(kind, [])]
+        """Headline rows by kind, then each tier, region and window by kind."""
+        rows = [row for kind in KIND_ORDER for row in self.rows.get(kind, [])]
+        return sorted(rows, key=lambda row: (not is_headline(row.price), _dimension_order(row.price)))
+
+    def label_rows(self):
+        """Set each row's `terms` (see PriceRow)."""
+        others = [row.price for rows in self.rows.values() for row in rows if not is_headline(row.price)]
+        headline = []
+        if any(p.service_tier != Price.ServiceTier.STANDARD for p in others):
+            headline.append(str(Price.ServiceTier.STANDARD.label))
+        if any(p.region for p in others):
+            headline.append(_("Home prices"))
+        if any(p.time_window for p in others):
+            headline.append(_("All day"))
+        for rows in self.rows.values():
+            for row in rows:
+                row.terms = " · ".join(headline) if is_headline(row.price) else price_terms(row.price)
 
 
 def current_prices(model_ids, converter: Converter, currency: str, on: date | None = None):
@@ -159,6 +263,8 @@ def current_prices(model_ids, converter: Converter, currency: str, on: date | No
         result[price.model_id].rows[price.kind].append(
             PriceRow(price, Money.of(price.amount, price.currency, converter, currency))
         )
+    for model_prices in result.values():
+        model_prices.label_rows()
     return result
 
 
@@ -445,6 +551,7 @@ def model_queryset(filters: dict, converter: Converter, currency: str, on: date)
         qs = qs.filter(context_window__gte=filters["min_context"])
     if filters.get("compatible"):
         qs = qs.filter(provider__openai_compatible=True)
+    qs = _dimension_filters(qs, filters, on)
     currencies = converter.currencies()
     sort = filters.get("sort") or "name"
     needs_input = sort.lstrip("-") == "input" or filters.get("max_input") is not None
@@ -473,6 +580,22 @@ def model_queryset(filters: dict, converter: Converter, currency: str, on: date)
         "-context": [F("context_window").desc(nulls_last=True), *name_order],
     }
     return qs.order_by(*orders.get(sort, name_order))
+
+
+def _dimension_filters(qs, filters: dict, on: date):
+    """has_batch, has_offpeak, region ("home", "cn", "intl"): models with a current approved row of
+    that tier, with a time window, of that region. Subqueries of the same SQL statement."""
+    current = Price.objects.current(on=on)
+    if filters.get("has_batch"):
+        qs = qs.filter(pk__in=current.filter(service_tier=Price.ServiceTier.BATCH).values("model_id"))
+    if filters.get("has_offpeak"):
+        qs = qs.filter(pk__in=current.filter(time_window__isnull=False).values("model_id"))
+    region = filters.get("region")
+    if region == "home":
+        qs = qs.filter(pk__in=current.filter(region__isnull=True).values("model_id"))
+    elif region in Price.Region.values:
+        qs = qs.filter(pk__in=current.filter(region=region).values("model_id"))
+    return qs
 
 
 def model_table(
@@ -673,12 +796,14 @@ def price_chart(history: list[Price], on: date) -> Chart | None:
 
     slots: dict[tuple, Series] = {}
     labels = dict(Price.Kind.choices)
-    for row in sorted(rows, key=lambda r: (r.kind, _tier_key(r), r.valid_from)):
-        key = (row.kind, _tier_key(row))
+    for row in sorted(rows, key=lambda r: (r.kind, _dimension_order(r), _tier_key(r), r.valid_from)):
+        key = (row.kind, row.dimensions_key, _tier_key(row))
         if key not in slots:
             label = str(labels.get(row.kind, row.kind))
             if row.tier_label:
                 label = f"{label} ({row.tier_label})"
+            if not is_headline(row):
+                label = f"{label} · {price_terms(row)}"
             slots[key] = Series(label, row.kind, currency, [])
         slots[key].points.append((row.valid_from, row.valid_to, row.amount))
     series = list(slots.values())
@@ -758,6 +883,15 @@ class CompareColumn:
 
 
 @dataclass
+class CompareLine:
+    """One price kind at one service tier, region and window, across the compared models."""
+
+    label: str
+    cells: list[PriceRow | None]
+    baseline: PriceRow | None = None
+
+
+@dataclass
 class Comparison:
     columns: list[CompareColumn]
     baseline: Model | None
@@ -766,6 +900,37 @@ class Comparison:
     missing: list[str]
     converter: Converter
     capabilities: tuple = Model.CAPABILITIES
+    variant_lines: list[CompareLine] = field(default_factory=list)
+
+
+def variant_lines(columns: list[CompareColumn], baseline: ModelPrices | None) -> list[CompareLine]:
+    """A line per (tier, region, window, kind) that any compared model has besides its headline
+    prices; the baseline's cell is filled where OpenAI has the same kind of row."""
+    found = {}
+    for col in columns:
+        for kind in KIND_ORDER:
+            for row in col.prices.variants(kind):
+                found.setdefault((row.price.dimensions_key, kind), row.price)
+    order = sorted(found, key=lambda key: (_dimension_order(found[key]), KIND_ORDER.index(key[1])))
+    labels = dict(Price.Kind.choices)
+
+    def cell(prices, key):
+        dims, kind = key
+        return next((row for row in prices.variants(kind) if row.price.dimensions_key == dims), None)
+
+    lines = []
+    for key in order:
+        price = found[key]
+        # Vendors' regional rows differ in currency: the line names the region alone.
+        terms = price_terms(price, with_currency=False)
+        lines.append(
+            CompareLine(
+                label=f"{labels[key[1]]} · {terms}",
+                cells=[cell(col.prices, key) for col in columns],
+                baseline=cell(baseline, key) if baseline else None,
+            )
+        )
+    return lines
 
 
 def parse_model_keys(values) -> list[tuple[str, str]]:
@@ -844,7 +1009,9 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
             )
         )
     missing = [f"{p}/{s}" for p, s in keys if (p, s) not in found]
-    return Comparison(columns, base_model, base_prices, openai_models, missing, converter)
+    comparison = Comparison(columns, base_model, base_prices, openai_models, missing, converter)
+    comparison.variant_lines = variant_lines(columns, base_prices)
+    return comparison
 
 
 # --- Feed -------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Forms of the estimate page: usage lines (a formset), the horizon and currency, the usage upload.
 
 The whole input lives in the query string (GET), so an estimate can be bookmarked and shared:
-usage-TOTAL_FORMS, usage-N-model, usage-N-input_tokens, ..., usage-N-override-<provider>=<model>,
-months, currency, as_of, include_expired. `to_request` turns valid forms into the estimator's
+usage-TOTAL_FORMS, usage-N-model, usage-N-input_tokens, ..., usage-N-service_tier (empty =
+standard), usage-N-override-<provider>=<model>, months, currency, as_of, include_expired, region
+(empty = home prices), hourly_profile (empty = not given, flat, beijing, california, imported) and
+hourly_usage (24 comma-separated weights, for "imported"). `to_request` turns valid forms into the estimator's
 request document and `apply_errors` puts the estimator's JSON-path errors back beside the fields.
 
 The per-vendor model choices (overrides) are selects in the result, tied to the form with the
@@ -10,7 +12,11 @@ HTML `form` attribute; an empty value means the mapped model, and empty ones are
 links. The estimator validates them; `override_fields` describes the selects.
 """
 
+import dataclasses
 import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Q
@@ -18,8 +24,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .estimator import BASELINE, MAX_MONTHS, MAX_TOKENS
-from .models import ExchangeRate, Model
+from .estimator import BASELINE, MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
+from .models import ExchangeRate, Model, Price
 from .usage_import import MAX_BYTES
 
 PREFIX = "usage"
@@ -35,7 +41,33 @@ DEFAULT_LINE = {
 PATH_RE = re.compile(r"^usage\[(\d+)\]\.(\w+)")
 OVERRIDE_PATH_RE = re.compile(r"^usage\[(\d+)\]\.overrides\.(.+)$")
 OVERRIDE_KEY_RE = re.compile(rf"^{PREFIX}-(\d+)-override-(.+)$")
-LINE_FIELDS = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests")
+LINE_FIELDS = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "service_tier")
+SETTINGS = ("months", "currency", "as_of", "include_expired", "region", "hourly_profile", "hourly_usage")
+# Office hours as UTC weights (1 for each UTC hour the office is open, 0 otherwise). The profile of
+# DESIGN.md rule 6 is the same every day of the week, so it cannot leave out weekends.
+# Beijing, 09:00-18:00 Asia/Shanghai (UTC+8 all year): UTC hours 1-9.
+# California, 09:00-17:00 America/Los_Angeles: UTC hours 16-23 under PDT (UTC-7, March to
+# November), 17-23 and 0 under PST (UTC-8); the offset of the estimate's as-of date is used.
+OFFICE_HOURS = {"beijing": ("Asia/Shanghai", 9, 18), "california": ("America/Los_Angeles", 9, 17)}
+
+
+def office_hours(profile, on):
+    """24 UTC weights for the office hours `profile` on date `on`."""
+    zone, start, end = OFFICE_HOURS[profile]
+    weights = [0] * 24
+    for hour in range(start, end):
+        weights[datetime(on.year, on.month, on.day, hour, tzinfo=ZoneInfo(zone)).astimezone(UTC).hour] = 1
+    return weights
+
+
+def estimator_accepts():
+    """The rule-6 keys the estimator's request reads: a subset of {service_tier, region, hourly_usage}.
+
+    The page sends a key only when the estimator reads it, so that nothing is priced as if it
+    had been taken into account when it was not."""
+    line_keys = {f.name for f in dataclasses.fields(UsageLine)}
+    request_keys = {f.name for f in dataclasses.fields(EstimateRequest)}
+    return ({"service_tier"} & line_keys) | ({"region", "hourly_usage"} & request_keys)
 
 
 def openai_model_choices():
@@ -83,6 +115,13 @@ class UsageLineForm(forms.Form):
         widget=NumberInput(min="1"),
         help_text=_("Optional: picks the price tier by average prompt length."),
     )
+    # Empty is standard, so an untouched blank line stays unchanged (and is skipped).
+    service_tier = forms.ChoiceField(
+        label=_("Service tier"),
+        required=False,
+        choices=[("", Price.ServiceTier.STANDARD.label)]
+        + [(t.value, t.label) for t in Price.ServiceTier if t != Price.ServiceTier.STANDARD],
+    )
 
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,6 +153,7 @@ class UsageLineForm(forms.Form):
             "cached_input_tokens": data.get("cached_input_tokens") or 0,
             "output_tokens": data["output_tokens"],
             "requests": data.get("requests"),
+            "service_tier": data.get("service_tier") or Price.ServiceTier.STANDARD,
             "overrides": self.overrides(),
         }
 
@@ -161,10 +201,68 @@ class EstimateForm(forms.Form):
         required=False,
         help_text=_("See the July 2024 offers as they were."),
     )
+    region = forms.ChoiceField(
+        label=_("Prices of region"),
+        required=False,
+        choices=[("", _("Each vendor's home prices")), *Price.Region.choices],
+    )
+    hourly_profile = forms.ChoiceField(
+        label=_("When you send requests"),
+        required=False,
+        choices=[
+            ("", _("Not given: all-day prices")),
+            ("flat", _("Evenly round the clock")),
+            ("beijing", _("Office hours in Beijing (09:00–18:00)")),
+            ("california", _("Office hours in California (09:00–17:00)")),
+            ("imported", _("Imported hourly profile")),
+        ],
+        help_text=_("Prices with off-peak hours apply to the share of tokens sent in their hours."),
+    )
+    hourly_usage = forms.CharField(
+        label=_("Hourly profile (UTC 0–23)"),
+        required=False,
+        max_length=600,
+        help_text=_(
+            "24 numbers separated by commas: tokens or weights per UTC hour; the usage import fills it."
+        ),
+    )
 
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = list(currencies)
+
+    def clean_hourly_usage(self):
+        text = self.cleaned_data.get("hourly_usage", "").strip()
+        if not text:
+            return None
+        try:
+            weights = [Decimal(part.strip()) for part in text.split(",")]
+        except InvalidOperation:
+            weights = []
+        if len(weights) != 24 or any(not w.is_finite() or w < 0 for w in weights) or not any(weights):
+            raise forms.ValidationError(_("Enter 24 numbers of 0 or more, not all 0, separated by commas."))
+        return [int(w) if w == w.to_integral_value() else w for w in weights]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("hourly_profile") == "imported"
+            and not data.get("hourly_usage")
+            and "hourly_usage" in data
+        ):
+            self.add_error("hourly_usage", _("Import an hourly usage export, or enter the 24 weights."))
+        return data
+
+    def hourly_weights(self, on):
+        """The request's `hourly_usage` for the chosen profile on date `on`; None when not given."""
+        profile = self.cleaned_data.get("hourly_profile")
+        if profile == "flat":
+            return [1] * 24
+        if profile in OFFICE_HOURS:
+            return office_hours(profile, on)
+        if profile == "imported":
+            return self.cleaned_data.get("hourly_usage")
+        return None
 
 
 class UsageImportForm(forms.Form):
@@ -203,14 +301,26 @@ def to_request(form, formset):
         indices.append(i)
         usage.append(line)
     data = form.cleaned_data
+    as_of = data.get("as_of") or timezone.localdate()
+    accepts = estimator_accepts()
+    if "service_tier" not in accepts:
+        for line in usage:
+            line.pop("service_tier", None)
     request = {
         "usage": usage,
         "months": data["months"],
         "currency": data["currency"],
-        "as_of": (data.get("as_of") or timezone.localdate()).isoformat(),
+        "as_of": as_of.isoformat(),
         "include_expired": bool(data.get("include_expired")),
         "detail": True,
     }
+    if "region" in accepts:
+        request["region"] = data.get("region") or None
+    if "hourly_usage" in accepts:
+        hourly = form.hourly_weights(as_of)
+        request["hourly_usage"] = (
+            [float(w) if isinstance(w, Decimal) else w for w in hourly] if hourly else None
+        )
     return request, indices
 
 
@@ -244,11 +354,15 @@ def lines_query(lines, settings):
     for i, line in enumerate(lines):
         for key in LINE_FIELDS:
             value = line.get(key)
+            if key == "service_tier" and value == Price.ServiceTier.STANDARD:
+                value = None  # the select's empty choice
             query[f"{PREFIX}-{i}-{key}"] = "" if value is None else str(value)
         for provider, model in sorted((line.get("overrides") or {}).items()):
             if model:
                 query[f"{PREFIX}-{i}-override-{provider}"] = model
     for key, value in settings.items():
+        if isinstance(value, list):  # hourly_usage
+            value = ",".join(str(v) for v in value)
         if value not in (None, "", False):
             query[key] = "on" if value is True else str(value)
     return query
@@ -271,7 +385,7 @@ def edit_lines(query, *, add=False, remove=None):
         del lines[remove]
     if add and len(lines) < MAX_PAGE_LINES:
         lines.append(dict.fromkeys(LINE_FIELDS, ""))
-    settings = {key: query.get(key) for key in ("months", "currency", "as_of", "include_expired")}
+    settings = {key: query.get(key) for key in SETTINGS}
     return lines_query(lines, settings)
 
 

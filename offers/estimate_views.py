@@ -24,6 +24,7 @@ from .estimate_forms import (
     DEFAULT_LINE,
     MAX_PAGE_LINES,
     PREFIX,
+    SETTINGS,
     EstimateForm,
     UsageFormSet,
     UsageImportForm,
@@ -37,13 +38,12 @@ from .estimate_forms import (
     without_empty_overrides,
 )
 from .estimator import EstimateError, estimate, load_snapshot, parse_request, run
-from .models import Benefit
+from .models import Benefit, Price
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
 TEMPLATE = "offers/estimate.html"
 # 10,000 usage lines with overrides fit in about 2 MB; anything much larger is not an estimate.
 MAX_BODY_BYTES = 5 * 1024 * 1024
-SETTINGS = ("months", "currency", "as_of", "include_expired")
 CHART_COLOURS = (
     "#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c",
     "#b5651d", "#8e9aaf", "#c71f66", "#3d5a80", "#70a288", "#e07a5f",
@@ -337,6 +337,8 @@ def _import_usage(request):
             else:
                 _report_import(request, usage, problems)
                 settings = {key: current_query.get(key) for key in SETTINGS}
+                if usage.hourly_usage:
+                    settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
                 query = lines_query(usage.lines[:MAX_PAGE_LINES], settings)
                 return redirect(f"{reverse('offers:estimate')}?{query.urlencode()}")
     context = _build(request, current_query)
@@ -346,6 +348,11 @@ def _import_usage(request):
 
 def _import_notes(usage):
     notes = []
+    if usage.unknown_tiers:
+        notes.append(
+            _("Service tiers Banjia does not know, counted as standard: %(names)s.")
+            % {"names": ", ".join(usage.unknown_tiers)}
+        )
     if usage.unknown:
         names = ", ".join(name for name, _t in usage.unknown)
         notes.append(_("Models Banjia does not know (not included): %(names)s.") % {"names": names})
@@ -362,15 +369,16 @@ def _import_notes(usage):
 
 
 def _report_import(request, usage, problems):
+    models = {line["model"] for line in usage.lines}
     messages.success(
         request,
         ngettext(
             "Imported %(n)s model from %(start)s to %(end)s (%(days)s days), as monthly averages.",
             "Imported %(n)s models from %(start)s to %(end)s (%(days)s days), as monthly averages.",
-            len(usage.lines),
+            len(models),
         )
         % {
-            "n": len(usage.lines),
+            "n": len(models),
             "start": usage.start.date().isoformat(),
             "end": usage.end.date().isoformat(),
             "days": f"{usage.days:.1f}",
@@ -380,6 +388,17 @@ def _report_import(request, usage, problems):
         renamed = ", ".join(f"{a} → {b}" for a, b in usage.renamed.items())
         messages.info(
             request, _("Dated snapshots counted as their base model: %(list)s.") % {"list": renamed}
+        )
+    tiers = sorted({line["service_tier"] for line in usage.lines} - {"standard"})
+    if tiers:
+        messages.info(
+            request,
+            _("Batch and service-tier usage is kept on lines of its own: %(tiers)s.")
+            % {"tiers": ", ".join(str(Price.ServiceTier(t).label) for t in tiers)},
+        )
+    if usage.hourly_usage:
+        messages.info(
+            request, _("The hourly buckets give the hourly profile (UTC) used for off-peak prices.")
         )
     if len(usage.lines) > MAX_PAGE_LINES:
         messages.warning(

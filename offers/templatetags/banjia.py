@@ -10,6 +10,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from offers.browse import Money
+from offers.browse import price_terms as _price_terms
 from offers.forms import capability_label
 from offers.models import Benefit
 
@@ -206,3 +207,9 @@ def compare_url(keys, add=None, remove=None, baseline=None):
         params.append(("baseline", baseline))
     query = urlencode(params)
     return reverse("offers:compare") + (f"?{query}" if query else "")
+
+
+@register.filter
+def price_terms(price):
+    """A price row's service tier, region and time window in words; "" for a headline row."""
+    return _price_terms(price)
