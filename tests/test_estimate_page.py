@@ -33,6 +33,20 @@ def query(*lines, **settings):
     return lines_query([dict(zip(keys, line, strict=False)) for line in lines], settings).urlencode()
 
 
+def csv_sheets(response):
+    """{sheet name: [row dicts]} of the estimate CSV (each sheet under a "# name" row)."""
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    sheets, name, rows = {}, None, []
+    for row in csv.reader(io.StringIO(text[1:])):
+        if row and row[0].startswith("# "):
+            name, rows = row[0][2:], []
+            sheets[name] = rows
+        elif row:
+            rows.append(row)
+    return {n: [dict(zip(r[0], values, strict=False)) for values in r[1:]] for n, r in sheets.items()}
+
+
 REFERENCE = query(("gpt-4o", 30_000_000, 0, 10_000_000), ("gpt-4o-mini", 100_000_000, 20_000_000, 20_000_000))
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -143,11 +157,12 @@ def test_csv_download(client, catalog):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    sheets = csv_sheets(response)
+    rows = sheets["Ranking"]
     assert [
         (r["rank"], r["provider"], r["total_cost"], r["savings"], r["savings_percent"]) for r in rows
     ] == [
-        ("", "openai", "27849.78", "", ""),
+        ("", "openai", "27849.78", "", ""),  # the reference row
         ("1", "deepseek", "2064.00", "25785.78", "92.59"),
         ("2", "zhipu", "44340.00", "-16490.22", "-59.21"),
         ("", "baidu", "", "", ""),
@@ -260,7 +275,7 @@ def test_overrides_round_trip_through_the_links(client, catalog):
         assert params["usage-0-override-zhipu"] == ["glm-4-air"]
         assert "usage-1-override-deepseek" not in params
     assert links["Download CSV"]["download"] == ["csv"]
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{URL}?{ZHIPU_AIR}&download=csv").content.decode())))
+    rows = csv_sheets(client.get(f"{URL}?{ZHIPU_AIR}&download=csv"))["Ranking"]
     zhipu = next(r for r in rows if r["provider"] == "zhipu")
     # as in test_override_changes_the_vendor_model_and_cost; savings 27,849.78 - 1,820.00 = 26,029.78
     assert (zhipu["rank"], zhipu["total_cost"], zhipu["savings"]) == ("1", "1820.00", "26029.78")
@@ -279,7 +294,7 @@ def test_incomplete_vendor_offers_a_select_and_a_choice_completes_it(client, cat
     assert "not mapped" in baidu
     priced_model("baidu", "ernie-speed", input=1, output=2, currency="CNY")
     picked = f"{REFERENCE}&usage-0-override-baidu=ernie-speed&usage-1-override-baidu=ernie-speed"
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{URL}?{picked}&download=csv").content.decode())))
+    rows = csv_sheets(client.get(f"{URL}?{picked}&download=csv"))["Ranking"]
     baidu = next(r for r in rows if r["provider"] == "baidu")
     # ernie-speed at 1 CNY in, 2 CNY out per 1M: (30 + 10 x 2) + (100 + 20 x 2) = 190 a month, x 12
     assert baidu["total_cost"] == "2280.00"
@@ -303,11 +318,19 @@ def test_query_count_does_not_grow_with_vendor_models(client, catalog):
 
     add_models(0, 10)
     with_10, html = count()
-    assert '<option value="zhipu-extra-9">' in html
+    assert '<option value="zhipu-extra-9">' in html  # 2 + 10 models: all listed (SHORTLIST = 12)
     add_models(10, 200)
     with_200, html = count()
-    assert '<option value="baidu-extra-199">' in html
     assert with_200 == with_10
+    # 202 models: a short list (mapped, named by a programme, chosen, then the first by slug) and
+    # a link that lists them all for that vendor
+    zhipu = select_html(html, "usage-0-override-zhipu")
+    assert '<option value="glm-4-air" selected>' in zhipu
+    assert '<option value="zhipu-extra-199">' not in zhipu
+    assert "190 more models" in zhipu  # 202 - 12 listed (glm-4, glm-4-air, the first 10 extras)
+    html = client.get(f"{URL}?{ZHIPU_AIR}&models=zhipu").content.decode()
+    assert '<option value="zhipu-extra-199">' in select_html(html, "usage-0-override-zhipu")
+    assert '<option value="deepseek-extra-199">' not in select_html(html, "usage-0-override-deepseek")
 
 
 # --- the usage upload ---------------------------------------------------------------------------

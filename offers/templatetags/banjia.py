@@ -206,3 +206,20 @@ def compare_url(keys, add=None, remove=None, baseline=None):
         params.append(("baseline", baseline))
     query = urlencode(params)
     return reverse("offers:compare") + (f"?{query}" if query else "")
+
+
+@register.filter
+def cash(value, currency):
+    """An estimate amount with 2 decimals, grouped, and its currency code: "27,849.78 CNY"."""
+    if value is None or value == "":
+        return _("unknown")
+    # Grouped by thousands in both languages (a finance reader's convention), not by the locale.
+    return f"{Decimal(value):,.2f} {currency}"
+
+
+@register.filter
+def whole(value):
+    """A count with group separators: 300000000 -> 300,000,000."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.0f}"
