@@ -253,7 +253,9 @@ def chart(result, *, show_all=False, width=640, height=360):
     count = int(top_value / step)
     y_ticks = [{"y": f"{y(step * k):.1f}", "value": step * k} for k in range(count + 1)]
     every = 1 if months <= 12 else 3 if months <= 24 else 6 if months <= 36 else 12
-    x_ticks = [{"x": f"{x(m - 0.5):.1f}", "label": m} for m in range(1, months + 1) if m == 1 or m % every == 0]
+    x_ticks = [
+        {"x": f"{x(m - 0.5):.1f}", "label": m} for m in range(1, months + 1) if m == 1 or m % every == 0
+    ]
     table = [{"month": m + 1, "values": [s["values"][m] for s in series]} for m in range(months)]
     return {
         "width": width,

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
 from .browse import pick_currency
+from .estimate_display import SORTS, chart, decorate
+from .estimate_export import csv_response, xlsx_response
 from .estimate_forms import (
     DEFAULT_LINE,
     MAX_PAGE_LINES,
@@ -34,8 +36,6 @@ from .estimate_forms import (
     to_request,
     without_empty_overrides,
 )
-from .estimate_display import SORTS, chart, decorate
-from .estimate_export import csv_response, xlsx_response
 from .estimator import EstimateError, estimate, load_snapshot, parse_request, run
 from .models import Benefit
 from .usage_import import MAX_BYTES, UsageImportError, read_usage

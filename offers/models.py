@@ -306,7 +306,9 @@ class MigrationProgram(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True, help_text=_("Inclusive; empty means open or unknown."))
     eligibility = models.TextField(blank=True, default="")
-    eligibility_zh = models.TextField(blank=True, default="", help_text=_("Eligibility in Chinese (optional)."))
+    eligibility_zh = models.TextField(
+        blank=True, default="", help_text=_("Eligibility in Chinese (optional).")
+    )
     openai_users_only = models.BooleanField(null=True, blank=True)
     new_users_only = models.BooleanField(null=True, blank=True)
     enterprise_only = models.BooleanField(null=True, blank=True)

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offers', '0003_price_current_index'),
+        ("offers", "0003_price_current_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='migrationprogram',
-            name='eligibility_zh',
-            field=models.TextField(blank=True, default='', help_text='Eligibility in Chinese (optional).'),
+            model_name="migrationprogram",
+            name="eligibility_zh",
+            field=models.TextField(blank=True, default="", help_text="Eligibility in Chinese (optional)."),
         ),
         migrations.AddField(
-            model_name='migrationprogram',
-            name='notes_zh',
-            field=models.TextField(blank=True, default='', help_text='Notes in Chinese (optional).'),
+            model_name="migrationprogram",
+            name="notes_zh",
+            field=models.TextField(blank=True, default="", help_text="Notes in Chinese (optional)."),
         ),
     ]
