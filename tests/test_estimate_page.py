@@ -440,7 +440,7 @@ def test_summary_names_the_month_the_programme_is_used_up(client, catalog):
     # glm-4-air at 1 CNY in and out for both lines: 40M + 120M tokens = 160.00 CNY a month; the
     # 100M free tokens cover 100M of month 1, month 2 pays in full: from day 30 after 2024-07-10
     assert "160.00 CNY" in summary
-    assert "from month 2 (2024-08-09)" in summary
+    assert "from month 2 (Aug. 9, 2024)" in summary
 
 
 def test_ranking_rows_name_models_costs_and_openai_reference(client, catalog):
