@@ -191,11 +191,11 @@ def nice_step(span, ticks=4):
     return 10 * power
 
 
-def chart(result, *, show_all=False, width=640, height=360):
+def chart(result, *, show_all=False, width=520, height=340):
     """Monthly cost per vendor over the horizon: a step line each, OpenAI and the five cheapest by
     total (all on request), labelled at the line's end; round ticks; the same data as a table."""
     months = result["months"]
-    left, right, top, bottom = 64, 170, 16, 40
+    left, right, top, bottom = 56, 176, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     alternatives = result["alternatives"]
     shown = alternatives if show_all else alternatives[:CHART_DEFAULT_VENDORS]
@@ -241,20 +241,24 @@ def chart(result, *, show_all=False, width=640, height=360):
     order = sorted(series, key=lambda s: s["label_y"])
     for prev, cur in zip(order, order[1:], strict=False):
         cur["label_y"] = max(cur["label_y"], prev["label_y"] + gap)
-    overflow = order[-1]["label_y"] - (top + plot_h) if order else 0
-    if overflow > 0:
-        for s in order:
-            s["label_y"] -= overflow
+    if order and order[-1]["label_y"] > top + plot_h:
+        order[-1]["label_y"] = top + plot_h
         for prev, cur in zip(reversed(order[:-1]), reversed(order), strict=False):
             prev["label_y"] = min(prev["label_y"], cur["label_y"] - gap)
     for s in series:
+        # a leader from the line's end to its label, where the label had to move
+        s["end_x"], s["end_y"] = f"{x(months):.1f}", f"{y(s['last']):.1f}"
         s["label_y"] = f"{s['label_y']:.1f}"
-        s["label_x"] = f"{x(months) + 8:.1f}"
+        s["label_x"] = f"{x(months) + 12:.1f}"
+        s["leader_x"] = f"{x(months) + 10:.1f}"
     count = int(top_value / step)
     y_ticks = [{"y": f"{y(step * k):.1f}", "value": step * k} for k in range(count + 1)]
     every = 1 if months <= 12 else 3 if months <= 24 else 6 if months <= 36 else 12
     x_ticks = [
-        {"x": f"{x(m - 0.5):.1f}", "label": m} for m in range(1, months + 1) if m == 1 or m % every == 0
+        # "minor" ticks are hidden on a phone, where 12 labels would not fit
+        {"x": f"{x(m - 0.5):.1f}", "label": m, "minor": m != 1 and m % (every * 3) != 0}
+        for m in range(1, months + 1)
+        if m == 1 or m % every == 0
     ]
     table = [{"month": m + 1, "values": [s["values"][m] for s in series]} for m in range(months)]
     return {
