@@ -118,7 +118,9 @@ def test_counts_with_units_echo_while_typing_and_upload_errors_take_the_focus(pa
     expect(page.locator("button.copy-link")).to_be_visible()  # shown by estimate.js
     page.fill("#id_usage-0-input_tokens", "300 apples")
     expect(page.locator("#id_usage-0-input_tokens-errors")).to_contain_text("Enter a whole number")
-    page.set_input_files("#id_file", {"name": "usage.json", "mimeType": "application/json", "buffer": b"{oops"})
+    page.set_input_files(
+        "#id_file", {"name": "usage.json", "mimeType": "application/json", "buffer": b"{oops"}
+    )
     page.click(".import-form button[type=submit]")
     outcome = page.locator("#upload-outcome")
     expect(outcome).to_contain_text("not valid JSON")
