@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .estimate_forms import PREFIX
 
@@ -79,7 +80,7 @@ def month_start(as_of, month):
     return as_of + timedelta(days=(month - 1) * 30)
 
 
-def decorate(result, *, sort="total", share_query=None, indices=()):
+def decorate(result, *, sort="total", share_query=None, indices=(), program_names=None):
     """Add to `result` what the page needs: per vendor the cost after programmes and the
     programmes explained; the summary; the rows of the ranking in the order asked for."""
     from datetime import date
@@ -98,7 +99,7 @@ def decorate(result, *, sort="total", share_query=None, indices=()):
         alt["first_month"] = Decimal(alt["detail"]["months"][0]["cost"]) if alt["detail"]["months"] else None
         alt["average_monthly"] = _money(Decimal(alt["total_cost"]) / months)
         alt["monthly_savings_after"] = base_monthly - after["monthly"]
-        alt["detail"]["explained"] = explain_programmes(alt, result, share_query, indices)
+        alt["detail"]["explained"] = explain_programmes(alt, result, share_query, indices, program_names)
 
     alternatives = result["alternatives"]
     keys = {
@@ -140,7 +141,19 @@ def _override_link(share_query, indices, provider, model):
     return f"?{query.urlencode()}"
 
 
-def explain_programmes(alt, result, share_query, indices):
+LEFT_OUT_REASONS = {
+    # reason: (text without a date, text with one)
+    "ended": (_lazy("ended"), _lazy("ended on %(date)s")),
+    "unconfirmed": (
+        _lazy("not confirmed by a source recently"),
+        _lazy("not confirmed by a source since %(date)s"),
+    ),
+    "not_started": (_lazy("not started yet"), _lazy("starts on %(date)s")),
+    "unpublished": (_lazy("not published"), _lazy("not published")),
+}
+
+
+def explain_programmes(alt, result, share_query, indices, program_names=None):
     """Which benefits counted for this usage, which did not and why."""
     detail = alt["detail"]
     used_models = {line["model"] for line in detail["lines"]}
@@ -169,10 +182,14 @@ def explain_programmes(alt, result, share_query, indices):
             item["reason"] = _("nothing in this usage qualifies")
         not_counted.append(item)
     names = {p["slug"]: p["name"] for p in detail["programs"]}
-    left_out = [
-        {**entry, "name": names.get(entry.get("program"), entry.get("name") or entry.get("program"))}
-        for entry in (detail.get("programs_left_out") or [])
-    ]
+    names.update(program_names or {})
+    left_out = []
+    # Rule 5: the estimator lists the programmes of the vendor that did not apply, and why.
+    for entry in alt.get("programs_left_out") or detail.get("programs_left_out") or []:
+        slug, day = entry.get("program"), entry.get("date")
+        reason = LEFT_OUT_REASONS.get(entry.get("reason"))
+        text = (reason[1] if day and reason else reason[0] if reason else None) or str(entry.get("reason"))
+        left_out.append({**entry, "name": names.get(slug, slug), "text": text % {"date": day}})
     return {"counted": counted, "not_counted": not_counted, "left_out": left_out}
 
 

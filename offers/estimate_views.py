@@ -37,7 +37,7 @@ from .estimate_forms import (
     without_empty_overrides,
 )
 from .estimator import EstimateError, estimate, load_snapshot, parse_request, run
-from .models import Benefit
+from .models import Benefit, MigrationProgram
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
 TEMPLATE = "offers/estimate.html"
@@ -89,7 +89,13 @@ def _build(request, query, *, example=False):
                     for message in errs:
                         form.add_error(None, f"usage[{k}].overrides.{slug}: {message}")
     if result is not None:
-        decorate(result, sort=query.get("sort", "total"), share_query=clean_query, indices=indices)
+        decorate(
+            result,
+            sort=query.get("sort", "total"),
+            share_query=clean_query,
+            indices=indices,
+            program_names=_left_out_names(result),
+        )
     share = f"{url}?{clean_query.urlencode()}"
     downloads = {}
     for kind in ("csv", "xlsx"):
@@ -127,6 +133,16 @@ def _build(request, query, *, example=False):
         "estimate_url": url,
         "has_models": bool(model_choices),
     }
+
+
+def _left_out_names(result):
+    """Display names of the programmes the estimator left out (rule 5): one query, none if none."""
+    slugs = {
+        entry.get("program") for alt in result["alternatives"] for entry in alt.get("programs_left_out") or ()
+    }
+    if not slugs:
+        return {}
+    return {p.slug: p.display_name for p in MigrationProgram.objects.filter(slug__in=slugs)}
 
 
 def _inputs(context):

@@ -566,10 +566,18 @@ def test_programmes_explained_in_the_vendor_detail(client, catalog):
 def test_programmes_left_out_are_rendered_when_the_estimator_reports_them():
     from offers.estimate_display import explain_programmes
 
-    alt = {"provider": "x", "detail": {"lines": [], "benefits": [], "programs": [{"slug": "p", "name": "P"}],
-           "programs_left_out": [{"program": "p", "reason": "unconfirmed", "date": "2025-01-01"}]}}  # fmt: skip
-    assert explain_programmes(alt, {}, None, [])["left_out"] == [
-        {"program": "p", "reason": "unconfirmed", "date": "2025-01-01", "name": "P"}
+    alt = {
+        "provider": "x",
+        "programs_left_out": [
+            {"program": "p", "reason": "unconfirmed", "date": "2025-01-01"},
+            {"program": "q", "reason": "ended", "date": "2024-12-31"},
+        ],
+        "detail": {"lines": [], "benefits": [], "programs": []},
+    }
+    left_out = explain_programmes(alt, {}, None, [], {"p": "Plan P"})["left_out"]
+    assert [(e["name"], e["text"]) for e in left_out] == [
+        ("Plan P", "not confirmed by a source since 2025-01-01"),
+        ("q", "ended on 2024-12-31"),
     ]
 
 

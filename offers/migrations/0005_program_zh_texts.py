@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("offers", "0003_price_current_index"),
+        ("offers", "0004_pricing_dimensions_and_confirmation"),
     ]
 
     operations = [
