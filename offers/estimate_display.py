@@ -119,6 +119,8 @@ def decorate(result, *, sort="total", share_query=None, indices=(), program_name
         if _money(Decimal(alt["monthly_list_cost"]) * months) != Decimal(alt["total_list_cost"]):
             drift.append(alt["detail"]["provider_name"])
     result["rounding_drift"] = drift
+    # Named in full up to three; past that the first three and an ellipsis (the CSV has them all).
+    result["rounding_drift_names"] = ", ".join(drift[:3]) + (", …" if len(drift) > 3 else "")
 
     if alternatives:
         best = alternatives[0]
