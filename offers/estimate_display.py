@@ -191,7 +191,8 @@ def explain_programmes(alt, result, share_query, indices, program_names=None):
         slug, day = entry.get("program"), entry.get("date")
         reason = LEFT_OUT_REASONS.get(entry.get("reason"))
         text = (reason[1] if day and reason else reason[0] if reason else None) or str(entry.get("reason"))
-        left_out.append({**entry, "name": names.get(slug, slug), "text": text % {"date": day}})
+        name = entry.get("name") or names.get(slug, slug)  # the estimator's name, where it gives one
+        left_out.append({**entry, "name": name, "text": text % {"date": day}})
     return {"counted": counted, "not_counted": not_counted, "left_out": left_out}
 
 
