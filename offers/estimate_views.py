@@ -138,7 +138,10 @@ def _build(request, query, *, example=False):
 def _left_out_names(result):
     """Display names of the programmes the estimator left out (rule 5): one query, none if none."""
     slugs = {
-        entry.get("program") for alt in result["alternatives"] for entry in alt.get("programs_left_out") or ()
+        entry.get("program")
+        for alt in result["alternatives"]
+        for entry in alt.get("programs_left_out") or ()
+        if not entry.get("name")
     }
     if not slugs:
         return {}
