@@ -901,6 +901,8 @@ class Comparison:
     converter: Converter
     capabilities: tuple = Model.CAPABILITIES
     variant_lines: list[CompareLine] = field(default_factory=list)
+    # False when the baseline is one of the picked models: it is not shown twice.
+    baseline_column: bool = True
 
 
 def variant_lines(columns: list[CompareColumn], baseline: ModelPrices | None) -> list[CompareLine]:
@@ -1009,7 +1011,21 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
             )
         )
     missing = [f"{p}/{s}" for p, s in keys if (p, s) not in found]
-    comparison = Comparison(columns, base_model, base_prices, openai_models, missing, converter)
+    shown = list(chosen) + ([base_model] if base_model else [])
+    # Only the capabilities some model on the page has: no row empty for every model.
+    capabilities = tuple(
+        cap for cap in Model.CAPABILITIES if any(cap in (m.capabilities or ()) for m in shown)
+    )
+    comparison = Comparison(
+        columns,
+        base_model,
+        base_prices,
+        openai_models,
+        missing,
+        converter,
+        capabilities=capabilities,
+        baseline_column=base_model is not None and base_model not in chosen,
+    )
     comparison.variant_lines = variant_lines(columns, base_prices)
     return comparison
 

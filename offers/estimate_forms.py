@@ -91,28 +91,80 @@ class NumberInput(forms.NumberInput):
         super().__init__(attrs={"inputmode": "numeric", "step": "1", "min": "0", **attrs})
 
 
+# A count as people write it: 300M, 1.2B, 30k, 300,000,000, 3亿, 5千万, 1.5 万.
+MULTIPLIERS = {
+    "": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12,
+    "千": 10**3, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8,
+    "十亿": 10**9, "百亿": 10**10, "千亿": 10**11, "万亿": 10**12,
+}  # fmt: skip
+COUNT_RE = re.compile(r"^(-?)(\d+(?:\.\d+)?)([a-z]|[千万十百亿]+)?$")
+# Group separators people type: commas (ASCII, full-width, ideographic), spaces, underscores, apostrophes.
+SEPARATORS_RE = re.compile(r"[,，、_'\s\u00a0\u202f]")
+
+
+def parse_count(text):
+    """A whole count from "300M", "1.2B", "30k", "300,000,000", "3亿", "5千万"; None if it is not one."""
+    raw = SEPARATORS_RE.sub("", str(text)).lower()
+    match = COUNT_RE.match(raw)
+    if not match or (match[3] or "") not in MULTIPLIERS:
+        return None
+    whole, _dot, frac = match[2].partition(".")
+    scale = MULTIPLIERS[match[3] or ""]
+    value = int(whole) * scale
+    if frac:
+        numerator = int(frac) * scale
+        if numerator % 10 ** len(frac):
+            return None  # "1.5" tokens, "1.2345k": not a whole number
+        value += numerator // 10 ** len(frac)
+    return -value if match[1] else value
+
+
+class CountField(forms.CharField):
+    """A token or request count typed with a unit or separators; cleans to an int."""
+
+    default_error_messages = {
+        "invalid": _("Enter a whole number such as 300000000, 300,000,000, 300M, 1.2B, 30k or 3亿."),
+        "min_value": _("Ensure this value is greater than or equal to %(limit_value)s."),
+        "max_value": _("Ensure this value is less than or equal to %(limit_value)s."),
+    }
+
+    def __init__(self, *, min_value=0, max_value=MAX_TOKENS, **kwargs):
+        self.min_value, self.max_value = min_value, max_value
+        attrs = {"inputmode": "text", "autocomplete": "off", "spellcheck": "false", "class": "count"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        number = parse_count(value)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if number < self.min_value:
+            raise forms.ValidationError(
+                self.error_messages["min_value"], code="min_value", params={"limit_value": self.min_value}
+            )
+        if number > self.max_value:
+            raise forms.ValidationError(
+                self.error_messages["max_value"], code="max_value", params={"limit_value": self.max_value}
+            )
+        return number
+
+
 class UsageLineForm(forms.Form):
     model = forms.ChoiceField(label=_("OpenAI model"))
-    input_tokens = forms.IntegerField(
-        label=_("Input tokens / month"), min_value=0, max_value=MAX_TOKENS, widget=NumberInput()
-    )
-    cached_input_tokens = forms.IntegerField(
+    input_tokens = CountField(label=_("Input tokens / month"))
+    cached_input_tokens = CountField(
         label=_("of which cached"),
-        min_value=0,
-        max_value=MAX_TOKENS,
         required=False,
-        widget=NumberInput(),
         help_text=_("Part of the input tokens served from OpenAI's prompt cache."),
     )
-    output_tokens = forms.IntegerField(
-        label=_("Output tokens / month"), min_value=0, max_value=MAX_TOKENS, widget=NumberInput()
-    )
-    requests = forms.IntegerField(
+    output_tokens = CountField(label=_("Output tokens / month"))
+    requests = CountField(
         label=_("Requests / month"),
         min_value=1,
-        max_value=MAX_TOKENS,
         required=False,
-        widget=NumberInput(min="1"),
         help_text=_("Optional: picks the price tier by average prompt length."),
     )
     # Empty is standard, so an untouched blank line stays unchanged (and is skipped).
@@ -122,6 +174,18 @@ class UsageLineForm(forms.Form):
         choices=[("", Price.ServiceTier.STANDARD.label)]
         + [(t.value, t.label) for t in Price.ServiceTier if t != Price.ServiceTier.STANDARD],
     )
+
+    def echoes(self):
+        """{field name: the whole number read} for counts typed otherwise than as plain digits."""
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return {}
+        out = {}
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            raw = str(self.data.get(self.add_prefix(name), "")).strip()
+            if isinstance(field, CountField) and value is not None and raw != str(value):
+                out[name] = value
+        return out
 
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -402,11 +466,25 @@ def _model_label(slug, name):
     return f"{slug} · {name}" if name and name.lower() != slug else slug
 
 
-def override_fields(formset, indices, document, snapshot):
+# A vendor with more models of a kind than this shows a short list in each select (its mapped
+# models, the models its programmes name, the one chosen, then the first by slug) and a link that
+# loads them all for that vendor (?models=<vendor>): the page stays light with any catalog size.
+SHORTLIST = 12
+
+
+def _shortlist(models, keep):
+    """`models` [(slug, name)] cut to SHORTLIST, keeping the slugs in `keep` first."""
+    first = [m for m in models if m[0] in keep]
+    rest = [m for m in models if m[0] not in keep][: max(0, SHORTLIST - len(first))]
+    return sorted(first + rest)
+
+
+def override_fields(formset, indices, document, snapshot, expand=""):
     """The model select of every (usage line, vendor) pair, keyed by (line number, provider slug).
 
     One query reads the models of every vendor, of the kinds the lines need, whatever their number.
-    Models retired on or before the as-of date are left out unless already chosen.
+    Models retired on or before the as-of date are left out unless already chosen. Vendors with
+    more than SHORTLIST models of a kind list a short list, except the vendor named by `expand`.
     """
     usage = document["usage"]
     kinds = {m.kind for m in snapshot.openai_models.values()}
@@ -418,6 +496,13 @@ def override_fields(formset, indices, document, snapshot):
     ):
         if retired is None or retired > snapshot.as_of:
             by_vendor.setdefault((provider_id, kind), []).append((slug, name))
+    notable = {}  # provider pk: slugs of its mapped models and of the models its programmes name
+    for (_openai, provider_id), model in snapshot.mappings.items():
+        notable.setdefault(provider_id, set()).add(model.slug)
+    for provider in snapshot.providers:
+        for program in snapshot.programs.get(provider.pk, ()):
+            for benefit in snapshot.benefits.get(program.pk, ()):
+                notable.setdefault(provider.pk, set()).update(m.slug for m in benefit.models)
     fields = {}
     for k, line in enumerate(usage):
         openai_model = snapshot.openai_models.get(line["model"])
@@ -429,6 +514,10 @@ def override_fields(formset, indices, document, snapshot):
             mapped = snapshot.mappings.get((line["model"], provider.pk))
             chosen = line["overrides"].get(provider.slug, "")
             models = by_vendor.get((provider.pk, openai_model.kind), [])
+            hidden = 0
+            if len(models) > SHORTLIST and provider.slug != expand:
+                short = _shortlist(models, notable.get(provider.pk, set()) | {chosen})
+                hidden, models = len(models) - len(short), short
             options = [
                 (
                     "",
@@ -454,6 +543,8 @@ def override_fields(formset, indices, document, snapshot):
                 "options": options,
                 "mapped": mapped.slug if mapped else None,
                 "is_override": bool(chosen),
+                "provider": provider.slug,
+                "hidden": hidden,
                 "errors": line_form.override_errors.pop(provider.slug, []),
             }
     return fields

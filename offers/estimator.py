@@ -1012,7 +1012,13 @@ def _vendor_detail(provider, priced, programs, sim, rates, as_of):
         ],
         "benefits": [_benefit_detail(use) for use in sim["benefits"]],
         "programs": [
-            {"slug": p.slug, "name": p.display_name, "source_urls": list(p.source_urls)} for p in programs
+            {
+                "slug": p.slug,
+                "name": p.display_name,
+                "source_urls": list(p.source_urls),
+                "notes": p.display_notes or None,
+            }
+            for p in programs
         ],
         "fx": _fx_list(rates, as_of),
     }

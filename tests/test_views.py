@@ -244,6 +244,18 @@ def test_compare_page(client, catalog):
     assert "Special migration plan" in html
 
 
+def test_compare_shows_no_model_twice_and_no_empty_capability_row(client, catalog):
+    html = client.get(
+        reverse("offers:compare"), {"m": ["openai/gpt-4o", "zhipu/glm-4"], "baseline": "gpt-4o"}
+    ).content.decode()
+    table = html[html.index('class="data compare-grid"') : html.index("</table>")]
+    assert table.count(">GPT-4o</a>") == 1  # picked and baseline: one column
+    assert 'class="baseline"' not in table
+    # gpt-4o: vision, tools; glm-4: tools (tests/factories.py): no row for a capability neither has
+    assert "Vision" in table
+    assert table.count('class="yesno"') == 2 * 2  # 2 capability rows x 2 models
+
+
 def test_compare_fragments(client, catalog):
     url = reverse("offers:compare")
     part = fragment(client, url, "compare-page", m=["zhipu/glm-4"]).content.decode()

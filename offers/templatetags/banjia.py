@@ -213,3 +213,20 @@ def compare_url(keys, add=None, remove=None, baseline=None):
 def price_terms(price):
     """A price row's service tier, region and time window in words; "" for a headline row."""
     return _price_terms(price)
+
+
+@register.filter
+def cash(value, currency):
+    """An estimate amount with 2 decimals, grouped, and its currency code: "27,849.78 CNY"."""
+    if value is None or value == "":
+        return _("unknown")
+    # Grouped by thousands in both languages (a finance reader's convention), not by the locale.
+    return f"{Decimal(value):,.2f} {currency}"
+
+
+@register.filter
+def whole(value):
+    """A count with group separators: 300000000 -> 300,000,000."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.0f}"
