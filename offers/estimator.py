@@ -53,7 +53,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .catalog_io import fmt_decimal
-from .models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
+from .counterparts import counterparts
+from .models import Benefit, ExchangeRate, MigrationProgram, Model, Price, Provider
 
 BASELINE = "openai"
 USD = "USD"
@@ -291,7 +292,7 @@ def _parse_date(value):
 # prefetch managers) cost more than the estimate itself on a 50-vendor catalog.
 PRICE_FIELDS = (
     "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
-    "source_url", "checked_on", "confidence",
+    "source_url", "checked_on", "confidence", "service_tier", "region", "time_window",
 )  # fmt: skip
 BENEFIT_FIELDS = (
     "id", "program_id", "kind", "tokens", "ratio", "percent", "months", "amount", "currency", "valid_days",
@@ -331,9 +332,10 @@ class Snapshot:
     providers: list  # the published alternative providers asked for, by slug
     openai_models: dict  # slug -> ModelRef
     models: dict  # (provider slug, model slug) -> ModelRef, for overrides
-    mappings: dict  # (openai slug, provider id) -> rank-1 ModelRef
+    mappings: dict  # (openai slug, provider id) -> ModelRef of the counterpart on as_of (rule 4)
     prices: dict  # model id -> [price row (PRICE_FIELDS)] in force on as_of
     programs: dict  # provider id -> [MigrationProgram] in application order
+    programs_left_out: dict  # provider id -> [{"program", "reason", "date"}] (rule 5)
     benefits: dict  # programme id -> [BenefitRow] by position
     rates: list  # candidate ExchangeRate rows (latest <= as_of and earliest later, per pair)
     unknown_providers: list = field(default_factory=list)  # (index, slug) asked for, not published
@@ -371,42 +373,46 @@ def load_snapshot(req):
     }
     openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
 
-    # 3. The best-ranked mapping of each OpenAI model at each provider: rank 1, unless that
-    #    model is retired (deprecated_on <= as_of), in which case the next rank stands in.
-    mappings = {}
-    for openai_slug, provider_id, pk, slug, name, kind in (
-        ModelMapping.objects.filter(
-            openai_model__in=[m.pk for m in openai_models.values()], provider_id__in=provider_ids
-        )
-        .filter(Q(model__deprecated_on__isnull=True) | Q(model__deprecated_on__gt=as_of))
-        .order_by("rank")
-        .values_list(
-            "openai_model__slug", "provider_id", "model_id", "model__slug", "model__name", "model__kind"
-        )
-    ):
-        mappings.setdefault((openai_slug, provider_id), ModelRef(pk, slug, name, kind))
+    # 3. The counterpart of each OpenAI model at each provider on as_of (rule 4): the
+    #    best-ranked mapping whose model is available (released, not yet retired) on as_of.
+    mappings = {
+        (row.openai_model__slug, provider_id): ModelRef(row.model_id, row.model__slug, row.model__name, row.model__kind)
+        for (_openai_id, provider_id), row in counterparts(
+            as_of,
+            openai_models=[m.pk for m in openai_models.values()],
+            providers=provider_ids,
+            values=("openai_model__slug", "model_id", "model__slug", "model__name", "model__kind"),
+        ).items()
+    }
 
-    # 4. Prices in force on as_of of every model involved.
+    # 4. Prices in force on as_of of every model involved, of every tier, region and window
+    #    (rule 6 chooses among them per line in `select_rows`).
     model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
     prices = {}
     for price in (
         Price.objects.current(on=as_of)
         .filter(model_id__in=model_ids)
-        # Until rule 6 (tiers, regions, windows) is priced, only the standard, home, all-day rows.
-        .headline()
         .order_by("id")
         .values_list(*PRICE_FIELDS, named=True)
     ):
         prices.setdefault(price.model_id, []).append(price)
 
-    # 5-7. Published programmes (in force on as_of unless include_expired), benefits, their models.
-    programs_qs = MigrationProgram.objects.published().filter(provider_id__in=provider_ids)
-    if not req.include_expired:
-        programs_qs = programs_qs.active(on=as_of)
-    programs, benefits = {}, {}
-    for program in programs_qs.order_by("slug"):
-        programs.setdefault(program.provider_id, []).append(program)
-        benefits[program.pk] = []
+    # 5-7. Published programmes with their state on as_of (rule 5), the benefits of those that
+    # apply, and the benefits' models. Unpublished programmes are not read: the public API omits
+    # them from programs_left_out.
+    programs, left_out, benefits = {}, {}, {}
+    counted = {MigrationProgram.ACTIVE}
+    if req.include_expired:
+        counted |= {MigrationProgram.ENDED, MigrationProgram.UNCONFIRMED}
+    for program in MigrationProgram.objects.published().filter(provider_id__in=provider_ids).order_by("slug"):
+        state, when = program.status_on(as_of)
+        if state in counted:
+            programs.setdefault(program.provider_id, []).append(program)
+            benefits[program.pk] = []
+        else:
+            left_out.setdefault(program.provider_id, []).append(
+                {"program": program.slug, "reason": state, "date": when.isoformat() if when else None}
+            )
     if benefits:
         by_id = {}
         for row in (
@@ -417,9 +423,7 @@ def load_snapshot(req):
             benefit = BenefitRow(*row)
             by_id[benefit.id] = benefit
             benefits[benefit.program_id].append(benefit)
-        links = Benefit.models.through.objects.filter(
-            benefit_id__in=Benefit.objects.filter(program_id__in=benefits).values("id")
-        )
+        links = Benefit.models.through.objects.filter(benefit__program_id__in=list(benefits))
         for benefit_id, pk, slug, name in links.values_list(
             "benefit_id", "model_id", "model__slug", "model__name"
         ):
@@ -449,6 +453,7 @@ def load_snapshot(req):
         mappings=mappings,
         prices=prices,
         programs=programs,
+        programs_left_out=left_out,
         benefits=benefits,
         rates=rates,
         unknown_providers=unknown,
@@ -965,6 +970,7 @@ def _estimate(req, snap):
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
+            "programs_left_out": snap.programs_left_out.get(provider.pk, []),
         }
         if req.detail:
             alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)

@@ -72,6 +72,7 @@ EXPECTED = {
             ],
             "programs": [],
             "perks": [],
+            "programs_left_out": [],
         },
         {
             "provider": "zhipu",
@@ -87,6 +88,7 @@ EXPECTED = {
             ],
             "programs": ["zhipu-openai-migration-2024"],
             "perks": ["consulting", "training"],
+            "programs_left_out": [],
         },
     ],
     "incomplete": [

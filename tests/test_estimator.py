@@ -96,6 +96,7 @@ def test_baseline_and_one_alternative(openai):
             "lines": [{"openai_model": "gpt-4o", "model": "glm-4", "monthly_cost": "50.00"}],
             "programs": [],
             "perks": [],
+            "programs_left_out": [],
         }
     ]
     assert result["incomplete"] == []
