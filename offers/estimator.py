@@ -43,10 +43,11 @@ Decisions the design leaves open, stated once here:
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -54,7 +55,7 @@ from django.utils.translation import gettext as _
 
 from .catalog_io import fmt_decimal
 from .counterparts import counterparts
-from .models import Benefit, ExchangeRate, MigrationProgram, Model, Price, Provider
+from .models import WEEKDAYS, Benefit, ExchangeRate, MigrationProgram, Model, Price, Provider, window_key
 
 BASELINE = "openai"
 USD = "USD"
@@ -71,6 +72,10 @@ CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POOL_KINDS = (Benefit.Kind.FREE_TOKENS, Benefit.Kind.MATCHED_TOKENS)
+STANDARD = str(Price.ServiceTier.STANDARD)
+SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
+REGIONS = tuple(str(r) for r in Price.Region)
+HOURS = 24
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
 
 
@@ -99,6 +104,7 @@ class UsageLine:
     output_tokens: int = 0
     requests: int | None = None
     overrides: dict = field(default_factory=dict)
+    service_tier: str = "standard"
 
     @property
     def tokens(self):
@@ -121,6 +127,8 @@ class EstimateRequest:
     include_expired: bool = False
     providers: list | None = None
     detail: bool = False
+    region: str | None = None  # rule 6: None (home prices), "cn" or "intl"
+    hourly_usage: tuple | None = None  # rule 6: 24 exact weights (Fractions), or None
 
     def __post_init__(self):
         if self.as_of is None:
@@ -186,6 +194,15 @@ def _parse_line(raw, path, errors):
         for slug, model_slug in overrides.items():
             if not isinstance(model_slug, str) or not model_slug:
                 errors.add(f"{path}.overrides.{slug}", _("Expected a model id of this provider."))
+    service_tier = raw.get("service_tier")
+    if service_tier is None:
+        service_tier = STANDARD
+    if service_tier not in SERVICE_TIERS:
+        errors.add(
+            f"{path}.service_tier",
+            _("Expected one of %(choices)s, or null for standard.") % {"choices": ", ".join(SERVICE_TIERS)},
+        )
+        service_tier = STANDARD
     if None not in counts.values() and counts["cached_input_tokens"] > counts["input_tokens"]:
         errors.add(
             f"{path}.cached_input_tokens",
@@ -193,7 +210,9 @@ def _parse_line(raw, path, errors):
         )
     if model is None or None in counts.values():
         return None
-    return UsageLine(model=model.strip(), requests=requests, overrides=dict(overrides), **counts)
+    return UsageLine(
+        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, **counts
+    )
 
 
 def parse_request(data):
@@ -263,6 +282,11 @@ def parse_request(data):
     if not isinstance(detail, bool):
         errors.add("detail", _("Expected true or false."))
 
+    region = data.get("region")
+    if region is not None and region not in REGIONS:
+        errors.add("region", _("Expected cn, intl or null (the vendors' home prices)."))
+    hourly_usage = parse_hourly_usage(data.get("hourly_usage"), "hourly_usage", errors)
+
     if errors:
         raise EstimateError(dict(errors))
     return EstimateRequest(
@@ -273,7 +297,50 @@ def parse_request(data):
         include_expired=include_expired,
         providers=list(dict.fromkeys(providers)) if providers is not None else None,
         detail=detail,
+        region=region,
+        hourly_usage=hourly_usage,
     )
+
+
+def parse_hourly_usage(value, path, errors):
+    """24 weights >= 0, not all 0, as exact Fractions (0.1 is 1/10), or None; errors by path."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != HOURS:
+        errors.add(path, _("Expected a list of 24 numbers (UTC hours 0 to 23), or null."))
+        return None
+    weights = []
+    for h, raw in enumerate(value):
+        weight = _weight(raw)
+        if weight is None:
+            errors.add(f"{path}[{h}]", _("Expected a number, 0 or more."))
+        weights.append(weight)
+    if None in weights:
+        return None
+    if not any(weights):
+        errors.add(path, _("At least one hour must have usage."))
+        return None
+    return tuple(weights)
+
+
+def _weight(raw):
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = Fraction(raw)
+    elif isinstance(raw, float) and math.isfinite(raw):
+        value = Fraction(Decimal(repr(raw)))  # the number as written: 0.1 is 1/10
+    elif isinstance(raw, str):
+        try:
+            number_ = Decimal(raw.strip())
+        except ArithmeticError:
+            return None
+        if not number_.is_finite():
+            return None
+        value = Fraction(number_)
+    else:
+        return None
+    return value if 0 <= value <= MAX_TOKENS else None
 
 
 def _parse_date(value):
@@ -376,7 +443,9 @@ def load_snapshot(req):
     # 3. The counterpart of each OpenAI model at each provider on as_of (rule 4): the
     #    best-ranked mapping whose model is available (released, not yet retired) on as_of.
     mappings = {
-        (row.openai_model__slug, provider_id): ModelRef(row.model_id, row.model__slug, row.model__name, row.model__kind)
+        (row.openai_model__slug, provider_id): ModelRef(
+            row.model_id, row.model__slug, row.model__name, row.model__kind
+        )
         for (_openai_id, provider_id), row in counterparts(
             as_of,
             openai_models=[m.pk for m in openai_models.values()],
@@ -542,6 +611,8 @@ class PricedLine:
     parts: list  # (kind used for, tokens, price row, rate into the output currency)
     monthly_cost: Fraction
     rates: tuple  # ExchangeRate rows used
+    tier_used: str = STANDARD  # rule 6: the service tier whose rows priced the line
+    windows: list = field(default_factory=list)  # rule 6: [{"window", "share", "saved"}]
 
 
 def _tier_min(price):
@@ -609,28 +680,151 @@ def _input_only(model, line):
     return model.kind == Model.Kind.EMBEDDING and line.output_tokens == 0
 
 
-def price_line(line, model, rows, fx):
+@dataclass(frozen=True)
+class Dimensions:
+    """The request's pricing dimensions (rule 6) beside each line's service tier."""
+
+    region: str | None = None
+    hourly_usage: tuple | None = None
+    as_of: date | None = None
+
+
+def select_rows(rows, line, dims):
+    """Rule 6: (all-day rows, {window key: window rows}, tier used) of one model for `line`.
+
+    By region (the request's region where the model has any row of it, else the home rows with
+    region null), then service tier (the line's tier where the model has any row of it, else
+    standard), then window (rows without a window; rows with one only with an hourly profile)."""
+    region = dims.region if dims else None
+    regional = [p for p in rows if p.region == region] if region is not None else []
+    rows = regional or [p for p in rows if p.region is None]
+    tier_used = line.service_tier
+    tiered = [p for p in rows if p.service_tier == tier_used]
+    if not tiered and tier_used != STANDARD:
+        tier_used = STANDARD
+        tiered = [p for p in rows if p.service_tier == STANDARD]
+    all_day = [p for p in tiered if p.time_window is None]
+    windows = {}
+    if dims is not None and dims.hourly_usage is not None:
+        for p in tiered:
+            if p.time_window is not None:
+                windows.setdefault(window_key(p.time_window), []).append(p)
+    return all_day, windows, tier_used
+
+
+@lru_cache(maxsize=512)
+def _window_minutes(key, as_of):
+    """Per UTC hour h: the minutes of h inside the window, summed over the 7 days from as_of, in
+    hours (/60) and averaged over the days (/7), exactly. `key` is (start, end, tz, days)."""
+    start, end, tz, days = key
+    zone = ZoneInfo(tz)
+    s = int(start[:2]) * 60 + int(start[3:])
+    e = int(end[:2]) * 60 + int(end[3:])
+    allowed = None if days is None else {WEEKDAYS.index(d) for d in days}
+
+    def on(weekday):
+        return allowed is None or weekday in allowed
+
+    counts = [0] * HOURS
+    for k in range(7):
+        day = as_of + timedelta(days=k)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        for minute in range(HOURS * 60):
+            local = (midnight + timedelta(minutes=minute)).astimezone(zone)
+            t, wd = local.hour * 60 + local.minute, local.weekday()
+            # Past midnight (e <= s) the evening part belongs to its day, the morning to the day before.
+            wrapped = (t >= s and on(wd)) or (t < e and on((wd - 1) % 7))
+            if (s <= t < e and on(wd)) if s < e else wrapped:
+                counts[minute // 60] += 1
+    return tuple(Fraction(c, 60 * 7) for c in counts)
+
+
+def window_share(window, hourly_usage, as_of):
+    """The share of tokens sent inside `window` (rule 6), exact: sum over the UTC hours of
+    share(h) x the hours of h inside the window (averaged over the 7 days from as_of)."""
+    key = (
+        window["start"],
+        window["end"],
+        window["tz"],
+        tuple(window["days"]) if window.get("days") else None,
+    )
+    minutes = _window_minutes(key, as_of)
+    total = sum(hourly_usage, Fraction(0))
+    return sum((w * m for w, m in zip(hourly_usage, minutes, strict=True)), Fraction(0)) / total
+
+
+def _window_prices(rows, length, home):
+    """The rows of one window per kind (rule 1 within the window); cached falls back to the
+    window's input row. Kinds the window does not price keep the all-day price."""
+    chosen = {}
+    for kind in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT):
+        kind_rows = [p for p in rows if p.kind == kind]
+        if not kind_rows:
+            continue
+        same = [p for p in kind_rows if p.currency == home] or [
+            p for p in kind_rows if p.currency == _home_currency(kind_rows)
+        ]
+        tier = _pick_tier(same, length)
+        if tier is not None:
+            chosen[kind] = tier
+    if Price.Kind.INPUT in chosen:
+        chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+    return chosen
+
+
+def price_line(line, model, rows, fx, dims=None):
     """Monthly cost of `line` at `model` in the output currency; raises Unpriced."""
-    chosen = choose_prices(model, rows, line, fx.as_of)
+    all_day, windows, tier_used = select_rows(rows, line, dims)
+    chosen = choose_prices(model, all_day, line, fx.as_of)
+    token_counts = (
+        (Price.Kind.INPUT, line.input_tokens - line.cached_input_tokens),
+        (Price.Kind.CACHED_INPUT, line.cached_input_tokens),
+        (Price.Kind.OUTPUT, line.output_tokens),
+    )
+    # Rule 6 windows: each takes its share of the tokens of the kinds it prices; the all-day
+    # rows price the rest. Overlapping windows (not expected) are capped at what is left.
+    portions = []  # (kind, tokens, price)
+    window_uses = []  # (window, share, {kind: (tokens, window price, all-day price)})
+    left = {kind: Fraction(1) for kind, _t in token_counts}
+    if windows:
+        home = _home_currency([p for p in all_day if p.kind == Price.Kind.INPUT] or all_day or rows)
+        for key in sorted(windows):
+            window_rows = windows[key]
+            share = window_share(window_rows[0].time_window, dims.hourly_usage, dims.as_of)
+            wchosen = _window_prices(window_rows, line.prompt_length, home)
+            if share == 0 or not wchosen:
+                continue
+            kinds = {}
+            for kind, tokens in token_counts:
+                price = wchosen.get(kind)
+                if price is None or kind not in chosen:
+                    continue
+                part = min(share, left[kind])
+                left[kind] -= part
+                portions.append((kind, tokens * part, price))
+                kinds[kind] = (tokens * part, price, chosen[kind])
+            window_uses.append((window_rows[0].time_window, share, kinds))
+    all_day_portions = []
+    for kind, tokens in token_counts:
+        price = chosen.get(kind)
+        if price is None:  # an embedding line: no output tokens, no output price needed
+            continue
+        all_day_portions.append((kind, tokens if left[kind] == 1 else tokens * left[kind], price))
+    portions = all_day_portions + portions
     parts = []
     used = []
     # Tokens x price summed exactly in integers per currency (prices are n / 10^k), then
     # converted once: a Fraction per part made 10,000 lines twice as slow.
     sums = {}
-    for kind, tokens in (
-        (Price.Kind.INPUT, line.input_tokens - line.cached_input_tokens),
-        (Price.Kind.CACHED_INPUT, line.cached_input_tokens),
-        (Price.Kind.OUTPUT, line.output_tokens),
-    ):
-        price = chosen.get(kind)
-        if price is None:  # an embedding line: no output tokens, no output price needed
-            continue
+    rates = {}
+    for kind, tokens, price in portions:
         got = fx.factor(price.currency)
         if got is None:
             raise Unpriced(
                 _("no exchange rate from %(a)s to %(b)s") % {"a": price.currency, "b": fx.currency}, fx=True
             )
         rate, rows_used = got
+        rates[price.currency] = rate
         used.extend(rows_used)
         parts.append((kind, tokens, price, rate))
         n, scale = _scaled(price.amount)
@@ -642,7 +836,27 @@ def price_line(line, model, rows, fx):
     for total, top, rate in sums.values():
         part = Fraction(total, MILLION * 10**top)
         cost += part if rate == 1 else part * rate
-    return PricedLine(line=line, model=model, parts=parts, monthly_cost=cost, rates=tuple(used))
+    offpeak = []
+    for window, share, kinds in window_uses:
+        saved = (
+            sum(
+                (
+                    tokens
+                    * (
+                        exact(base.amount) * rates[base.currency]
+                        - exact(price.amount) * rates[price.currency]
+                    )
+                    for tokens, price, base in kinds.values()
+                ),
+                Fraction(0),
+            )
+            / MILLION
+        )
+        offpeak.append({"window": window, "share": share, "saved": saved})
+    return PricedLine(
+        line=line, model=model, parts=parts, monthly_cost=cost, rates=tuple(used), tier_used=tier_used,
+        windows=offpeak,
+    )  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -820,7 +1034,32 @@ def _tier_label(row):
     return label.tier_label or None
 
 
+def _with_tier(pl, entry):
+    """A response line, with `tier_used` where the line's service tier had no rows (rule 6)."""
+    if pl.tier_used != pl.line.service_tier:
+        entry["tier_used"] = pl.tier_used
+    return entry
+
+
+def _tokens_text(tokens):
+    """Whole token counts stay integers; a share of a line's tokens (rule 6) is a decimal string."""
+    return int(tokens) if Fraction(tokens).denominator == 1 else number(tokens, 6)
+
+
 def _line_detail(pl):
+    detail = _line_detail_base(pl)
+    detail["service_tier"] = pl.line.service_tier
+    if pl.tier_used != pl.line.service_tier:
+        detail["tier_used"] = pl.tier_used
+    if pl.windows:
+        detail["windows"] = [
+            {"window": w["window"], "share": number(w["share"], 6), "saved": money(w["saved"])}
+            for w in pl.windows
+        ]
+    return detail
+
+
+def _line_detail_base(pl):
     return {
         "openai_model": pl.line.model,
         "model": pl.model.slug,
@@ -835,7 +1074,7 @@ def _line_detail(pl):
             {
                 "kind": kind,
                 "price_kind": price.kind,
-                "tokens": tokens,
+                "tokens": _tokens_text(tokens),
                 "amount": fmt_decimal(price.amount),
                 "currency": price.currency,
                 "tier": _tier_label(price),
@@ -843,6 +1082,9 @@ def _line_detail(pl):
                 "source_url": price.source_url,
                 "checked_on": price.checked_on.isoformat(),
                 "confidence": price.confidence,
+                "service_tier": price.service_tier,
+                "region": price.region,
+                "time_window": price.time_window,
                 "cost": money(tokens * exact(price.amount) * rate / MILLION),
             }
             for kind, tokens, price, rate in pl.parts
@@ -882,6 +1124,7 @@ def _estimate(req, snap):
     for j, slug in snap.unknown_providers:
         errors.add(f"providers[{j}]", _("Unknown provider %(slug)s.") % {"slug": slug})
     fx = Fx(snap.rates, snap.as_of, req.currency)
+    dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
     by_slug = {p.slug: p for p in snap.providers}
 
     baseline = []
@@ -894,7 +1137,7 @@ def _estimate(req, snap):
             )
         else:
             try:
-                baseline.append(price_line(line, model, snap.prices.get(model.pk, []), fx))
+                baseline.append(price_line(line, model, snap.prices.get(model.pk, []), fx, dims))
             except Unpriced as exc:
                 if exc.fx:
                     errors.add(
@@ -937,7 +1180,7 @@ def _estimate(req, snap):
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
             try:
-                pl = price_line(line, model, snap.prices.get(model.pk, []), fx)
+                pl = price_line(line, model, snap.prices.get(model.pk, []), fx, dims)
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue
@@ -961,11 +1204,14 @@ def _estimate(req, snap):
             "savings": money(savings),
             "savings_percent": money(savings / base_total * 100) if base_total else None,
             "lines": [
-                {
-                    "openai_model": pl.line.model,
-                    "model": pl.model.slug,
-                    "monthly_cost": money(pl.monthly_cost),
-                }
+                _with_tier(
+                    pl,
+                    {
+                        "openai_model": pl.line.model,
+                        "model": pl.model.slug,
+                        "monthly_cost": money(pl.monthly_cost),
+                    },
+                )
                 for pl in priced
             ],
             "programs": [p.slug for p in programs],
@@ -987,7 +1233,10 @@ def _estimate(req, snap):
             "provider": BASELINE,
             "monthly_cost": money(base_monthly),
             "total_cost": money(base_total),
-            "lines": [{"model": pl.line.model, "monthly_cost": money(pl.monthly_cost)} for pl in baseline],
+            "lines": [
+                _with_tier(pl, {"model": pl.line.model, "monthly_cost": money(pl.monthly_cost)})
+                for pl in baseline
+            ],
         },
         "alternatives": [alt for _t, _s, alt in ranked],
         "incomplete": incomplete,
