@@ -30,13 +30,13 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .counterparts import counterparts
 from .fx import PIVOT, Converter, Rate  # noqa: F401  (Rate and PIVOT are part of this module's API)
 from .models import (
     AMOUNT_DIGITS,
     Benefit,
     MigrationProgram,
     Model,
-    ModelMapping,
     Price,
     Provider,
     today,
@@ -583,15 +583,11 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
     )
     model_ids |= {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on)  # 6
-    # 7: the best-ranked mapping whose model is still served (as the estimator picks it)
-    mappings = (
-        ModelMapping.objects.filter(provider=provider)
-        .filter(Q(model__deprecated_on__isnull=True) | Q(model__deprecated_on__gt=on))
-        .select_related("openai_model", "model")
-    )
-    mapped: dict[str, Model] = {}
-    for mapping in sorted(mappings, key=lambda m: (m.openai_model.slug, m.rank)):
-        mapped.setdefault(mapping.openai_model.slug, mapping.model)
+    # 7: the counterpart of each OpenAI model on `on` (rule 4, as the estimator picks it)
+    mapped: dict[str, Model] = {
+        model.mapping_openai_model.slug: model for model in counterparts(on, providers=[provider.pk]).values()
+    }
+    mapped = dict(sorted(mapped.items()))
     openai_models = sorted(mapped) or ["gpt-4o"]
     if openai_model not in openai_models:
         openai_model = "gpt-4o" if "gpt-4o" in openai_models else openai_models[0]
@@ -727,8 +723,11 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
             )
         )
     )
-    replaces = sorted(  # 6
-        ModelMapping.objects.filter(model=model).values_list("openai_model__slug", flat=True).distinct()
+    # 6: the OpenAI models this model is the counterpart of on `on` (rule 4)
+    replaces = sorted(
+        m.mapping_openai_model.slug
+        for m in counterparts(on, providers=[model.provider_id]).values()
+        if m.pk == model.pk
     )
     ids = {model.pk} | {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(ids, converter, currency, on)  # 7
@@ -755,6 +754,7 @@ class CompareColumn:
     programs: list[MigrationProgram]
     input_ratio: Decimal | None
     output_ratio: Decimal | None
+    counterpart: Model | None = None  # the vendor's counterpart of the baseline model (rule 4)
 
 
 @dataclass
@@ -816,6 +816,12 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
         .prefetch_related("benefits__models")
     )
     base_prices = prices.get(base_model.pk) if base_model else None
+    # 7: each column's vendor's counterpart of the baseline model today (rule 4)
+    mapped = (
+        counterparts(on, openai_models=[base_model.pk], providers=provider_ids)
+        if base_model and provider_ids
+        else {}
+    )
     columns = []
     for model in chosen:
         model_prices = prices.get(model.pk) or ModelPrices()
@@ -841,6 +847,7 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
                     model_prices.output and model_prices.output.money,
                     base_prices and base_prices.output and base_prices.output.money,
                 ),
+                counterpart=mapped.get((base_model.pk, model.provider_id)) if base_model else None,
             )
         )
     missing = [f"{p}/{s}" for p, s in keys if (p, s) not in found]
