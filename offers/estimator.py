@@ -22,8 +22,6 @@ Decisions the design leaves open, stated once here:
 - A cached_input row missing (or with no tier holding the prompt length) means the input price.
 - "The order programmes and benefits are listed" is the catalog's: programmes by slug (the order
   of the catalog format and of `programs` in the response), benefits by position in the document.
-- A mapped model deprecated on or before as_of cannot replace anything: the best-ranked mapping
-  whose model is still served is used (so rank 1 wherever the catalog retires nothing).
 - A programme with no starts_on has started, with no ends_on has not ended ("open ends").
 - `perks` lists each perk kind once, sorted.
 - Every benefit selects lines by alternative model, so lines sharing an alternative model share
@@ -32,6 +30,25 @@ Decisions the design leaves open, stated once here:
   inverse on or before as_of); only then the earliest later rate (direct, inverse, cross), and the
   fx entry carries `"after_as_of": true`. A credit that cannot be converted is not counted (noted
   in the detail); a price that cannot be converted makes the vendor incomplete.
+- Rule 4: the counterpart of an OpenAI model is `offers.counterparts` (the same function the pages
+  use); an override names a model directly and is used whatever its dates.
+- Rule 5: programmes are read once with their state on as_of (`MigrationProgram.status_on`);
+  `programs_left_out` lists published programmes only (unpublished ones are omitted).
+- Rule 6: a model's rows are chosen by region, then tier, then window (`select_rows`); "has any"
+  means any row in force on as_of, of any kind. Window rows take their window's share of the
+  tokens of the kinds they price (cached tokens fall back to the window's input row); the
+  all-day rows price the rest. Windows of one model are expected not to overlap: a later window
+  (by `window_key`) gets at most the share the earlier ones left. Hourly weights are exact (a
+  JSON 0.1 is 1/10); minutes are counted one by one in the window's zone, so DST days and
+  half-hour offsets come out exact.
+- Warnings (`warnings`, additive): `fx_rate_far_from_as_of` for every rate used dated more than
+  45 days before or after as_of; `stale_price` for every (provider, model) whose price rows used
+  include one checked more than BANJIA_STALE_AFTER_DAYS days before as_of. For as_of = today
+  that is the pages' "stale"; for a past as_of a price checked on or after as_of - N days is
+  fresh, including a check made after as_of (a row in force on as_of and seen later was the
+  price then); a future as_of is judged against that date too, so a long projection from a
+  far date warns. Only prices that priced a line of the baseline or of a complete alternative
+  count.
 - savings_percent is null when the baseline total is 0. Ties in the ranking are on total_cost at
   the cent, then provider slug.
 - Arithmetic is exact: prices, rates and benefits are read as Decimals and computed as Fractions
@@ -49,6 +66,7 @@ from fractions import Fraction
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,6 +94,8 @@ STANDARD = str(Price.ServiceTier.STANDARD)
 SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
 REGIONS = tuple(str(r) for r in Price.Region)
 HOURS = 24
+# A rate dated further than this from as_of is named in `warnings` (issue 8, point 4).
+FX_WARN_DAYS = 45
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
 
 
@@ -1166,7 +1186,7 @@ def _estimate(req, snap):
     base_total = base_monthly * months
     used_rates = {r.pk: r for pl in baseline for r in pl.rates}
 
-    ranked, incomplete = [], []
+    ranked, incomplete, used_lines = [], [], []
     for provider in snap.providers:
         priced, reasons, rates = [], [], []
         for line in req.usage:
@@ -1221,9 +1241,11 @@ def _estimate(req, snap):
         if req.detail:
             alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
         used_rates.update((r.pk, r) for r in rates)
+        used_lines.extend((provider.slug, pl) for pl in priced)
         ranked.append((cents(total), provider.slug, alt))
 
     ranked.sort(key=lambda t: (t[0], t[1]))
+    warnings = _warnings(used_rates.values(), baseline, used_lines, snap.as_of)
     result = {
         "as_of": snap.as_of.isoformat(),
         "months": months,
@@ -1240,10 +1262,64 @@ def _estimate(req, snap):
         },
         "alternatives": [alt for _t, _s, alt in ranked],
         "incomplete": incomplete,
+        "warnings": warnings,
     }
     if req.detail:
         result["baseline"]["detail"] = {"lines": [_line_detail(pl) for pl in baseline]}
     return result
+
+
+def _warnings(rates, baseline, alternative_lines, as_of):
+    """Rates dated more than FX_WARN_DAYS from as_of and stale prices among those used (see the
+    module docstring), one warning per rate and per (provider, model), in a stable order."""
+    out = []
+    for row in sorted(rates, key=lambda r: (r.base, r.quote, r.date)):
+        days = abs((row.date - as_of).days)
+        if days > FX_WARN_DAYS:
+            out.append(
+                {
+                    "code": "fx_rate_far_from_as_of",
+                    "message": _(
+                        "The exchange rate %(base)s/%(quote)s used is of %(date)s, %(days)s days from the "
+                        "estimate's date."
+                    )
+                    % {"base": row.base, "quote": row.quote, "date": row.date.isoformat(), "days": days},
+                    "base": row.base,
+                    "quote": row.quote,
+                    "date": row.date.isoformat(),
+                    "days": days,
+                }
+            )
+    limit = settings.BANJIA_STALE_AFTER_DAYS
+    horizon = as_of - timedelta(days=limit)
+    oldest = {}
+    for provider_slug, pl in [(BASELINE, pl) for pl in baseline] + list(alternative_lines):
+        for _kind, _tokens, price, _rate in pl.parts:
+            if price.checked_on < horizon:
+                key = (provider_slug, pl.model.slug)
+                if key not in oldest or price.checked_on < oldest[key]:
+                    oldest[key] = price.checked_on
+    for (provider_slug, model_slug), checked in sorted(oldest.items()):
+        out.append(
+            {
+                "code": "stale_price",
+                "message": _(
+                    "A price of %(model)s (%(provider)s) used here was last checked on %(date)s, more than "
+                    "%(days)s days before the estimate's date."
+                )
+                % {
+                    "model": model_slug,
+                    "provider": provider_slug,
+                    "date": checked.isoformat(),
+                    "days": limit,
+                },
+                "provider": provider_slug,
+                "model": model_slug,
+                "checked_on": checked.isoformat(),
+                "days": (as_of - checked).days,
+            }
+        )
+    return out
 
 
 def _vendor_detail(provider, priced, programs, sim, rates, as_of):

@@ -97,6 +97,8 @@ EXPECTED = {
             "reason": "ernie-4.0-8k has no input price on 2024-07-10; no model mapped for gpt-4o-mini",
         }
     ],
+    # every price was checked on as_of and the rate is of that day: nothing to warn about
+    "warnings": [],
 }
 
 
@@ -269,7 +271,16 @@ def test_arbitrary_json_never_500(client, catalog, body):
         assert data["errors"]
         assert all(isinstance(v, list) and v for v in data["errors"].values())
     else:
-        assert set(data) == {"as_of", "months", "currency", "fx", "baseline", "alternatives", "incomplete"}
+        assert set(data) == {
+            "as_of",
+            "months",
+            "currency",
+            "fx",
+            "baseline",
+            "alternatives",
+            "incomplete",
+            "warnings",
+        }
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

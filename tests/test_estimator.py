@@ -101,7 +101,16 @@ def test_baseline_and_one_alternative(openai):
     ]
     assert result["incomplete"] == []
     assert result["fx"] == []
-    assert list(result) == ["as_of", "months", "currency", "fx", "baseline", "alternatives", "incomplete"]
+    assert list(result) == [
+        "as_of",
+        "months",
+        "currency",
+        "fx",
+        "baseline",
+        "alternatives",
+        "incomplete",
+        "warnings",
+    ]
     assert (result["as_of"], result["months"], result["currency"]) == (AS_OF, 12, "USD")
 
 

@@ -481,3 +481,48 @@ def test_weights_are_exact():
     assert req.hourly_usage == (Fraction(1, 10),) * 24
     assert req.region == "intl"
     assert req.usage[0].service_tier == "standard"
+
+
+# --- warnings ------------------------------------------------------------------------------------
+
+
+def test_no_warning_when_rates_and_prices_are_fresh_for_the_date(client, dated_catalog):
+    # as_of 2024-07-10: the rate is of 2024-07-01 (9 days), every price checked 2024-07-01
+    # (9 days before, within BANJIA_STALE_AFTER_DAYS = 30)
+    result = post(client, {"usage": USAGE, "months": 2, "currency": "CNY", "as_of": "2024-07-10"})
+    assert result["warnings"] == []
+
+
+def test_stale_prices_are_named_once_per_model_used(client, dated_catalog, settings):
+    settings.BANJIA_STALE_AFTER_DAYS = 30
+    result = post(client, {"usage": USAGE, "months": 2, "currency": "CNY", "as_of": "2026-11-30"})
+    # the rate of 2026-11-01 is 29 days away: fine. The prices used (gpt-4o, e-future, z-new) were
+    # checked 2024-07-01, 882 days before 2026-11-30; z-old was not used and is not named.
+    assert [
+        (w["code"], w["provider"], w["model"], w["checked_on"], w["days"]) for w in result["warnings"]
+    ] == [
+        ("stale_price", "eta", "e-future", "2024-07-01", 882),
+        ("stale_price", "openai", "gpt-4o", "2024-07-01", 882),
+        ("stale_price", "zeta", "z-new", "2024-07-01", 882),
+    ]
+    assert "2024-07-01" in result["warnings"][0]["message"]
+
+
+def test_a_rate_more_than_45_days_from_as_of_is_named(client, dated_catalog, settings):
+    settings.BANJIA_STALE_AFTER_DAYS = 1000  # only the rate is in question here
+    result = post(client, {"usage": USAGE, "months": 1, "currency": "CNY", "as_of": "2025-08-01"})
+    # the latest rate on or before 2025-08-01 is of 2024-07-01: 396 days
+    assert result["warnings"] == [
+        {
+            "code": "fx_rate_far_from_as_of",
+            "message": "The exchange rate USD/CNY used is of 2024-07-01, 396 days from the estimate's date.",
+            "base": "USD",
+            "quote": "CNY",
+            "date": "2024-07-01",
+            "days": 396,
+        }
+    ]
+    # 45 days exactly is still fine: as_of 2024-08-15 is 45 days after 2024-07-01
+    settings.BANJIA_STALE_AFTER_DAYS = 1000
+    result = post(client, {"usage": USAGE, "months": 1, "currency": "CNY", "as_of": "2024-08-15"})
+    assert result["warnings"] == []
