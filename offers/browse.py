@@ -72,6 +72,7 @@ class Money:
     original: Decimal | None = None
     original_currency: str = ""
     unconverted: bool = False  # True: no rate, `amount` is in the original currency
+    rate_date: date | None = None  # the oldest exchange rate behind the conversion
 
     @classmethod
     def of(cls, amount, currency, converter: Converter, target: str) -> Money:
@@ -80,7 +81,8 @@ class Money:
         converted = converter.convert(amount, currency, target)
         if converted is None:
             return cls(amount, currency, amount, currency, unconverted=True)
-        return cls(converted, target, amount, currency)
+        rates = converter.rates_used(currency, target)
+        return cls(converted, target, amount, currency, rate_date=min((r.date for r in rates), default=None))
 
     @property
     def is_known(self):
@@ -179,9 +181,21 @@ def current_price_subquery(kind: str, on: date, converter: Converter, currency: 
 
 
 class ProgramState:
+    """A programme's state on a date for display, from MigrationProgram.status_on (rule 5)."""
+
     ACTIVE = "active"
-    UPCOMING = "upcoming"
-    EXPIRED = "expired"
+    UPCOMING = "upcoming"  # not started
+    UNCONFIRMED = "unconfirmed"  # no end date, not seen for BANJIA_UNCONFIRMED_AFTER_DAYS: may have ended
+    EXPIRED = "expired"  # ended on its end date
+
+    RANK = {ACTIVE: 0, UPCOMING: 1, UNCONFIRMED: 2, EXPIRED: 3}
+    FROM_STATUS = {
+        MigrationProgram.ACTIVE: ACTIVE,
+        MigrationProgram.NOT_STARTED: UPCOMING,
+        MigrationProgram.UNCONFIRMED: UNCONFIRMED,
+        MigrationProgram.ENDED: EXPIRED,
+        MigrationProgram.UNPUBLISHED: EXPIRED,
+    }
 
 
 @dataclass
@@ -201,27 +215,39 @@ class ProgramCard:
     value: FreeTokenValue
     benefits: list[Benefit]
     perks: list[Benefit]
+    state_date: date | None = None  # ended on / not confirmed since / starts on
+    last_confirmed: date | None = None  # confirmed_on, else announced_on, else starts_on
 
     @property
     def provider(self):
         return self.program.provider
 
+    @property
+    def applies(self):
+        return self.state == ProgramState.ACTIVE
 
-def program_state(program: MigrationProgram, on: date) -> str:
-    if program.starts_on and program.starts_on > on:
-        return ProgramState.UPCOMING
-    if program.ends_on and program.ends_on < on:
-        return ProgramState.EXPIRED
-    return ProgramState.ACTIVE
+    @property
+    def lapsed(self):
+        """Ended or not confirmed for too long: shown, but not counted as on offer."""
+        return self.state in (ProgramState.UNCONFIRMED, ProgramState.EXPIRED)
+
+
+def program_state(program: MigrationProgram, on: date) -> tuple[str, date | None]:
+    """(display state, its date) on `on` by rule 5: "active" only for programmes that apply."""
+    status, when = program.status_on(on)
+    return ProgramState.FROM_STATUS[status], when
 
 
 def program_card(program, prices, converter, currency, on) -> ProgramCard:
     """One programme as a card: its state on `on`, free-token value, benefits and perks."""
     benefits = list(program.benefits.all())
     value = free_token_value(benefits, prices, converter, currency)
+    state, state_date = program_state(program, on)
     return ProgramCard(
         program=program,
-        state=program_state(program, on),
+        state=state,
+        state_date=state_date,
+        last_confirmed=program.last_confirmed_on,
         free_tokens=value.tokens,
         value=value,
         benefits=[b for b in benefits if not b.is_perk],
@@ -310,7 +336,7 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
     model_ids = {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on) if model_ids else {}  # 5
     cards = [program_card(program, prices, converter, currency, on) for program in programs]
-    state_rank = {ProgramState.ACTIVE: 0, ProgramState.UPCOMING: 1, ProgramState.EXPIRED: 2}
+    state_rank = ProgramState.RANK
 
     def newest(card):
         d = card.program.starts_on or card.program.announced_on or date.min
@@ -324,8 +350,8 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
     keys = {
         "state": lambda c: (state_rank[c.state], newest(c), c.program.slug),
         "newest": lambda c: (newest(c), c.program.slug),
-        "value": lambda c: (state_rank[c.state] == 2, *value_key(c), c.program.slug),
-        "tokens": lambda c: (state_rank[c.state] == 2, -c.free_tokens, c.program.slug),
+        "value": lambda c: (c.lapsed, *value_key(c), c.program.slug),
+        "tokens": lambda c: (c.lapsed, -c.free_tokens, c.program.slug),
         "vendor": lambda c: (c.provider.display_name.lower(), state_rank[c.state], c.program.slug),
     }
     cards.sort(key=keys.get(sort, keys["state"]))
@@ -593,9 +619,7 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
         openai_model = "gpt-4o" if "gpt-4o" in openai_models else openai_models[0]
     target = mapped.get(openai_model) or next((m for m in models if m.kind == Model.Kind.CHAT), None)
     cards = [program_card(program, prices, converter, currency, on) for program in programs]
-    cards.sort(
-        key=lambda c: (c.state != ProgramState.ACTIVE, c.state == ProgramState.EXPIRED, c.program.slug)
-    )
+    cards.sort(key=lambda c: (ProgramState.RANK[c.state], c.program.slug))
     return VendorPage(
         provider=provider,
         models=[ModelRow(m, prices.get(m.pk) or ModelPrices()) for m in models],

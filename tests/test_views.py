@@ -55,7 +55,8 @@ def test_home_full_page_lists_programmes_active_first(client, catalog):
     assert "150M free tokens" in html
     # 50M x 100 + 100M x 1 = 5,100 CNY at list price
     assert "¥5,100" in html
-    assert "Expired" in html
+    # tencent-old ended on 2024-07-31 (rule 5): the card says when, not just "Expired"
+    assert "Ended on July 31, 2024" in html
     assert "https://example.com/zhipu-news" in html
     assert response["Vary"].count("HX-Request") == 1
 
