@@ -245,6 +245,15 @@ def test_pages_pick_the_counterpart_of_their_date(dated_catalog):
     assert [c.counterpart and c.counterpart.slug for c in comparison.columns] == ["z-new", "e-future"]
 
 
+def test_compare_page_names_the_counterpart_and_the_check_age(client, dated_catalog):
+    html = client.get("/compare/", {"m": ["zeta/z-old", "eta/e-future"]}).content.decode()
+    # today (after 2026-06-30) zeta's counterpart of gpt-4o is z-new; eta's is the column's model
+    row = html[html.index('class="counterpart"') :]
+    row = row[: row.index("</tr>")]
+    assert "Z-NEW" in row and "this model" in row
+    assert 'class="checked"' in html
+
+
 # --- rule 6: service tiers -------------------------------------------------------------------
 
 
@@ -360,6 +369,27 @@ def test_window_share_wraps_utc_midnight_and_counts_weekdays_only():
     assert window_share(SHANGHAI_NIGHT, tuple(Fraction(h) for h in hours), as_of) == 0
     # flat: 8 hours on 5 of 7 days out of 24 = 40/168 = 5/21
     assert window_share(SHANGHAI_NIGHT, (Fraction(1),) * 24, as_of) == Fraction(5, 21)
+
+
+def test_window_share_follows_the_zones_offsets_in_the_7_days_from_as_of():
+    from fractions import Fraction
+
+    office = {"start": "09:00", "end": "17:00", "tz": "America/Los_Angeles", "days": None}
+    # 7 UTC days from Thu 2026-10-29; Los Angeles leaves DST (UTC-7 -> UTC-8) on Sun 2026-11-01
+    # at 09:00 UTC. UTC 16:00 is 09:00 PDT on Oct 29, 30, 31 (inside, 60 min) and 08:00 PST from
+    # Nov 1 on (outside): 3 x 60 / 60 / 7 = 3/7.
+    hours = [Fraction(0)] * 24
+    hours[16] = Fraction(1)
+    assert window_share(office, tuple(hours), date(2026, 10, 29)) == Fraction(3, 7)
+    # UTC 00:00 of Oct 29 .. Nov 1 is 17:00 PDT of the day before (the end, excluded); of Nov 2,
+    # 3, 4 it is 16:00 PST (inside): 3/7 too.
+    hours = [Fraction(0)] * 24
+    hours[0] = Fraction(1)
+    assert window_share(office, tuple(hours), date(2026, 10, 29)) == Fraction(3, 7)
+    # a week without a change: UTC 16:00 is 08:00 PST every day
+    hours = [Fraction(0)] * 24
+    hours[16] = Fraction(1)
+    assert window_share(office, tuple(hours), date(2026, 11, 10)) == 0
 
 
 def test_hourly_profile_prices_the_share_inside_the_window(client, window_catalog):
