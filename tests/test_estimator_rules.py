@@ -250,7 +250,8 @@ def test_compare_page_names_the_counterpart_and_the_check_age(client, dated_cata
     # today (after 2026-06-30) zeta's counterpart of gpt-4o is z-new; eta's is the column's model
     row = html[html.index('class="counterpart"') :]
     row = row[: row.index("</tr>")]
-    assert "Z-NEW" in row and "this model" in row
+    assert "Z-NEW" in row
+    assert "this model" in row
     assert 'class="checked"' in html
 
 
