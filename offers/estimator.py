@@ -1322,6 +1322,23 @@ def _warnings(rates, baseline, alternative_lines, as_of):
     return out
 
 
+def _offpeak(priced):
+    """Per time window priced at this vendor (rule 6): the share of tokens sent inside it (the
+    same for every line: the profile is the request's) and what it saved a month over all lines."""
+    windows = {}
+    for pl in priced:
+        for w in pl.windows:
+            key = window_key(w["window"])
+            entry = windows.setdefault(
+                key, {"window": w["window"], "share": w["share"], "saved": Fraction(0)}
+            )
+            entry["saved"] += w["saved"]
+    return [
+        {"window": e["window"], "share": number(e["share"], 6), "monthly_saved": money(e["saved"])}
+        for _k, e in sorted(windows.items())
+    ]
+
+
 def _vendor_detail(provider, priced, programs, sim, rates, as_of):
     """What the page shows about one vendor: prices used, month by month costs and benefit use."""
     cumulative, running = [], Fraction(0)
@@ -1342,6 +1359,7 @@ def _vendor_detail(provider, priced, programs, sim, rates, as_of):
             for m, (c, s) in enumerate(zip(sim["month_costs"], cumulative, strict=True), start=1)
         ],
         "benefits": [_benefit_detail(use) for use in sim["benefits"]],
+        "offpeak": _offpeak(priced),
         "programs": [
             {"slug": p.slug, "name": p.display_name, "source_urls": list(p.source_urls)} for p in programs
         ],

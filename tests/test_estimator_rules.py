@@ -405,6 +405,9 @@ def test_hourly_profile_prices_the_share_inside_the_window(client, window_catalo
     assert offp["monthly_list_cost"] == "69.00"
     line = offp["detail"]["lines"][0]
     assert line["windows"] == [{"window": SHANGHAI_NIGHT, "share": "0.357143", "saved": "15.00"}]
+    assert offp["detail"]["offpeak"] == [
+        {"window": SHANGHAI_NIGHT, "share": "0.357143", "monthly_saved": "15.00"}
+    ]
     parts = [(p["kind"], p["tokens"], p["amount"], p["cost"]) for p in line["prices"]]
     assert parts == [
         ("input", 9_000_000, "2", "18.00"),
