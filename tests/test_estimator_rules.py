@@ -560,3 +560,20 @@ def test_a_rate_more_than_45_days_from_as_of_is_named(client, dated_catalog, set
     settings.BANJIA_STALE_AFTER_DAYS = 1000
     result = post(client, {"usage": USAGE, "months": 1, "currency": "CNY", "as_of": "2024-08-15"})
     assert result["warnings"] == []
+
+
+def test_estimate_page_shows_the_warnings_once(client):
+    from pathlib import Path
+
+    from offers.estimate_forms import lines_query
+
+    call_command("import_catalog", str(Path(__file__).parent / "data" / "estimate_catalog.json"), verbosity=0)
+    line = {"model": "gpt-4o", "input_tokens": 1_000_000, "cached_input_tokens": 0, "output_tokens": 0}
+    settings = {"months": 1, "currency": "CNY", "as_of": "2024-12-01"}
+    html = client.get(f"/estimate/?{lines_query([line], settings).urlencode()}").content.decode()
+    # the only rate (USD/CNY of 2024-07-10) is 144 days before 2024-12-01, and every price was
+    # checked on 2024-07-10: more than 30 days before
+    assert html.count('class="estimate-warnings') == 1
+    assert html.count('data-code="fx_rate_far_from_as_of"') == 1
+    assert 'data-code="stale_price"' in html
+    assert "144 days from the estimate" in html
