@@ -745,17 +745,32 @@ def _window_minutes(key, as_of):
     def on(weekday):
         return allowed is None or weekday in allowed
 
+    def inside(t, wd):
+        # Past midnight (e <= s) the evening part belongs to its day, the morning to the day before.
+        if s < e:
+            return s <= t < e and on(wd)
+        return (t >= s and on(wd)) or (t < e and on((wd - 1) % 7))
+
     counts = [0] * HOURS
     for k in range(7):
         day = as_of + timedelta(days=k)
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        for minute in range(HOURS * 60):
-            local = (midnight + timedelta(minutes=minute)).astimezone(zone)
-            t, wd = local.hour * 60 + local.minute, local.weekday()
-            # Past midnight (e <= s) the evening part belongs to its day, the morning to the day before.
-            wrapped = (t >= s and on(wd)) or (t < e and on((wd - 1) % 7))
-            if (s <= t < e and on(wd)) if s < e else wrapped:
-                counts[minute // 60] += 1
+        for hour in range(HOURS):
+            begin = midnight + timedelta(hours=hour)
+            first = begin.astimezone(zone)
+            last = (begin + timedelta(minutes=59)).astimezone(zone)
+            if first.utcoffset() == last.utcoffset():
+                # One offset all hour (the usual case): step through local minutes arithmetically.
+                t0, wd0 = first.hour * 60 + first.minute, first.weekday()
+                for minute in range(60):
+                    t, wd = t0 + minute, wd0
+                    if t >= 24 * 60:
+                        t, wd = t - 24 * 60, (wd + 1) % 7
+                    counts[hour] += inside(t, wd)
+            else:  # the offset changes within this hour: convert each minute
+                for minute in range(60):
+                    local = (begin + timedelta(minutes=minute)).astimezone(zone)
+                    counts[hour] += inside(local.hour * 60 + local.minute, local.weekday())
     return tuple(Fraction(c, 60 * 7) for c in counts)
 
 

@@ -372,6 +372,22 @@ def test_window_share_wraps_utc_midnight_and_counts_weekdays_only():
     assert window_share(SHANGHAI_NIGHT, (Fraction(1),) * 24, as_of) == Fraction(5, 21)
 
 
+def test_a_window_past_local_midnight_belongs_to_the_day_it_starts():
+    from fractions import Fraction
+
+    friday_night = {"start": "22:00", "end": "02:00", "tz": "UTC", "days": ["fri"]}
+    as_of = date(2024, 7, 10)  # Wed: the 7 days hold one Friday (12th) and the Saturday after
+    hours = [Fraction(0)] * 24
+    hours[23] = Fraction(1)  # Fri 23:00 inside; every other day's 23:00 outside: 60 / 60 / 7
+    assert window_share(friday_night, tuple(hours), as_of) == Fraction(1, 7)
+    hours = [Fraction(0)] * 24
+    hours[1] = Fraction(1)  # Sat 01:00 is Friday night's; Fri 01:00 is Thursday night's (out)
+    assert window_share(friday_night, tuple(hours), as_of) == Fraction(1, 7)
+    hours = [Fraction(0)] * 24
+    hours[2] = Fraction(1)  # 02:00 is the (excluded) end
+    assert window_share(friday_night, tuple(hours), as_of) == 0
+
+
 def test_window_share_follows_the_zones_offsets_in_the_7_days_from_as_of():
     from fractions import Fraction
 
