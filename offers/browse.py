@@ -31,6 +31,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .counterparts import counterparts
 from .fx import PIVOT, Converter, Rate  # noqa: F401  (Rate and PIVOT are part of this module's API)
 from .models import (
     AMOUNT_DIGITS,
@@ -38,7 +39,6 @@ from .models import (
     Benefit,
     MigrationProgram,
     Model,
-    ModelMapping,
     Price,
     Provider,
     today,
@@ -74,6 +74,7 @@ class Money:
     original: Decimal | None = None
     original_currency: str = ""
     unconverted: bool = False  # True: no rate, `amount` is in the original currency
+    rate_date: date | None = None  # the oldest exchange rate behind the conversion
 
     @classmethod
     def of(cls, amount, currency, converter: Converter, target: str) -> Money:
@@ -82,7 +83,8 @@ class Money:
         converted = converter.convert(amount, currency, target)
         if converted is None:
             return cls(amount, currency, amount, currency, unconverted=True)
-        return cls(converted, target, amount, currency)
+        rates = converter.rates_used(currency, target)
+        return cls(converted, target, amount, currency, rate_date=min((r.date for r in rates), default=None))
 
     @property
     def is_known(self):
@@ -285,9 +287,21 @@ def current_price_subquery(kind: str, on: date, converter: Converter, currency: 
 
 
 class ProgramState:
+    """A programme's state on a date for display, from MigrationProgram.status_on (rule 5)."""
+
     ACTIVE = "active"
-    UPCOMING = "upcoming"
-    EXPIRED = "expired"
+    UPCOMING = "upcoming"  # not started
+    UNCONFIRMED = "unconfirmed"  # no end date, not seen for BANJIA_UNCONFIRMED_AFTER_DAYS: may have ended
+    EXPIRED = "expired"  # ended on its end date
+
+    RANK = {ACTIVE: 0, UPCOMING: 1, UNCONFIRMED: 2, EXPIRED: 3}
+    FROM_STATUS = {
+        MigrationProgram.ACTIVE: ACTIVE,
+        MigrationProgram.NOT_STARTED: UPCOMING,
+        MigrationProgram.UNCONFIRMED: UNCONFIRMED,
+        MigrationProgram.ENDED: EXPIRED,
+        MigrationProgram.UNPUBLISHED: EXPIRED,
+    }
 
 
 @dataclass
@@ -307,27 +321,39 @@ class ProgramCard:
     value: FreeTokenValue
     benefits: list[Benefit]
     perks: list[Benefit]
+    state_date: date | None = None  # ended on / not confirmed since / starts on
+    last_confirmed: date | None = None  # confirmed_on, else announced_on, else starts_on
 
     @property
     def provider(self):
         return self.program.provider
 
+    @property
+    def applies(self):
+        return self.state == ProgramState.ACTIVE
 
-def program_state(program: MigrationProgram, on: date) -> str:
-    if program.starts_on and program.starts_on > on:
-        return ProgramState.UPCOMING
-    if program.ends_on and program.ends_on < on:
-        return ProgramState.EXPIRED
-    return ProgramState.ACTIVE
+    @property
+    def lapsed(self):
+        """Ended or not confirmed for too long: shown, but not counted as on offer."""
+        return self.state in (ProgramState.UNCONFIRMED, ProgramState.EXPIRED)
+
+
+def program_state(program: MigrationProgram, on: date) -> tuple[str, date | None]:
+    """(display state, its date) on `on` by rule 5: "active" only for programmes that apply."""
+    status, when = program.status_on(on)
+    return ProgramState.FROM_STATUS[status], when
 
 
 def program_card(program, prices, converter, currency, on) -> ProgramCard:
     """One programme as a card: its state on `on`, free-token value, benefits and perks."""
     benefits = list(program.benefits.all())
     value = free_token_value(benefits, prices, converter, currency)
+    state, state_date = program_state(program, on)
     return ProgramCard(
         program=program,
-        state=program_state(program, on),
+        state=state,
+        state_date=state_date,
+        last_confirmed=program.last_confirmed_on,
         free_tokens=value.tokens,
         value=value,
         benefits=[b for b in benefits if not b.is_perk],
@@ -416,7 +442,7 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
     model_ids = {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on) if model_ids else {}  # 5
     cards = [program_card(program, prices, converter, currency, on) for program in programs]
-    state_rank = {ProgramState.ACTIVE: 0, ProgramState.UPCOMING: 1, ProgramState.EXPIRED: 2}
+    state_rank = ProgramState.RANK
 
     def newest(card):
         d = card.program.starts_on or card.program.announced_on or date.min
@@ -430,8 +456,8 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
     keys = {
         "state": lambda c: (state_rank[c.state], newest(c), c.program.slug),
         "newest": lambda c: (newest(c), c.program.slug),
-        "value": lambda c: (state_rank[c.state] == 2, *value_key(c), c.program.slug),
-        "tokens": lambda c: (state_rank[c.state] == 2, -c.free_tokens, c.program.slug),
+        "value": lambda c: (c.lapsed, *value_key(c), c.program.slug),
+        "tokens": lambda c: (c.lapsed, -c.free_tokens, c.program.slug),
         "vendor": lambda c: (c.provider.display_name.lower(), state_rank[c.state], c.program.slug),
     }
     cards.sort(key=keys.get(sort, keys["state"]))
@@ -706,23 +732,17 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
     )
     model_ids |= {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on)  # 6
-    # 7: the best-ranked mapping whose model is still served (as the estimator picks it)
-    mappings = (
-        ModelMapping.objects.filter(provider=provider)
-        .filter(Q(model__deprecated_on__isnull=True) | Q(model__deprecated_on__gt=on))
-        .select_related("openai_model", "model")
-    )
-    mapped: dict[str, Model] = {}
-    for mapping in sorted(mappings, key=lambda m: (m.openai_model.slug, m.rank)):
-        mapped.setdefault(mapping.openai_model.slug, mapping.model)
+    # 7: the counterpart of each OpenAI model on `on` (rule 4, as the estimator picks it)
+    mapped: dict[str, Model] = {
+        model.mapping_openai_model.slug: model for model in counterparts(on, providers=[provider.pk]).values()
+    }
+    mapped = dict(sorted(mapped.items()))
     openai_models = sorted(mapped) or ["gpt-4o"]
     if openai_model not in openai_models:
         openai_model = "gpt-4o" if "gpt-4o" in openai_models else openai_models[0]
     target = mapped.get(openai_model) or next((m for m in models if m.kind == Model.Kind.CHAT), None)
     cards = [program_card(program, prices, converter, currency, on) for program in programs]
-    cards.sort(
-        key=lambda c: (c.state != ProgramState.ACTIVE, c.state == ProgramState.EXPIRED, c.program.slug)
-    )
+    cards.sort(key=lambda c: (ProgramState.RANK[c.state], c.program.slug))
     return VendorPage(
         provider=provider,
         models=[ModelRow(m, prices.get(m.pk) or ModelPrices()) for m in models],
@@ -852,8 +872,11 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
             )
         )
     )
-    replaces = sorted(  # 6
-        ModelMapping.objects.filter(model=model).values_list("openai_model__slug", flat=True).distinct()
+    # 6: the OpenAI models this model is the counterpart of on `on` (rule 4)
+    replaces = sorted(
+        m.mapping_openai_model.slug
+        for m in counterparts(on, providers=[model.provider_id]).values()
+        if m.pk == model.pk
     )
     ids = {model.pk} | {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(ids, converter, currency, on)  # 7
@@ -880,6 +903,7 @@ class CompareColumn:
     programs: list[MigrationProgram]
     input_ratio: Decimal | None
     output_ratio: Decimal | None
+    counterpart: Model | None = None  # the vendor's counterpart of the baseline model (rule 4)
 
 
 @dataclass
@@ -983,6 +1007,12 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
         .prefetch_related("benefits__models")
     )
     base_prices = prices.get(base_model.pk) if base_model else None
+    # 7: each column's vendor's counterpart of the baseline model today (rule 4)
+    mapped = (
+        counterparts(on, openai_models=[base_model.pk], providers=provider_ids)
+        if base_model and provider_ids
+        else {}
+    )
     columns = []
     for model in chosen:
         model_prices = prices.get(model.pk) or ModelPrices()
@@ -1008,6 +1038,7 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
                     model_prices.output and model_prices.output.money,
                     base_prices and base_prices.output and base_prices.output.money,
                 ),
+                counterpart=mapped.get((base_model.pk, model.provider_id)) if base_model else None,
             )
         )
     missing = [f"{p}/{s}" for p, s in keys if (p, s) not in found]

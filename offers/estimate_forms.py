@@ -483,18 +483,20 @@ def override_fields(formset, indices, document, snapshot, expand=""):
     """The model select of every (usage line, vendor) pair, keyed by (line number, provider slug).
 
     One query reads the models of every vendor, of the kinds the lines need, whatever their number.
-    Models retired on or before the as-of date are left out unless already chosen. Vendors with
-    more than SHORTLIST models of a kind list a short list, except the vendor named by `expand`.
+    Models not available on the as-of date (not yet released, or retired) are left out unless
+    already chosen. Vendors with more than SHORTLIST models of a kind list a short list, except
+    the vendor named by `expand`.
     """
     usage = document["usage"]
     kinds = {m.kind for m in snapshot.openai_models.values()}
     by_vendor = {}
-    for provider_id, kind, slug, name, retired in (
+    for provider_id, kind, slug, name, released, retired in (
         Model.objects.filter(provider_id__in=[p.pk for p in snapshot.providers], kind__in=kinds)
         .order_by("slug")
-        .values_list("provider_id", "kind", "slug", "name", "deprecated_on")
+        .values_list("provider_id", "kind", "slug", "name", "released_on", "deprecated_on")
     ):
-        if retired is None or retired > snapshot.as_of:
+        # available on as_of as rule 4 says (offers.counterparts.available_on)
+        if (released is None or released <= snapshot.as_of) and (retired is None or retired > snapshot.as_of):
             by_vendor.setdefault((provider_id, kind), []).append((slug, name))
     notable = {}  # provider pk: slugs of its mapped models and of the models its programmes name
     for (_openai, provider_id), model in snapshot.mappings.items():

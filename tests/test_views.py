@@ -55,7 +55,8 @@ def test_home_full_page_lists_programmes_active_first(client, catalog):
     assert "150M free tokens" in html
     # 50M x 100 + 100M x 1 = 5,100 CNY at list price
     assert "¥5,100" in html
-    assert "Expired" in html
+    # tencent-old ended on 2024-07-31 (rule 5): the card says when, not just "Expired"
+    assert "Ended on July 31, 2024" in html
     assert "https://example.com/zhipu-news" in html
     assert response["Vary"].count("HX-Request") == 1
 
@@ -274,8 +275,9 @@ def test_compare_too_many_and_unknown(client, catalog):
 
 
 def test_compare_query_count(client, catalog, django_assert_num_queries):
-    # 1 rates, 2 models, 3 OpenAI models, 4 prices, 5 programmes, 6 benefits, 7 benefit models
-    with django_assert_num_queries(7):
+    # 1 rates, 2 models, 3 OpenAI models, 4 prices, 5 programmes, 6 benefits, 7 benefit models,
+    # 8 the vendors' counterparts of the baseline model (rule 4)
+    with django_assert_num_queries(8):
         client.get(reverse("offers:compare"), {"m": ["zhipu/glm-4", "tencent/hunyuan-pro"]})
 
 
