@@ -41,6 +41,7 @@ from .models import (
     Provider,
     today,
 )
+from .safety import clean_or_empty
 
 DISPLAY_CURRENCIES = ("CNY", "USD")
 DEFAULT_CURRENCY = {"zh": "CNY"}  # by language prefix; anything else shows USD
@@ -418,7 +419,7 @@ class ModelTable:
 def model_queryset(filters: dict, converter: Converter, currency: str, on: date):
     """Published models filtered and sorted in SQL; prices converted to `currency` in SQL."""
     qs = Model.objects.published().select_related("provider")
-    q = (filters.get("q") or "").strip()
+    q = clean_or_empty(filters.get("q")).strip()
     if q:
         qs = qs.filter(
             Q(name__icontains=q)
@@ -766,7 +767,8 @@ def parse_model_keys(values) -> list[tuple[str, str]]:
     """'provider/model-id' strings to (provider, model) pairs, deduplicated, in order."""
     keys = []
     for value in values:
-        provider, sep, slug = (value or "").strip().partition("/")
+        # A key with a NUL or a lone surrogate names no model (and must not reach a query).
+        provider, sep, slug = clean_or_empty(value).strip().partition("/")
         if sep and provider and slug and (provider, slug) not in keys:
             keys.append((provider, slug))
     return keys
@@ -895,7 +897,7 @@ def stale_after_days() -> int:
 
 def compare_search(q: str, *, exclude=(), limit=10) -> list[Model]:
     """Models matching `q` to add to a comparison: one query, none for fewer than 2 characters."""
-    q = (q or "").strip()
+    q = clean_or_empty(q).strip()
     if len(q) < 2:
         return []
     rows = model_queryset({"q": q}, Converter([], today()), "USD", today())[: limit + len(exclude)]

@@ -18,8 +18,10 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import safety
 from .estimator import BASELINE, MAX_MONTHS, MAX_TOKENS
 from .models import ExchangeRate, Model
+from .safety import is_clean, validate_clean_text
 from .usage_import import MAX_BYTES
 
 PREFIX = "usage"
@@ -101,6 +103,13 @@ class UsageLineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        start = f"{self.prefix}-override-"
+        if any(
+            not (is_clean(key) and is_clean(value))
+            for key, value in self.data.items()
+            if key.startswith(start)
+        ):
+            self.add_error(None, safety.MESSAGE)
         cached, given = data.get("cached_input_tokens"), data.get("input_tokens")
         if cached is not None and given is not None and cached > given:
             self.add_error("cached_input_tokens", _("Cannot exceed the input tokens."))
@@ -180,7 +189,7 @@ class UsageImportForm(forms.Form):
         help_text=_("The Usage API reports model null unless asked to group by model."),
     )
     # The query string of the estimate on screen, so its lines and settings survive a failed upload.
-    current = forms.CharField(required=False, widget=forms.HiddenInput)
+    current = forms.CharField(required=False, widget=forms.HiddenInput, validators=[validate_clean_text])
 
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ usage upload, and POST /api/v1/estimate (JSON in, JSON out)."""
 
 import csv
 import json
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -36,13 +37,17 @@ from .estimate_forms import (
     to_request,
     without_empty_overrides,
 )
-from .estimator import EstimateError, estimate, load_snapshot, parse_request, run
+from .estimator import MAX_ID_LENGTH, EstimateError, estimate, load_snapshot, parse_request, run
 from .models import Benefit
+from .safety import printable
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
 TEMPLATE = "offers/estimate.html"
 # 10,000 usage lines with overrides fit in about 2 MB; anything much larger is not an estimate.
 MAX_BODY_BYTES = 5 * 1024 * 1024
+# An upload's notes live in the session (as messages) until shown: model names are listed up to
+# this many per note, then counted.
+MAX_NOTE_NAMES = 20
 SETTINGS = ("months", "currency", "as_of", "include_expired")
 CHART_COLOURS = (
     "#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c",
@@ -262,12 +267,34 @@ def _chart(result, width=720, height=300):
     }
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_RE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+
+
+def neutralise(value):
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading '.
+
+    Plain numbers (-1.5) stay numbers."""
+    text = str(value)
+    if text.startswith(FORMULA_START) and not NUMBER_RE.match(text):
+        return "'" + text
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, row):
+        self.writer.writerow([neutralise(cell) for cell in row])
+
+
 def _csv(result):
     """The result table as CSV: the OpenAI baseline, the ranked vendors, the incomplete ones."""
     name = f"banjia-estimate-{result['as_of']}-{result['currency']}-{result['months']}m.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
+    writer = _SafeWriter(csv.writer(response))
     writer.writerow(
         [
             "rank", "provider", "currency", "months", "as_of", "monthly_list_cost", "total_list_cost",
@@ -344,10 +371,20 @@ def _import_usage(request):
     return _render(request, context, status=400)
 
 
+def _names(names):
+    """The first MAX_NOTE_NAMES names, printable, then "and N more"."""
+    names = list(names)
+    text = ", ".join(printable(name[:MAX_ID_LENGTH]) for name in names[:MAX_NOTE_NAMES])
+    if len(names) > MAX_NOTE_NAMES:
+        more = len(names) - MAX_NOTE_NAMES
+        text += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": f"{more:,}"}
+    return text
+
+
 def _import_notes(usage):
     notes = []
     if usage.unknown:
-        names = ", ".join(name for name, _t in usage.unknown)
+        names = _names(name for name, _t in usage.unknown)
         notes.append(_("Models Banjia does not know (not included): %(names)s.") % {"names": names})
     if usage.ungrouped:
         notes.append(
@@ -377,7 +414,7 @@ def _report_import(request, usage, problems):
         },
     )
     if usage.renamed:
-        renamed = ", ".join(f"{a} → {b}" for a, b in usage.renamed.items())
+        renamed = _names(f"{a} → {b}" for a, b in usage.renamed.items())
         messages.info(
             request, _("Dated snapshots counted as their base model: %(list)s.") % {"list": renamed}
         )
@@ -405,6 +442,9 @@ def estimate_api(request):
         response = _errors({"method": [_("Use POST with a JSON body.")]}, status=405)
         response["Allow"] = "POST"
         return response
+    if not request.META.get("CONTENT_LENGTH") and request.META.get("HTTP_TRANSFER_ENCODING"):
+        # A chunked body has no Content-Length, and WSGI then reads it as empty: refuse it clearly.
+        return _errors({"body": [_("Send the body with a Content-Length header (not chunked).")]}, status=411)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
