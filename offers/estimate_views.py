@@ -39,6 +39,7 @@ from .estimate_forms import (
 )
 from .estimator import MAX_ID_LENGTH, EstimateError, estimate, load_snapshot, parse_request, run
 from .models import Benefit
+from .ratelimits import limited
 from .safety import printable
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
@@ -338,6 +339,7 @@ def _csv(result):
 # --- the usage upload ---------------------------------------------------------------------------
 
 
+@limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
 def _import_usage(request):
     """POST /estimate/: read an OpenAI usage export and fill the form with monthly averages."""
     model_choices = openai_model_choices()
@@ -435,6 +437,7 @@ def _errors(errors, status=400):
 
 
 @csrf_exempt  # a JSON API for programs: no cookies are read, nothing is written
+@limited("BANJIA_API_RATE_LIMIT", "estimate-api", json=True)
 def estimate_api(request):
     """POST /api/v1/estimate: the request and response documents of DESIGN.md ("Contracts")."""
     if request.method != "POST":

@@ -34,7 +34,7 @@ def test_bare_machine_defaults_are_sqlite_and_no_broker():
 def test_database_and_broker_urls_are_read():
     result = django_check(
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SECRET_KEY="banjia-test-" + "0123456789abcdef" * 4,
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/banjia",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
