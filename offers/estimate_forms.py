@@ -103,13 +103,6 @@ class UsageLineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start = f"{self.prefix}-override-"
-        if any(
-            not (is_clean(key) and is_clean(value))
-            for key, value in self.data.items()
-            if key.startswith(start)
-        ):
-            self.add_error(None, safety.MESSAGE)
         cached, given = data.get("cached_input_tokens"), data.get("input_tokens")
         if cached is not None and given is not None and cached > given:
             self.add_error("cached_input_tokens", _("Cannot exceed the input tokens."))
@@ -129,6 +122,13 @@ class UsageLineForm(forms.Form):
 
 class BaseUsageFormSet(forms.BaseFormSet):
     def clean(self):
+        # The per-vendor model choices are read from the raw query (UsageLineForm.overrides).
+        if any(
+            not (is_clean(key) and is_clean(value))
+            for key, value in self.data.items()
+            if OVERRIDE_KEY_RE.match(key) or key.startswith(f"{self.prefix}-")
+        ):
+            raise forms.ValidationError(safety.MESSAGE)
         if any(self.errors):
             return
         if not self.lines():
