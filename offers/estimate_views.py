@@ -50,6 +50,7 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 # this many per note, then counted.
 MAX_NOTE_NAMES = 20
 SETTINGS = ("months", "currency", "as_of", "include_expired")
+# Mirrored in static/css/estimate.css (legend swatches; no inline styles under the CSP).
 CHART_COLOURS = (
     "#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c",
     "#b5651d", "#8e9aaf", "#c71f66", "#3d5a80", "#70a288", "#e07a5f",

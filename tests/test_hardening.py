@@ -342,3 +342,16 @@ def test_feeds_carry_plain_text_escaped_once(client):
     assert summaries
     assert {s.get("type") for s in summaries} == {"text"}
     assert "<script>x</script> & teams" in [s.text for s in summaries]
+
+
+def test_legend_colours_in_css_follow_the_chart_palettes():
+    from offers import browse, estimate_views
+
+    estimate_css = (ROOT / "static/css/estimate.css").read_text()
+    for i, colour in enumerate(estimate_views.CHART_COLOURS):
+        n = len(estimate_views.CHART_COLOURS)
+        assert f".legend li:nth-child({n}n+{i + 2}) .swatch {{ border-color: {colour}; }}" in estimate_css
+    banjia_css = (ROOT / "static/css/banjia.css").read_text()
+    for i, colour in enumerate(browse.CHART_COLOURS):
+        n = len(browse.CHART_COLOURS)
+        assert f".legend span:nth-of-type({n}n+{i + 1}) i {{ background: {colour}; }}" in banjia_css
