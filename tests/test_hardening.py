@@ -355,3 +355,15 @@ def test_legend_colours_in_css_follow_the_chart_palettes():
     for i, colour in enumerate(browse.CHART_COLOURS):
         n = len(browse.CHART_COLOURS)
         assert f".legend span:nth-of-type({n}n+{i + 1}) i {{ background: {colour}; }}" in banjia_css
+
+
+def test_estimate_command_bad_arguments_exit_2_from_the_shell(tmp_path):
+    usage = tmp_path / "usage.json"
+    usage.write_text('[{"model": "gpt-4o", "input_tokens": 1, "output_tokens": 1}]')
+    result = manage("estimate", str(usage), "--months", "²", DJANGO_DEBUG="1")
+    assert result.returncode == 2
+    assert json.loads(result.stderr)["errors"] == {"months": ["Enter a whole number of months from 1 to 60."]}
+    result = manage("estimate", str(usage), "--bogus", DJANGO_DEBUG="1")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --bogus" in result.stderr
+    assert "Traceback" not in result.stderr
