@@ -43,6 +43,7 @@ from .models import (
     Provider,
     today,
 )
+from .safety import clean_or_empty
 
 DISPLAY_CURRENCIES = ("CNY", "USD")
 DEFAULT_CURRENCY = {"zh": "CNY"}  # by language prefix; anything else shows USD
@@ -556,7 +557,7 @@ class ModelTable:
 def model_queryset(filters: dict, converter: Converter, currency: str, on: date):
     """Published models filtered and sorted in SQL; prices converted to `currency` in SQL."""
     qs = Model.objects.published().select_related("provider")
-    q = (filters.get("q") or "").strip()
+    q = clean_or_empty(filters.get("q")).strip()
     if q:
         qs = qs.filter(
             Q(name__icontains=q)
@@ -781,6 +782,7 @@ class Chart:
     currency: str
 
 
+# Mirrored in static/css/banjia.css (legend swatches; no inline styles under the CSP).
 CHART_COLOURS = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#6d597a", "#577590")
 CHART_W, CHART_H, CHART_PAD_L, CHART_PAD_B, CHART_PAD_T, CHART_PAD_R = 640, 240, 56, 28, 12, 12
 
@@ -963,7 +965,8 @@ def parse_model_keys(values) -> list[tuple[str, str]]:
     """'provider/model-id' strings to (provider, model) pairs, deduplicated, in order."""
     keys = []
     for value in values:
-        provider, sep, slug = (value or "").strip().partition("/")
+        # A key with a NUL or a lone surrogate names no model (and must not reach a query).
+        provider, sep, slug = clean_or_empty(value).strip().partition("/")
         if sep and provider and slug and (provider, slug) not in keys:
             keys.append((provider, slug))
     return keys
@@ -1115,7 +1118,7 @@ def stale_after_days() -> int:
 
 def compare_search(q: str, *, exclude=(), limit=10) -> list[Model]:
     """Models matching `q` to add to a comparison: one query, none for fewer than 2 characters."""
-    q = (q or "").strip()
+    q = clean_or_empty(q).strip()
     if len(q) < 2:
         return []
     rows = model_queryset({"q": q}, Converter([], today()), "USD", today())[: limit + len(exclude)]

@@ -8,11 +8,13 @@ spreadsheet never runs them as formulas; numbers are written as numbers.
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 from django.http import HttpResponse
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def safe(value):
@@ -24,7 +26,10 @@ def safe(value):
     if isinstance(value, int | Decimal):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    # A plain number written as text ("-1.5") stays a number; anything else risky is quoted.
+    if text.startswith(FORMULA_START) and not NUMBER_RE.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _num(text):

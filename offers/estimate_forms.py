@@ -24,8 +24,10 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import safety
 from .estimator import BASELINE, MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
 from .models import ExchangeRate, Model, Price
+from .safety import is_clean, validate_clean_text
 from .usage_import import MAX_BYTES
 
 PREFIX = "usage"
@@ -224,6 +226,13 @@ class UsageLineForm(forms.Form):
 
 class BaseUsageFormSet(forms.BaseFormSet):
     def clean(self):
+        # The per-vendor model choices are read from the raw query (UsageLineForm.overrides).
+        if any(
+            not (is_clean(key) and is_clean(value))
+            for key, value in self.data.items()
+            if OVERRIDE_KEY_RE.match(key) or key.startswith(f"{self.prefix}-")
+        ):
+            raise forms.ValidationError(safety.MESSAGE)
         if any(self.errors):
             return
         if not self.lines():
@@ -342,7 +351,7 @@ class UsageImportForm(forms.Form):
         help_text=_("The Usage API reports model null unless asked to group by model."),
     )
     # The query string of the estimate on screen, so its lines and settings survive a failed upload.
-    current = forms.CharField(required=False, widget=forms.HiddenInput)
+    current = forms.CharField(required=False, widget=forms.HiddenInput, validators=[validate_clean_text])
 
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

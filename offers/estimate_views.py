@@ -37,13 +37,18 @@ from .estimate_forms import (
     to_request,
     without_empty_overrides,
 )
-from .estimator import EstimateError, estimate, load_snapshot, parse_request, run
+from .estimator import MAX_ID_LENGTH, EstimateError, estimate, load_snapshot, parse_request, run
 from .models import Benefit, MigrationProgram, Price
+from .ratelimits import limited
+from .safety import printable
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
 TEMPLATE = "offers/estimate.html"
 # 10,000 usage lines with overrides fit in about 2 MB; anything much larger is not an estimate.
 MAX_BODY_BYTES = 5 * 1024 * 1024
+# An upload's notes live in the session (as messages) until shown: model names are listed up to
+# this many per note, then counted.
+MAX_NOTE_NAMES = 20
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -267,6 +272,7 @@ def _for_display(result):
 # --- the usage upload ---------------------------------------------------------------------------
 
 
+@limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
 def _import_usage(request):
     """POST /estimate/: read an OpenAI usage export and fill the form with monthly averages."""
     model_choices = openai_model_choices()
@@ -306,6 +312,16 @@ def _import_usage(request):
     return _render(request, context, status=400)
 
 
+def _names(names):
+    """The first MAX_NOTE_NAMES names, printable, then "and N more"."""
+    names = list(names)
+    text = ", ".join(printable(name[:MAX_ID_LENGTH]) for name in names[:MAX_NOTE_NAMES])
+    if len(names) > MAX_NOTE_NAMES:
+        more = len(names) - MAX_NOTE_NAMES
+        text += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": f"{more:,}"}
+    return text
+
+
 def _import_notes(usage):
     notes = []
     if usage.unknown_tiers:
@@ -314,7 +330,7 @@ def _import_notes(usage):
             % {"names": ", ".join(usage.unknown_tiers)}
         )
     if usage.unknown:
-        names = ", ".join(name for name, _t in usage.unknown)
+        names = _names(name for name, _t in usage.unknown)
         notes.append(_("Models Banjia does not know (not included): %(names)s.") % {"names": names})
     if usage.ungrouped:
         notes.append(
@@ -345,7 +361,7 @@ def _report_import(request, usage, problems):
         },
     )
     if usage.renamed:
-        renamed = ", ".join(f"{a} → {b}" for a, b in usage.renamed.items())
+        renamed = _names(f"{a} → {b}" for a, b in usage.renamed.items())
         messages.info(
             request, _("Dated snapshots counted as their base model: %(list)s.") % {"list": renamed}
         )
@@ -377,6 +393,7 @@ def _errors(errors, status=400):
 
 
 @csrf_exempt  # a JSON API for programs: no cookies are read, nothing is written
+@limited("BANJIA_API_RATE_LIMIT", "estimate-api", json=True)
 def estimate_api(request):
     """POST /api/v1/estimate: the request and response documents of DESIGN.md ("Contracts")."""
     if request.method != "POST":
@@ -384,6 +401,9 @@ def estimate_api(request):
         response = _errors({"method": [_("Use POST with a JSON body.")]}, status=405)
         response["Allow"] = "POST"
         return response
+    if not request.META.get("CONTENT_LENGTH") and request.META.get("HTTP_TRANSFER_ENCODING"):
+        # A chunked body has no Content-Length, and WSGI then reads it as empty: refuse it clearly.
+        return _errors({"body": [_("Send the body with a Content-Length header (not chunked).")]}, status=411)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -70,10 +70,22 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from . import safety
 from .catalog_io import fmt_decimal
 from .counterparts import counterparts
-from .models import WEEKDAYS, Benefit, ExchangeRate, MigrationProgram, Model, Price, Provider, window_key
+from .models import (
+    WEEKDAYS,
+    Benefit,
+    ExchangeRate,
+    MigrationProgram,
+    Model,
+    Price,
+    Provider,
+    window_key,
+)
+from .safety import is_clean, printable
 
 BASELINE = "openai"
 USD = "USD"
@@ -84,6 +96,13 @@ MAX_MONTHS = 60
 MAX_USAGE_LINES = 10_000
 # A quadrillion tokens a month is far beyond any real bill; the cap keeps numbers sane.
 MAX_TOKENS = 10**15
+# Bounds on one request's cost (README "Limits"): strings, overrides, providers, detail, errors.
+MAX_ID_LENGTH = 200  # a model id or provider slug
+MAX_OVERRIDES_PER_LINE = 50
+MAX_OVERRIDES = 2_000  # over all lines
+MAX_PROVIDERS = 200
+MAX_DETAIL_LINES = 100  # "detail": true is for up to this many usage lines
+MAX_ERRORS = 50  # error paths reported; the rest are counted under "more"
 DAYS_PER_MONTH = 30
 MILLION = 1_000_000
 CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
@@ -109,6 +128,13 @@ class EstimateError(Exception):
     """Bad input; `errors` maps a JSON path to a list of messages."""
 
     def __init__(self, errors):
+        if len(errors) > MAX_ERRORS:
+            kept = dict(list(errors.items())[:MAX_ERRORS])
+            more = len(errors) - MAX_ERRORS
+            kept["more"] = [
+                ngettext("And %(n)s more error.", "And %(n)s more errors.", more) % {"n": f"{more:,}"}
+            ]
+            errors = kept
         self.errors = errors
         super().__init__("; ".join(f"{path}: {' '.join(msgs)}" for path, msgs in errors.items()))
 
@@ -184,6 +210,15 @@ def _tokens(raw, key, path, errors, *, default=0):
     return value
 
 
+def _id_problem(value):
+    """Why `value` is not a usable model id or slug (None when it is)."""
+    if not is_clean(value):
+        return safety.MESSAGE
+    if len(value) > MAX_ID_LENGTH:
+        return _("At most %(max)s characters.") % {"max": MAX_ID_LENGTH}
+    return None
+
+
 def _parse_line(raw, path, errors):
     if not isinstance(raw, dict):
         errors.add(path, _("Expected an object with model and token counts."))
@@ -191,6 +226,9 @@ def _parse_line(raw, path, errors):
     model = raw.get("model")
     if not isinstance(model, str) or not model.strip():
         errors.add(f"{path}.model", _("Enter an OpenAI model id, e.g. gpt-4o."))
+        model = None
+    elif problem := _id_problem(model):
+        errors.add(f"{path}.model", problem)
         model = None
     counts = {
         key: _tokens(raw, key, f"{path}.{key}", errors)
@@ -210,10 +248,20 @@ def _parse_line(raw, path, errors):
     elif not isinstance(overrides, dict):
         errors.add(f"{path}.overrides", _("Expected an object of provider slug to model id."))
         overrides = {}
+    elif len(overrides) > MAX_OVERRIDES_PER_LINE:
+        errors.add(
+            f"{path}.overrides", _("At most %(max)s overrides a line.") % {"max": MAX_OVERRIDES_PER_LINE}
+        )
+        overrides = {}
     else:
         for slug, model_slug in overrides.items():
-            if not isinstance(model_slug, str) or not model_slug:
-                errors.add(f"{path}.overrides.{slug}", _("Expected a model id of this provider."))
+            at = f"{path}.overrides.{printable(slug)}"
+            if problem := _id_problem(slug):
+                errors.add(at, problem)
+            elif not isinstance(model_slug, str) or not model_slug:
+                errors.add(at, _("Expected a model id of this provider."))
+            elif problem := _id_problem(model_slug):
+                errors.add(at, problem)
     service_tier = raw.get("service_tier")
     if service_tier is None:
         service_tier = STANDARD
@@ -259,6 +307,12 @@ def parse_request(data):
             line = _parse_line(raw, f"usage[{i}]", errors)
             if line is not None:
                 lines.append(line)
+        overrides = sum(len(line.overrides) for line in lines)
+        if overrides > MAX_OVERRIDES:
+            errors.add(
+                "usage",
+                _("At most %(max)s overrides in all (got %(n)s).") % {"max": MAX_OVERRIDES, "n": overrides},
+            )
 
     months = data.get("months", DEFAULT_MONTHS)
     if months is None:
@@ -293,14 +347,24 @@ def parse_request(data):
     if providers is not None:
         if not isinstance(providers, list):
             errors.add("providers", _("Expected a list of provider slugs, or null for all."))
+        elif len(providers) > MAX_PROVIDERS:
+            errors.add("providers", _("At most %(max)s providers.") % {"max": MAX_PROVIDERS})
         else:
             for j, slug in enumerate(providers):
                 if not isinstance(slug, str) or not slug:
                     errors.add(f"providers[{j}]", _("Expected a provider slug."))
+                elif problem := _id_problem(slug):
+                    errors.add(f"providers[{j}]", problem)
 
     detail = data.get("detail", False)
     if not isinstance(detail, bool):
         errors.add("detail", _("Expected true or false."))
+    elif detail and isinstance(usage, list) and len(usage) > MAX_DETAIL_LINES:
+        errors.add(
+            "detail",
+            _("Detail is given for at most %(max)s usage lines; leave it out for more.")
+            % {"max": MAX_DETAIL_LINES},
+        )
 
     region = data.get("region")
     if region is not None and region not in REGIONS:

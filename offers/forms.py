@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .browse import COMPARE_MAX, MODEL_SORTS, OFFER_SORTS, parse_model_keys
 from .models import Benefit, Model, Price
+from .safety import validate_clean_text
 
 ANY = [("", _("Any"))]
 
@@ -40,6 +41,7 @@ class ModelFilterForm(BrowseForm):
         label=_("Search"),
         required=False,
         max_length=100,
+        validators=[validate_clean_text],
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Model or vendor")}),
     )
     vendor = forms.ChoiceField(label=_("Vendor"), required=False)
@@ -101,7 +103,9 @@ def capability_label(code):
 class CompareForm(forms.Form):
     """?m=provider/model (up to four) and ?baseline=<OpenAI model id>."""
 
-    baseline = forms.CharField(label=_("Compare with OpenAI model"), required=False, max_length=128)
+    baseline = forms.CharField(
+        label=_("Compare with OpenAI model"), required=False, max_length=128, validators=[validate_clean_text]
+    )
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

@@ -3,6 +3,17 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // The model filters' search box asks as you type ("input ... from:#id_q"); its change event
+  // must not ask a second time. An htmx event filter (change[...]) would need eval, which the
+  // Content-Security-Policy forbids, so the event stops here instead.
+  document.addEventListener(
+    "change",
+    function (event) {
+      if (event.target.type === "search" && event.target.closest("#model-filters")) event.stopPropagation();
+    },
+    true
+  );
+
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(text);

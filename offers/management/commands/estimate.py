@@ -8,13 +8,16 @@ stderr and exits with status 2.
 """
 
 import json
+import re
 import sys
 
 from django.core.management.base import BaseCommand
 
 from offers.estimator import EstimateError, run
+from offers.safety import printable
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+WHOLE_RE = re.compile(r"-?[0-9]{1,6}")
 
 
 class Command(BaseCommand):
@@ -56,7 +59,9 @@ class Command(BaseCommand):
             data = dict(data)
             if options["months"] is not None:
                 months = options["months"]
-                data["months"] = int(months) if months.strip().lstrip("-").isdigit() else months
+                # ASCII digits only ("²" is a digit to str.isdigit but not to int); anything else is
+                # passed on as given, for the estimator to report under "months".
+                data["months"] = int(months) if WHOLE_RE.fullmatch(months.strip()) else months
             for key in ("currency", "as_of"):
                 if options[key] is not None:
                     data[key] = options[key]
@@ -89,6 +94,7 @@ class Command(BaseCommand):
         return found
 
     def _read(self, path):
+        shown = printable(path)  # undecodable argument bytes arrive as lone surrogates
         try:
             if path == "-":
                 raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -96,13 +102,13 @@ class Command(BaseCommand):
                 with open(path, "rb") as fh:
                     raw = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
-            raise ValueError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+            raise ValueError(f"Cannot read {shown}: {exc.strerror or exc}") from exc
         if len(raw) > MAX_FILE_BYTES:
-            raise ValueError(f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+            raise ValueError(f"{shown} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
         try:
             return json.loads(raw)
         except (ValueError, RecursionError) as exc:
-            raise ValueError(f"{path} is not valid JSON: {exc}") from exc
+            raise ValueError(f"{shown} is not valid JSON: {exc}") from exc
 
     def _fail(self, errors):
         self.stderr.write(json.dumps({"errors": errors}, ensure_ascii=False, indent=2))
