@@ -49,8 +49,7 @@ def test_openai(recorded):
     assert got[("gpt-5.6-sol", "output", 272001, None, "USD")] == D("45")
     # "gpt-5.5 (<272K context length)  5  0.5  -  30"
     assert got[("gpt-5.5", "output", None, 271999, "USD")] == D("30")
-    # Batch tab prices (gpt-4o input $1.25) are not read: one value per slot, the standard one.
-    assert ("gpt-4o", "input", None, None, "USD") in got
+    # The standard slot keeps the standard price; the Batch tab's $1.25 is a batch row (see below).
     assert got[("gpt-4o", "input", None, None, "USD")] != D("1.25")
     # Fine-tuning rows ("o4-mini-2025-04-16 ... $100.00 / hour") are skipped.
     assert not any(o.model.startswith("o4-mini-2025") for o in obs)

@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 
 VARIANTS = Path(__file__).parent / "fixtures" / "variants"
-KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currency", "tier_min_input_tokens",
-        "tier_max_input_tokens"]  # fmt: skip
+BASE_KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currency", "tier_min_input_tokens",
+             "tier_max_input_tokens"]  # fmt: skip
+KEYS = BASE_KEYS + ["service_tier", "region", "time_window"]
 CATALOG_SLUGS = {"openai", "zhipu", "baidu", "alibaba", "tencent", "moonshot", "deepseek", "volcengine", "minimax",
                  "sensetime", "baichuan", "01ai", "iflytek", "stepfun"}  # fmt: skip
 
@@ -460,7 +461,17 @@ def dry_run(slug, path):
 
 
 def as_line(row):
-    return " ".join(str(row[k]) for k in KEYS[1:])
+    """The base keys, then only the pricing dimensions that differ from their defaults
+    ("tier=batch", "region=intl", "window=00:30-08:30@Asia/Shanghai")."""
+    line = " ".join(str(row[k]) for k in BASE_KEYS[1:])
+    if row["service_tier"] != "standard":
+        line += f" tier={row['service_tier']}"
+    if row["region"] is not None:
+        line += f" region={row['region']}"
+    if (w := row["time_window"]) is not None:
+        days = "" if w["days"] is None else "/" + ",".join(w["days"])
+        line += f" window={w['start']}-{w['end']}@{w['tz']}{days}"
+    return line
 
 
 @pytest.mark.django_db
