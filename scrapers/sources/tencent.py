@@ -8,18 +8,21 @@ Region tabs: the mainland tab (广州 or the first, active one) is read, others 
 (批量任务场景) tables are skipped. Model ids are the leading ASCII words of the name cell,
 lowercased and hyphenated ("Hy3 preview" -> "hy3-preview"); for a model listed twice (a
 "原厂直供" vendor-supplied variant first) the first row wins. The international page
-(tencentcloud.com, USD) has the same shape.
+(tencentcloud.com, USD) has the same shape; its prices are region "intl" (see parsing.international).
 """
 
 import re
 
-from ..parsing import clean, headings_before, observe_tables, page_tables
+from ..parsing import clean, headings_before, international, observe_tables, page_tables
 
 SLUG = "tencent"
 KIND = "vendor"
 VENDOR = "tencent"
 PROVIDER = "tencent"
-URLS = ["https://cloud.tencent.com/document/product/1823/130055"]
+URLS = [
+    "https://cloud.tencent.com/document/product/1823/130055",
+    "https://www.tencentcloud.com/zh/document/product/1300/78937",  # international, USD: region "intl"
+]
 
 SKIP_SECTION = re.compile(r"批量|batch|相关文档|图片生成|视频生成|3D|语音|联网搜索", re.I)
 MAINLAND = re.compile(r"广州|北京|上海|中国大陆|中国内地|mainland|guangzhou|beijing|shanghai", re.I)
@@ -44,7 +47,7 @@ def _context(node):
 
 def parse(text):
     tables = page_tables(text, "tencent", context_of=_context)
-    return observe_tables(
+    return international(observe_tables(
         tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="tencent",
         skip_context=re.compile(SKIP_SECTION.pattern + r"|其他地域", re.I), model_words=True,
-    )  # fmt: skip
+    ))  # fmt: skip
