@@ -49,6 +49,9 @@ MODEL_LABEL = re.compile(r"^(?:模型|models?)\s*(?:\(\d+\)|\d+|\*+)?$", re.I)
 NOT_PRICE_ROW = re.compile(r"\bmax|最大|长度|length|context|上下文|思维链|\bcot\b|并发|concurren", re.I)
 PRICE_ROW = re.compile(r"百万|1M|tokens|价格|pric", re.I)
 OFF_PEAK = re.compile(r"off-?peak|discount|优惠|闲时|夜间|低峰", re.I)
+# Words that name a time of day by themselves; "discount" / "优惠" alone may be a promotion instead
+# ("优惠价格（截至 2025-02-08）"): such a row is a window row only when it states its hours.
+TIME_OF_DAY = re.compile(r"off-?peak|优惠时段|闲时|夜间|低峰", re.I)
 PEAK = re.compile(r"peak|standard|标准|高峰", re.I)
 
 # DeepSeek's off-peak window when the page shows off-peak prices but not their hours: UTC 16:30-00:30
@@ -122,13 +125,24 @@ def _split_cell(cell):
     found = {}
     for i, amount in amounts:
         label = parts[i - 1] if labels_first else (parts[i + 1] if i + 1 < len(parts) else "")
-        if OFF_PEAK.search(label):
+        if TIME_OF_DAY.search(label):
             found.setdefault("off_peak", amount)
+        elif OFF_PEAK.search(label):
+            continue  # a promotional discount, not a time of day: not stored
         elif PEAK.search(label):
             found.setdefault("peak", amount)
     if "peak" not in found:
         raise ParseError(f"deepseek: cannot tell the peak price in {cell!r}")
     return found
+
+
+def _off_peak_window(label, page_zone, default_window):
+    """The window of an off-peak row: hours in its label, else the default when the label names a
+    time of day; None for a promotional discount (not stored, as before time-of-day prices)."""
+    window = _window(label, page_zone)
+    if window is None and TIME_OF_DAY.search(label):
+        window = default_window
+    return window
 
 
 def _rows_layout(page, table, default_window, page_zone):
@@ -145,8 +159,11 @@ def _rows_layout(page, table, default_window, page_zone):
             if not off:
                 peak_rows.append(row)
                 continue
-            window = _window(off[0], page_zone) or header_window or default_window
-            windows.setdefault(window, []).append(row)
+            window = _window(off[0], page_zone) or header_window
+            if window is None and TIME_OF_DAY.search(off[0]):
+                window = default_window
+            if window is not None:  # else a promotional discount row: not stored
+                windows.setdefault(window, []).append(row)
         t.rows = peak_rows
         out += observe_tables([t], source=SLUG, vendor=VENDOR, provider=PROVIDER, what="deepseek",
                               skip_context=OFF_PEAK)  # fmt: skip
@@ -182,7 +199,11 @@ def parse(text):
             if kind is None or not PRICE_ROW.search(label) or NOT_PRICE_ROW.search(label):
                 continue
             # An off-peak row ("DISCOUNT PRICE (UTC 16:30-00:30)", "OFF-PEAK"): a window row.
-            row_window = (_window(label, page_zone) or default_window) if OFF_PEAK.search(label) else None
+            row_window = (
+                _off_peak_window(label, page_zone, default_window) if OFF_PEAK.search(label) else None
+            )
+            if OFF_PEAK.search(label) and row_window is None:
+                continue  # a promotional discount row, not a time of day: not stored
             for model, cell in zip(models, cells[len(cells) - len(models) :], strict=True):
                 parts = {"off_peak": cell} if row_window else _split_cell(cell)
                 for part, part_text in parts.items():

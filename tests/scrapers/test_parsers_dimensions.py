@@ -173,3 +173,12 @@ def test_observation_dimensions_are_checked():
         TimeWindow(start="24:00", end="08:30", tz="Asia/Shanghai")
     # days are kept in week order without repeats, so equal windows are equal slots
     assert TimeWindow("09:00", "18:00", "Asia/Shanghai", ("fri", "mon", "mon")).days == ("mon", "fri")
+
+
+def test_deepseek_promotional_discount_is_no_time_window(fixture_text):
+    # "DISCOUNT" without hours and without a time-of-day word is a promotion, not off-peak: only the
+    # peak (all-day) rows are stored, as before time-of-day prices
+    page = fixture_text("variants/ds-en-offpeak-rows.html").replace(">OFF-PEAK<", ">PROMOTIONAL DISCOUNT<")
+    obs = deepseek.parse(page)
+    assert dimensions(obs) == {("standard", None, None): 6}
+    assert by_slot(obs)[("deepseek-chat", "input", None, None, "USD")] == D("0.27")
