@@ -267,9 +267,9 @@ def apply_observations(source, observations, origin, *, urls, on):
         for o in observations:
             _apply_one(provider, o, url=origin[o.slot], on=on, limit=limit, converter=converter, official=True, created=created,
                        result=result, label=source.SLUG)  # fmt: skip
-        _vanished(provider, {o.slot for o in observations}, urls, result)
         if not any(o.time_window is not None for o in observations):
-            _close_windows(provider, on, result)
+            _close_windows(provider, on, result)  # closed first, so they are not also "vanished"
+        _vanished(provider, {o.slot for o in observations}, urls, result)
         return result
     # An aggregated feed.
     mapped = [o for o in observations if o.provider]

@@ -78,6 +78,8 @@ def test_page_without_off_peak_rows_closes_open_window_rows(chat):
     assert window.valid_to == TODAY
     assert result.changes == 1
     assert any("closed off-peak price deepseek-chat input 0.135 USD" in n for n in result.notes)
+    assert not any(n.startswith("vanished") for n in result.notes)  # closed, not flagged as vanished
+    assert window.review_note == ""
     # the all-day row stays current
     assert [r.amount for r in open_rows(chat)] == [D("0.27")]
 
