@@ -62,7 +62,7 @@ class TimeWindow:
             if not re.fullmatch(r"(?:[01]\d|2[0-3]):[0-5]\d", value or ""):
                 raise ValueError(f"time window bound {value!r} is not HH:MM")
         if not re.fullmatch(r"[A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*", self.tz or ""):
-            raise ValueError(f"time zone {self.tz!r} is not Area/City")
+            raise ValueError(f"time zone {self.tz!r} is not an IANA zone name (Area/City or UTC)")
         if self.days is not None:
             days = tuple(self.days)
             if not days or any(d not in DAYS for d in days):

@@ -58,9 +58,9 @@ PEAK = re.compile(r"peak|standard|标准|高峰", re.I)
 # every day. Source: pydantic's genai-prices dataset (../shared/pages/feeds/genai-prices-data.json,
 # provider "deepseek", price_comments: 'Deepseek off-peak pricing applies "UTC 16:30-00:30"'),
 # checked 2026-08-21, for DeepSeek's 2025 off-peak discount.
-OFF_PEAK_WINDOW = TimeWindow(start="16:30", end="00:30", tz="Etc/UTC")
+OFF_PEAK_WINDOW = TimeWindow(start="16:30", end="00:30", tz="UTC")
 # Zones the page writes its hours in -> IANA names.
-ZONES = ((re.compile(r"\bUTC\b(?!\s*[+-]\s*\d)|\bGMT\b(?!\s*[+-]\s*\d)", re.I), "Etc/UTC"),
+ZONES = ((re.compile(r"\bUTC\b(?!\s*[+-]\s*\d)|\bGMT\b(?!\s*[+-]\s*\d)", re.I), "UTC"),
          (re.compile(r"北京时间|beijing time|UTC\s*\+\s*0?8(?::00)?\b", re.I), "Asia/Shanghai"))  # fmt: skip
 HOURS = re.compile(r"(\d{1,2}):(\d{2})\s*[-~至到]\s*(\d{1,2}):(\d{2})")
 # "OFF-PEAK: UTC 16:30-00:30", "优惠时段（北京时间 00:30-08:30）": off-peak hours stated anywhere on the page.

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 PAGE = "https://api-docs.deepseek.com/quick_start/pricing"
 DEEPSEEK = SimpleNamespace(SLUG="deepseek", KIND="vendor", PROVIDER="deepseek", VENDOR="deepseek")
 TODAY = dt.date(2025, 6, 2)
-OFF_PEAK = TimeWindow(start="16:30", end="00:30", tz="Etc/UTC")
-OFF_PEAK_JSON = {"start": "16:30", "end": "00:30", "tz": "Etc/UTC", "days": None}
+OFF_PEAK = TimeWindow(start="16:30", end="00:30", tz="UTC")
+OFF_PEAK_JSON = {"start": "16:30", "end": "00:30", "tz": "UTC", "days": None}
 
 
 def obs(model, kind, amount, currency="USD", **dims):

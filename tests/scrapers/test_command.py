@@ -31,7 +31,7 @@ def test_dry_run_json_prints_observations_and_writes_nothing():
                        "tier_max_input_tokens": None, "service_tier": "standard", "region": None,
                        "time_window": None}  # fmt: skip
     assert rows[1] == {**rows[0], "amount": "0.135",
-                       "time_window": {"start": "16:30", "end": "00:30", "tz": "Etc/UTC", "days": None}}  # fmt: skip
+                       "time_window": {"start": "16:30", "end": "00:30", "tz": "UTC", "days": None}}  # fmt: skip
     # amounts are decimal strings without trailing zeros: "$1.10" -> "1.1"
     assert {r["amount"] for r in rows if r["kind"] == "output" and not r["time_window"]} == {"1.1", "2.19"}
     assert ScrapeRun.objects.count() == 0

@@ -12,7 +12,7 @@ from scrapers.sources import alibaba, deepseek, minimax, moonshot, openai, tence
 
 from .conftest import assert_sane, by_slot, dimensions
 
-UTC_OFF_PEAK = TimeWindow(start="16:30", end="00:30", tz="Etc/UTC")
+UTC_OFF_PEAK = TimeWindow(start="16:30", end="00:30", tz="UTC")
 _PARSED = {}
 
 
@@ -135,7 +135,7 @@ def test_deepseek_off_peak_rows_english(fixture_text):
     assert off[("deepseek-reasoner", "output", None, None, "USD")] == D("0.55")
     # the page states no hours: the sourced window, UTC 16:30-00:30 every day
     assert {o.time_window for o in obs} == {None, UTC_OFF_PEAK}
-    assert UTC_OFF_PEAK.to_json() == {"start": "16:30", "end": "00:30", "tz": "Etc/UTC", "days": None}
+    assert UTC_OFF_PEAK.to_json() == {"start": "16:30", "end": "00:30", "tz": "UTC", "days": None}
 
 
 def test_deepseek_off_peak_rows_chinese(fixture_text):

@@ -23,17 +23,17 @@ EXPECTED = {
         "deepseek",
         """
         deepseek deepseek deepseek-chat input 0.27 USD None None
-        deepseek deepseek deepseek-chat input 0.135 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat input 0.135 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-chat cached_input 0.07 USD None None
-        deepseek deepseek deepseek-chat cached_input 0.035 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat cached_input 0.035 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-chat output 1.1 USD None None
-        deepseek deepseek deepseek-chat output 0.55 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat output 0.55 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner input 0.55 USD None None
-        deepseek deepseek deepseek-reasoner input 0.135 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner input 0.135 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner cached_input 0.14 USD None None
-        deepseek deepseek deepseek-reasoner cached_input 0.035 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner cached_input 0.035 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner output 2.19 USD None None
-        deepseek deepseek deepseek-reasoner output 0.55 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner output 0.55 USD None None window=16:30-00:30@UTC
 """,
     ),
     # hand-made, the current table shape with OFF-PEAK / PEAK sub-rows and no hours on the page: the window is
@@ -42,17 +42,17 @@ EXPECTED = {
         "deepseek",
         """
         deepseek deepseek deepseek-chat input 0.27 USD None None
-        deepseek deepseek deepseek-chat input 0.135 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat input 0.135 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-chat cached_input 0.07 USD None None
-        deepseek deepseek deepseek-chat cached_input 0.035 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat cached_input 0.035 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-chat output 1.1 USD None None
-        deepseek deepseek deepseek-chat output 0.55 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat output 0.55 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner input 0.55 USD None None
-        deepseek deepseek deepseek-reasoner input 0.135 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner input 0.135 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner cached_input 0.14 USD None None
-        deepseek deepseek deepseek-reasoner cached_input 0.035 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner cached_input 0.035 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner output 2.19 USD None None
-        deepseek deepseek deepseek-reasoner output 0.55 USD None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner output 0.55 USD None None window=16:30-00:30@UTC
 """,
     ),
     # the same with Chinese labels 标准时段 / 优惠时段, CNY: 标准时段 all day, 优惠时段 the sourced window
@@ -60,17 +60,17 @@ EXPECTED = {
         "deepseek",
         """
         deepseek deepseek deepseek-chat input 2 CNY None None
-        deepseek deepseek deepseek-chat input 1 CNY None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat input 1 CNY None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-chat cached_input 0.5 CNY None None
-        deepseek deepseek deepseek-chat cached_input 0.25 CNY None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat cached_input 0.25 CNY None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-chat output 8 CNY None None
-        deepseek deepseek deepseek-chat output 4 CNY None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-chat output 4 CNY None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner input 4 CNY None None
-        deepseek deepseek deepseek-reasoner input 1 CNY None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner input 1 CNY None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner cached_input 1 CNY None None
-        deepseek deepseek deepseek-reasoner cached_input 0.25 CNY None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner cached_input 0.25 CNY None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner output 16 CNY None None
-        deepseek deepseek deepseek-reasoner output 4 CNY None None window=16:30-00:30@Etc/UTC
+        deepseek deepseek deepseek-reasoner output 4 CNY None None window=16:30-00:30@UTC
 """,
     ),
     # 标准时段 rows all day, 优惠时段 rows a window from their label '（北京时间 00:30-08:30）'; ０.５元 (full-width) = 0.5; 4\u200b元 = 4; 最大输出长度 8K is a limit
