@@ -61,6 +61,8 @@ class TimeWindow:
         for value in (self.start, self.end):
             if not re.fullmatch(r"(?:[01]\d|2[0-3]):[0-5]\d", value or ""):
                 raise ValueError(f"time window bound {value!r} is not HH:MM")
+        if self.start == self.end:
+            raise ValueError("a time window's start and end must differ")
         if not re.fullmatch(r"[A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*", self.tz or ""):
             raise ValueError(f"time zone {self.tz!r} is not an IANA zone name (Area/City or UTC)")
         if self.days is not None:

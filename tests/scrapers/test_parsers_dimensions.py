@@ -171,6 +171,8 @@ def test_observation_dimensions_are_checked():
         Observation("x", "x", "x", "m", "input", D(1), "USD", region="eu")
     with pytest.raises(ValueError, match="is not HH:MM"):
         TimeWindow(start="24:00", end="08:30", tz="Asia/Shanghai")
+    with pytest.raises(ValueError, match="must differ"):
+        TimeWindow(start="08:30", end="08:30", tz="UTC")
     # days are kept in week order without repeats, so equal windows are equal slots
     assert TimeWindow("09:00", "18:00", "Asia/Shanghai", ("fri", "mon", "mon")).days == ("mon", "fri")
 
