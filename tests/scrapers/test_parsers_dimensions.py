@@ -60,6 +60,9 @@ CASES = [
     # Tencent Cloud international, 广州 tab: "Deepseek-v3.2 | - | 0.28 | 0.42 | 0.056" (USD)
     (tencent, "vendors/tencent-intl-pricing.html", "standard", "intl", None,
      ("deepseek-v3.2", "output", None, None, "USD"), D("0.42")),
+    # Tencent TokenHub 批量任务场景: "GLM-5 | 输入长度（0, 32k] | 2 | 9 | 0.5" (online: 4 | 18 | 1)
+    (tencent, "vendors/tencent-tokenhub-cn-pricing.html", "batch", None, None,
+     ("glm-5", "output", None, 32000, "CNY"), D("9")),
     # Alibaba 千问Max / 新加坡 / 更多模型: "qwen-max Batch调用 半价 | 国际 | 仅非思考模式 | 无阶梯计价 | 11.743元 | 46.971元"
     (alibaba, "vendors/alibaba-model-studio-pricing.json", "standard", "intl", None,
      ("qwen-max", "input", None, None, "CNY"), D("11.743")),
