@@ -283,7 +283,8 @@ def test_worker_refreshes_a_source_from_a_local_server(page_server, settings):
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
-    assert (run.status, run.trigger, run.observations) == ("ok", "schedule", 6), run.error
+    # 2 models x 3 kinds, at peak (all day) and off-peak
+    assert (run.status, run.trigger, run.observations) == ("ok", "schedule", 12), run.error
     assert run.urls == [url]
     # The page's peak input price $0.27 is -10% from 0.30: within the threshold, so it goes live and
     # the old row is closed on the run date; other kinds are new slots and wait for review.
@@ -291,7 +292,9 @@ def test_worker_refreshes_a_source_from_a_local_server(page_server, settings):
     assert old.valid_to is not None
     live = Price.objects.get(model=model, kind="input", status="approved", valid_to__isnull=True)
     assert (live.amount, live.method, live.valid_from) == (D("0.27"), "scraped", old.valid_to)
-    assert Price.objects.filter(model=model, status="pending").count() == 2  # cached_input and output
+    # cached_input and output, and the three off-peak prices: new slots
+    assert Price.objects.filter(model=model, status="pending").count() == 5
+    assert Price.objects.filter(model=model, status="pending", time_window__isnull=False).count() == 3
     assert [p for p, _ in page_server.requests] == ["/robots.txt", "/pricing"]
 
 
@@ -389,7 +392,7 @@ def test_a_worker_killed_mid_apply_is_replaced_and_the_refresh_finishes(page_ser
     assert dead.status == "abandoned"
     assert dead.finished_at is not None
     assert done.task_id == sent.id  # the same message, delivered again
-    assert done.observations == 6
+    assert done.observations == 12  # 2 models x 3 kinds, peak (all day) and off-peak
     assert not ScrapeRun.objects.filter(status__in=["skipped", "running"]).exists()
     assert ScrapeRun.objects.count() == 2
     # Nothing of the killed apply survived; the new one closed the 0.30 row and opened 0.27 (-10%).
@@ -397,6 +400,8 @@ def test_a_worker_killed_mid_apply_is_replaced_and_the_refresh_finishes(page_ser
     assert old.valid_to is not None
     live = Price.objects.get(model=model, kind="input", status="approved", valid_to__isnull=True)
     assert (live.amount, live.valid_from) == (D("0.27"), old.valid_to)
-    assert Price.objects.filter(model=model, kind="input").count() == 2
-    assert Price.objects.filter(model=model, status="pending").count() == 2  # cached_input and output
+    # the closed row, the live one and the pending off-peak input row
+    assert Price.objects.filter(model=model, kind="input").count() == 3
+    # cached_input and output, and the three off-peak prices: new slots
+    assert Price.objects.filter(model=model, status="pending").count() == 5
     assert cache.get(tasks.lock_key("deepseek")) is None  # released by the second worker
