@@ -28,13 +28,16 @@ def as_json(item):
             "tier_min_input_tokens": item.tier_min_input_tokens,
             "tier_max_input_tokens": item.tier_max_input_tokens,
         }
-    return {
+    out = {
         "source": item.source,
         "base": item.base,
         "quote": item.quote,
         "rate": fmt_decimal(item.rate),
         "date": item.date.isoformat(),
     }
+    if item.note:
+        out["note"] = item.note
+    return out
 
 
 class Command(BaseCommand):
