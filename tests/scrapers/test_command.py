@@ -100,9 +100,30 @@ def test_fx_monthly_dry_run_prints_monthly_averages(tmp_path):
     note = "monthly average (Federal Reserve H.10 via datasets/exchange-rates), not a daily rate"
     # China is quoted CNY per USD; the Euro series USD per EUR, so it is EUR/USD as published.
     assert rows == [
-        {"source": "fx-monthly", "base": "EUR", "quote": "USD", "rate": "1.0844", "date": "2024-07-01", "note": note},
-        {"source": "fx-monthly", "base": "USD", "quote": "CNY", "rate": "7.2609", "date": "2024-07-01", "note": note},
-        {"source": "fx-monthly", "base": "USD", "quote": "CNY", "rate": "7.1541", "date": "2024-08-01", "note": note},
+        {
+            "source": "fx-monthly",
+            "base": "EUR",
+            "quote": "USD",
+            "rate": "1.0844",
+            "date": "2024-07-01",
+            "note": note,
+        },
+        {
+            "source": "fx-monthly",
+            "base": "USD",
+            "quote": "CNY",
+            "rate": "7.2609",
+            "date": "2024-07-01",
+            "note": note,
+        },
+        {
+            "source": "fx-monthly",
+            "base": "USD",
+            "quote": "CNY",
+            "rate": "7.1541",
+            "date": "2024-08-01",
+            "note": note,
+        },
     ]
 
 
