@@ -123,9 +123,7 @@ def test_monthly_usd_cny_history_from_2024(built):
     # fx/datahub-exchange-rates-monthly-2026-07.csv: 2024-07-01,China,7.2609 (the July 2024 average)
     assert rates[("2024-07-01", monthly)] == "7.2609"
     months = sorted(d for d, url in rates if url == monthly)
-    assert (
-        months[0] == "2024-01-01" and months[-1] == "2026-06-01" and len(months) == 30
-    )  # 2024-01 .. 2026-06
+    assert (months[0], months[-1], len(months)) == ("2024-01-01", "2026-06-01", 30)  # 2024-01 .. 2026-06
     assert (
         rates[("2025-05-09", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml")] == "7.240491"
     )
