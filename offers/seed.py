@@ -24,6 +24,7 @@ from types import SimpleNamespace
 from scrapers.sources import get as get_source
 
 from . import catalog_io
+from .models import clean_time_window, window_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
 PROVIDER_KEYS = (
@@ -46,6 +47,18 @@ DIMENSIONS = {"service_tier": "standard", "region": None, "time_window": None}
 
 class SeedError(Exception):
     """The curated files and the recordings do not fit together; the message says where."""
+
+
+class _Row(SimpleNamespace):
+    """A price row as the exporter reads it from the database."""
+
+    service_tier = "standard"
+    region = None
+    time_window = None
+
+    @property
+    def dimensions_key(self):
+        return (self.service_tier, self.region or "", window_key(self.time_window))
 
 
 class _Rel(list):
@@ -132,7 +145,7 @@ def _recorded_rows(model, observations, recording, dims):
         if key in seen:  # pages list a model once per section; the first is the parser's choice
             continue
         seen.add(key)
-        row = SimpleNamespace(
+        row = _Row(
             kind=obs.kind,
             amount=obs.amount,
             currency=obs.currency,
@@ -147,12 +160,14 @@ def _recorded_rows(model, observations, recording, dims):
         )
         for k in dims:
             setattr(row, k, values[k])
+        if getattr(row, "time_window", None):
+            row.time_window = clean_time_window(row.time_window)
         rows.append(row)
     return rows
 
 
 def _curated_row(raw, dims):
-    row = SimpleNamespace(
+    row = _Row(
         kind=raw["kind"],
         amount=_dec(raw["amount"]) * catalog_io.PER_MILLION / raw.get("per", catalog_io.PER_MILLION),
         currency=raw["currency"],
