@@ -210,7 +210,7 @@ def test_mappings_fall_back_to_the_2024_models():
     doc = json.loads(SEED.read_text())
     july, today = date(2024, 7, 10), date(2026, 11, 30)
     expected = {
-        ("gpt-4o", "zhipu"): ("glm-4", "glm-5.2"),
+        ("gpt-4o", "zhipu"): ("glm-4", "glm-5.3"),
         ("gpt-4o-mini", "zhipu"): ("glm-4-air", "glm-4.7-flashx"),
         ("gpt-4o", "alibaba"): ("qwen-max", "qwen3.8-max"),
         ("gpt-4o-mini", "alibaba"): ("qwen-plus", "qwen3.7-flash"),
