@@ -269,3 +269,21 @@ def test_programmes_are_confirmed_in_july_2024_only():
         ("glm-4",),
         ("glm-4-air",),
     }
+
+
+def test_price_rows_of_a_slot_never_overlap_and_start_after_release():
+    doc = json.loads(SEED.read_text())
+    for p in doc["providers"]:
+        for m in p["models"]:
+            slots = {}
+            for r in m["prices"]:
+                key = (r["kind"], r["currency"], r["tier_min_input_tokens"], r["tier_max_input_tokens"],
+                       r.get("service_tier"), r.get("region"), json.dumps(r.get("time_window")))  # fmt: skip
+                slots.setdefault(key, []).append(r)
+                if m["released_on"]:
+                    assert r["valid_from"] >= m["released_on"], (p["slug"], m["slug"])
+            for rows in slots.values():
+                rows.sort(key=lambda r: r["valid_from"])
+                for a, b in zip(rows, rows[1:], strict=False):
+                    assert a["valid_to"] is not None, (p["slug"], m["slug"])
+                    assert a["valid_to"] <= b["valid_from"], (p["slug"], m["slug"])
