@@ -130,12 +130,18 @@ def recorded_observations(recording, pages_dir):
     return by_model
 
 
-def _recorded_rows(model, observations, recording, dims):
+def _recorded_rows(model, observations, recording, dims, history):
+    """The recording's rows of one model. They hold from `prices_since` if the curated file says,
+    else from the end of the model's curated history rows, else from its release (the price is
+    taken to be unchanged since), else from the recording's date."""
     checked = _day(recording["checked_on"])
     since = _day(model.get("prices_since"))
     if since is None:
+        ends = [row.valid_to for row in history if row.valid_to is not None]
         released = _day(model.get("released_on"))
-        since = released if released and released <= checked else checked
+        since = max(ends) if ends else released
+        if since is None or since > checked:
+            since = checked
     rows, seen = [], set()
     for obs, url in observations:
         values = {k: getattr(obs, k, default) for k, default in DIMENSIONS.items()}
@@ -242,7 +248,7 @@ def build_provider(cur, pages_dir, dims):
         m = models[slug]
         rows = curated_prices.get(slug, [])
         if slug in observed:
-            rows = rows + _recorded_rows(m, observed[slug], recording, dims)
+            rows = rows + _recorded_rows(m, observed[slug], recording, dims, rows)
         obj = SimpleNamespace(
             slug=slug,
             name=m.get("name") or slug,
