@@ -147,6 +147,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis (and SQS) hand a message that a worker took but never acknowledged to another worker after
+# the visibility timeout: that is how a task of a worker that crashed whole comes back. It must stay
+# above the longest task (300 s) plus the longest retry countdown (240 s; see scrapers.tasks), or a
+# live task would be delivered twice. Kombu's default is an hour. Extra options as JSON.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=600),
+    **env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={}),
+}
+# A task whose worker process died (killed, out of memory) goes back to the queue instead of being
+# acknowledged as failed; the tasks that opt into acks_late are idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 
 # --- Banjia -----------------------------------------------------------------------------
 # A price not checked for this many days is shown and filtered as stale.
@@ -172,4 +183,8 @@ BANJIA_SCRAPE_ROBOTS = env.bool("BANJIA_SCRAPE_ROBOTS", default=True)
 # JSON {"source": ["url", ...]} replacing a source's URLs (e.g. a local server in tests). The host
 # allowlist is built from the URLs in force, so an override is the only way to admit a host.
 BANJIA_SCRAPE_URLS = env.json("BANJIA_SCRAPE_URLS", default={})
-BANJIA_SCRAPE_LOCK_SECONDS = env.int("BANJIA_SCRAPE_LOCK_SECONDS", default=15 * 60)
+# The one-run-per-source lock expires a little after the refresh task's hard time limit (300 s), so
+# a lock whose worker died frees itself; a run still `running` after this long is `abandoned`.
+BANJIA_SCRAPE_LOCK_SECONDS = env.int("BANJIA_SCRAPE_LOCK_SECONDS", default=360)
+# Test-only: a file path; a scrape apply pauses mid-transaction until it exists (see scrapers.apply).
+BANJIA_TEST_APPLY_GATE = env.str("BANJIA_TEST_APPLY_GATE", default="")

@@ -17,15 +17,18 @@ Aggregated feeds (LiteLLM, OpenRouter, models.dev):
 Running the same input twice changes nothing: equal pending rows are not duplicated.
 """
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
 from offers.catalog_io import fmt_decimal
 from offers.fx import Converter
-from offers.models import ExchangeRate, Model, Price, Provider
+from offers.models import ExchangeRate, Model, Price
+from offers.services import lock_providers, lock_rates
 
 from .models import FeedPrice
 from .sources import vendor_providers
@@ -39,6 +42,18 @@ class ApplyResult:
     pending: int = 0
     unchanged: int = 0
     notes: list = field(default_factory=list)
+
+
+def _test_gate():
+    """Test-only (BANJIA_TEST_APPLY_GATE=PATH): mid-apply, inside the transaction, create
+    PATH.reached and wait until PATH exists (at most 120 s), so a test can kill the worker here."""
+    gate = settings.BANJIA_TEST_APPLY_GATE
+    if not gate:
+        return
+    Path(f"{gate}.reached").touch()
+    deadline = time.monotonic() + 120
+    while not Path(gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def threshold():
@@ -137,11 +152,11 @@ def _model(provider, o, created, result, label):
     return created[key]
 
 
-def _provider(slug):
-    provider = Provider.objects.filter(slug=slug).first()
-    if provider is None:  # a catalog without this vendor yet: keep it unpublished until curated
-        provider = Provider.objects.create(slug=slug, name=slug, is_published=False)
-    return provider
+def _providers(slugs):
+    """Lock (and create if missing) the providers this run writes to: the per-provider write lock
+    shared with import_catalog. A vendor not in the catalog yet stays unpublished until curated."""
+    locked = lock_providers({slug: {"name": slug, "is_published": False} for slug in slugs})
+    return {slug: provider for slug, (provider, _created) in locked.items()}
 
 
 def _apply_one(provider, o, *, url, on, limit, converter, official, created, result, label):
@@ -212,10 +227,12 @@ def apply_observations(source, observations, origin, *, urls, on):
     result, created, limit = ApplyResult(), {}, threshold()
     converter = Converter.load(on)  # one query for every rate the cross-check may need
     if source.KIND == "vendor":
-        provider = _provider(source.PROVIDER)
-        for o in observations:
+        provider = _providers([source.PROVIDER])[source.PROVIDER]
+        for n, o in enumerate(observations):
             _apply_one(provider, o, url=origin[o.slot], on=on, limit=limit, converter=converter, official=True, created=created,
                        result=result, label=source.SLUG)  # fmt: skip
+            if n == 0:
+                _test_gate()
         _vanished(provider, {o.slot for o in observations}, urls, result)
         return result
     # An aggregated feed.
@@ -228,13 +245,11 @@ def apply_observations(source, observations, origin, *, urls, on):
         for o in mapped
     ], batch_size=500)  # fmt: skip
     own_pages = vendor_providers()
-    providers, done = {}, set()
+    providers, done = _providers({o.provider for o in mapped if o.provider not in own_pages}), set()
     for o in mapped:
         if o.provider in own_pages or o.slot in done:
             continue
         done.add(o.slot)
-        if o.provider not in providers:
-            providers[o.provider] = _provider(o.provider)
         _apply_one(providers[o.provider], o, url=origin[o.slot], on=on, limit=limit, converter=converter, official=False,
                    created=created, result=result, label=source.SLUG)  # fmt: skip
     return result
@@ -244,6 +259,7 @@ def apply_observations(source, observations, origin, *, urls, on):
 def apply_rates(rates, origin):
     """Upsert ExchangeRate on (base, quote, date); an equal rate is left alone."""
     result = ApplyResult()
+    lock_rates()
     for r in rates:
         key = (r.base, r.quote, r.date)
         existing = ExchangeRate.objects.filter(base=r.base, quote=r.quote, date=r.date).first()
