@@ -1,6 +1,7 @@
 """build_seed: data/catalog.json is what the command builds from the recordings and data/curated/."""
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,16 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from offers.catalog_io import dumps, export_document, import_catalog
-from offers.seed import CURATED_DIR, build_bytes, excluded, load_curated, parse_file, recorded_observations
+from offers.seed import (
+    CURATED_DIR,
+    SeedError,
+    build_bytes,
+    excluded,
+    expand_mappings,
+    load_curated,
+    parse_file,
+    recorded_observations,
+)
 
 PAGES = Path(settings.BASE_DIR) / ".." / "shared" / "pages"
 SEED = Path(settings.BASE_DIR) / "data" / "catalog.json"
@@ -127,3 +137,30 @@ def test_monthly_usd_cny_history_from_2024(built):
     assert (
         rates[("2025-05-09", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml")] == "7.240491"
     )
+
+
+@needs_pages
+def test_a_recorded_model_nobody_described_stops_the_build(tmp_path, built):
+    # A parser that starts reading a new model must not slip it into the seed undescribed.
+    curated = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, curated)
+    deepseek = json.loads((curated / "deepseek.json").read_text())
+    deepseek["models"] = [m for m in deepseek["models"] if m["slug"] != "deepseek-v4-flash"]
+    deepseek["prices"] = [r for r in deepseek["prices"] if r["model"] != "deepseek-v4-flash"]
+    (curated / "deepseek.json").write_text(json.dumps(deepseek))
+    with pytest.raises(SeedError, match="deepseek: the recording prices deepseek-v4-flash"):
+        build_bytes(PAGES, curated)
+
+
+def test_mapping_ladders_expand_to_ranks_with_overrides():
+    spec = {
+        "openai_classes": {"gpt-4o": "flagship", "gpt-4o-mini": "small"},
+        "vendors": {"zhipu": {"flagship": [{"model": "glm-5", "note": "now"}, {"model": "glm-4", "note": "2024"}],
+                              "small": [{"model": "glm-4-air", "note": "small"}]}},
+        "overrides": {"gpt-4o-mini": {"zhipu": [{"model": "glm-4-flash", "note": "override"}]}},
+    }  # fmt: skip
+    assert [(m["openai_model"], m["model"], m["rank"], m["note"]) for m in expand_mappings(spec)] == [
+        ("gpt-4o", "glm-5", 1, "now"),
+        ("gpt-4o", "glm-4", 2, "2024"),
+        ("gpt-4o-mini", "glm-4-flash", 1, "override"),
+    ]

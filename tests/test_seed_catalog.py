@@ -287,3 +287,15 @@ def test_price_rows_of_a_slot_never_overlap_and_start_after_release():
                 for a, b in zip(rows, rows[1:], strict=False):
                     assert a["valid_to"] is not None, (p["slug"], m["slug"])
                     assert a["valid_to"] <= b["valid_from"], (p["slug"], m["slug"])
+
+
+def test_iflytek_ultra_is_marked_derived():
+    # shared/pages/extracts/iflytek_spark_body.txt: "Ultra模型 0.8 元/百万tokens" - one undated price
+    # per 1M tokens; storing it for input and output of 4.0Ultra is an inference, so "derived".
+    doc = json.loads(SEED.read_text())
+    iflytek = next(p for p in doc["providers"] if p["slug"] == "iflytek")
+    ultra = next(m for m in iflytek["models"] if m["slug"] == "4.0ultra")
+    assert {(r["kind"], r["amount"], r["confidence"]) for r in ultra["prices"]} == {
+        ("input", "0.8", "derived"),
+        ("output", "0.8", "derived"),
+    }
