@@ -248,6 +248,11 @@ def build_provider(cur, pages_dir, dims):
         m = models[slug]
         rows = curated_prices.get(slug, [])
         if slug in observed:
+            if any(row.valid_to is None for row in rows):
+                raise SeedError(
+                    f"{p['slug']}: {slug} has a current curated price row, but its recording prices it: "
+                    "curated rows of a recorded model are history (valid_to set)"
+                )
             rows = rows + _recorded_rows(m, observed[slug], recording, dims, rows)
         obj = SimpleNamespace(
             slug=slug,

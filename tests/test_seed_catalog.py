@@ -139,7 +139,7 @@ def test_model_counts_per_vendor():
     # Recorded vendors: the models their recording prices after the curated exclusions (see
     # tests/test_build_seed.py) plus the older models only the curated files hold (2024 models
     # for the fallbacks): openai 37 + 0; deepseek 2 + deepseek-chat; zhipu 21 + glm-3-turbo,
-    # glm-5.3; moonshot 2 + moonshot-v1-8k/32k/128k; alibaba 41 + 0; volcengine 13 + 5
+    # glm-5.3; moonshot 2 + moonshot-v1-8k/32k/128k; alibaba 41 + 0; volcengine 14 + 4
     # doubao 2024 models; tencent 4 + 5 hunyuan models; minimax 3 + abab6.5(s)-chat.
     # Vendors without a recording keep the research's models.
     doc = json.loads(SEED.read_text())
