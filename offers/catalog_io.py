@@ -615,6 +615,9 @@ def _parse_program(ck, raw, path):
         "confidence": ck.choice(d, "confidence", path, set(Price.Confidence.values), default="reported"),
         "checked_on": ck.day(d, "checked_on", path),
         "notes": ck.text(d, "notes", path) or "",
+        # Optional Chinese texts: absent (or null) means none.
+        "eligibility_zh": ck.text(d, "eligibility_zh", path) or "",
+        "notes_zh": ck.text(d, "notes_zh", path) or "",
     }
     if fields["starts_on"] and fields["ends_on"] and fields["ends_on"] < fields["starts_on"]:
         ck.err(f"{path}.ends_on", "must not be before starts_on")
@@ -1095,7 +1098,7 @@ def _export_benefit(benefit):
 
 
 def _export_program(program):
-    return {
+    out = {
         "slug": program.slug,
         "name": program.name,
         "name_zh": program.name_zh or None,
@@ -1113,6 +1116,12 @@ def _export_program(program):
         "checked_on": _iso(program.checked_on),
         "notes": program.notes or None,
     }
+    # Optional keys, written only when set, so catalogs without them export unchanged.
+    if program.eligibility_zh:
+        out["eligibility_zh"] = program.eligibility_zh
+    if program.notes_zh:
+        out["notes_zh"] = program.notes_zh
+    return out
 
 
 def dumps(document):

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .browse import COMPARE_MAX, MODEL_SORTS, OFFER_SORTS, parse_model_keys
-from .models import Benefit, Model
+from .models import Benefit, Model, Price
 
 ANY = [("", _("Any"))]
 
@@ -68,6 +68,13 @@ class ModelFilterForm(BrowseForm):
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
     compatible = forms.BooleanField(label=_("OpenAI-compatible vendors only"), required=False)
+    has_batch = forms.BooleanField(label=_("Has a batch price"), required=False)
+    has_offpeak = forms.BooleanField(label=_("Has an off-peak price"), required=False)
+    region = forms.ChoiceField(
+        label=_("Prices of region"),
+        required=False,
+        choices=ANY + [("home", _("Home prices")), *Price.Region.choices],
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(MODEL_SORTS.items()))
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

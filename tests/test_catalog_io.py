@@ -479,6 +479,31 @@ def test_a_minimal_document_with_every_optional_key_absent():
     assert not import_catalog(dumps(exported)).changed
 
 
+def test_programme_chinese_notes_and_eligibility_are_optional_keys():
+    doc = small_doc()
+    program = next(p for prov in doc["providers"] for p in prov.get("programs", []))
+    program["notes_zh"] = "只限新用户。"
+    program["eligibility_zh"] = "OpenAI API 用户"
+    import_catalog(dumps(doc))
+    stored = MigrationProgram.objects.get(slug=program["slug"])
+    assert (stored.notes_zh, stored.eligibility_zh) == ("只限新用户。", "OpenAI API 用户")
+    exported = next(
+        p
+        for prov in export_document()["providers"]
+        for p in prov.get("programs", [])
+        if p["slug"] == stored.slug
+    )
+    assert exported["notes_zh"] == "只限新用户。"
+    assert exported["eligibility_zh"] == "OpenAI API 用户"
+    # absent when empty: a catalog without them exports as before
+    MigrationProgram.objects.update(notes_zh="", eligibility_zh="")
+    assert all(
+        "notes_zh" not in p and "eligibility_zh" not in p
+        for prov in export_document()["providers"]
+        for p in prov.get("programs", [])
+    )
+
+
 # --- pricing dimensions and programme confirmation (catalog-format.md) --------------------------
 
 OFF_PEAK = {"start": "16:30", "end": "00:30", "tz": "UTC", "days": None}

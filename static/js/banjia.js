@@ -162,7 +162,7 @@
     if (!lost || !trigger || document.contains(trigger)) return;
     var next = null;
     if (trigger.name === "add_line") {
-      var selects = document.querySelectorAll("tr.usage-line select");
+      var selects = document.querySelectorAll("tr.usage-line select[name$='-model']");
       next = selects[selects.length - 1];
     } else if (trigger.name === "remove_line") {
       next = document.querySelector("button[name=add_line]") || document.querySelector("tr.usage-line select");

@@ -1,7 +1,9 @@
 """python manage.py estimate USAGE.json [--months N] [--currency C] [--as-of YYYY-MM-DD] [--include-expired]
+[--region cn|intl] [--hourly-usage JSON-LIST-OR-FILE]
 
 USAGE.json holds the request body of POST /api/v1/estimate (or just its usage list); "-" reads
-stdin. Options override the file. Prints the response; bad input prints {"errors": ...} on
+stdin. Options override the file: `--hourly-usage` takes the 24 weights as a JSON list
+("[0,0,1,...]") or the path of a file holding that list (or a body with an "hourly_usage" key). Prints the response; bad input prints {"errors": ...} on
 stderr and exits with status 2.
 """
 
@@ -34,6 +36,15 @@ class Command(BaseCommand):
             help="Count programmes whatever their dates (e.g. the July 2024 offers).",
         )
 
+        parser.add_argument(
+            "--region", help='Price with the vendors\' "cn" or "intl" rows where they have them.'
+        )
+        parser.add_argument(
+            "--hourly-usage",
+            dest="hourly_usage",
+            help="Share of tokens per UTC hour 0-23: a JSON list of 24 numbers, or a file holding it.",
+        )
+
     def handle(self, *args, **options):
         try:
             data = self._read(options["usage"])
@@ -51,11 +62,31 @@ class Command(BaseCommand):
                     data[key] = options[key]
             if options["include_expired"]:
                 data["include_expired"] = True
+            if options["region"] is not None:
+                data["region"] = options["region"] or None
+            if options["hourly_usage"] is not None:
+                try:
+                    data["hourly_usage"] = self._hourly(options["hourly_usage"])
+                except ValueError as exc:
+                    self._fail({"hourly_usage": [str(exc)]})
         try:
             result = run(data)
         except EstimateError as exc:
             self._fail(exc.errors)
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _hourly(self, value):
+        """The --hourly-usage value: an inline JSON list, else a file (a list or a body)."""
+        text = value.strip()
+        if text.startswith("[") or text == "null":
+            try:
+                return json.loads(text)
+            except ValueError as exc:
+                raise ValueError(f"--hourly-usage is not a valid JSON list: {exc}") from exc
+        found = self._read(value)
+        if isinstance(found, dict):
+            return found.get("hourly_usage")
+        return found
 
     def _read(self, path):
         try:
