@@ -61,6 +61,17 @@ class _Row(SimpleNamespace):
         return (self.service_tier, self.region or "", window_key(self.time_window))
 
 
+class _Record(SimpleNamespace):
+    """A programme or benefit as the exporter reads it: an optional text field the curated file
+    does not set reads as "" (how the database stores an unset text), so a key the exporter learns
+    later is left out of the document, as for a database row without it."""
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return ""
+
+
 class _Rel(list):
     """Stands in for a related manager: `.all()` gives the items."""
 
@@ -194,7 +205,7 @@ def _curated_row(raw, dims):
 def _program(raw, models_by_slug):
     benefits = []
     for b in raw.get("benefits", []):
-        benefit = SimpleNamespace(
+        benefit = _Record(
             kind=b["kind"],
             description=b.get("description", ""),
             tokens=b.get("tokens"),
@@ -207,10 +218,12 @@ def _program(raw, models_by_slug):
             models=_Rel(models_by_slug[s] for s in b.get("models", [])),
         )
         benefits.append(benefit)
-    return SimpleNamespace(
+    return _Record(
         slug=raw["slug"],
         name=raw["name"],
         name_zh=raw.get("name_zh") or "",
+        eligibility_zh=raw.get("eligibility_zh") or "",
+        notes_zh=raw.get("notes_zh") or "",
         announced_on=_day(raw.get("announced_on")),
         starts_on=_day(raw.get("starts_on")),
         ends_on=_day(raw.get("ends_on")),
