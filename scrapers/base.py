@@ -153,13 +153,15 @@ def feed_key(o):
 
 @dataclass(frozen=True)
 class Rate:
-    """1 `base` = `rate` `quote` on `date` (ECB reference rate, or derived through EUR)."""
+    """1 `base` = `rate` `quote` on `date` (ECB reference rate, or derived through EUR; or a monthly
+    average dated the first of its month, which `note` says)."""
 
     source: str
     base: str
     quote: str
     rate: Decimal
     date: date
+    note: str = field(default="", compare=False)  # e.g. "monthly average": what kind of rate it is
 
     def sort_key(self):
         return (self.base, self.quote, self.date)

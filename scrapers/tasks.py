@@ -29,7 +29,7 @@ from django.utils import timezone
 from . import pipeline
 from .base import FetchError, ScrapeError
 from .models import ScrapeRun
-from .sources import SLUGS
+from .sources import SLUGS, get
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def reap_abandoned_runs():
 def refresh_all_sources(trigger=ScrapeRun.Trigger.SCHEDULE):
     """Queue one refresh per source: exchange rates and feeds first, so vendor pages are
     cross-checked against fresh feed values when workers take tasks in order."""
-    order = [s for s in SLUGS if s == "ecb"] + [
+    order = [s for s in SLUGS if get(s).KIND == "fx"] + [
         s for s in SLUGS if s in ("litellm", "openrouter", "models-dev")
     ]
     order += [s for s in SLUGS if s not in order]

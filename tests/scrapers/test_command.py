@@ -90,3 +90,57 @@ def test_from_file_needs_exactly_one_source():
 def test_unknown_source():
     with pytest.raises(CommandError, match="unknown source 'bing'"):
         run("bing", "--dry-run")
+
+
+@pytest.mark.django_db
+def test_fx_monthly_dry_run_prints_monthly_averages(tmp_path):
+    page = tmp_path / "monthly.csv"
+    page.write_text(
+        "Date,Country,Exchange rate\n"
+        "2024-07-01,China,7.2609\n"
+        "2024-07-01,Euro,1.0844\n"
+        "2024-07-01,Austria,\n"  # a currency the euro replaced: skipped
+        "2024-08-01,China,7.1541\n"
+    )
+    rows = json.loads(run("fx-monthly", "--from-file", str(page), "--dry-run", "--format", "json"))
+    note = "monthly average (Federal Reserve H.10 via datasets/exchange-rates), not a daily rate"
+    # China is quoted CNY per USD; the Euro series USD per EUR, so it is EUR/USD as published.
+    assert rows == [
+        {
+            "source": "fx-monthly",
+            "base": "EUR",
+            "quote": "USD",
+            "rate": "1.0844",
+            "date": "2024-07-01",
+            "note": note,
+        },
+        {
+            "source": "fx-monthly",
+            "base": "USD",
+            "quote": "CNY",
+            "rate": "7.2609",
+            "date": "2024-07-01",
+            "note": note,
+        },
+        {
+            "source": "fx-monthly",
+            "base": "USD",
+            "quote": "CNY",
+            "rate": "7.1541",
+            "date": "2024-08-01",
+            "note": note,
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Date,Currency,Rate\n2024-07-01,CNY,7.2\n", "Date,Country,Exchange rate\n2024-07-15,China,7.2\n",
+     "Date,Country,Exchange rate\n2024-07-01,China,-7\n", "Date,Country,Exchange rate\n2024-07-01,Atlantis,2\n"],
+)  # fmt: skip
+def test_fx_monthly_refuses_what_it_does_not_know(text):
+    from scrapers.base import ParseError
+    from scrapers.sources import fx_monthly
+
+    with pytest.raises(ParseError):
+        fx_monthly.parse(text)

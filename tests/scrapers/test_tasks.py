@@ -208,7 +208,7 @@ def test_fan_out_queues_every_source_rates_and_feeds_first(monkeypatch):
     queued = []
     monkeypatch.setattr(tasks.refresh_source, "delay", lambda slug, trigger: queued.append(slug))
     tasks.refresh_all_sources()
-    assert queued[:4] == ["ecb", "litellm", "openrouter", "models-dev"]
+    assert queued[:5] == ["ecb", "fx-monthly", "litellm", "openrouter", "models-dev"]
     assert sorted(queued) == sorted(tasks.SLUGS)
 
 

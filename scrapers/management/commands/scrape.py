@@ -31,13 +31,16 @@ def as_json(item):
             "region": item.region,
             "time_window": None if item.time_window is None else item.time_window.to_json(),
         }
-    return {
+    out = {
         "source": item.source,
         "base": item.base,
         "quote": item.quote,
         "rate": fmt_decimal(item.rate),
         "date": item.date.isoformat(),
     }
+    if item.note:
+        out["note"] = item.note
+    return out
 
 
 class Command(BaseCommand):
