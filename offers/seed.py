@@ -261,7 +261,13 @@ def build_provider(cur, pages_dir, dims):
         m = models[slug]
         rows = curated_prices.get(slug, [])
         if slug in observed:
-            if any(row.valid_to is None for row in rows):
+            # Only the recording's standard, home, all-day rows compete with curated current ones
+            # (a 2024 model may still be listed in a batch section beside its curated price).
+            headline = any(
+                all(getattr(obs, k, default) == default for k, default in DIMENSIONS.items())
+                for obs, _url in observed[slug]
+            )
+            if headline and any(row.valid_to is None for row in rows):
                 raise SeedError(
                     f"{p['slug']}: {slug} has a current curated price row, but its recording prices it: "
                     "curated rows of a recorded model are history (valid_to set)"

@@ -43,12 +43,14 @@ def test_openai_models_from_35_turbo_to_gpt5_and_embeddings(seed):
 
 def test_openai_gpt4o_history(seed):
     # research: mid-2024 gpt-4o 5/15 USD per 1M, later 2.5/10 (the 2024-08-06 price).
-    rows = Price.objects.filter(model__provider__slug="openai", model__slug="gpt-4o", kind="input")
+    rows = Price.objects.headline().filter(model__provider__slug="openai", model__slug="gpt-4o", kind="input")
     assert [(r.amount, r.valid_to is None) for r in rows.order_by("valid_from")] == [
         (Decimal("5"), False),
         (Decimal("2.5"), True),
     ]
-    on_block_day = Price.objects.current(on=date(2024, 7, 9)).get(model__slug="gpt-4o", kind="output")
+    on_block_day = (
+        Price.objects.current(on=date(2024, 7, 9)).headline().get(model__slug="gpt-4o", kind="output")
+    )
     assert on_block_day.amount == Decimal("15")
 
 
