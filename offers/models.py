@@ -4,13 +4,14 @@ Money is always a Decimal beside its currency; token prices are per 1,000,000 to
 nobody knows is NULL (or an absent row), never 0: 0 means free.
 """
 
-from datetime import timedelta
+import secrets
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -26,7 +27,58 @@ def today():
     return timezone.localdate()
 
 
-class ProviderQuerySet(models.QuerySet):
+def _version_salt():
+    return secrets.token_hex(4)
+
+
+class CatalogVersion(models.Model):
+    """The catalog's version: one row whose counter every catalog write bumps in its transaction.
+
+    Pages, the catalog export and estimates are cached under this version (offers.version), so
+    nothing has to invalidate them. The salt is drawn when the row is created, so two databases
+    sharing one cache (or a database emptied and filled again) never share a version.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    n = models.PositiveBigIntegerField(default=0)
+    salt = models.CharField(max_length=16, default=_version_salt)
+
+    class Meta:
+        constraints = [
+            # A single row: every writer bumps the same counter (and waits on its row lock).
+            models.CheckConstraint(condition=Q(id=1), name="offers_catalogversion_single_row"),
+        ]
+
+    def __str__(self):
+        return f"{self.n}.{self.salt}"
+
+
+class CatalogQuerySet(models.QuerySet):
+    """Bulk writes send no signals, so they bump the catalog version themselves (`bulk_update`
+    runs through `update`; `delete` sends post_delete per row, see offers.version)."""
+
+    def update(self, **kwargs):
+        from .version import bump_catalog_version
+
+        rows = super().update(**kwargs)
+        if rows:
+            bump_catalog_version(self.db)
+        return rows
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from .version import bump_catalog_version
+
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            bump_catalog_version(self.db)
+        return created
+
+    bulk_create.alters_data = True
+
+
+class ProviderQuerySet(CatalogQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
@@ -64,7 +116,7 @@ class Provider(models.Model):
         return self.name
 
 
-class ModelQuerySet(models.QuerySet):
+class ModelQuerySet(CatalogQuerySet):
     def published(self):
         return self.filter(provider__is_published=True)
 
@@ -102,6 +154,8 @@ class Model(models.Model):
             # The model table sorts and filters by name and context window across vendors.
             models.Index(fields=["name"], name="offers_model_name_idx"),
             models.Index(fields=["context_window"], name="offers_model_context_idx"),
+            # The model table's default sort: lower(name), then vendor and id (browse.model_queryset).
+            models.Index(Lower("name"), "slug", name="offers_model_lower_name_idx"),
         ]
 
     def __str__(self):
@@ -116,7 +170,7 @@ class Model(models.Model):
             raise ValidationError({"capabilities": _("Unknown capabilities: %s") % sorted(unknown)})
 
 
-class PriceQuerySet(models.QuerySet):
+class PriceQuerySet(CatalogQuerySet):
     def approved(self):
         return self.filter(status=Price.Status.APPROVED)
 
@@ -219,6 +273,14 @@ class Price(models.Model):
                 condition=Q(status="approved"),
                 name="offers_price_current_idx",
             ),
+            # The changes feed: approved rows newest first, LIMIT 40 (browse.recent_changes),
+            # read from the index instead of sorting every price.
+            models.Index(
+                F("valid_from").desc(),
+                F("id").desc(),
+                condition=Q(status="approved"),
+                name="offers_price_feed_idx",
+            ),
         ]
 
     def __str__(self):
@@ -276,7 +338,7 @@ def _fmt_tokens(n):
     return f"{n:,}"
 
 
-class MigrationProgramQuerySet(models.QuerySet):
+class MigrationProgramQuerySet(CatalogQuerySet):
     def published(self):
         return self.filter(is_published=True, provider__is_published=True)
 
@@ -325,6 +387,14 @@ class MigrationProgram(models.Model):
                 name="offers_migrationprogram_ends_after_start",
             ),
         ]
+        indexes = [
+            # The changes feed's programmes: first known day newest first (browse.recent_changes).
+            models.Index(
+                Coalesce("announced_on", "starts_on", Value(date(2000, 1, 1))).desc(),
+                "slug",
+                name="offers_program_feed_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -369,6 +439,8 @@ class Benefit(models.Model):
     currency = models.CharField(max_length=3, blank=True, default="")
     valid_days = models.PositiveIntegerField(null=True, blank=True)
     description = models.TextField(blank=True, default="")
+
+    objects = CatalogQuerySet.as_manager()
     # Declared last: from here on `models` in this class body names the field, not the module.
     models = models.ManyToManyField(
         Model, blank=True, related_name="benefits", help_text=_("Empty means every model.")
@@ -414,6 +486,8 @@ class ModelMapping(models.Model):
     rank = models.PositiveSmallIntegerField(default=1)
     note = models.TextField(blank=True, default="")
 
+    objects = CatalogQuerySet.as_manager()
+
     class Meta:
         ordering = ["openai_model", "provider", "rank"]
         constraints = [
@@ -443,6 +517,8 @@ class ExchangeRate(models.Model):
     rate = models.DecimalField(max_digits=20, decimal_places=10)
     date = models.DateField()
     source_url = models.URLField(max_length=1000, blank=True, default="")
+
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         ordering = ["base", "quote", "date"]
