@@ -36,8 +36,9 @@ from .estimate_forms import (
     to_request,
     without_empty_overrides,
 )
-from .estimator import EstimateError, estimate, load_snapshot, parse_request, run
+from .estimator import EstimateError, load_snapshot, parse_request
 from .models import Benefit
+from .page_cache import estimate_body, estimate_result
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
 TEMPLATE = "offers/estimate.html"
@@ -79,7 +80,7 @@ def _build(request, query):
         try:
             req = parse_request(document)
             snapshot = load_snapshot(req)
-            result = _for_display(estimate(req, snapshot))
+            result = _for_display(estimate_result(req, snapshot))
         except EstimateError as exc:
             apply_errors(exc.errors, form, formset, indices)
         if snapshot is not None:
@@ -423,7 +424,8 @@ def estimate_api(request):
     except (ValueError, RecursionError) as exc:
         return _errors({"body": [_("The body is not valid JSON: %(e)s") % {"e": exc}]})
     try:
-        result = run(data)
+        # Parsed here, computed (or read from the cache) per catalog version and canonical request.
+        body = estimate_body(parse_request(data))
     except EstimateError as exc:
         return _errors(exc.errors)
-    return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(body, content_type="application/json")

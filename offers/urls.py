@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import estimate_views, feeds, views
+from . import estimate_views, feeds, page_cache, views
 
 app_name = "offers"
 
@@ -12,6 +12,6 @@ urlpatterns = [
     path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
     # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").
     path("vendors/<slug:provider_slug>/models/<path:model_slug>/", views.model, name="model"),
-    path("feeds/changes.rss", feeds.ChangesFeed(), name="feed-rss"),
-    path("feeds/changes.atom", feeds.ChangesAtomFeed(), name="feed-atom"),
+    path("feeds/changes.rss", page_cache.per_version(feeds.ChangesFeed()), name="feed-rss"),
+    path("feeds/changes.atom", page_cache.per_version(feeds.ChangesAtomFeed()), name="feed-atom"),
 ]
