@@ -440,11 +440,13 @@ class Benefit(models.Model):
     valid_days = models.PositiveIntegerField(null=True, blank=True)
     description = models.TextField(blank=True, default="")
 
-    objects = CatalogQuerySet.as_manager()
-    # Declared last: from here on `models` in this class body names the field, not the module.
+    # Declared last among the fields: from here on `models` in this class body names the field,
+    # not the module.
     models = models.ManyToManyField(
         Model, blank=True, related_name="benefits", help_text=_("Empty means every model.")
     )
+
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "position", "id"]

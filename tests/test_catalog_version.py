@@ -89,9 +89,9 @@ def test_one_bump_per_transaction():
 
 def test_rolled_back_write_does_not_bump():
     before = n()
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with transaction.atomic():
         ProviderFactory(slug="zhipu")
-        raise RuntimeError("roll back")
+        transaction.set_rollback(True)
     assert n() == before
     assert not Provider.objects.exists()
 
@@ -99,9 +99,12 @@ def test_rolled_back_write_does_not_bump():
 def test_rolled_back_savepoint_does_not_swallow_the_next_bump():
     before = n()
     with transaction.atomic():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            ProviderFactory(slug="zhipu")  # bumps inside the savepoint ...
-            raise RuntimeError("roll back the savepoint")  # ... which takes the bump with it
+        try:
+            with transaction.atomic():
+                ProviderFactory(slug="zhipu")  # bumps inside the savepoint ...
+                raise RuntimeError("roll back the savepoint")  # ... which takes the bump with it
+        except RuntimeError:
+            pass
         ProviderFactory(slug="tencent")  # so this write must bump again
     assert n() == before + 1
     assert list(Provider.objects.values_list("slug", flat=True)) == ["tencent"]
