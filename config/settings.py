@@ -64,6 +64,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The HTTP benchmark (scripts/bench) serves the site plus a bare JsonResponse view, its floor.
+if env.bool("BANJIA_BENCH", default=False):
+    ROOT_URLCONF = "config.bench_urls"
 
 TEMPLATES = [
     {
