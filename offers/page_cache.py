@@ -24,7 +24,8 @@ from functools import lru_cache, wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -156,12 +157,16 @@ def catalog_body() -> CatalogBody:
     memo_version, memo = _catalog_memo
     if memo_version == version:
         return memo
+    # A local-memory cache is per process like the memo: keeping the body there too would only
+    # double the worker's memory (the 50 x 100 export is tens of MB).
+    shared = not isinstance(caches["default"], LocMemCache)
     key = _key("catalog")
-    found = cache.get(key)
+    found = cache.get(key) if shared else None
     if found is None:
         body = dumps(export_document())
         found = CatalogBody(version, body, gzip.compress(body, compresslevel=6, mtime=0))
-        cache.set(key, found, settings.BANJIA_PAGE_CACHE_SECONDS)
+        if shared:
+            cache.set(key, found, settings.BANJIA_PAGE_CACHE_SECONDS)
     _catalog_memo = (version, found)
     return found
 
