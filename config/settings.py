@@ -171,6 +171,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Banjia -----------------------------------------------------------------------------
 # A price not checked for this many days is shown and filtered as stale.
 BANJIA_STALE_AFTER_DAYS = env.int("BANJIA_STALE_AFTER_DAYS", default=30)
+BANJIA_UNCONFIRMED_AFTER_DAYS = env.int("BANJIA_UNCONFIRMED_AFTER_DAYS", default=90)
 # The seed catalog imported by the README's run command.
 BANJIA_SEED_CATALOG = BASE_DIR / "data" / "catalog.json"
 

@@ -63,7 +63,7 @@ class ActiveProgramFilter(admin.SimpleListFilter):
     parameter_name = "active"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Active today")), ("no", _("Ended or not started"))]
+        return [("yes", _("Active today")), ("no", _("Ended, unconfirmed or not started"))]
 
     def queryset(self, request, queryset):
         active = MigrationProgram.objects.active()
@@ -88,7 +88,7 @@ def unpublish(modeladmin, request, queryset):
 
 class ModelInline(admin.TabularInline):
     model = Model
-    fields = ("slug", "name", "kind", "context_window", "max_output_tokens", "deprecated_on")
+    fields = ("slug", "name", "kind", "context_window", "max_output_tokens", "released_on", "deprecated_on")
     extra = 0
     show_change_link = True
 
@@ -114,6 +114,7 @@ class PriceInline(admin.TabularInline):
     model = Price
     fields = (
         "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
+        "service_tier", "region", "time_window",
         "valid_from", "valid_to", "status", "method", "confidence", "checked_on", "source_url",
     )  # fmt: skip
     extra = 0
@@ -141,12 +142,13 @@ class ModelAdmin(admin.ModelAdmin):
 @admin.register(Price)
 class PriceAdmin(admin.ModelAdmin):
     list_display = (
-        "model", "provider_name", "kind", "per_million", "currency", "tier", "valid_from", "valid_to",
-        "status", "method", "confidence", "checked_on", "stale", "source",
+        "model", "provider_name", "kind", "per_million", "currency", "tier", "service_tier", "region",
+        "window", "valid_from", "valid_to", "status", "method", "confidence", "checked_on", "stale", "source",
     )  # fmt: skip
     list_select_related = ("model__provider",)
     list_filter = (
-        "status", "currency", "kind", "method", "confidence", StaleFilter, CurrentFilter,
+        "status", "currency", "kind", "service_tier", "region", "method", "confidence", StaleFilter,
+        CurrentFilter,
         ("model__provider", admin.RelatedFieldListFilter),
     )  # fmt: skip
     search_fields = ("model__slug", "model__name", "model__provider__slug", "source_url")
@@ -168,6 +170,7 @@ class PriceAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Pricing dimensions"), {"fields": ("service_tier", "region", "time_window")}),
         (_("Validity"), {"fields": ("valid_from", "valid_to", "status", "review_note")}),
         (_("Provenance"), {"fields": ("source_url", "checked_on", "method", "confidence", "created_at")}),
     )
@@ -184,6 +187,10 @@ class PriceAdmin(admin.ModelAdmin):
     @admin.display(description=_("tier"))
     def tier(self, obj):
         return obj.tier_label or "—"
+
+    @admin.display(description=_("time window"))
+    def window(self, obj):
+        return obj.window_key or "—"
 
     @admin.display(description=_("stale"), boolean=True)
     def stale(self, obj):
@@ -228,7 +235,8 @@ class BenefitInline(admin.StackedInline):
 @admin.register(MigrationProgram)
 class MigrationProgramAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "provider", "starts_on", "ends_on", "active", "confidence", "checked_on", "is_published",
+        "name", "provider", "starts_on", "ends_on", "confirmed_on", "active", "confidence", "checked_on",
+        "is_published",
     )  # fmt: skip
     list_select_related = ("provider",)
     list_filter = (
@@ -241,12 +249,17 @@ class MigrationProgramAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("provider",)
     inlines = [BenefitInline]
-    actions = [publish, unpublish, "end_today"]
+    actions = [publish, unpublish, "confirm_today", "end_today"]
     readonly_fields = ("updated_at",)
 
     @admin.display(description=_("active"), boolean=True)
     def active(self, obj):
         return obj.is_active()
+
+    @admin.action(description=_("Confirm the selected programmes today (a source shows them on offer)"))
+    def confirm_today(self, request, queryset):
+        n = sum(services.confirm_program(p) for p in queryset)
+        self.message_user(request, ngettext("%d programme confirmed.", "%d programmes confirmed.", n) % n)
 
     @admin.action(description=_("End the selected programmes today"))
     def end_today(self, request, queryset):

@@ -150,7 +150,12 @@ def current_prices(model_ids, converter: Converter, currency: str, on: date | No
     on = on or converter.on
     result: dict[int, ModelPrices] = defaultdict(ModelPrices)
     rows = Price.objects.current(on=on).filter(model_id__in=list(model_ids)).order_by()
-    for price in sorted(rows, key=lambda p: (p.model_id, p.kind, _tier_key(p), p.currency)):
+
+    # Standard, home, all-day rows first: the first row of a kind is the model's headline price.
+    def order(p):
+        return (p.model_id, p.kind, p.service_tier != "standard", *p.dimensions_key, _tier_key(p), p.currency)
+
+    for price in sorted(rows, key=order):
         result[price.model_id].rows[price.kind].append(
             PriceRow(price, Money.of(price.amount, price.currency, converter, currency))
         )
@@ -161,6 +166,7 @@ def current_price_subquery(kind: str, on: date, converter: Converter, currency: 
     """Correlated subquery: a model's base-tier current price of `kind`, in `currency`."""
     rows = (
         Price.objects.current(on=on)
+        .headline()
         .filter(model=OuterRef("pk"), kind=kind)
         .order_by(Coalesce("tier_min_input_tokens", Value(0)), "currency")
         .annotate(display=converter.sql_convert("amount", "currency", currency, currencies))

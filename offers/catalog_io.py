@@ -25,6 +25,8 @@ from .models import (
     ModelMapping,
     Price,
     Provider,
+    clean_time_window,
+    window_key,
 )
 
 FORMAT = "banjia.catalog/1"
@@ -70,16 +72,23 @@ class PriceRec:
     method: str
     confidence: str
     path: str = ""
+    service_tier: str = "standard"
+    region: str | None = None
+    time_window: dict | None = None
+
+    @property
+    def dimensions(self):
+        return (self.service_tier, self.region or "", window_key(self.time_window))
 
     @property
     def key(self):
         return (
-            self.kind, self.currency, self.tier_min, self.tier_max, self.valid_from
+            self.kind, self.currency, self.tier_min, self.tier_max, self.valid_from, *self.dimensions
         )  # fmt: skip
 
     @property
     def slot(self):
-        return (self.kind, self.currency, self.tier_min or 0, self.tier_max)
+        return (self.kind, self.currency, self.tier_min or 0, self.tier_max, *self.dimensions)
 
 
 @dataclass
@@ -434,13 +443,18 @@ def _parse_model(ck, raw, path):
         if price is None:
             continue
         if price.key in keys:
-            ck.err(where, f"duplicate of {keys[price.key]} (same kind, currency, tier, valid_from)")
+            ck.err(
+                where,
+                f"duplicate of {keys[price.key]} (same kind, currency, tier, valid_from, service "
+                "tier, region and time window)",
+            )
         keys.setdefault(price.key, where)
         if price.valid_to is None:
             if price.slot in current:
                 ck.err(
                     where,
-                    f"second current price for the same kind, tier and currency as {current[price.slot]}",
+                    f"second current price for the same kind, tier, currency, service tier, region "
+                    f"and time window as {current[price.slot]}",
                 )
             current.setdefault(price.slot, where)
         rec.prices.append(price)
@@ -463,6 +477,17 @@ def _parse_price(ck, raw, path):
     checked_on = ck.day(d, "checked_on", path, required=True)
     method = ck.choice(d, "method", path, set(Price.Method.values), default="manual")
     confidence = ck.choice(d, "confidence", path, set(Price.Confidence.values), default="official")
+    service_tier = ck.choice(d, "service_tier", path, set(Price.ServiceTier.values), default="standard")
+    region = None
+    if d.get("region") is not None:
+        region = ck.choice(d, "region", path, set(Price.Region.values), default="")
+        region = region or None
+    time_window = None
+    if d.get("time_window") is not None:
+        try:
+            time_window = clean_time_window(d["time_window"])
+        except ValueError as exc:
+            ck.err(f"{path}.time_window", str(exc))
     if tier_min is not None and tier_max is not None and tier_max < tier_min:
         ck.err(f"{path}.tier_max_input_tokens", "must be >= tier_min_input_tokens")
     if valid_from and valid_to and valid_to <= valid_from:
@@ -484,7 +509,7 @@ def _parse_price(ck, raw, path):
         return None
     return PriceRec(
         kind, amount, currency, tier_min, tier_max, valid_from, valid_to,
-        source_url, checked_on, method, confidence, path,
+        source_url, checked_on, method, confidence, path, service_tier, region, time_window,
     )  # fmt: skip
 
 
@@ -499,6 +524,7 @@ def _parse_program(ck, raw, path):
         "announced_on": ck.day(d, "announced_on", path),
         "starts_on": ck.day(d, "starts_on", path),
         "ends_on": ck.day(d, "ends_on", path),
+        "confirmed_on": ck.day(d, "confirmed_on", path),
         "eligibility": ck.text(d, "eligibility", path) or "",
         "openai_users_only": ck.boolean(d, "openai_users_only", path),
         "new_users_only": ck.boolean(d, "new_users_only", path),
@@ -689,13 +715,14 @@ def _write_models(provider, prec, result, errors):
                 model.save()
                 result.count(result.updated, "models")
             prices = {
-                (p.kind, p.currency, p.tier_min_input_tokens, p.tier_max_input_tokens, p.valid_from): p
+                (p.kind, p.currency, p.tier_min_input_tokens, p.tier_max_input_tokens, p.valid_from,
+                 *p.dimensions_key): p
                 for p in model.prices.all()  # approved only: see the prefetch above
-            }
+            }  # fmt: skip
         # Rows the document closes (valid_to set) no longer count as current.
         closed_by_document = {rec.key for rec in mrec.prices if rec.valid_to is not None}
         current_elsewhere = {
-            (p.kind, p.currency, p.tier_min_input_tokens or 0, p.tier_max_input_tokens): p
+            (p.kind, p.currency, p.tier_min_input_tokens or 0, p.tier_max_input_tokens, *p.dimensions_key): p
             for key, p in prices.items()
             if p.valid_to is None and key not in closed_by_document
         }
@@ -728,6 +755,9 @@ def _write_models(provider, prec, result, errors):
                         tier_min_input_tokens=rec.tier_min,
                         tier_max_input_tokens=rec.tier_max,
                         valid_from=rec.valid_from,
+                        service_tier=rec.service_tier,
+                        region=rec.region,
+                        time_window=rec.time_window,
                         **fields,
                     )
                 )
@@ -905,6 +935,7 @@ def export_document(*, include_unpublished=False):
 def _price_sort_key(p):
     return (
         p.kind,
+        *p.dimensions_key,
         p.tier_min_input_tokens if p.tier_min_input_tokens is not None else -1,
         p.tier_max_input_tokens if p.tier_max_input_tokens is not None else 2**64,
         p.currency,
@@ -936,10 +967,25 @@ def _export_model(model):
                 "checked_on": _iso(p.checked_on),
                 "method": p.method,
                 "confidence": p.confidence,
+                **_price_dimensions(p),
             }
             for p in sorted(model.prices.all(), key=_price_sort_key)
         ],
     }
+
+
+def _price_dimensions(price):
+    """The optional pricing dimensions, each left out at its default (always the same way)."""
+    out = {}
+    if price.service_tier != Price.ServiceTier.STANDARD:
+        out["service_tier"] = price.service_tier
+    if price.region:
+        out["region"] = price.region
+    if price.time_window:
+        window = clean_time_window(price.time_window)
+        out["time_window"] = {"start": window["start"], "end": window["end"], "tz": window["tz"],
+                              "days": window["days"]}  # fmt: skip
+    return out
 
 
 def _export_benefit(benefit):
@@ -969,6 +1015,7 @@ def _export_program(program):
         "announced_on": _iso(program.announced_on),
         "starts_on": _iso(program.starts_on),
         "ends_on": _iso(program.ends_on),
+        **({"confirmed_on": _iso(program.confirmed_on)} if program.confirmed_on else {}),
         "eligibility": program.eligibility or None,
         "openai_users_only": program.openai_users_only,
         "new_users_only": program.new_users_only,

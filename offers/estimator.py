@@ -392,6 +392,8 @@ def load_snapshot(req):
     for price in (
         Price.objects.current(on=as_of)
         .filter(model_id__in=model_ids)
+        # Until rule 6 (tiers, regions, windows) is priced, only the standard, home, all-day rows.
+        .headline()
         .order_by("id")
         .values_list(*PRICE_FIELDS, named=True)
     ):

@@ -4,14 +4,16 @@ Money is always a Decimal beside its currency; token prices are per 1,000,000 to
 nobody knows is NULL (or an absent row), never 0: 0 means free.
 """
 
+import re
 import secrets
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -76,6 +78,66 @@ class CatalogQuerySet(models.QuerySet):
         return created
 
     bulk_create.alters_data = True
+
+
+# --- pricing dimensions (catalog-format.md: service_tier, region, time_window) -----------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"\A([01]\d|2[0-3]):([0-5]\d)\Z")
+
+
+def clean_time_window(value):
+    """The canonical dict of a `time_window` value, or raise ValueError with what is wrong.
+
+    {"start": "HH:MM", "end": "HH:MM", "tz": "Area/City", "days": [weekday, ...] or None}:
+    requests sent in [start, end) local time (past midnight when end <= start); days in week
+    order without repeats, None meaning every day. None stays None (all day)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("must be an object with start, end, tz and days, or null")
+    unknown = set(value) - {"start", "end", "tz", "days"}
+    if unknown:
+        raise ValueError(f"unknown keys: {', '.join(sorted(map(str, unknown)))}")
+    out = {}
+    for key in ("start", "end"):
+        text = value.get(key)
+        if not isinstance(text, str) or not _HHMM.match(text):
+            raise ValueError(f"{key} must be a time HH:MM (00:00 to 23:59)")
+        out[key] = text
+    if out["start"] == out["end"]:
+        raise ValueError("start and end must differ (a window of the whole day is no window)")
+    tz = value.get("tz")
+    if not isinstance(tz, str) or not _is_zone(tz):
+        raise ValueError("tz must be an IANA time zone such as Asia/Shanghai or UTC")
+    out["tz"] = tz
+    days = value.get("days")
+    if days is not None:
+        if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
+            raise ValueError(f"days must be a non-empty list of {', '.join(WEEKDAYS)}, or null")
+        if len(set(days)) != len(days):
+            raise ValueError("days must not repeat")
+        days = sorted(days, key=WEEKDAYS.index)
+    out["days"] = days
+    return out
+
+
+def _is_zone(name):
+    if name.strip() != name or not name or "\x00" in name or len(name) > 64:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError, OSError):
+        return False
+    return True
+
+
+def window_key(window):
+    """A sortable string naming a time window ("" for all day): "16:30-00:30 UTC mon,tue"."""
+    if not window:
+        return ""
+    days = ",".join(window["days"]) if window.get("days") else "*"
+    return f"{window['start']}-{window['end']} {window['tz']} {days}"
 
 
 class ProviderQuerySet(CatalogQuerySet):
@@ -179,6 +241,12 @@ class PriceQuerySet(CatalogQuerySet):
         on = on or today()
         return self.approved().filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on), valid_from__lte=on)
 
+    def headline(self):
+        """The rows a single "price of this model" means: standard tier, home region, all day."""
+        return self.filter(
+            service_tier=Price.ServiceTier.STANDARD, region__isnull=True, time_window__isnull=True
+        )
+
     def stale(self, on=None):
         on = on or today()
         return self.filter(checked_on__lt=on - timedelta(days=settings.BANJIA_STALE_AFTER_DAYS))
@@ -206,6 +274,16 @@ class Price(models.Model):
         PENDING = "pending", _("Pending review")
         REJECTED = "rejected", _("Rejected")
 
+    class ServiceTier(models.TextChoices):
+        STANDARD = "standard", _("Standard")
+        BATCH = "batch", _("Batch")
+        FLEX = "flex", _("Flex")
+        PRIORITY = "priority", _("Priority")
+
+    class Region(models.TextChoices):
+        CN = "cn", _("Mainland China")
+        INTL = "intl", _("International")
+
     model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="prices")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     amount = models.DecimalField(**AMOUNT_DIGITS, help_text=_("Per 1,000,000 tokens."))
@@ -228,6 +306,22 @@ class Price(models.Model):
     review_note = models.TextField(
         blank=True, default="", help_text=_("Why a scraped price waits for review.")
     )
+    service_tier = models.CharField(
+        max_length=16, choices=ServiceTier.choices, default=ServiceTier.STANDARD,
+        help_text=_("OpenAI-style service tier: standard, batch, flex or priority."),
+    )  # fmt: skip
+    # NULL, not "": the format's null means "the provider's home prices" (catalog-format.md).
+    region = models.CharField(  # noqa: DJ001
+        max_length=8, choices=Region.choices, null=True, blank=True,
+        help_text=_("Empty means the provider's home prices."),
+    )  # fmt: skip
+    time_window = models.JSONField(
+        null=True, blank=True,
+        help_text=_(
+            'Empty means all day; else {"start": "00:30", "end": "08:30", "tz": "Asia/Shanghai", '
+            '"days": null or ["mon", ...]}: the price of requests sent in that window.'
+        ),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PriceQuerySet.as_manager()
@@ -235,14 +329,18 @@ class Price(models.Model):
     class Meta:
         ordering = ["model", "kind", "tier_min_input_tokens", "valid_from"]
         constraints = [
-            # One current approved price per model, kind, tier and currency: history rows are
-            # closed (valid_to set) rather than overwritten, and pending rows never count.
+            # One current approved price per model, kind, tier, currency, service tier, region
+            # and time window: history rows are closed (valid_to set) rather than overwritten,
+            # and pending rows never count.
             models.UniqueConstraint(
                 F("model"),
                 F("kind"),
                 Coalesce(F("tier_min_input_tokens"), Value(0)),
                 Coalesce(F("tier_max_input_tokens"), Value(-1)),
                 F("currency"),
+                F("service_tier"),
+                Coalesce(F("region"), Value("")),
+                Coalesce(Cast(F("time_window"), models.TextField()), Value("")),
                 condition=Q(valid_to__isnull=True, status="approved"),
                 name="offers_price_one_current_approved",
             ),
@@ -316,18 +414,41 @@ class Price(models.Model):
             and self.tier_max_input_tokens < self.tier_min_input_tokens
         ):
             errors["tier_max_input_tokens"] = _("Must not be below the tier minimum.")
+        try:
+            self.time_window = clean_time_window(self.time_window)
+        except ValueError as exc:
+            errors["time_window"] = str(exc)
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def window_key(self):
+        return window_key(self.time_window)
+
+    @property
+    def dimensions_key(self):
+        """(service tier, region, window): what besides kind, tier and currency makes a slot."""
+        return (self.service_tier, self.region or "", self.window_key)
+
     def same_slot(self):
-        """Rows competing with this one for 'current price' (same model, kind, tier, currency)."""
-        return Price.objects.filter(
+        """Rows competing with this one for 'current price': same model, kind, tier, currency,
+        service tier, region and time window."""
+        rows = Price.objects.filter(
             model_id=self.model_id,
             kind=self.kind,
             currency=self.currency,
             tier_min_input_tokens=self.tier_min_input_tokens,
             tier_max_input_tokens=self.tier_max_input_tokens,
+            service_tier=self.service_tier,
         ).exclude(pk=self.pk)
+        rows = rows.filter(region__isnull=True) if self.region is None else rows.filter(region=self.region)
+        if self.time_window is None:
+            return rows.filter(time_window__isnull=True)
+        # JSON equality differs between backends; compare the canonical form in Python.
+        key = self.window_key
+        ids = [pk for pk, tw in rows.exclude(time_window__isnull=True).values_list("pk", "time_window")
+               if window_key(tw) == key]  # fmt: skip
+        return rows.filter(pk__in=ids)
 
 
 def _fmt_tokens(n):
@@ -343,11 +464,18 @@ class MigrationProgramQuerySet(CatalogQuerySet):
         return self.filter(is_published=True, provider__is_published=True)
 
     def active(self, on=None):
-        """In force on `on`: started (or no start known) and not ended (ends_on inclusive)."""
+        """Applying on `on` by rule 5 (the SQL twin of MigrationProgram.status_on): started
+        (starts_on, else announced_on, null or <= on) and not over: with an end, on <= ends_on;
+        without one, confirmed (confirmed_on, else announced_on, else starts_on) within
+        BANJIA_UNCONFIRMED_AFTER_DAYS before `on`."""
         on = on or today()
-        return self.filter(
-            Q(starts_on__isnull=True) | Q(starts_on__lte=on),
-            Q(ends_on__isnull=True) | Q(ends_on__gte=on),
+        horizon = on - timedelta(days=settings.BANJIA_UNCONFIRMED_AFTER_DAYS)
+        return self.annotate(
+            _start=Coalesce("starts_on", "announced_on"),
+            _confirmed=Coalesce("confirmed_on", "announced_on", "starts_on"),
+        ).filter(
+            Q(_start__isnull=True) | Q(_start__lte=on),
+            Q(ends_on__gte=on) | Q(ends_on__isnull=True, _confirmed__gte=horizon),
         )
 
 
@@ -370,6 +498,14 @@ class MigrationProgram(models.Model):
     source_urls = models.JSONField(default=list)
     confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.REPORTED)
     checked_on = models.DateField(null=True, blank=True, help_text=_("When the sources were read."))
+    confirmed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "The latest date a source showed the programme still on offer. With no end date, it "
+            "stops counting some days after this (BANJIA_UNCONFIRMED_AFTER_DAYS)."
+        ),
+    )
     notes = models.TextField(blank=True, default="")
     is_published = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -405,10 +541,37 @@ class MigrationProgram(models.Model):
             return self.name_zh
         return self.name
 
-    def is_active(self, on=None):
+    # Why a programme does or does not apply on a date (DESIGN.md, estimator rule 5).
+    ACTIVE, ENDED, UNCONFIRMED, NOT_STARTED, UNPUBLISHED = (
+        "active", "ended", "unconfirmed", "not_started", "unpublished"
+    )  # fmt: skip
+
+    @property
+    def last_confirmed_on(self):
+        """confirmed_on, else announced_on, else starts_on; None: never confirmed."""
+        return self.confirmed_on or self.announced_on or self.starts_on
+
+    def status_on(self, on=None):
+        """(state, date) of this programme on `on` (default today), by rule 5:
+        ("active", None) | ("ended", ends_on) | ("unconfirmed", last confirmation or None) |
+        ("not_started", starts_on or announced_on) | ("unpublished", None)."""
         on = on or today()
-        started = self.starts_on is None or self.starts_on <= on
-        return started and (self.ends_on is None or self.ends_on >= on)
+        if not self.is_published:
+            return self.UNPUBLISHED, None
+        start = self.starts_on or self.announced_on
+        if start is not None and start > on:
+            return self.NOT_STARTED, start
+        if self.ends_on is not None:
+            return (self.ACTIVE, None) if on <= self.ends_on else (self.ENDED, self.ends_on)
+        confirmed = self.last_confirmed_on
+        if confirmed is None:
+            return self.UNCONFIRMED, None
+        if on <= confirmed + timedelta(days=settings.BANJIA_UNCONFIRMED_AFTER_DAYS):
+            return self.ACTIVE, None
+        return self.UNCONFIRMED, confirmed
+
+    def is_active(self, on=None):
+        return self.status_on(on)[0] == self.ACTIVE
 
     def clean(self):
         if not self.source_urls:

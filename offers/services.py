@@ -55,3 +55,16 @@ def end_program(program: MigrationProgram, on=None) -> bool:
     program.ends_on = on
     program.save(update_fields=["ends_on", "updated_at"])
     return True
+
+
+def confirm_program(program: MigrationProgram, on=None) -> bool:
+    """Record that a source showed the programme still on offer on `on` (default today).
+    False if it was already confirmed on or after that day, or has ended before it."""
+    on = on or today()
+    if program.confirmed_on is not None and program.confirmed_on >= on:
+        return False
+    if program.ends_on is not None and program.ends_on < on:
+        return False
+    program.confirmed_on = on
+    program.save(update_fields=["confirmed_on", "updated_at"])
+    return True

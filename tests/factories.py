@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
@@ -185,6 +186,8 @@ def build_browse_catalog():
         name_zh="特别搬家计划",
         announced_on=dt.date(2024, 6, 25),
         starts_on=dt.date(2024, 6, 25),
+        # A source showed it on offer today, so rule 5 counts it as active.
+        confirmed_on=timezone.localdate(),
         eligibility="OpenAI API users",
         openai_users_only=True,
         confidence="reported",

@@ -197,8 +197,8 @@ BROKEN = {
     ),
     "two current prices in one slot": (
         lambda d: d["providers"][0]["models"][0]["prices"][0].update(valid_to=None),
-        "providers[0].models[0].prices[1]: second current price for the same kind, tier and currency "
-        "as providers[0].models[0].prices[0]",
+        "providers[0].models[0].prices[1]: second current price for the same kind, tier, currency, "
+        "service tier, region and time window as providers[0].models[0].prices[0]",
     ),
     "wrong format": (lambda d: d.update(format="banjia.catalog/2"), 'format: must be "banjia.catalog/1"'),
     "providers not a list": (lambda d: d.update(providers={}), "providers: must be a list"),
@@ -451,3 +451,86 @@ def test_a_minimal_document_with_every_optional_key_absent():
     )
     assert exported["mappings"] == [] and exported["exchange_rates"] == []  # noqa: PT018
     assert not import_catalog(dumps(exported)).changed
+
+
+# --- pricing dimensions and programme confirmation (catalog-format.md) --------------------------
+
+OFF_PEAK = {"start": "16:30", "end": "00:30", "tz": "UTC", "days": None}
+
+
+def dimensions_doc():
+    """small_catalog.json plus a batch row, an intl row and an off-peak window row on glm-4, and
+    a confirmed programme: each a slot of its own beside the standard, home, all-day price."""
+    doc = small_doc()
+    glm4 = doc["providers"][1]["models"][0]
+    base = dict(glm4["prices"][0])
+    glm4["prices"] += [
+        {**base, "amount": "0.05", "service_tier": "batch"},
+        {**base, "amount": "0.02", "currency": "USD", "region": "intl"},
+        {**base, "amount": "0.05", "time_window": {"tz": "UTC", "end": "00:30", "start": "16:30"}},
+    ]
+    doc["providers"][1]["programs"][0]["confirmed_on"] = "2024-07-10"
+    return doc
+
+
+def test_pricing_dimensions_and_confirmation_round_trip():
+    import_catalog(json.dumps(dimensions_doc()))
+    glm4 = Model.objects.get(slug="glm-4")
+    rows = {(p.service_tier, p.region, bool(p.time_window)): p for p in glm4.prices.all()}
+    # per 1000 tokens -> per 1M: 0.05 x 1000 = 50 (batch and window), 0.02 x 1000 = 20 (intl)
+    assert rows[("batch", None, False)].amount == Decimal("50")
+    assert rows[("standard", "intl", False)].amount == Decimal("20")
+    # the window is stored in its canonical form: "days" present (null = every day)
+    assert rows[("standard", None, True)].time_window == OFF_PEAK
+    assert rows[("standard", None, False)].amount == Decimal("100")
+    assert MigrationProgram.objects.get().confirmed_on == date(2024, 7, 10)
+
+    first = dumps(export_document())
+    exported = json.loads(first)
+    prices = exported["providers"][1]["models"][0]["prices"]
+    # canonical order: kind, service tier, region, window; defaults left out
+    assert [(p.get("service_tier"), p.get("region"), p.get("time_window")) for p in prices] == [
+        ("batch", None, None),
+        (None, None, None),
+        (None, None, OFF_PEAK),
+        (None, "intl", None),
+    ]
+    assert exported["providers"][1]["programs"][0]["confirmed_on"] == "2024-07-10"
+    # import into an empty database, export again: the same bytes
+    for model in (Price, Benefit, ModelMapping, MigrationProgram, Model, ExchangeRate, Provider):
+        model.objects.all().delete()
+    import_catalog(first)
+    assert dumps(export_document()) == first
+    # and importing it a second time changes nothing
+    assert not import_catalog(first).changed
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"service_tier": "cheap"}, "service_tier: must be one of batch, flex, priority, standard"),
+        ({"region": "eu"}, "region: must be one of cn, intl"),
+        ({"time_window": {"start": "24:00", "end": "08:00", "tz": "UTC"}}, "start must be a time HH:MM"),
+        ({"time_window": {"start": "08:00", "end": "08:00", "tz": "UTC"}}, "start and end must differ"),
+        ({"time_window": {"start": "00:30", "end": "08:30", "tz": "Mars/Base"}}, "tz must be an IANA"),
+        (
+            {"time_window": {"start": "00:30", "end": "08:30", "tz": "UTC", "days": ["mon", "mon"]}},
+            "days must not repeat",
+        ),
+        (
+            {"time_window": {"start": "00:30", "end": "08:30", "tz": "UTC", "days": ["monday"]}},
+            "days must be a non-empty list",
+        ),
+        ({"time_window": "night"}, "must be an object"),
+    ],
+)
+def test_bad_pricing_dimensions_name_their_path(change, expected):
+    doc = small_doc()
+    doc["providers"][1]["models"][0]["prices"][0].update(change)
+    with pytest.raises(CatalogError) as exc:
+        import_catalog(json.dumps(doc))
+    key = next(iter(change))
+    assert any(
+        e.startswith(f"providers[1].models[0].prices[0].{key}: ") and expected in e for e in exc.value.errors
+    ), exc.value.errors
+    assert not Price.objects.exists()

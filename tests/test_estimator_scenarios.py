@@ -45,12 +45,14 @@ def chat(slug, input, output, currency="USD", cached=None):
     return model(slug, *rows)
 
 
-def program(slug, *benefits, starts_on=None, ends_on=None):
+def program(slug, *benefits, starts_on=None, ends_on=None, confirmed_on=AS_OF):
+    # Confirmed on as_of by default: a programme no source ever showed never applies (rule 5).
     return {
         "slug": slug,
         "name": slug,
         "starts_on": starts_on,
         "ends_on": ends_on,
+        "confirmed_on": confirmed_on,
         "benefits": list(benefits),
         "source_urls": [SOURCE],
     }

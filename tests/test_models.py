@@ -1,5 +1,6 @@
 """Database constraints guard the catalog's invariants on SQLite and PostgreSQL alike."""
 
+import datetime as dt
 from datetime import date
 from decimal import Decimal
 
@@ -101,3 +102,56 @@ def test_tier_labels():
     )
     assert PriceFactory.build(tier_min_input_tokens=272001, tier_max_input_tokens=None).tier_label == "272K–∞"
     assert PriceFactory.build().tier_label == ""
+
+
+# --- rule 5: when a programme applies --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dates", "on", "expected"),
+    [
+        # ends_on inclusive
+        (
+            {"starts_on": dt.date(2024, 7, 1), "ends_on": dt.date(2024, 12, 31)},
+            dt.date(2024, 12, 31),
+            ("active", None),
+        ),
+        (
+            {"starts_on": dt.date(2024, 7, 1), "ends_on": dt.date(2024, 12, 31)},
+            dt.date(2025, 1, 1),
+            ("ended", dt.date(2024, 12, 31)),
+        ),
+        # not started: starts_on, else announced_on
+        ({"announced_on": dt.date(2024, 7, 9)}, dt.date(2024, 7, 8), ("not_started", dt.date(2024, 7, 9))),
+        # no end: confirmed 2024-07-10 + 90 days = 2024-10-08 is the last day it counts
+        (
+            {"starts_on": dt.date(2024, 7, 1), "confirmed_on": dt.date(2024, 7, 10)},
+            dt.date(2024, 10, 8),
+            ("active", None),
+        ),
+        (
+            {"starts_on": dt.date(2024, 7, 1), "confirmed_on": dt.date(2024, 7, 10)},
+            dt.date(2024, 10, 9),
+            ("unconfirmed", dt.date(2024, 7, 10)),
+        ),
+        # no confirmation: announced_on stands in (2024-06-25 + 90 = 2024-09-23)
+        ({"announced_on": dt.date(2024, 6, 25)}, dt.date(2024, 9, 24), ("unconfirmed", dt.date(2024, 6, 25))),
+        # no date at all: never confirmed, never applies
+        ({}, dt.date(2024, 7, 10), ("unconfirmed", None)),
+    ],
+)
+def test_programme_status_on_a_date_follows_rule_5(dates, on, expected):
+    fields = {"starts_on": None, **dates}
+    program = MigrationProgramFactory(**fields)
+    assert program.status_on(on) == expected
+    # the queryset agrees with the Python rule
+    assert MigrationProgram.objects.active(on=on).filter(pk=program.pk).exists() == (expected[0] == "active")
+
+
+def test_confirm_today_moves_confirmed_on_forward_only():
+    from offers.services import confirm_program
+
+    program = MigrationProgramFactory(confirmed_on=dt.date(2024, 7, 10))
+    assert confirm_program(program, on=dt.date(2026, 11, 30))
+    assert MigrationProgram.objects.get().confirmed_on == dt.date(2026, 11, 30)
+    assert not confirm_program(program, on=dt.date(2026, 11, 1))  # earlier: nothing to do
