@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.urls import reverse
 
 from offers import version
 from offers.catalog_io import import_catalog
@@ -194,3 +195,22 @@ def test_other_connection_sees_the_bump_only_after_commit():
         assert seen() == before + 1
     finally:
         other.close()
+
+
+def test_admin_save_and_action_bump(admin_client):
+    rate = ExchangeRateFactory()
+    url = reverse("admin:offers_exchangerate_change", args=[rate.pk])
+    data = {"base": "USD", "quote": "CNY", "rate": "7.2", "date": "2024-07-01", "source_url": ""}
+    before = n()
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    assert n() == before + 1  # one change form save, one bump
+    # The "unpublish" action is a QuerySet.update.
+    provider = ProviderFactory(slug="zhipu")
+    before = n()
+    admin_client.post(
+        reverse("admin:offers_provider_changelist"),
+        {"action": "unpublish", "_selected_action": [provider.pk]},
+    )
+    assert not Provider.objects.get(pk=provider.pk).is_published
+    assert n() == before + 1
