@@ -4,10 +4,11 @@ With no environment at all the app runs on a SQLite file and runs Celery work in
 (no broker), so `python manage.py runserver` works on a bare machine. See .env.example.
 """
 
+import re
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,14 +17,27 @@ env = environ.Env()
 # A .env file beside manage.py is read if present; real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+
+def refuse(message):
+    """Stop with one line on stderr (exit status 1), not a traceback: a setting is missing or bad."""
+    raise SystemExit(f"Banjia cannot start: {message}")
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
+if not DEBUG:
+    if not SECRET_KEY:
+        refuse(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(set DJANGO_DEBUG=1 for local development)."
+            "(set DJANGO_DEBUG=1 for local development; ./scripts/run writes it to .env)."
         )
+    # Django's own bar (check --deploy, security.W009): 50 characters, 5 different ones.
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
+        refuse(
+            "DJANGO_SECRET_KEY is too weak: use at least 50 random characters, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+elif not SECRET_KEY:
     SECRET_KEY = "banjia-insecure-development-key"  # only ever used with DEBUG on
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
@@ -47,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (which serves its own precompressed static files), before anything that
     # reads or changes the body. BREACH: Django's GZipMiddleware pads each response with random
@@ -145,10 +161,66 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+# --- Security headers (every response, debug or not) ---------------------------------------
+# No inline script or style anywhere (htmx's injected indicator style is turned off in base.html),
+# so the policy needs no 'unsafe-inline'. The charts are inline SVG (presentation attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "usb",
+    )
+}  # fmt: skip
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
 if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # HTTPS only. DJANGO_SECURE_COOKIES=0 serves plain http without debug (then check --deploy warns).
+    HTTPS = env.bool("DJANGO_SECURE_COOKIES", default=True)
+    SESSION_COOKIE_SECURE = HTTPS
+    CSRF_COOKIE_SECURE = HTTPS
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+    if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+        # A proxy that terminates TLS and sets X-Forwarded-Proto (else the redirect would loop).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Rate limits per client (django-ratelimit, counted in the default cache) ----------------
+# "N/s", "N/m", "N/h" or "N/d"; "0" turns a limit off. With CACHE_URL on Redis the counts are
+# shared by every worker; with the local-memory default they are per process.
+RATE_RE = re.compile(r"0|[1-9][0-9]*/[0-9]*[smhd]")
+
+
+def rate(name, default):
+    value = env.str(name, default=default).strip()
+    if not RATE_RE.fullmatch(value):
+        refuse(f"{name}={value!r} is not a rate such as 120/m (or 0 for no limit).")
+    return None if value == "0" else value
+
+
+BANJIA_API_RATE_LIMIT = rate("BANJIA_API_RATE_LIMIT", "120/m")  # POST /api/v1/estimate
+BANJIA_UPLOAD_RATE_LIMIT = rate("BANJIA_UPLOAD_RATE_LIMIT", "20/m")  # usage uploads on /estimate/
+BANJIA_LOGIN_RATE_LIMIT = rate("BANJIA_LOGIN_RATE_LIMIT", "10/m")  # admin login attempts
+# Behind a reverse proxy, the header carrying the client address (e.g. HTTP_X_REAL_IP);
+# unset, the limits count per REMOTE_ADDR.
+RATELIMIT_IP_META_KEY = env.str("BANJIA_RATE_LIMIT_IP_HEADER", default=None)
 
 # --- Celery -----------------------------------------------------------------------------
 # No broker configured: an in-memory transport and eager execution, so scheduled work can be
@@ -167,6 +239,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis (and SQS) hand a message that a worker took but never acknowledged to another worker after
+# the visibility timeout: that is how a task of a worker that crashed whole comes back. It must stay
+# above the longest task (300 s) plus the longest retry countdown (240 s; see scrapers.tasks), or a
+# live task would be delivered twice. Kombu's default is an hour. Extra options as JSON.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=600),
+    **env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={}),
+}
+# A task whose worker process died (killed, out of memory) goes back to the queue instead of being
+# acknowledged as failed; the tasks that opt into acks_late are idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 
 # --- Banjia -----------------------------------------------------------------------------
 # A price not checked for this many days is shown and filtered as stale.
@@ -192,4 +275,8 @@ BANJIA_SCRAPE_ROBOTS = env.bool("BANJIA_SCRAPE_ROBOTS", default=True)
 # JSON {"source": ["url", ...]} replacing a source's URLs (e.g. a local server in tests). The host
 # allowlist is built from the URLs in force, so an override is the only way to admit a host.
 BANJIA_SCRAPE_URLS = env.json("BANJIA_SCRAPE_URLS", default={})
-BANJIA_SCRAPE_LOCK_SECONDS = env.int("BANJIA_SCRAPE_LOCK_SECONDS", default=15 * 60)
+# The one-run-per-source lock expires a little after the refresh task's hard time limit (300 s), so
+# a lock whose worker died frees itself; a run still `running` after this long is `abandoned`.
+BANJIA_SCRAPE_LOCK_SECONDS = env.int("BANJIA_SCRAPE_LOCK_SECONDS", default=360)
+# Test-only: a file path; a scrape apply pauses mid-transaction until it exists (see scrapers.apply).
+BANJIA_TEST_APPLY_GATE = env.str("BANJIA_TEST_APPLY_GATE", default="")

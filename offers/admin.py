@@ -74,13 +74,13 @@ class ActiveProgramFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description=_("Publish"))
+@admin.action(description=_("Publish"), permissions=["change"])
 def publish(modeladmin, request, queryset):
     n = queryset.update(is_published=True)
     modeladmin.message_user(request, ngettext("%d published.", "%d published.", n) % n)
 
 
-@admin.action(description=_("Unpublish (hide from the site and the API)"))
+@admin.action(description=_("Unpublish (hide from the site and the API)"), permissions=["change"])
 def unpublish(modeladmin, request, queryset):
     n = queryset.update(is_published=False)
     modeladmin.message_user(request, ngettext("%d unpublished.", "%d unpublished.", n) % n)
@@ -200,7 +200,10 @@ class PriceAdmin(admin.ModelAdmin):
     def source(self, obj):
         return _source_link(obj.source_url)
 
-    @admin.action(description=_("Approve selected prices (closes the current price of the same slot)"))
+    @admin.action(
+        description=_("Approve selected prices (closes the current price of the same slot)"),
+        permissions=["change"],
+    )
     def approve(self, request, queryset):
         approved, closed = 0, 0
         for price in queryset.exclude(status=Price.Status.APPROVED).order_by("valid_from", "pk"):
@@ -216,7 +219,7 @@ class PriceAdmin(admin.ModelAdmin):
             % {"approved": approved, "closed": closed},
         )
 
-    @admin.action(description=_("Reject selected pending prices"))
+    @admin.action(description=_("Reject selected pending prices"), permissions=["change"])
     def reject(self, request, queryset):
         n = queryset.filter(status=Price.Status.PENDING).update(status=Price.Status.REJECTED)
         self.message_user(request, ngettext("%d price rejected.", "%d prices rejected.", n) % n)
@@ -256,12 +259,15 @@ class MigrationProgramAdmin(admin.ModelAdmin):
     def active(self, obj):
         return obj.is_active()
 
-    @admin.action(description=_("Confirm the selected programmes today (a source shows them on offer)"))
+    @admin.action(
+        description=_("Confirm the selected programmes today (a source shows them on offer)"),
+        permissions=["change"],
+    )
     def confirm_today(self, request, queryset):
         n = sum(services.confirm_program(p) for p in queryset)
         self.message_user(request, ngettext("%d programme confirmed.", "%d programmes confirmed.", n) % n)
 
-    @admin.action(description=_("End the selected programmes today"))
+    @admin.action(description=_("End the selected programmes today"), permissions=["change"])
     def end_today(self, request, queryset):
         n = sum(services.end_program(p) for p in queryset)
         self.message_user(request, ngettext("%d programme ended.", "%d programmes ended.", n) % n)

@@ -27,20 +27,23 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Lower
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .counterparts import counterparts
 from .fx import PIVOT, Converter, Rate  # noqa: F401  (Rate and PIVOT are part of this module's API)
 from .models import (
     AMOUNT_DIGITS,
+    WEEKDAYS,
     Benefit,
     MigrationProgram,
     Model,
-    ModelMapping,
     Price,
     Provider,
     today,
 )
+from .safety import clean_or_empty
 
 DISPLAY_CURRENCIES = ("CNY", "USD")
 DEFAULT_CURRENCY = {"zh": "CNY"}  # by language prefix; anything else shows USD
@@ -72,6 +75,7 @@ class Money:
     original: Decimal | None = None
     original_currency: str = ""
     unconverted: bool = False  # True: no rate, `amount` is in the original currency
+    rate_date: date | None = None  # the oldest exchange rate behind the conversion
 
     @classmethod
     def of(cls, amount, currency, converter: Converter, target: str) -> Money:
@@ -80,7 +84,8 @@ class Money:
         converted = converter.convert(amount, currency, target)
         if converted is None:
             return cls(amount, currency, amount, currency, unconverted=True)
-        return cls(converted, target, amount, currency)
+        rates = converter.rates_used(currency, target)
+        return cls(converted, target, amount, currency, rate_date=min((r.date for r in rates), default=None))
 
     @property
     def is_known(self):
@@ -98,12 +103,78 @@ def _tier_key(price: Price):
     return (price.tier_min_input_tokens or 0, price.tier_max_input_tokens or 0)
 
 
+# --- Price dimensions: service tier, region, time window (catalog-format.md) ------------------
+
+ZONE_WORDS = {
+    "Asia/Shanghai": gettext_lazy("Beijing time"),
+    "America/Los_Angeles": gettext_lazy("California time"),
+    "UTC": "UTC",
+}
+KIND_ORDER = (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT)
+TIER_ORDER = tuple(Price.ServiceTier.values)
+
+
+def is_headline(price: Price) -> bool:
+    """A standard, home, all-day row: what a single "price of this model" means."""
+    return (
+        price.service_tier == Price.ServiceTier.STANDARD
+        and price.region is None
+        and price.time_window is None
+    )
+
+
+def window_label(window: dict) -> str:
+    """ "Off-peak 00:30–08:30 Beijing time", with the days when not every day."""
+    zone = ZONE_WORDS.get(window["tz"], window["tz"])
+    text = _("Off-peak %(start)s–%(end)s %(zone)s") % {
+        "start": window["start"],
+        "end": window["end"],
+        "zone": zone,
+    }
+    days = window.get("days")
+    if days:
+        if days == list(WEEKDAYS[:5]):
+            words = _("weekdays")
+        elif days == list(WEEKDAYS[5:]):
+            words = _("weekends")
+        else:
+            words = ", ".join(str(WEEKDAYS_ABBR[WEEKDAYS.index(d)]) for d in sorted(days, key=WEEKDAYS.index))
+        text = _("%(window)s (%(days)s)") % {"window": text, "days": words}
+    return text
+
+
+def price_terms(price: Price, with_currency=True) -> str:
+    """A price row's service tier, region and time window in words ("" for a headline row):
+    "Batch", "International (USD)", "Off-peak 00:30–08:30 Beijing time"."""
+    parts = []
+    if price.service_tier != Price.ServiceTier.STANDARD:
+        parts.append(str(Price.ServiceTier(price.service_tier).label))
+    if price.region:
+        region = Price.Region(price.region).label
+        parts.append(
+            _("%(region)s (%(currency)s)") % {"region": region, "currency": price.currency}
+            if with_currency
+            else str(region)
+        )
+    if price.time_window:
+        parts.append(window_label(price.time_window))
+    return " · ".join(parts)
+
+
+def _dimension_order(price: Price):
+    tier = price.service_tier
+    return (TIER_ORDER.index(tier) if tier in TIER_ORDER else len(TIER_ORDER), *price.dimensions_key)
+
+
 @dataclass
 class PriceRow:
     """One current price of a model (one kind, one tier) ready for display."""
 
     price: Price
     money: Money
+    # The row's tier, region and window in words; a headline row says "Standard" (or "Home
+    # prices", "All day") only when the model also has rows that differ in that dimension.
+    terms: str = ""
 
     @property
     def stale(self):
@@ -112,13 +183,13 @@ class PriceRow:
 
 @dataclass
 class ModelPrices:
-    """The current prices of one model grouped by kind; `input`/`output` are the base tier."""
+    """The current prices of one model grouped by kind; `input`/`output` are the headline (standard,
+    home, all-day) rows of the base prompt tier; `variants(kind)` the other tiers, regions and windows."""
 
     rows: dict[str, list[PriceRow]] = field(default_factory=lambda: defaultdict(list))
 
     def base(self, kind) -> PriceRow | None:
-        rows = self.rows.get(kind) or []
-        return rows[0] if rows else None
+        return next((row for row in self.rows.get(kind) or [] if is_headline(row.price)), None)
 
     @property
     def input(self):
@@ -134,15 +205,51 @@ class ModelPrices:
 
     @property
     def tiered(self):
-        return any(len(rows) > 1 for rows in self.rows.values())
+        """More than one prompt-length tier among the headline rows of a kind."""
+        return any(sum(1 for row in rows if is_headline(row.price)) > 1 for rows in self.rows.values())
 
     @property
     def stale(self):
         return any(row.stale for rows in self.rows.values() for row in rows)
 
+    def variants(self, kind) -> list[PriceRow]:
+        """One row per (service tier, region, window) other than the headline: its lowest prompt tier."""
+        first = {}
+        for row in self.rows.get(kind) or []:
+            if not is_headline(row.price):
+                first.setdefault(row.price.dimensions_key, row)
+        return sorted(first.values(), key=lambda row: _dimension_order(row.price))
+
+    @property
+    def input_variants(self):
+        return self.variants(Price.Kind.INPUT)
+
+    @property
+    def output_variants(self):
+        return self.variants(Price.Kind.OUTPUT)
+
+    @property
+    def has_variants(self):
+        return any(not is_headline(row.price) for rows in self.rows.values() for row in rows)
+
     def all_rows(self):
-        order = [Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT]
-        return [row for kind in order for row in self.rows.get(kind, [])]
+        """Headline rows by kind, then each tier, region and window by kind."""
+        rows = [row for kind in KIND_ORDER for row in self.rows.get(kind, [])]
+        return sorted(rows, key=lambda row: (not is_headline(row.price), _dimension_order(row.price)))
+
+    def label_rows(self):
+        """Set each row's `terms` (see PriceRow)."""
+        others = [row.price for rows in self.rows.values() for row in rows if not is_headline(row.price)]
+        headline = []
+        if any(p.service_tier != Price.ServiceTier.STANDARD for p in others):
+            headline.append(str(Price.ServiceTier.STANDARD.label))
+        if any(p.region for p in others):
+            headline.append(_("Home prices"))
+        if any(p.time_window for p in others):
+            headline.append(_("All day"))
+        for rows in self.rows.values():
+            for row in rows:
+                row.terms = " · ".join(headline) if is_headline(row.price) else price_terms(row.price)
 
 
 def current_prices(model_ids, converter: Converter, currency: str, on: date | None = None):
@@ -159,6 +266,8 @@ def current_prices(model_ids, converter: Converter, currency: str, on: date | No
         result[price.model_id].rows[price.kind].append(
             PriceRow(price, Money.of(price.amount, price.currency, converter, currency))
         )
+    for model_prices in result.values():
+        model_prices.label_rows()
     return result
 
 
@@ -179,9 +288,21 @@ def current_price_subquery(kind: str, on: date, converter: Converter, currency: 
 
 
 class ProgramState:
+    """A programme's state on a date for display, from MigrationProgram.status_on (rule 5)."""
+
     ACTIVE = "active"
-    UPCOMING = "upcoming"
-    EXPIRED = "expired"
+    UPCOMING = "upcoming"  # not started
+    UNCONFIRMED = "unconfirmed"  # no end date, not seen for BANJIA_UNCONFIRMED_AFTER_DAYS: may have ended
+    EXPIRED = "expired"  # ended on its end date
+
+    RANK = {ACTIVE: 0, UPCOMING: 1, UNCONFIRMED: 2, EXPIRED: 3}
+    FROM_STATUS = {
+        MigrationProgram.ACTIVE: ACTIVE,
+        MigrationProgram.NOT_STARTED: UPCOMING,
+        MigrationProgram.UNCONFIRMED: UNCONFIRMED,
+        MigrationProgram.ENDED: EXPIRED,
+        MigrationProgram.UNPUBLISHED: EXPIRED,
+    }
 
 
 @dataclass
@@ -201,27 +322,39 @@ class ProgramCard:
     value: FreeTokenValue
     benefits: list[Benefit]
     perks: list[Benefit]
+    state_date: date | None = None  # ended on / not confirmed since / starts on
+    last_confirmed: date | None = None  # confirmed_on, else announced_on, else starts_on
 
     @property
     def provider(self):
         return self.program.provider
 
+    @property
+    def applies(self):
+        return self.state == ProgramState.ACTIVE
 
-def program_state(program: MigrationProgram, on: date) -> str:
-    if program.starts_on and program.starts_on > on:
-        return ProgramState.UPCOMING
-    if program.ends_on and program.ends_on < on:
-        return ProgramState.EXPIRED
-    return ProgramState.ACTIVE
+    @property
+    def lapsed(self):
+        """Ended or not confirmed for too long: shown, but not counted as on offer."""
+        return self.state in (ProgramState.UNCONFIRMED, ProgramState.EXPIRED)
+
+
+def program_state(program: MigrationProgram, on: date) -> tuple[str, date | None]:
+    """(display state, its date) on `on` by rule 5: "active" only for programmes that apply."""
+    status, when = program.status_on(on)
+    return ProgramState.FROM_STATUS[status], when
 
 
 def program_card(program, prices, converter, currency, on) -> ProgramCard:
     """One programme as a card: its state on `on`, free-token value, benefits and perks."""
     benefits = list(program.benefits.all())
     value = free_token_value(benefits, prices, converter, currency)
+    state, state_date = program_state(program, on)
     return ProgramCard(
         program=program,
-        state=program_state(program, on),
+        state=state,
+        state_date=state_date,
+        last_confirmed=program.last_confirmed_on,
         free_tokens=value.tokens,
         value=value,
         benefits=[b for b in benefits if not b.is_perk],
@@ -310,7 +443,7 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
     model_ids = {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on) if model_ids else {}  # 5
     cards = [program_card(program, prices, converter, currency, on) for program in programs]
-    state_rank = {ProgramState.ACTIVE: 0, ProgramState.UPCOMING: 1, ProgramState.EXPIRED: 2}
+    state_rank = ProgramState.RANK
 
     def newest(card):
         d = card.program.starts_on or card.program.announced_on or date.min
@@ -324,8 +457,8 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
     keys = {
         "state": lambda c: (state_rank[c.state], newest(c), c.program.slug),
         "newest": lambda c: (newest(c), c.program.slug),
-        "value": lambda c: (state_rank[c.state] == 2, *value_key(c), c.program.slug),
-        "tokens": lambda c: (state_rank[c.state] == 2, -c.free_tokens, c.program.slug),
+        "value": lambda c: (c.lapsed, *value_key(c), c.program.slug),
+        "tokens": lambda c: (c.lapsed, -c.free_tokens, c.program.slug),
         "vendor": lambda c: (c.provider.display_name.lower(), state_rank[c.state], c.program.slug),
     }
     cards.sort(key=keys.get(sort, keys["state"]))
@@ -424,7 +557,7 @@ class ModelTable:
 def model_queryset(filters: dict, converter: Converter, currency: str, on: date):
     """Published models filtered and sorted in SQL; prices converted to `currency` in SQL."""
     qs = Model.objects.published().select_related("provider")
-    q = (filters.get("q") or "").strip()
+    q = clean_or_empty(filters.get("q")).strip()
     if q:
         qs = qs.filter(
             Q(name__icontains=q)
@@ -445,6 +578,7 @@ def model_queryset(filters: dict, converter: Converter, currency: str, on: date)
         qs = qs.filter(context_window__gte=filters["min_context"])
     if filters.get("compatible"):
         qs = qs.filter(provider__openai_compatible=True)
+    qs = _dimension_filters(qs, filters, on)
     currencies = converter.currencies()
     sort = filters.get("sort") or "name"
     needs_input = sort.lstrip("-") == "input" or filters.get("max_input") is not None
@@ -473,6 +607,22 @@ def model_queryset(filters: dict, converter: Converter, currency: str, on: date)
         "-context": [F("context_window").desc(nulls_last=True), *name_order],
     }
     return qs.order_by(*orders.get(sort, name_order))
+
+
+def _dimension_filters(qs, filters: dict, on: date):
+    """has_batch, has_offpeak, region ("home", "cn", "intl"): models with a current approved row of
+    that tier, with a time window, of that region. Subqueries of the same SQL statement."""
+    current = Price.objects.current(on=on)
+    if filters.get("has_batch"):
+        qs = qs.filter(pk__in=current.filter(service_tier=Price.ServiceTier.BATCH).values("model_id"))
+    if filters.get("has_offpeak"):
+        qs = qs.filter(pk__in=current.filter(time_window__isnull=False).values("model_id"))
+    region = filters.get("region")
+    if region == "home":
+        qs = qs.filter(pk__in=current.filter(region__isnull=True).values("model_id"))
+    elif region in Price.Region.values:
+        qs = qs.filter(pk__in=current.filter(region=region).values("model_id"))
+    return qs
 
 
 def model_table(
@@ -583,23 +733,17 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
     )
     model_ids |= {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on)  # 6
-    # 7: the best-ranked mapping whose model is still served (as the estimator picks it)
-    mappings = (
-        ModelMapping.objects.filter(provider=provider)
-        .filter(Q(model__deprecated_on__isnull=True) | Q(model__deprecated_on__gt=on))
-        .select_related("openai_model", "model")
-    )
-    mapped: dict[str, Model] = {}
-    for mapping in sorted(mappings, key=lambda m: (m.openai_model.slug, m.rank)):
-        mapped.setdefault(mapping.openai_model.slug, mapping.model)
+    # 7: the counterpart of each OpenAI model on `on` (rule 4, as the estimator picks it)
+    mapped: dict[str, Model] = {
+        model.mapping_openai_model.slug: model for model in counterparts(on, providers=[provider.pk]).values()
+    }
+    mapped = dict(sorted(mapped.items()))
     openai_models = sorted(mapped) or ["gpt-4o"]
     if openai_model not in openai_models:
         openai_model = "gpt-4o" if "gpt-4o" in openai_models else openai_models[0]
     target = mapped.get(openai_model) or next((m for m in models if m.kind == Model.Kind.CHAT), None)
     cards = [program_card(program, prices, converter, currency, on) for program in programs]
-    cards.sort(
-        key=lambda c: (c.state != ProgramState.ACTIVE, c.state == ProgramState.EXPIRED, c.program.slug)
-    )
+    cards.sort(key=lambda c: (ProgramState.RANK[c.state], c.program.slug))
     return VendorPage(
         provider=provider,
         models=[ModelRow(m, prices.get(m.pk) or ModelPrices()) for m in models],
@@ -638,6 +782,7 @@ class Chart:
     currency: str
 
 
+# Mirrored in static/css/banjia.css (legend swatches; no inline styles under the CSP).
 CHART_COLOURS = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#6d597a", "#577590")
 CHART_W, CHART_H, CHART_PAD_L, CHART_PAD_B, CHART_PAD_T, CHART_PAD_R = 640, 240, 56, 28, 12, 12
 
@@ -673,12 +818,14 @@ def price_chart(history: list[Price], on: date) -> Chart | None:
 
     slots: dict[tuple, Series] = {}
     labels = dict(Price.Kind.choices)
-    for row in sorted(rows, key=lambda r: (r.kind, _tier_key(r), r.valid_from)):
-        key = (row.kind, _tier_key(row))
+    for row in sorted(rows, key=lambda r: (r.kind, _dimension_order(r), _tier_key(r), r.valid_from)):
+        key = (row.kind, row.dimensions_key, _tier_key(row))
         if key not in slots:
             label = str(labels.get(row.kind, row.kind))
             if row.tier_label:
                 label = f"{label} ({row.tier_label})"
+            if not is_headline(row):
+                label = f"{label} · {price_terms(row)}"
             slots[key] = Series(label, row.kind, currency, [])
         slots[key].points.append((row.valid_from, row.valid_to, row.amount))
     series = list(slots.values())
@@ -727,8 +874,11 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
             )
         )
     )
-    replaces = sorted(  # 6
-        ModelMapping.objects.filter(model=model).values_list("openai_model__slug", flat=True).distinct()
+    # 6: the OpenAI models this model is the counterpart of on `on` (rule 4)
+    replaces = sorted(
+        m.mapping_openai_model.slug
+        for m in counterparts(on, providers=[model.provider_id]).values()
+        if m.pk == model.pk
     )
     ids = {model.pk} | {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(ids, converter, currency, on)  # 7
@@ -755,6 +905,16 @@ class CompareColumn:
     programs: list[MigrationProgram]
     input_ratio: Decimal | None
     output_ratio: Decimal | None
+    counterpart: Model | None = None  # the vendor's counterpart of the baseline model (rule 4)
+
+
+@dataclass
+class CompareLine:
+    """One price kind at one service tier, region and window, across the compared models."""
+
+    label: str
+    cells: list[PriceRow | None]
+    baseline: PriceRow | None = None
 
 
 @dataclass
@@ -766,13 +926,47 @@ class Comparison:
     missing: list[str]
     converter: Converter
     capabilities: tuple = Model.CAPABILITIES
+    variant_lines: list[CompareLine] = field(default_factory=list)
+    # False when the baseline is one of the picked models: it is not shown twice.
+    baseline_column: bool = True
+
+
+def variant_lines(columns: list[CompareColumn], baseline: ModelPrices | None) -> list[CompareLine]:
+    """A line per (tier, region, window, kind) that any compared model has besides its headline
+    prices; the baseline's cell is filled where OpenAI has the same kind of row."""
+    found = {}
+    for col in columns:
+        for kind in KIND_ORDER:
+            for row in col.prices.variants(kind):
+                found.setdefault((row.price.dimensions_key, kind), row.price)
+    order = sorted(found, key=lambda key: (_dimension_order(found[key]), KIND_ORDER.index(key[1])))
+    labels = dict(Price.Kind.choices)
+
+    def cell(prices, key):
+        dims, kind = key
+        return next((row for row in prices.variants(kind) if row.price.dimensions_key == dims), None)
+
+    lines = []
+    for key in order:
+        price = found[key]
+        # Vendors' regional rows differ in currency: the line names the region alone.
+        terms = price_terms(price, with_currency=False)
+        lines.append(
+            CompareLine(
+                label=f"{labels[key[1]]} · {terms}",
+                cells=[cell(col.prices, key) for col in columns],
+                baseline=cell(baseline, key) if baseline else None,
+            )
+        )
+    return lines
 
 
 def parse_model_keys(values) -> list[tuple[str, str]]:
     """'provider/model-id' strings to (provider, model) pairs, deduplicated, in order."""
     keys = []
     for value in values:
-        provider, sep, slug = (value or "").strip().partition("/")
+        # A key with a NUL or a lone surrogate names no model (and must not reach a query).
+        provider, sep, slug = clean_or_empty(value).strip().partition("/")
         if sep and provider and slug and (provider, slug) not in keys:
             keys.append((provider, slug))
     return keys
@@ -816,6 +1010,12 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
         .prefetch_related("benefits__models")
     )
     base_prices = prices.get(base_model.pk) if base_model else None
+    # 7: each column's vendor's counterpart of the baseline model today (rule 4)
+    mapped = (
+        counterparts(on, openai_models=[base_model.pk], providers=provider_ids)
+        if base_model and provider_ids
+        else {}
+    )
     columns = []
     for model in chosen:
         model_prices = prices.get(model.pk) or ModelPrices()
@@ -841,10 +1041,27 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
                     model_prices.output and model_prices.output.money,
                     base_prices and base_prices.output and base_prices.output.money,
                 ),
+                counterpart=mapped.get((base_model.pk, model.provider_id)) if base_model else None,
             )
         )
     missing = [f"{p}/{s}" for p, s in keys if (p, s) not in found]
-    return Comparison(columns, base_model, base_prices, openai_models, missing, converter)
+    shown = list(chosen) + ([base_model] if base_model else [])
+    # Only the capabilities some model on the page has: no row empty for every model.
+    capabilities = tuple(
+        cap for cap in Model.CAPABILITIES if any(cap in (m.capabilities or ()) for m in shown)
+    )
+    comparison = Comparison(
+        columns,
+        base_model,
+        base_prices,
+        openai_models,
+        missing,
+        converter,
+        capabilities=capabilities,
+        baseline_column=base_model is not None and base_model not in chosen,
+    )
+    comparison.variant_lines = variant_lines(columns, base_prices)
+    return comparison
 
 
 # --- Feed -------------------------------------------------------------------------------------
@@ -901,7 +1118,7 @@ def stale_after_days() -> int:
 
 def compare_search(q: str, *, exclude=(), limit=10) -> list[Model]:
     """Models matching `q` to add to a comparison: one query, none for fewer than 2 characters."""
-    q = (q or "").strip()
+    q = clean_or_empty(q).strip()
     if len(q) < 2:
         return []
     rows = model_queryset({"q": q}, Converter([], today()), "USD", today())[: limit + len(exclude)]

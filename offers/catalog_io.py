@@ -28,18 +28,28 @@ from .models import (
     clean_time_window,
     window_key,
 )
+from .services import lock_providers, lock_rates
 
 FORMAT = "banjia.catalog/1"
-# A catalog is a few MB at most; anything much larger is not a catalog.
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+# The cost of an import is bounded before and while parsing. The seed catalog is 0.3 MB with 859
+# objects; a document above MAX_DOCUMENT_BYTES is refused before it is read (the command stats the
+# file, or reads at most that many bytes + 1 from standard input), and parsing stops at
+# MAX_JSON_VALUES objects and numbers, so memory stays in the low hundreds of MB whatever the
+# input. At most MAX_ERRORS errors are kept; the rest are counted ("... and K more errors").
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+MAX_JSON_VALUES = 500_000
+MAX_ERRORS = 100
+# JSON numbers longer than this are not read as numbers (Python refuses ints of 4,300+ digits).
+MAX_NUMBER_CHARS = 40
 PER_MILLION = 1_000_000
 AMOUNT_PLACES = Decimal("1e-10")
 AMOUNT_LIMIT = Decimal("1e14")  # Price.amount holds 14 integer digits
 
-SLUG_RE = re.compile(r"^[a-z0-9-]+$")
-MODEL_ID_RE = re.compile(r"^\S+$")
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Matched with fullmatch: `$` would also accept a trailing newline ("vendor\n", "CNY\n").
+SLUG_RE = re.compile(r"[a-z0-9-]+")
+MODEL_ID_RE = re.compile(r"\S+")
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _url_validator = URLValidator(schemes=["http", "https"])
 
 PROVIDER_TEXT = ("name_zh", "website", "pricing_url", "docs_url", "api_base_url", "region", "notes")
@@ -48,11 +58,27 @@ PERK_KINDS = {k.value for k in Benefit.PERKS}
 
 
 class CatalogError(Exception):
-    """The document is not a valid catalog; `errors` lists "path: message" strings."""
+    """The document is not a valid catalog; `errors` lists "path: message" strings (the first
+    MAX_ERRORS, then one "... and K more errors" line); `total` counts them all."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, total=None):
+        self.total = len(errors) if total is None else total
+        if len(errors) > MAX_ERRORS:
+            errors = errors[:MAX_ERRORS]
+        if self.total > len(errors):
+            errors = [*errors, f"... and {self.total - len(errors)} more errors"]
         self.errors = errors
-        super().__init__(f"{len(errors)} error(s) in the catalog")
+        super().__init__(f"{self.total} error(s) in the catalog")
+
+
+class HugeNumber:
+    """A JSON number too long to read as one; the checks report it at its path."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return f"<number of {len(self.text)} characters>"
 
 
 # --- records: the validated document, independent of the database ----------------------------
@@ -153,9 +179,15 @@ class _Checker:
 
     def __init__(self):
         self.errors = []
+        self.total = 0
 
     def err(self, path, message):
-        self.errors.append(f"{path}: {message}")
+        self.total += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(f"{path}: {message}")
+
+    def fail(self):
+        raise CatalogError(self.errors, self.total)
 
     def obj(self, value, path):
         if not isinstance(value, dict):
@@ -187,8 +219,8 @@ class _Checker:
         if max_length and len(value) > max_length:
             self.err(where, f"must be at most {max_length} characters")
             return None
-        if pattern and not pattern.match(value):
-            self.err(where, f"must match {pattern.pattern}")
+        if pattern and not pattern.fullmatch(value):
+            self.err(where, f"must match ^{pattern.pattern}$")
             return None
         if url:
             try:
@@ -204,6 +236,9 @@ class _Checker:
         if value is None:
             if required:
                 self.err(where, "is required")
+            return None
+        if isinstance(value, HugeNumber):
+            self.err(where, "is too large")
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.err(where, "must be an integer")
@@ -224,6 +259,9 @@ class _Checker:
                 self.err(where, "is required")
             return None
         bound = "> 0" if positive else ">= 0"
+        if isinstance(value, HugeNumber) or (isinstance(value, str) and len(value) > MAX_NUMBER_CHARS):
+            self.err(where, f"must be a decimal {bound} of at most {MAX_NUMBER_CHARS} characters")
+            return None
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
             self.err(where, f"must be a decimal {bound}")
             return None
@@ -233,6 +271,9 @@ class _Checker:
             number = None
         if number is None or not number.is_finite() or number < 0 or (positive and number == 0):
             self.err(where, f"must be a decimal {bound}")
+            return None
+        if abs(number.adjusted()) > MAX_NUMBER_CHARS:  # 1e999999: Overflow in any arithmetic
+            self.err(where, "is out of range")
             return None
         if maximum is not None and number > maximum:
             self.err(where, f"must be at most {maximum}")
@@ -253,7 +294,7 @@ class _Checker:
             if required:
                 self.err(where, "is required")
             return None
-        if not isinstance(value, str) or not DATE_RE.match(value):
+        if not isinstance(value, str) or not DATE_RE.fullmatch(value):
             self.err(where, "must be a date YYYY-MM-DD")
             return None
         try:
@@ -274,17 +315,56 @@ class _Checker:
         return value
 
 
+class _TooManyValues(Exception):
+    pass
+
+
+class _Counter:
+    """JSON decoder hooks that count objects and numbers and stop the parse past the cap."""
+
+    def __init__(self, cap):
+        self.left = cap
+
+    def tick(self):
+        self.left -= 1
+        if self.left < 0:
+            raise _TooManyValues
+
+    def object(self, pairs):
+        self.tick()
+        return dict(pairs)
+
+    def integer(self, text):
+        self.tick()
+        return int(text) if len(text) <= MAX_NUMBER_CHARS else HugeNumber(text)
+
+    def decimal(self, text):
+        self.tick()
+        return Decimal(text) if len(text) <= MAX_NUMBER_CHARS else HugeNumber(text)
+
+
+def too_large_error():
+    return CatalogError([f"$: document is larger than {MAX_DOCUMENT_BYTES} bytes"])
+
+
 def load_document(raw):
     """Bytes or str -> JSON value, decimals kept exact. Raises CatalogError."""
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise too_large_error()
     if isinstance(raw, bytes | bytearray):
-        if len(raw) > MAX_DOCUMENT_BYTES:
-            raise CatalogError([f"$: document is larger than {MAX_DOCUMENT_BYTES} bytes"])
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise CatalogError([f"$: not UTF-8 text (byte {exc.start})"]) from None
+    counter = _Counter(MAX_JSON_VALUES)
     try:
-        return json.loads(raw, parse_float=Decimal)
+        return json.loads(
+            raw, parse_float=counter.decimal, parse_int=counter.integer, object_pairs_hook=counter.object
+        )
+    except _TooManyValues:
+        raise CatalogError(
+            [f"$: more than {MAX_JSON_VALUES} objects and numbers; not a catalog this program can import"]
+        ) from None
     except json.JSONDecodeError as exc:
         raise CatalogError(
             [f"$: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
@@ -376,8 +456,8 @@ def parse_catalog(document, *, known_models=None):
     for key in sorted(set(document) - {"format", "providers", "mappings", "exchange_rates"}):
         ck.err(str(key), "unknown key")
 
-    if ck.errors:
-        raise CatalogError(ck.errors)
+    if ck.total:
+        ck.fail()
     return Catalog(providers, mappings, rates)
 
 
@@ -494,7 +574,10 @@ def _parse_price(ck, raw, path):
         ck.err(f"{path}.valid_to", "must be after valid_from")
     if amount is not None and per not in (None, PER_MILLION):
         scaled = amount * PER_MILLION / per
-        if scaled != scaled.quantize(AMOUNT_PLACES):
+        if scaled >= AMOUNT_LIMIT:
+            ck.err(f"{path}.amount", "is too large")
+            amount = None
+        elif scaled != scaled.quantize(AMOUNT_PLACES):
             ck.err(f"{path}.amount", f"is not exact to 10 decimal places per 1M tokens (per {per})")
             amount = None
         else:
@@ -532,6 +615,9 @@ def _parse_program(ck, raw, path):
         "confidence": ck.choice(d, "confidence", path, set(Price.Confidence.values), default="reported"),
         "checked_on": ck.day(d, "checked_on", path),
         "notes": ck.text(d, "notes", path) or "",
+        # Optional Chinese texts: absent (or null) means none.
+        "eligibility_zh": ck.text(d, "eligibility_zh", path) or "",
+        "notes_zh": ck.text(d, "notes_zh", path) or "",
     }
     if fields["starts_on"] and fields["ends_on"] and fields["ends_on"] < fields["starts_on"]:
         ck.err(f"{path}.ends_on", "must not be before starts_on")
@@ -675,12 +761,14 @@ def _apply_fields(obj, fields):
 def _write(catalog):
     result = ImportResult()
     errors = []
-    providers = {p.slug: p for p in Provider.objects.filter(slug__in=[r.slug for r in catalog.providers])}
+    # The per-provider write lock, shared with the scrapers' apply: a concurrent apply on the same
+    # providers waits for this import (or this import for it) instead of failing on a constraint.
+    locked = lock_providers({r.slug: r.fields for r in catalog.providers})
+    providers = {}
     for prec in catalog.providers:
-        provider = providers.get(prec.slug)
-        if provider is None:
-            provider = Provider.objects.create(slug=prec.slug, **prec.fields)
-            providers[prec.slug] = provider
+        provider, created = locked[prec.slug]
+        providers[prec.slug] = provider
+        if created:
             result.count(result.created, "providers")
         elif _apply_fields(provider, prec.fields):
             provider.save()
@@ -830,6 +918,8 @@ def _write_mappings(recs, all_models, result):
 
 
 def _write_rates(recs, result):
+    if recs:
+        lock_rates()
     existing = {(r.base, r.quote, r.date): r for r in ExchangeRate.objects.all()}
     new = []
     for rec in recs:
@@ -1008,7 +1098,7 @@ def _export_benefit(benefit):
 
 
 def _export_program(program):
-    return {
+    out = {
         "slug": program.slug,
         "name": program.name,
         "name_zh": program.name_zh or None,
@@ -1026,6 +1116,12 @@ def _export_program(program):
         "checked_on": _iso(program.checked_on),
         "notes": program.notes or None,
     }
+    # Optional keys, written only when set, so catalogs without them export unchanged.
+    if program.eligibility_zh:
+        out["eligibility_zh"] = program.eligibility_zh
+    if program.notes_zh:
+        out["notes_zh"] = program.notes_zh
+    return out
 
 
 def dumps(document):

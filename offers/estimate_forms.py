@@ -1,8 +1,10 @@
 """Forms of the estimate page: usage lines (a formset), the horizon and currency, the usage upload.
 
 The whole input lives in the query string (GET), so an estimate can be bookmarked and shared:
-usage-TOTAL_FORMS, usage-N-model, usage-N-input_tokens, ..., usage-N-override-<provider>=<model>,
-months, currency, as_of, include_expired. `to_request` turns valid forms into the estimator's
+usage-TOTAL_FORMS, usage-N-model, usage-N-input_tokens, ..., usage-N-service_tier (empty =
+standard), usage-N-override-<provider>=<model>, months, currency, as_of, include_expired, region
+(empty = home prices), hourly_profile (empty = not given, flat, beijing, california, imported) and
+hourly_usage (24 comma-separated weights, for "imported"). `to_request` turns valid forms into the estimator's
 request document and `apply_errors` puts the estimator's JSON-path errors back beside the fields.
 
 The per-vendor model choices (overrides) are selects in the result, tied to the form with the
@@ -10,7 +12,11 @@ HTML `form` attribute; an empty value means the mapped model, and empty ones are
 links. The estimator validates them; `override_fields` describes the selects.
 """
 
+import dataclasses
 import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Q
@@ -18,8 +24,10 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .estimator import BASELINE, MAX_MONTHS, MAX_TOKENS
-from .models import ExchangeRate, Model
+from . import safety
+from .estimator import BASELINE, MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
+from .models import ExchangeRate, Model, Price
+from .safety import is_clean, validate_clean_text
 from .usage_import import MAX_BYTES
 
 PREFIX = "usage"
@@ -35,7 +43,33 @@ DEFAULT_LINE = {
 PATH_RE = re.compile(r"^usage\[(\d+)\]\.(\w+)")
 OVERRIDE_PATH_RE = re.compile(r"^usage\[(\d+)\]\.overrides\.(.+)$")
 OVERRIDE_KEY_RE = re.compile(rf"^{PREFIX}-(\d+)-override-(.+)$")
-LINE_FIELDS = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests")
+LINE_FIELDS = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "service_tier")
+SETTINGS = ("months", "currency", "as_of", "include_expired", "region", "hourly_profile", "hourly_usage")
+# Office hours as UTC weights (1 for each UTC hour the office is open, 0 otherwise). The profile of
+# DESIGN.md rule 6 is the same every day of the week, so it cannot leave out weekends.
+# Beijing, 09:00-18:00 Asia/Shanghai (UTC+8 all year): UTC hours 1-9.
+# California, 09:00-17:00 America/Los_Angeles: UTC hours 16-23 under PDT (UTC-7, March to
+# November), 17-23 and 0 under PST (UTC-8); the offset of the estimate's as-of date is used.
+OFFICE_HOURS = {"beijing": ("Asia/Shanghai", 9, 18), "california": ("America/Los_Angeles", 9, 17)}
+
+
+def office_hours(profile, on):
+    """24 UTC weights for the office hours `profile` on date `on`."""
+    zone, start, end = OFFICE_HOURS[profile]
+    weights = [0] * 24
+    for hour in range(start, end):
+        weights[datetime(on.year, on.month, on.day, hour, tzinfo=ZoneInfo(zone)).astimezone(UTC).hour] = 1
+    return weights
+
+
+def estimator_accepts():
+    """The rule-6 keys the estimator's request reads: a subset of {service_tier, region, hourly_usage}.
+
+    The page sends a key only when the estimator reads it, so that nothing is priced as if it
+    had been taken into account when it was not."""
+    line_keys = {f.name for f in dataclasses.fields(UsageLine)}
+    request_keys = {f.name for f in dataclasses.fields(EstimateRequest)}
+    return ({"service_tier"} & line_keys) | ({"region", "hourly_usage"} & request_keys)
 
 
 def openai_model_choices():
@@ -59,30 +93,101 @@ class NumberInput(forms.NumberInput):
         super().__init__(attrs={"inputmode": "numeric", "step": "1", "min": "0", **attrs})
 
 
+# A count as people write it: 300M, 1.2B, 30k, 300,000,000, 3亿, 5千万, 1.5 万.
+MULTIPLIERS = {
+    "": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12,
+    "千": 10**3, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8,
+    "十亿": 10**9, "百亿": 10**10, "千亿": 10**11, "万亿": 10**12,
+}  # fmt: skip
+COUNT_RE = re.compile(r"^(-?)(\d+(?:\.\d+)?)([a-z]|[千万十百亿]+)?$")
+# Group separators people type: commas (ASCII, full-width, ideographic), spaces, underscores, apostrophes.
+SEPARATORS_RE = re.compile(r"[,，、_'\s\u00a0\u202f]")
+
+
+def parse_count(text):
+    """A whole count from "300M", "1.2B", "30k", "300,000,000", "3亿", "5千万"; None if it is not one."""
+    raw = SEPARATORS_RE.sub("", str(text)).lower()
+    match = COUNT_RE.match(raw)
+    if not match or (match[3] or "") not in MULTIPLIERS:
+        return None
+    whole, _dot, frac = match[2].partition(".")
+    scale = MULTIPLIERS[match[3] or ""]
+    value = int(whole) * scale
+    if frac:
+        numerator = int(frac) * scale
+        if numerator % 10 ** len(frac):
+            return None  # "1.5" tokens, "1.2345k": not a whole number
+        value += numerator // 10 ** len(frac)
+    return -value if match[1] else value
+
+
+class CountField(forms.CharField):
+    """A token or request count typed with a unit or separators; cleans to an int."""
+
+    default_error_messages = {
+        "invalid": _("Enter a whole number such as 300000000, 300,000,000, 300M, 1.2B, 30k or 3亿."),
+        "min_value": _("Ensure this value is greater than or equal to %(limit_value)s."),
+        "max_value": _("Ensure this value is less than or equal to %(limit_value)s."),
+    }
+
+    def __init__(self, *, min_value=0, max_value=MAX_TOKENS, **kwargs):
+        self.min_value, self.max_value = min_value, max_value
+        attrs = {"inputmode": "text", "autocomplete": "off", "spellcheck": "false", "class": "count"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        number = parse_count(value)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if number < self.min_value:
+            raise forms.ValidationError(
+                self.error_messages["min_value"], code="min_value", params={"limit_value": self.min_value}
+            )
+        if number > self.max_value:
+            raise forms.ValidationError(
+                self.error_messages["max_value"], code="max_value", params={"limit_value": self.max_value}
+            )
+        return number
+
+
 class UsageLineForm(forms.Form):
     model = forms.ChoiceField(label=_("OpenAI model"))
-    input_tokens = forms.IntegerField(
-        label=_("Input tokens / month"), min_value=0, max_value=MAX_TOKENS, widget=NumberInput()
-    )
-    cached_input_tokens = forms.IntegerField(
+    input_tokens = CountField(label=_("Input tokens / month"))
+    cached_input_tokens = CountField(
         label=_("of which cached"),
-        min_value=0,
-        max_value=MAX_TOKENS,
         required=False,
-        widget=NumberInput(),
         help_text=_("Part of the input tokens served from OpenAI's prompt cache."),
     )
-    output_tokens = forms.IntegerField(
-        label=_("Output tokens / month"), min_value=0, max_value=MAX_TOKENS, widget=NumberInput()
-    )
-    requests = forms.IntegerField(
+    output_tokens = CountField(label=_("Output tokens / month"))
+    requests = CountField(
         label=_("Requests / month"),
         min_value=1,
-        max_value=MAX_TOKENS,
         required=False,
-        widget=NumberInput(min="1"),
         help_text=_("Optional: picks the price tier by average prompt length."),
     )
+    # Empty is standard, so an untouched blank line stays unchanged (and is skipped).
+    service_tier = forms.ChoiceField(
+        label=_("Service tier"),
+        required=False,
+        choices=[("", Price.ServiceTier.STANDARD.label)]
+        + [(t.value, t.label) for t in Price.ServiceTier if t != Price.ServiceTier.STANDARD],
+    )
+
+    def echoes(self):
+        """{field name: the whole number read} for counts typed otherwise than as plain digits."""
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return {}
+        out = {}
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            raw = str(self.data.get(self.add_prefix(name), "")).strip()
+            if isinstance(field, CountField) and value is not None and raw != str(value):
+                out[name] = value
+        return out
 
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,12 +219,20 @@ class UsageLineForm(forms.Form):
             "cached_input_tokens": data.get("cached_input_tokens") or 0,
             "output_tokens": data["output_tokens"],
             "requests": data.get("requests"),
+            "service_tier": data.get("service_tier") or Price.ServiceTier.STANDARD,
             "overrides": self.overrides(),
         }
 
 
 class BaseUsageFormSet(forms.BaseFormSet):
     def clean(self):
+        # The per-vendor model choices are read from the raw query (UsageLineForm.overrides).
+        if any(
+            not (is_clean(key) and is_clean(value))
+            for key, value in self.data.items()
+            if OVERRIDE_KEY_RE.match(key) or key.startswith(f"{self.prefix}-")
+        ):
+            raise forms.ValidationError(safety.MESSAGE)
         if any(self.errors):
             return
         if not self.lines():
@@ -161,10 +274,68 @@ class EstimateForm(forms.Form):
         required=False,
         help_text=_("See the July 2024 offers as they were."),
     )
+    region = forms.ChoiceField(
+        label=_("Prices of region"),
+        required=False,
+        choices=[("", _("Each vendor's home prices")), *Price.Region.choices],
+    )
+    hourly_profile = forms.ChoiceField(
+        label=_("When you send requests"),
+        required=False,
+        choices=[
+            ("", _("Not given: all-day prices")),
+            ("flat", _("Evenly round the clock")),
+            ("beijing", _("Office hours in Beijing (09:00–18:00)")),
+            ("california", _("Office hours in California (09:00–17:00)")),
+            ("imported", _("Imported hourly profile")),
+        ],
+        help_text=_("Prices with off-peak hours apply to the share of tokens sent in their hours."),
+    )
+    hourly_usage = forms.CharField(
+        label=_("Hourly profile (UTC 0–23)"),
+        required=False,
+        max_length=600,
+        help_text=_(
+            "24 numbers separated by commas: tokens or weights per UTC hour; the usage import fills it."
+        ),
+    )
 
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = list(currencies)
+
+    def clean_hourly_usage(self):
+        text = self.cleaned_data.get("hourly_usage", "").strip()
+        if not text:
+            return None
+        try:
+            weights = [Decimal(part.strip()) for part in text.split(",")]
+        except InvalidOperation:
+            weights = []
+        if len(weights) != 24 or any(not w.is_finite() or w < 0 for w in weights) or not any(weights):
+            raise forms.ValidationError(_("Enter 24 numbers of 0 or more, not all 0, separated by commas."))
+        return [int(w) if w == w.to_integral_value() else w for w in weights]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("hourly_profile") == "imported"
+            and not data.get("hourly_usage")
+            and "hourly_usage" in data
+        ):
+            self.add_error("hourly_usage", _("Import an hourly usage export, or enter the 24 weights."))
+        return data
+
+    def hourly_weights(self, on):
+        """The request's `hourly_usage` for the chosen profile on date `on`; None when not given."""
+        profile = self.cleaned_data.get("hourly_profile")
+        if profile == "flat":
+            return [1] * 24
+        if profile in OFFICE_HOURS:
+            return office_hours(profile, on)
+        if profile == "imported":
+            return self.cleaned_data.get("hourly_usage")
+        return None
 
 
 class UsageImportForm(forms.Form):
@@ -180,7 +351,7 @@ class UsageImportForm(forms.Form):
         help_text=_("The Usage API reports model null unless asked to group by model."),
     )
     # The query string of the estimate on screen, so its lines and settings survive a failed upload.
-    current = forms.CharField(required=False, widget=forms.HiddenInput)
+    current = forms.CharField(required=False, widget=forms.HiddenInput, validators=[validate_clean_text])
 
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,14 +374,26 @@ def to_request(form, formset):
         indices.append(i)
         usage.append(line)
     data = form.cleaned_data
+    as_of = data.get("as_of") or timezone.localdate()
+    accepts = estimator_accepts()
+    if "service_tier" not in accepts:
+        for line in usage:
+            line.pop("service_tier", None)
     request = {
         "usage": usage,
         "months": data["months"],
         "currency": data["currency"],
-        "as_of": (data.get("as_of") or timezone.localdate()).isoformat(),
+        "as_of": as_of.isoformat(),
         "include_expired": bool(data.get("include_expired")),
         "detail": True,
     }
+    if "region" in accepts:
+        request["region"] = data.get("region") or None
+    if "hourly_usage" in accepts:
+        hourly = form.hourly_weights(as_of)
+        request["hourly_usage"] = (
+            [float(w) if isinstance(w, Decimal) else w for w in hourly] if hourly else None
+        )
     return request, indices
 
 
@@ -244,11 +427,15 @@ def lines_query(lines, settings):
     for i, line in enumerate(lines):
         for key in LINE_FIELDS:
             value = line.get(key)
+            if key == "service_tier" and value == Price.ServiceTier.STANDARD:
+                value = None  # the select's empty choice
             query[f"{PREFIX}-{i}-{key}"] = "" if value is None else str(value)
         for provider, model in sorted((line.get("overrides") or {}).items()):
             if model:
                 query[f"{PREFIX}-{i}-override-{provider}"] = model
     for key, value in settings.items():
+        if isinstance(value, list):  # hourly_usage
+            value = ",".join(str(v) for v in value)
         if value not in (None, "", False):
             query[key] = "on" if value is True else str(value)
     return query
@@ -271,7 +458,7 @@ def edit_lines(query, *, add=False, remove=None):
         del lines[remove]
     if add and len(lines) < MAX_PAGE_LINES:
         lines.append(dict.fromkeys(LINE_FIELDS, ""))
-    settings = {key: query.get(key) for key in ("months", "currency", "as_of", "include_expired")}
+    settings = {key: query.get(key) for key in SETTINGS}
     return lines_query(lines, settings)
 
 
@@ -288,22 +475,45 @@ def _model_label(slug, name):
     return f"{slug} · {name}" if name and name.lower() != slug else slug
 
 
-def override_fields(formset, indices, document, snapshot):
+# A vendor with more models of a kind than this shows a short list in each select (its mapped
+# models, the models its programmes name, the one chosen, then the first by slug) and a link that
+# loads them all for that vendor (?models=<vendor>): the page stays light with any catalog size.
+SHORTLIST = 12
+
+
+def _shortlist(models, keep):
+    """`models` [(slug, name)] cut to SHORTLIST, keeping the slugs in `keep` first."""
+    first = [m for m in models if m[0] in keep]
+    rest = [m for m in models if m[0] not in keep][: max(0, SHORTLIST - len(first))]
+    return sorted(first + rest)
+
+
+def override_fields(formset, indices, document, snapshot, expand=""):
     """The model select of every (usage line, vendor) pair, keyed by (line number, provider slug).
 
     One query reads the models of every vendor, of the kinds the lines need, whatever their number.
-    Models retired on or before the as-of date are left out unless already chosen.
+    Models not available on the as-of date (not yet released, or retired) are left out unless
+    already chosen. Vendors with more than SHORTLIST models of a kind list a short list, except
+    the vendor named by `expand`.
     """
     usage = document["usage"]
     kinds = {m.kind for m in snapshot.openai_models.values()}
     by_vendor = {}
-    for provider_id, kind, slug, name, retired in (
+    for provider_id, kind, slug, name, released, retired in (
         Model.objects.filter(provider_id__in=[p.pk for p in snapshot.providers], kind__in=kinds)
         .order_by("slug")
-        .values_list("provider_id", "kind", "slug", "name", "deprecated_on")
+        .values_list("provider_id", "kind", "slug", "name", "released_on", "deprecated_on")
     ):
-        if retired is None or retired > snapshot.as_of:
+        # available on as_of as rule 4 says (offers.counterparts.available_on)
+        if (released is None or released <= snapshot.as_of) and (retired is None or retired > snapshot.as_of):
             by_vendor.setdefault((provider_id, kind), []).append((slug, name))
+    notable = {}  # provider pk: slugs of its mapped models and of the models its programmes name
+    for (_openai, provider_id), model in snapshot.mappings.items():
+        notable.setdefault(provider_id, set()).add(model.slug)
+    for provider in snapshot.providers:
+        for program in snapshot.programs.get(provider.pk, ()):
+            for benefit in snapshot.benefits.get(program.pk, ()):
+                notable.setdefault(provider.pk, set()).update(m.slug for m in benefit.models)
     fields = {}
     for k, line in enumerate(usage):
         openai_model = snapshot.openai_models.get(line["model"])
@@ -315,6 +525,10 @@ def override_fields(formset, indices, document, snapshot):
             mapped = snapshot.mappings.get((line["model"], provider.pk))
             chosen = line["overrides"].get(provider.slug, "")
             models = by_vendor.get((provider.pk, openai_model.kind), [])
+            hidden = 0
+            if len(models) > SHORTLIST and provider.slug != expand:
+                short = _shortlist(models, notable.get(provider.pk, set()) | {chosen})
+                hidden, models = len(models) - len(short), short
             options = [
                 (
                     "",
@@ -340,6 +554,8 @@ def override_fields(formset, indices, document, snapshot):
                 "options": options,
                 "mapped": mapped.slug if mapped else None,
                 "is_override": bool(chosen),
+                "provider": provider.slug,
+                "hidden": hidden,
                 "errors": line_form.override_errors.pop(provider.slug, []),
             }
     return fields

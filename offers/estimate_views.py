@@ -1,9 +1,7 @@
 """The savings estimator over HTTP: the page (with its HTMX fragments and CSV download), the
 usage upload, and POST /api/v1/estimate (JSON in, JSON out)."""
 
-import csv
 import json
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
@@ -20,10 +18,13 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
 from .browse import pick_currency
+from .estimate_display import SORTS, chart, decorate
+from .estimate_export import csv_response, xlsx_response
 from .estimate_forms import (
     DEFAULT_LINE,
     MAX_PAGE_LINES,
     PREFIX,
+    SETTINGS,
     EstimateForm,
     UsageFormSet,
     UsageImportForm,
@@ -36,19 +37,19 @@ from .estimate_forms import (
     to_request,
     without_empty_overrides,
 )
-from .estimator import EstimateError, load_snapshot, parse_request
-from .models import Benefit
+from .estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
+from .models import Benefit, MigrationProgram, Price
 from .page_cache import estimate_body, estimate_result
+from .ratelimits import limited
+from .safety import printable
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
 TEMPLATE = "offers/estimate.html"
 # 10,000 usage lines with overrides fit in about 2 MB; anything much larger is not an estimate.
 MAX_BODY_BYTES = 5 * 1024 * 1024
-SETTINGS = ("months", "currency", "as_of", "include_expired")
-CHART_COLOURS = (
-    "#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c",
-    "#b5651d", "#8e9aaf", "#c71f66", "#3d5a80", "#70a288", "#e07a5f",
-)  # fmt: skip
+# An upload's notes live in the session (as messages) until shown: model names are listed up to
+# this many per note, then counted.
+MAX_NOTE_NAMES = 20
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -66,14 +67,18 @@ def _default_query(request):
     return query
 
 
-def _build(request, query):
+def _build(request, query, *, example=False):
     """Bind the forms to `query` and run the estimate when they are valid."""
     model_choices = openai_model_choices()
     form = EstimateForm(query, currencies=currency_choices())
     formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
-    result, choices = None, []
+    result, choices, indices = None, [], []
     forms_valid = form.is_valid()
     forms_valid = formset.is_valid() and forms_valid
+    url = reverse("offers:estimate")
+    clean_query = without_empty_overrides(query)
+    for key in ("add_line", "remove_line", "download", "models"):
+        clean_query.pop(key, None)
     if forms_valid:
         document, indices = to_request(form, formset)
         snapshot = None
@@ -84,29 +89,51 @@ def _build(request, query):
         except EstimateError as exc:
             apply_errors(exc.errors, form, formset, indices)
         if snapshot is not None:
-            fields = override_fields(formset, indices, document, snapshot)
+            fields = override_fields(formset, indices, document, snapshot, expand=query.get("models", ""))
             choices = _attach_choices(result, fields, snapshot)
             # Overrides naming no vendor on the page (a mistyped slug, "openai") have no select.
             for k, i in enumerate(indices):
                 for slug, errs in formset.forms[i].override_errors.items():
                     for message in errs:
                         form.add_error(None, f"usage[{k}].overrides.{slug}: {message}")
-    url = reverse("offers:estimate")
-    clean_query = without_empty_overrides(query)
-    for key in ("add_line", "remove_line", "download"):
-        clean_query.pop(key, None)
+    if result is not None:
+        decorate(
+            result,
+            sort=query.get("sort", "total"),
+            share_query=clean_query,
+            indices=indices,
+            program_names=_left_out_names(result),
+        )
     share = f"{url}?{clean_query.urlencode()}"
-    csv_query = clean_query.copy()
-    csv_query["download"] = "csv"
+    downloads = {}
+    for kind in ("csv", "xlsx"):
+        download_query = clean_query.copy()
+        download_query["download"] = kind
+        downloads[kind] = f"{url}?{download_query.urlencode()}"
+    sort_links = {}
+    for key in SORTS:
+        sort_query = clean_query.copy()
+        sort_query["sort"] = key
+        sort_links[key] = f"{url}?{sort_query.urlencode()}#ranking"
+    chart_query = clean_query.copy()
+    show_all = chart_query.pop("chart", [""])[-1] == "all"
+    if not show_all:
+        chart_query["chart"] = "all"
     return {
         "form": form,
         "formset": formset,
         "result": result,
+        "example": example,
         # Without a result: the model selects with an error, so they can be fixed.
         "choices_to_fix": [c for c in choices if c["field"]["errors"]] if result is None else [],
-        "chart": _chart(result) if result else None,
+        "chart": chart(result, show_all=show_all) if result else None,
+        "chart_toggle_url": f"{url}?{chart_query.urlencode()}#chart",
         "share_url": share,
-        "csv_url": f"{url}?{csv_query.urlencode()}",
+        "share_absolute_url": request.build_absolute_uri(share),
+        "csv_url": downloads["csv"],
+        "xlsx_url": downloads["xlsx"],
+        "sort_links": sort_links,
+        "sort": result["sort"] if result else "total",
         "import_form": UsageImportForm(
             model_choices=model_choices, initial={"current": clean_query.urlencode()}
         ),
@@ -114,6 +141,36 @@ def _build(request, query):
         "estimate_url": url,
         "has_models": bool(model_choices),
     }
+
+
+def _left_out_names(result):
+    """Display names of the programmes the estimator left out (rule 5): one query, none if none."""
+    slugs = {
+        entry.get("program")
+        for alt in result["alternatives"]
+        for entry in alt.get("programs_left_out") or ()
+        if not entry.get("name")
+    }
+    if not slugs:
+        return {}
+    return {p.slug: p.display_name for p in MigrationProgram.objects.filter(slug__in=slugs)}
+
+
+def _inputs(context):
+    """(label, value) of the form's input, for the downloads."""
+    rows = []
+    formset = context["formset"]
+    for n, line in enumerate(formset.forms, start=1):
+        data = getattr(line, "cleaned_data", None) or {}
+        if not data.get("model"):
+            continue
+        for key in ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests"):
+            rows.append((f"line {n} {key}", data.get(key)))
+        for provider, model in sorted(line.overrides().items()):
+            rows.append((f"line {n} model at {provider}", model))
+    form = context["form"]
+    rows.append(("include_expired", bool(form.cleaned_data.get("include_expired"))))
+    return rows
 
 
 def _attach_choices(result, fields, snapshot):
@@ -168,7 +225,8 @@ def estimate_page(request):
     """GET /estimate/: the form and the result, all input in the query string; POST: usage upload."""
     if request.method == "POST":
         return _import_usage(request)
-    query = request.GET if f"{PREFIX}-TOTAL_FORMS" in request.GET else _default_query(request)
+    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
+    query = _default_query(request) if example else request.GET
 
     if "add_line" in query or "remove_line" in query:
         try:
@@ -182,11 +240,12 @@ def estimate_page(request):
         response = _render(request, _build(request, edited))
         return push_url(response, url)
 
-    context = _build(request, query)
-    if query.get("download") == "csv":
+    context = _build(request, query, example=example)
+    if query.get("download") in ("csv", "xlsx"):
         if context["result"] is None:
             return _render(request, context, status=400)
-        return _csv(context["result"])
+        export = csv_response if query["download"] == "csv" else xlsx_response
+        return export(context["result"], _inputs(context))
     # Field errors come back with 200: htmx swaps only successful responses.
     return _render(request, context)
 
@@ -211,107 +270,10 @@ def _for_display(result):
     return result
 
 
-def _chart(result, width=720, height=300):
-    """An inline SVG of cumulative cost per vendor over the months, drawn server-side."""
-    months = result["months"]
-    left, right, top, bottom = 84, 12, 12, 30
-    plot_w, plot_h = width - left - right, height - top - bottom
-    baseline_monthly = Decimal(result["baseline"]["total_cost"]) / months
-    series = [
-        {
-            "name": _("OpenAI (today's bill)"),
-            "values": [baseline_monthly * m for m in range(1, months + 1)],
-            "colour": "#111",
-            "dash": "6 4",
-        }
-    ]
-    for i, alt in enumerate(result["alternatives"]):
-        series.append(
-            {
-                "name": alt["detail"]["provider_name"],
-                "values": [Decimal(m["cumulative"]) for m in alt["detail"]["months"]],
-                "colour": CHART_COLOURS[i % len(CHART_COLOURS)],
-                "dash": "",
-            }
-        )
-    peak = max([v for s in series for v in s["values"]] + [Decimal(1)])
-
-    def x(m):
-        return left + plot_w * m / months
-
-    def y(value):
-        return top + plot_h - float(value / peak) * plot_h
-
-    for s in series:
-        points = [(x(0), y(0))] + [(x(m), y(v)) for m, v in enumerate(s["values"], start=1)]
-        s["points"] = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-        s["total"] = s["values"][-1] if s["values"] else Decimal(0)
-    step = 1 if months <= 12 else 3 if months <= 24 else 6 if months <= 36 else 12
-    x_ticks = [{"x": f"{x(m):.1f}", "label": m} for m in range(0, months + 1, step)]
-    y_ticks = [{"y": f"{y(peak * k / 4):.1f}", "value": peak * k / 4} for k in range(5)]
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "top": top,
-        "bottom": height - bottom,
-        "series": series,
-        "x_ticks": x_ticks,
-        "y_ticks": y_ticks,
-        "currency": result["currency"],
-    }
-
-
-def _csv(result):
-    """The result table as CSV: the OpenAI baseline, the ranked vendors, the incomplete ones."""
-    name = f"banjia-estimate-{result['as_of']}-{result['currency']}-{result['months']}m.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "rank", "provider", "currency", "months", "as_of", "monthly_list_cost", "total_list_cost",
-            "benefits_value", "total_cost", "savings", "savings_percent", "models", "programs", "perks", "note",
-        ]
-    )  # fmt: skip
-    base = result["baseline"]
-    common = [result["currency"], result["months"], result["as_of"]]
-    writer.writerow(
-        ["", "openai", *common, base["monthly_cost"], base["total_cost"], "", base["total_cost"], "", "",
-         " ".join(line["model"] for line in base["lines"]), "", "", "baseline"]
-    )  # fmt: skip
-    for rank, alt in enumerate(result["alternatives"], start=1):
-        writer.writerow(
-            [rank, alt["provider"], *common, alt["monthly_list_cost"], alt["total_list_cost"],
-             alt["benefits_value"], alt["total_cost"], alt["savings"], alt["savings_percent"] or "",
-             " ".join(f"{line['openai_model']}->{line['model']}" for line in alt["lines"]),
-             " ".join(alt["programs"]), " ".join(alt["perks"]), ""]
-        )  # fmt: skip
-    for item in result["incomplete"]:
-        writer.writerow(
-            [
-                "",
-                item["provider"],
-                *common,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                f"incomplete: {item['reason']}",
-            ]
-        )
-    return response
-
-
 # --- the usage upload ---------------------------------------------------------------------------
 
 
+@limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
 def _import_usage(request):
     """POST /estimate/: read an OpenAI usage export and fill the form with monthly averages."""
     model_choices = openai_model_choices()
@@ -338,17 +300,38 @@ def _import_usage(request):
             else:
                 _report_import(request, usage, problems)
                 settings = {key: current_query.get(key) for key in SETTINGS}
+                if usage.hourly_usage:
+                    settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
                 query = lines_query(usage.lines[:MAX_PAGE_LINES], settings)
                 return redirect(f"{reverse('offers:estimate')}?{query.urlencode()}")
     context = _build(request, current_query)
     context["import_form"] = form
+    # The outcome goes to the top of the page; the estimate of the lines on screen is not shown
+    # under it (it is not the file's), unless the user asks for it with the link in the outcome.
+    context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
+    context["result"] = context["chart"] = None
     return _render(request, context, status=400)
+
+
+def _names(names):
+    """The first MAX_NOTE_NAMES names, printable, then "and N more"."""
+    names = list(names)
+    text = ", ".join(printable(name[:MAX_ID_LENGTH]) for name in names[:MAX_NOTE_NAMES])
+    if len(names) > MAX_NOTE_NAMES:
+        more = len(names) - MAX_NOTE_NAMES
+        text += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": f"{more:,}"}
+    return text
 
 
 def _import_notes(usage):
     notes = []
+    if usage.unknown_tiers:
+        notes.append(
+            _("Service tiers Banjia does not know, counted as standard: %(names)s.")
+            % {"names": ", ".join(usage.unknown_tiers)}
+        )
     if usage.unknown:
-        names = ", ".join(name for name, _t in usage.unknown)
+        names = _names(name for name, _t in usage.unknown)
         notes.append(_("Models Banjia does not know (not included): %(names)s.") % {"names": names})
     if usage.ungrouped:
         notes.append(
@@ -363,24 +346,36 @@ def _import_notes(usage):
 
 
 def _report_import(request, usage, problems):
+    models = {line["model"] for line in usage.lines}
     messages.success(
         request,
         ngettext(
             "Imported %(n)s model from %(start)s to %(end)s (%(days)s days), as monthly averages.",
             "Imported %(n)s models from %(start)s to %(end)s (%(days)s days), as monthly averages.",
-            len(usage.lines),
+            len(models),
         )
         % {
-            "n": len(usage.lines),
+            "n": len(models),
             "start": usage.start.date().isoformat(),
             "end": usage.end.date().isoformat(),
             "days": f"{usage.days:.1f}",
         },
     )
     if usage.renamed:
-        renamed = ", ".join(f"{a} → {b}" for a, b in usage.renamed.items())
+        renamed = _names(f"{a} → {b}" for a, b in usage.renamed.items())
         messages.info(
             request, _("Dated snapshots counted as their base model: %(list)s.") % {"list": renamed}
+        )
+    tiers = sorted({line["service_tier"] for line in usage.lines} - {"standard"})
+    if tiers:
+        messages.info(
+            request,
+            _("Batch and service-tier usage is kept on lines of its own: %(tiers)s.")
+            % {"tiers": ", ".join(str(Price.ServiceTier(t).label) for t in tiers)},
+        )
+    if usage.hourly_usage:
+        messages.info(
+            request, _("The hourly buckets give the hourly profile (UTC) used for off-peak prices.")
         )
     if len(usage.lines) > MAX_PAGE_LINES:
         messages.warning(
@@ -399,6 +394,7 @@ def _errors(errors, status=400):
 
 
 @csrf_exempt  # a JSON API for programs: no cookies are read, nothing is written
+@limited("BANJIA_API_RATE_LIMIT", "estimate-api", json=True)
 def estimate_api(request):
     """POST /api/v1/estimate: the request and response documents of DESIGN.md ("Contracts")."""
     if request.method != "POST":
@@ -406,6 +402,9 @@ def estimate_api(request):
         response = _errors({"method": [_("Use POST with a JSON body.")]}, status=405)
         response["Allow"] = "POST"
         return response
+    if not request.META.get("CONTENT_LENGTH") and request.META.get("HTTP_TRANSFER_ENCODING"):
+        # A chunked body has no Content-Length, and WSGI then reads it as empty: refuse it clearly.
+        return _errors({"body": [_("Send the body with a Content-Length header (not chunked).")]}, status=411)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

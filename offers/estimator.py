@@ -22,8 +22,6 @@ Decisions the design leaves open, stated once here:
 - A cached_input row missing (or with no tier holding the prompt length) means the input price.
 - "The order programmes and benefits are listed" is the catalog's: programmes by slug (the order
   of the catalog format and of `programs` in the response), benefits by position in the document.
-- A mapped model deprecated on or before as_of cannot replace anything: the best-ranked mapping
-  whose model is still served is used (so rank 1 wherever the catalog retires nothing).
 - A programme with no starts_on has started, with no ends_on has not ended ("open ends").
 - `perks` lists each perk kind once, sorted.
 - Every benefit selects lines by alternative model, so lines sharing an alternative model share
@@ -32,6 +30,25 @@ Decisions the design leaves open, stated once here:
   inverse on or before as_of); only then the earliest later rate (direct, inverse, cross), and the
   fx entry carries `"after_as_of": true`. A credit that cannot be converted is not counted (noted
   in the detail); a price that cannot be converted makes the vendor incomplete.
+- Rule 4: the counterpart of an OpenAI model is `offers.counterparts` (the same function the pages
+  use); an override names a model directly and is used whatever its dates.
+- Rule 5: programmes are read once with their state on as_of (`MigrationProgram.status_on`);
+  `programs_left_out` lists published programmes only (unpublished ones are omitted).
+- Rule 6: a model's rows are chosen by region, then tier, then window (`select_rows`); "has any"
+  means any row in force on as_of, of any kind. Window rows take their window's share of the
+  tokens of the kinds they price (cached tokens fall back to the window's input row); the
+  all-day rows price the rest. Windows of one model are expected not to overlap: a later window
+  (by `window_key`) gets at most the share the earlier ones left. Hourly weights are exact (a
+  JSON 0.1 is 1/10); minutes are counted one by one in the window's zone, so DST days and
+  half-hour offsets come out exact.
+- Warnings (`warnings`, additive): `fx_rate_far_from_as_of` for every rate used dated more than
+  45 days before or after as_of; `stale_price` for every (provider, model) whose price rows used
+  include one checked more than BANJIA_STALE_AFTER_DAYS days before as_of. For as_of = today
+  that is the pages' "stale"; for a past as_of a price checked on or after as_of - N days is
+  fresh, including a check made after as_of (a row in force on as_of and seen later was the
+  price then); a future as_of is judged against that date too, so a long projection from a
+  far date warns. Only prices that priced a line of the baseline or of a complete alternative
+  count.
 - savings_percent is null when the baseline total is 0. Ties in the ranking are on total_cost at
   the cent, then provider slug.
 - Arithmetic is exact: prices, rates and benefits are read as Decimals and computed as Fractions
@@ -43,17 +60,32 @@ Decisions the design leaves open, stated once here:
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from . import safety
 from .catalog_io import fmt_decimal
-from .models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
+from .counterparts import counterparts
+from .models import (
+    WEEKDAYS,
+    Benefit,
+    ExchangeRate,
+    MigrationProgram,
+    Model,
+    Price,
+    Provider,
+    window_key,
+)
+from .safety import is_clean, printable
 
 BASELINE = "openai"
 USD = "USD"
@@ -64,12 +96,25 @@ MAX_MONTHS = 60
 MAX_USAGE_LINES = 10_000
 # A quadrillion tokens a month is far beyond any real bill; the cap keeps numbers sane.
 MAX_TOKENS = 10**15
+# Bounds on one request's cost (README "Limits"): strings, overrides, providers, detail, errors.
+MAX_ID_LENGTH = 200  # a model id or provider slug
+MAX_OVERRIDES_PER_LINE = 50
+MAX_OVERRIDES = 2_000  # over all lines
+MAX_PROVIDERS = 200
+MAX_DETAIL_LINES = 100  # "detail": true is for up to this many usage lines
+MAX_ERRORS = 50  # error paths reported; the rest are counted under "more"
 DAYS_PER_MONTH = 30
 MILLION = 1_000_000
 CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POOL_KINDS = (Benefit.Kind.FREE_TOKENS, Benefit.Kind.MATCHED_TOKENS)
+STANDARD = str(Price.ServiceTier.STANDARD)
+SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
+REGIONS = tuple(str(r) for r in Price.Region)
+HOURS = 24
+# A rate dated further than this from as_of is named in `warnings` (issue 8, point 4).
+FX_WARN_DAYS = 45
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
 
 
@@ -83,6 +128,13 @@ class EstimateError(Exception):
     """Bad input; `errors` maps a JSON path to a list of messages."""
 
     def __init__(self, errors):
+        if len(errors) > MAX_ERRORS:
+            kept = dict(list(errors.items())[:MAX_ERRORS])
+            more = len(errors) - MAX_ERRORS
+            kept["more"] = [
+                ngettext("And %(n)s more error.", "And %(n)s more errors.", more) % {"n": f"{more:,}"}
+            ]
+            errors = kept
         self.errors = errors
         super().__init__("; ".join(f"{path}: {' '.join(msgs)}" for path, msgs in errors.items()))
 
@@ -98,6 +150,7 @@ class UsageLine:
     output_tokens: int = 0
     requests: int | None = None
     overrides: dict = field(default_factory=dict)
+    service_tier: str = "standard"
 
     @property
     def tokens(self):
@@ -120,6 +173,8 @@ class EstimateRequest:
     include_expired: bool = False
     providers: list | None = None
     detail: bool = False
+    region: str | None = None  # rule 6: None (home prices), "cn" or "intl"
+    hourly_usage: tuple | None = None  # rule 6: 24 exact weights (Fractions), or None
 
     def __post_init__(self):
         if self.as_of is None:
@@ -155,6 +210,15 @@ def _tokens(raw, key, path, errors, *, default=0):
     return value
 
 
+def _id_problem(value):
+    """Why `value` is not a usable model id or slug (None when it is)."""
+    if not is_clean(value):
+        return safety.MESSAGE
+    if len(value) > MAX_ID_LENGTH:
+        return _("At most %(max)s characters.") % {"max": MAX_ID_LENGTH}
+    return None
+
+
 def _parse_line(raw, path, errors):
     if not isinstance(raw, dict):
         errors.add(path, _("Expected an object with model and token counts."))
@@ -162,6 +226,9 @@ def _parse_line(raw, path, errors):
     model = raw.get("model")
     if not isinstance(model, str) or not model.strip():
         errors.add(f"{path}.model", _("Enter an OpenAI model id, e.g. gpt-4o."))
+        model = None
+    elif problem := _id_problem(model):
+        errors.add(f"{path}.model", problem)
         model = None
     counts = {
         key: _tokens(raw, key, f"{path}.{key}", errors)
@@ -181,10 +248,29 @@ def _parse_line(raw, path, errors):
     elif not isinstance(overrides, dict):
         errors.add(f"{path}.overrides", _("Expected an object of provider slug to model id."))
         overrides = {}
+    elif len(overrides) > MAX_OVERRIDES_PER_LINE:
+        errors.add(
+            f"{path}.overrides", _("At most %(max)s overrides a line.") % {"max": MAX_OVERRIDES_PER_LINE}
+        )
+        overrides = {}
     else:
         for slug, model_slug in overrides.items():
-            if not isinstance(model_slug, str) or not model_slug:
-                errors.add(f"{path}.overrides.{slug}", _("Expected a model id of this provider."))
+            at = f"{path}.overrides.{printable(slug)}"
+            if problem := _id_problem(slug):
+                errors.add(at, problem)
+            elif not isinstance(model_slug, str) or not model_slug:
+                errors.add(at, _("Expected a model id of this provider."))
+            elif problem := _id_problem(model_slug):
+                errors.add(at, problem)
+    service_tier = raw.get("service_tier")
+    if service_tier is None:
+        service_tier = STANDARD
+    if service_tier not in SERVICE_TIERS:
+        errors.add(
+            f"{path}.service_tier",
+            _("Expected one of %(choices)s, or null for standard.") % {"choices": ", ".join(SERVICE_TIERS)},
+        )
+        service_tier = STANDARD
     if None not in counts.values() and counts["cached_input_tokens"] > counts["input_tokens"]:
         errors.add(
             f"{path}.cached_input_tokens",
@@ -192,7 +278,9 @@ def _parse_line(raw, path, errors):
         )
     if model is None or None in counts.values():
         return None
-    return UsageLine(model=model.strip(), requests=requests, overrides=dict(overrides), **counts)
+    return UsageLine(
+        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, **counts
+    )
 
 
 def parse_request(data):
@@ -219,6 +307,12 @@ def parse_request(data):
             line = _parse_line(raw, f"usage[{i}]", errors)
             if line is not None:
                 lines.append(line)
+        overrides = sum(len(line.overrides) for line in lines)
+        if overrides > MAX_OVERRIDES:
+            errors.add(
+                "usage",
+                _("At most %(max)s overrides in all (got %(n)s).") % {"max": MAX_OVERRIDES, "n": overrides},
+            )
 
     months = data.get("months", DEFAULT_MONTHS)
     if months is None:
@@ -253,14 +347,29 @@ def parse_request(data):
     if providers is not None:
         if not isinstance(providers, list):
             errors.add("providers", _("Expected a list of provider slugs, or null for all."))
+        elif len(providers) > MAX_PROVIDERS:
+            errors.add("providers", _("At most %(max)s providers.") % {"max": MAX_PROVIDERS})
         else:
             for j, slug in enumerate(providers):
                 if not isinstance(slug, str) or not slug:
                     errors.add(f"providers[{j}]", _("Expected a provider slug."))
+                elif problem := _id_problem(slug):
+                    errors.add(f"providers[{j}]", problem)
 
     detail = data.get("detail", False)
     if not isinstance(detail, bool):
         errors.add("detail", _("Expected true or false."))
+    elif detail and isinstance(usage, list) and len(usage) > MAX_DETAIL_LINES:
+        errors.add(
+            "detail",
+            _("Detail is given for at most %(max)s usage lines; leave it out for more.")
+            % {"max": MAX_DETAIL_LINES},
+        )
+
+    region = data.get("region")
+    if region is not None and region not in REGIONS:
+        errors.add("region", _("Expected cn, intl or null (the vendors' home prices)."))
+    hourly_usage = parse_hourly_usage(data.get("hourly_usage"), "hourly_usage", errors)
 
     if errors:
         raise EstimateError(dict(errors))
@@ -272,7 +381,50 @@ def parse_request(data):
         include_expired=include_expired,
         providers=list(dict.fromkeys(providers)) if providers is not None else None,
         detail=detail,
+        region=region,
+        hourly_usage=hourly_usage,
     )
+
+
+def parse_hourly_usage(value, path, errors):
+    """24 weights >= 0, not all 0, as exact Fractions (0.1 is 1/10), or None; errors by path."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != HOURS:
+        errors.add(path, _("Expected a list of 24 numbers (UTC hours 0 to 23), or null."))
+        return None
+    weights = []
+    for h, raw in enumerate(value):
+        weight = _weight(raw)
+        if weight is None:
+            errors.add(f"{path}[{h}]", _("Expected a number, 0 or more."))
+        weights.append(weight)
+    if None in weights:
+        return None
+    if not any(weights):
+        errors.add(path, _("At least one hour must have usage."))
+        return None
+    return tuple(weights)
+
+
+def _weight(raw):
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = Fraction(raw)
+    elif isinstance(raw, float) and math.isfinite(raw):
+        value = Fraction(Decimal(repr(raw)))  # the number as written: 0.1 is 1/10
+    elif isinstance(raw, str):
+        try:
+            number_ = Decimal(raw.strip())
+        except ArithmeticError:
+            return None
+        if not number_.is_finite():
+            return None
+        value = Fraction(number_)
+    else:
+        return None
+    return value if 0 <= value <= MAX_TOKENS else None
 
 
 def _parse_date(value):
@@ -291,7 +443,7 @@ def _parse_date(value):
 # prefetch managers) cost more than the estimate itself on a 50-vendor catalog.
 PRICE_FIELDS = (
     "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
-    "source_url", "checked_on", "confidence",
+    "source_url", "checked_on", "confidence", "service_tier", "region", "time_window",
 )  # fmt: skip
 BENEFIT_FIELDS = (
     "id", "program_id", "kind", "tokens", "ratio", "percent", "months", "amount", "currency", "valid_days",
@@ -331,9 +483,10 @@ class Snapshot:
     providers: list  # the published alternative providers asked for, by slug
     openai_models: dict  # slug -> ModelRef
     models: dict  # (provider slug, model slug) -> ModelRef, for overrides
-    mappings: dict  # (openai slug, provider id) -> rank-1 ModelRef
+    mappings: dict  # (openai slug, provider id) -> ModelRef of the counterpart on as_of (rule 4)
     prices: dict  # model id -> [price row (PRICE_FIELDS)] in force on as_of
     programs: dict  # provider id -> [MigrationProgram] in application order
+    programs_left_out: dict  # provider id -> [{"program", "reason", "date"}] (rule 5)
     benefits: dict  # programme id -> [BenefitRow] by position
     rates: list  # candidate ExchangeRate rows (latest <= as_of and earliest later, per pair)
     unknown_providers: list = field(default_factory=list)  # (index, slug) asked for, not published
@@ -371,42 +524,48 @@ def load_snapshot(req):
     }
     openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
 
-    # 3. The best-ranked mapping of each OpenAI model at each provider: rank 1, unless that
-    #    model is retired (deprecated_on <= as_of), in which case the next rank stands in.
-    mappings = {}
-    for openai_slug, provider_id, pk, slug, name, kind in (
-        ModelMapping.objects.filter(
-            openai_model__in=[m.pk for m in openai_models.values()], provider_id__in=provider_ids
+    # 3. The counterpart of each OpenAI model at each provider on as_of (rule 4): the
+    #    best-ranked mapping whose model is available (released, not yet retired) on as_of.
+    mappings = {
+        (row.openai_model__slug, provider_id): ModelRef(
+            row.model_id, row.model__slug, row.model__name, row.model__kind
         )
-        .filter(Q(model__deprecated_on__isnull=True) | Q(model__deprecated_on__gt=as_of))
-        .order_by("rank")
-        .values_list(
-            "openai_model__slug", "provider_id", "model_id", "model__slug", "model__name", "model__kind"
-        )
-    ):
-        mappings.setdefault((openai_slug, provider_id), ModelRef(pk, slug, name, kind))
+        for (_openai_id, provider_id), row in counterparts(
+            as_of,
+            openai_models=[m.pk for m in openai_models.values()],
+            providers=provider_ids,
+            values=("openai_model__slug", "model_id", "model__slug", "model__name", "model__kind"),
+        ).items()
+    }
 
-    # 4. Prices in force on as_of of every model involved.
+    # 4. Prices in force on as_of of every model involved, of every tier, region and window
+    #    (rule 6 chooses among them per line in `select_rows`).
     model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
     prices = {}
     for price in (
         Price.objects.current(on=as_of)
         .filter(model_id__in=model_ids)
-        # Until rule 6 (tiers, regions, windows) is priced, only the standard, home, all-day rows.
-        .headline()
         .order_by("id")
         .values_list(*PRICE_FIELDS, named=True)
     ):
         prices.setdefault(price.model_id, []).append(price)
 
-    # 5-7. Published programmes (in force on as_of unless include_expired), benefits, their models.
-    programs_qs = MigrationProgram.objects.published().filter(provider_id__in=provider_ids)
-    if not req.include_expired:
-        programs_qs = programs_qs.active(on=as_of)
-    programs, benefits = {}, {}
-    for program in programs_qs.order_by("slug"):
-        programs.setdefault(program.provider_id, []).append(program)
-        benefits[program.pk] = []
+    # 5-7. Published programmes with their state on as_of (rule 5), the benefits of those that
+    # apply, and the benefits' models. Unpublished programmes are not read: the public API omits
+    # them from programs_left_out.
+    programs, left_out, benefits = {}, {}, {}
+    counted = {MigrationProgram.ACTIVE}
+    if req.include_expired:
+        counted |= {MigrationProgram.ENDED, MigrationProgram.UNCONFIRMED}
+    for program in MigrationProgram.objects.published().filter(provider_id__in=provider_ids).order_by("slug"):
+        state, when = program.status_on(as_of)
+        if state in counted:
+            programs.setdefault(program.provider_id, []).append(program)
+            benefits[program.pk] = []
+        else:
+            left_out.setdefault(program.provider_id, []).append(
+                {"program": program.slug, "reason": state, "date": when.isoformat() if when else None}
+            )
     if benefits:
         by_id = {}
         for row in (
@@ -417,9 +576,7 @@ def load_snapshot(req):
             benefit = BenefitRow(*row)
             by_id[benefit.id] = benefit
             benefits[benefit.program_id].append(benefit)
-        links = Benefit.models.through.objects.filter(
-            benefit_id__in=Benefit.objects.filter(program_id__in=benefits).values("id")
-        )
+        links = Benefit.models.through.objects.filter(benefit__program_id__in=list(benefits))
         for benefit_id, pk, slug, name in links.values_list(
             "benefit_id", "model_id", "model__slug", "model__name"
         ):
@@ -449,6 +606,7 @@ def load_snapshot(req):
         mappings=mappings,
         prices=prices,
         programs=programs,
+        programs_left_out=left_out,
         benefits=benefits,
         rates=rates,
         unknown_providers=unknown,
@@ -537,6 +695,8 @@ class PricedLine:
     parts: list  # (kind used for, tokens, price row, rate into the output currency)
     monthly_cost: Fraction
     rates: tuple  # ExchangeRate rows used
+    tier_used: str = STANDARD  # rule 6: the service tier whose rows priced the line
+    windows: list = field(default_factory=list)  # rule 6: [{"window", "share", "saved"}]
 
 
 def _tier_min(price):
@@ -604,28 +764,166 @@ def _input_only(model, line):
     return model.kind == Model.Kind.EMBEDDING and line.output_tokens == 0
 
 
-def price_line(line, model, rows, fx):
+@dataclass(frozen=True)
+class Dimensions:
+    """The request's pricing dimensions (rule 6) beside each line's service tier."""
+
+    region: str | None = None
+    hourly_usage: tuple | None = None
+    as_of: date | None = None
+
+
+def select_rows(rows, line, dims):
+    """Rule 6: (all-day rows, {window key: window rows}, tier used) of one model for `line`.
+
+    By region (the request's region where the model has any row of it, else the home rows with
+    region null), then service tier (the line's tier where the model has any row of it, else
+    standard), then window (rows without a window; rows with one only with an hourly profile)."""
+    region = dims.region if dims else None
+    regional = [p for p in rows if p.region == region] if region is not None else []
+    rows = regional or [p for p in rows if p.region is None]
+    tier_used = line.service_tier
+    tiered = [p for p in rows if p.service_tier == tier_used]
+    if not tiered and tier_used != STANDARD:
+        tier_used = STANDARD
+        tiered = [p for p in rows if p.service_tier == STANDARD]
+    all_day = [p for p in tiered if p.time_window is None]
+    windows = {}
+    if dims is not None and dims.hourly_usage is not None:
+        for p in tiered:
+            if p.time_window is not None:
+                windows.setdefault(window_key(p.time_window), []).append(p)
+    return all_day, windows, tier_used
+
+
+@lru_cache(maxsize=512)
+def _window_minutes(key, as_of):
+    """Per UTC hour h: the minutes of h inside the window, summed over the 7 days from as_of, in
+    hours (/60) and averaged over the days (/7), exactly. `key` is (start, end, tz, days)."""
+    start, end, tz, days = key
+    zone = ZoneInfo(tz)
+    s = int(start[:2]) * 60 + int(start[3:])
+    e = int(end[:2]) * 60 + int(end[3:])
+    allowed = None if days is None else {WEEKDAYS.index(d) for d in days}
+
+    def on(weekday):
+        return allowed is None or weekday in allowed
+
+    def inside(t, wd):
+        # Past midnight (e <= s) the evening part belongs to its day, the morning to the day before.
+        if s < e:
+            return s <= t < e and on(wd)
+        return (t >= s and on(wd)) or (t < e and on((wd - 1) % 7))
+
+    counts = [0] * HOURS
+    for k in range(7):
+        day = as_of + timedelta(days=k)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        for hour in range(HOURS):
+            begin = midnight + timedelta(hours=hour)
+            first = begin.astimezone(zone)
+            last = (begin + timedelta(minutes=59)).astimezone(zone)
+            if first.utcoffset() == last.utcoffset():
+                # One offset all hour (the usual case): step through local minutes arithmetically.
+                t0, wd0 = first.hour * 60 + first.minute, first.weekday()
+                for minute in range(60):
+                    t, wd = t0 + minute, wd0
+                    if t >= 24 * 60:
+                        t, wd = t - 24 * 60, (wd + 1) % 7
+                    counts[hour] += inside(t, wd)
+            else:  # the offset changes within this hour: convert each minute
+                for minute in range(60):
+                    local = (begin + timedelta(minutes=minute)).astimezone(zone)
+                    counts[hour] += inside(local.hour * 60 + local.minute, local.weekday())
+    return tuple(Fraction(c, 60 * 7) for c in counts)
+
+
+def window_share(window, hourly_usage, as_of):
+    """The share of tokens sent inside `window` (rule 6), exact: sum over the UTC hours of
+    share(h) x the hours of h inside the window (averaged over the 7 days from as_of)."""
+    key = (
+        window["start"],
+        window["end"],
+        window["tz"],
+        tuple(window["days"]) if window.get("days") else None,
+    )
+    minutes = _window_minutes(key, as_of)
+    total = sum(hourly_usage, Fraction(0))
+    return sum((w * m for w, m in zip(hourly_usage, minutes, strict=True)), Fraction(0)) / total
+
+
+def _window_prices(rows, length, home):
+    """The rows of one window per kind (rule 1 within the window); cached falls back to the
+    window's input row. Kinds the window does not price keep the all-day price."""
+    chosen = {}
+    for kind in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT):
+        kind_rows = [p for p in rows if p.kind == kind]
+        if not kind_rows:
+            continue
+        same = [p for p in kind_rows if p.currency == home] or [
+            p for p in kind_rows if p.currency == _home_currency(kind_rows)
+        ]
+        tier = _pick_tier(same, length)
+        if tier is not None:
+            chosen[kind] = tier
+    if Price.Kind.INPUT in chosen:
+        chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+    return chosen
+
+
+def price_line(line, model, rows, fx, dims=None):
     """Monthly cost of `line` at `model` in the output currency; raises Unpriced."""
-    chosen = choose_prices(model, rows, line, fx.as_of)
+    all_day, windows, tier_used = select_rows(rows, line, dims)
+    chosen = choose_prices(model, all_day, line, fx.as_of)
+    token_counts = (
+        (Price.Kind.INPUT, line.input_tokens - line.cached_input_tokens),
+        (Price.Kind.CACHED_INPUT, line.cached_input_tokens),
+        (Price.Kind.OUTPUT, line.output_tokens),
+    )
+    # Rule 6 windows: each takes its share of the tokens of the kinds it prices; the all-day
+    # rows price the rest. Overlapping windows (not expected) are capped at what is left.
+    portions = []  # (kind, tokens, price)
+    window_uses = []  # (window, share, {kind: (tokens, window price, all-day price)})
+    left = {kind: Fraction(1) for kind, _t in token_counts}
+    if windows:
+        home = _home_currency([p for p in all_day if p.kind == Price.Kind.INPUT] or all_day or rows)
+        for key in sorted(windows):
+            window_rows = windows[key]
+            share = window_share(window_rows[0].time_window, dims.hourly_usage, dims.as_of)
+            wchosen = _window_prices(window_rows, line.prompt_length, home)
+            if share == 0 or not wchosen:
+                continue
+            kinds = {}
+            for kind, tokens in token_counts:
+                price = wchosen.get(kind)
+                if price is None or kind not in chosen:
+                    continue
+                part = min(share, left[kind])
+                left[kind] -= part
+                portions.append((kind, tokens * part, price))
+                kinds[kind] = (tokens * part, price, chosen[kind])
+            window_uses.append((window_rows[0].time_window, share, kinds))
+    all_day_portions = []
+    for kind, tokens in token_counts:
+        price = chosen.get(kind)
+        if price is None:  # an embedding line: no output tokens, no output price needed
+            continue
+        all_day_portions.append((kind, tokens if left[kind] == 1 else tokens * left[kind], price))
+    portions = all_day_portions + portions
     parts = []
     used = []
     # Tokens x price summed exactly in integers per currency (prices are n / 10^k), then
     # converted once: a Fraction per part made 10,000 lines twice as slow.
     sums = {}
-    for kind, tokens in (
-        (Price.Kind.INPUT, line.input_tokens - line.cached_input_tokens),
-        (Price.Kind.CACHED_INPUT, line.cached_input_tokens),
-        (Price.Kind.OUTPUT, line.output_tokens),
-    ):
-        price = chosen.get(kind)
-        if price is None:  # an embedding line: no output tokens, no output price needed
-            continue
+    rates = {}
+    for kind, tokens, price in portions:
         got = fx.factor(price.currency)
         if got is None:
             raise Unpriced(
                 _("no exchange rate from %(a)s to %(b)s") % {"a": price.currency, "b": fx.currency}, fx=True
             )
         rate, rows_used = got
+        rates[price.currency] = rate
         used.extend(rows_used)
         parts.append((kind, tokens, price, rate))
         n, scale = _scaled(price.amount)
@@ -637,7 +935,27 @@ def price_line(line, model, rows, fx):
     for total, top, rate in sums.values():
         part = Fraction(total, MILLION * 10**top)
         cost += part if rate == 1 else part * rate
-    return PricedLine(line=line, model=model, parts=parts, monthly_cost=cost, rates=tuple(used))
+    offpeak = []
+    for window, share, kinds in window_uses:
+        saved = (
+            sum(
+                (
+                    tokens
+                    * (
+                        exact(base.amount) * rates[base.currency]
+                        - exact(price.amount) * rates[price.currency]
+                    )
+                    for tokens, price, base in kinds.values()
+                ),
+                Fraction(0),
+            )
+            / MILLION
+        )
+        offpeak.append({"window": window, "share": share, "saved": saved})
+    return PricedLine(
+        line=line, model=model, parts=parts, monthly_cost=cost, rates=tuple(used), tier_used=tier_used,
+        windows=offpeak,
+    )  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -815,7 +1133,32 @@ def _tier_label(row):
     return label.tier_label or None
 
 
+def _with_tier(pl, entry):
+    """A response line, with `tier_used` where the line's service tier had no rows (rule 6)."""
+    if pl.tier_used != pl.line.service_tier:
+        entry["tier_used"] = pl.tier_used
+    return entry
+
+
+def _tokens_text(tokens):
+    """Whole token counts stay integers; a share of a line's tokens (rule 6) is a decimal string."""
+    return int(tokens) if Fraction(tokens).denominator == 1 else number(tokens, 6)
+
+
 def _line_detail(pl):
+    detail = _line_detail_base(pl)
+    detail["service_tier"] = pl.line.service_tier
+    if pl.tier_used != pl.line.service_tier:
+        detail["tier_used"] = pl.tier_used
+    if pl.windows:
+        detail["windows"] = [
+            {"window": w["window"], "share": number(w["share"], 6), "saved": money(w["saved"])}
+            for w in pl.windows
+        ]
+    return detail
+
+
+def _line_detail_base(pl):
     return {
         "openai_model": pl.line.model,
         "model": pl.model.slug,
@@ -830,7 +1173,7 @@ def _line_detail(pl):
             {
                 "kind": kind,
                 "price_kind": price.kind,
-                "tokens": tokens,
+                "tokens": _tokens_text(tokens),
                 "amount": fmt_decimal(price.amount),
                 "currency": price.currency,
                 "tier": _tier_label(price),
@@ -838,6 +1181,9 @@ def _line_detail(pl):
                 "source_url": price.source_url,
                 "checked_on": price.checked_on.isoformat(),
                 "confidence": price.confidence,
+                "service_tier": price.service_tier,
+                "region": price.region,
+                "time_window": price.time_window,
                 "cost": money(tokens * exact(price.amount) * rate / MILLION),
             }
             for kind, tokens, price, rate in pl.parts
@@ -877,6 +1223,7 @@ def _estimate(req, snap):
     for j, slug in snap.unknown_providers:
         errors.add(f"providers[{j}]", _("Unknown provider %(slug)s.") % {"slug": slug})
     fx = Fx(snap.rates, snap.as_of, req.currency)
+    dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
     by_slug = {p.slug: p for p in snap.providers}
 
     baseline = []
@@ -889,7 +1236,7 @@ def _estimate(req, snap):
             )
         else:
             try:
-                baseline.append(price_line(line, model, snap.prices.get(model.pk, []), fx))
+                baseline.append(price_line(line, model, snap.prices.get(model.pk, []), fx, dims))
             except Unpriced as exc:
                 if exc.fx:
                     errors.add(
@@ -918,7 +1265,7 @@ def _estimate(req, snap):
     base_total = base_monthly * months
     used_rates = {r.pk: r for pl in baseline for r in pl.rates}
 
-    ranked, incomplete = [], []
+    ranked, incomplete, used_lines = [], [], []
     for provider in snap.providers:
         priced, reasons, rates = [], [], []
         for line in req.usage:
@@ -932,7 +1279,7 @@ def _estimate(req, snap):
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
             try:
-                pl = price_line(line, model, snap.prices.get(model.pk, []), fx)
+                pl = price_line(line, model, snap.prices.get(model.pk, []), fx, dims)
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue
@@ -956,22 +1303,28 @@ def _estimate(req, snap):
             "savings": money(savings),
             "savings_percent": money(savings / base_total * 100) if base_total else None,
             "lines": [
-                {
-                    "openai_model": pl.line.model,
-                    "model": pl.model.slug,
-                    "monthly_cost": money(pl.monthly_cost),
-                }
+                _with_tier(
+                    pl,
+                    {
+                        "openai_model": pl.line.model,
+                        "model": pl.model.slug,
+                        "monthly_cost": money(pl.monthly_cost),
+                    },
+                )
                 for pl in priced
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
+            "programs_left_out": snap.programs_left_out.get(provider.pk, []),
         }
         if req.detail:
             alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
         used_rates.update((r.pk, r) for r in rates)
+        used_lines.extend((provider.slug, pl) for pl in priced)
         ranked.append((cents(total), provider.slug, alt))
 
     ranked.sort(key=lambda t: (t[0], t[1]))
+    warnings = _warnings(used_rates.values(), baseline, used_lines, snap.as_of)
     result = {
         "as_of": snap.as_of.isoformat(),
         "months": months,
@@ -981,14 +1334,88 @@ def _estimate(req, snap):
             "provider": BASELINE,
             "monthly_cost": money(base_monthly),
             "total_cost": money(base_total),
-            "lines": [{"model": pl.line.model, "monthly_cost": money(pl.monthly_cost)} for pl in baseline],
+            "lines": [
+                _with_tier(pl, {"model": pl.line.model, "monthly_cost": money(pl.monthly_cost)})
+                for pl in baseline
+            ],
         },
         "alternatives": [alt for _t, _s, alt in ranked],
         "incomplete": incomplete,
+        "warnings": warnings,
     }
     if req.detail:
         result["baseline"]["detail"] = {"lines": [_line_detail(pl) for pl in baseline]}
     return result
+
+
+def _warnings(rates, baseline, alternative_lines, as_of):
+    """Rates dated more than FX_WARN_DAYS from as_of and stale prices among those used (see the
+    module docstring), one warning per rate and per (provider, model), in a stable order."""
+    out = []
+    for row in sorted(rates, key=lambda r: (r.base, r.quote, r.date)):
+        days = abs((row.date - as_of).days)
+        if days > FX_WARN_DAYS:
+            out.append(
+                {
+                    "code": "fx_rate_far_from_as_of",
+                    "message": _(
+                        "The exchange rate %(base)s/%(quote)s used is of %(date)s, %(days)s days from the "
+                        "estimate's date."
+                    )
+                    % {"base": row.base, "quote": row.quote, "date": row.date.isoformat(), "days": days},
+                    "base": row.base,
+                    "quote": row.quote,
+                    "date": row.date.isoformat(),
+                    "days": days,
+                }
+            )
+    limit = settings.BANJIA_STALE_AFTER_DAYS
+    horizon = as_of - timedelta(days=limit)
+    oldest = {}
+    for provider_slug, pl in [(BASELINE, pl) for pl in baseline] + list(alternative_lines):
+        for _kind, _tokens, price, _rate in pl.parts:
+            if price.checked_on < horizon:
+                key = (provider_slug, pl.model.slug)
+                if key not in oldest or price.checked_on < oldest[key]:
+                    oldest[key] = price.checked_on
+    for (provider_slug, model_slug), checked in sorted(oldest.items()):
+        out.append(
+            {
+                "code": "stale_price",
+                "message": _(
+                    "A price of %(model)s (%(provider)s) used here was last checked on %(date)s, more than "
+                    "%(days)s days before the estimate's date."
+                )
+                % {
+                    "model": model_slug,
+                    "provider": provider_slug,
+                    "date": checked.isoformat(),
+                    "days": limit,
+                },
+                "provider": provider_slug,
+                "model": model_slug,
+                "checked_on": checked.isoformat(),
+                "days": (as_of - checked).days,
+            }
+        )
+    return out
+
+
+def _offpeak(priced):
+    """Per time window priced at this vendor (rule 6): the share of tokens sent inside it (the
+    same for every line: the profile is the request's) and what it saved a month over all lines."""
+    windows = {}
+    for pl in priced:
+        for w in pl.windows:
+            key = window_key(w["window"])
+            entry = windows.setdefault(
+                key, {"window": w["window"], "share": w["share"], "saved": Fraction(0)}
+            )
+            entry["saved"] += w["saved"]
+    return [
+        {"window": e["window"], "share": number(e["share"], 6), "monthly_saved": money(e["saved"])}
+        for _k, e in sorted(windows.items())
+    ]
 
 
 def _vendor_detail(provider, priced, programs, sim, rates, as_of):
@@ -1011,8 +1438,15 @@ def _vendor_detail(provider, priced, programs, sim, rates, as_of):
             for m, (c, s) in enumerate(zip(sim["month_costs"], cumulative, strict=True), start=1)
         ],
         "benefits": [_benefit_detail(use) for use in sim["benefits"]],
+        "offpeak": _offpeak(priced),
         "programs": [
-            {"slug": p.slug, "name": p.display_name, "source_urls": list(p.source_urls)} for p in programs
+            {
+                "slug": p.slug,
+                "name": p.display_name,
+                "source_urls": list(p.source_urls),
+                "notes": p.display_notes or None,
+            }
+            for p in programs
         ],
         "fx": _fx_list(rates, as_of),
     }

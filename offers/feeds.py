@@ -1,4 +1,8 @@
-"""RSS and Atom feeds of recent price changes and new migration programmes."""
+"""RSS and Atom feeds of recent price changes and new migration programmes.
+
+Catalog text is plain text, never markup: the RSS <description> (which readers render as HTML)
+carries it HTML-escaped once; the Atom <summary> is type="text". Titles are plain text in both.
+"""
 
 from datetime import datetime, time
 
@@ -6,6 +10,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,6 +48,10 @@ class ChangesFeed(Feed):
         return _("%(vendor)s %(model)s %(kind)s: %(amount)s per 1M tokens") % values
 
     def item_description(self, item):
+        """RSS: the plain text, HTML-escaped once (a reader shows "<b>" as typed)."""
+        return escape(self.plain_description(item))
+
+    def plain_description(self, item):
         if item.kind == "program":
             program = item.program
             benefits = "; ".join(benefit_label(b) for b in program.benefits.all())
@@ -72,6 +81,20 @@ class ChangesFeed(Feed):
         return self.item_pubdate(item)
 
 
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom with <summary type="text"> (Django writes type="html")."""
+
+    def add_item_elements(self, handler, item):
+        summary = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if summary is not None:
+            handler.addQuickElement("summary", summary, {"type": "text"})
+
+
 class ChangesAtomFeed(ChangesFeed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
+
+    def item_description(self, item):
+        return self.plain_description(item)
+
     subtitle = ChangesFeed.description

@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .browse import COMPARE_MAX, MODEL_SORTS, OFFER_SORTS, parse_model_keys
-from .models import Benefit, Model
+from .models import Benefit, Model, Price
+from .safety import validate_clean_text
 
 ANY = [("", _("Any"))]
 
@@ -40,6 +41,7 @@ class ModelFilterForm(BrowseForm):
         label=_("Search"),
         required=False,
         max_length=100,
+        validators=[validate_clean_text],
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Model or vendor")}),
     )
     vendor = forms.ChoiceField(label=_("Vendor"), required=False)
@@ -68,6 +70,13 @@ class ModelFilterForm(BrowseForm):
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
     compatible = forms.BooleanField(label=_("OpenAI-compatible vendors only"), required=False)
+    has_batch = forms.BooleanField(label=_("Has a batch price"), required=False)
+    has_offpeak = forms.BooleanField(label=_("Has an off-peak price"), required=False)
+    region = forms.ChoiceField(
+        label=_("Prices of region"),
+        required=False,
+        choices=ANY + [("home", _("Home prices")), *Price.Region.choices],
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(MODEL_SORTS.items()))
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -94,7 +103,9 @@ def capability_label(code):
 class CompareForm(forms.Form):
     """?m=provider/model (up to four) and ?baseline=<OpenAI model id>."""
 
-    baseline = forms.CharField(label=_("Compare with OpenAI model"), required=False, max_length=128)
+    baseline = forms.CharField(
+        label=_("Compare with OpenAI model"), required=False, max_length=128, validators=[validate_clean_text]
+    )
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

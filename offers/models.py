@@ -25,6 +25,10 @@ AMOUNT_DIGITS = {"max_digits": 24, "decimal_places": 10}
 SLUG_HELP = _("Lowercase letters, digits and hyphens.")
 
 
+def _is_zh():
+    return (get_language() or "").startswith("zh")
+
+
 def today():
     return timezone.localdate()
 
@@ -492,6 +496,9 @@ class MigrationProgram(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True, help_text=_("Inclusive; empty means open or unknown."))
     eligibility = models.TextField(blank=True, default="")
+    eligibility_zh = models.TextField(
+        blank=True, default="", help_text=_("Eligibility in Chinese (optional).")
+    )
     openai_users_only = models.BooleanField(null=True, blank=True)
     new_users_only = models.BooleanField(null=True, blank=True)
     enterprise_only = models.BooleanField(null=True, blank=True)
@@ -507,6 +514,7 @@ class MigrationProgram(models.Model):
         ),
     )
     notes = models.TextField(blank=True, default="")
+    notes_zh = models.TextField(blank=True, default="", help_text=_("Notes in Chinese (optional)."))
     is_published = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -540,6 +548,14 @@ class MigrationProgram(models.Model):
         if self.name_zh and (get_language() or "").startswith("zh"):
             return self.name_zh
         return self.name
+
+    @property
+    def display_eligibility(self):
+        return self.eligibility_zh if self.eligibility_zh and _is_zh() else self.eligibility
+
+    @property
+    def display_notes(self):
+        return self.notes_zh if self.notes_zh and _is_zh() else self.notes
 
     # Why a programme does or does not apply on a date (DESIGN.md, estimator rule 5).
     ACTIVE, ENDED, UNCONFIRMED, NOT_STARTED, UNPUBLISHED = (

@@ -1,8 +1,48 @@
 """Multi-row writes on the catalog that curation (admin) and the scrapers share."""
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
-from .models import MigrationProgram, Price, today
+from .models import MigrationProgram, Price, Provider, today
+
+# pg_advisory_xact_lock key of the exchange-rate table's writers (any constant 64-bit integer).
+RATES_LOCK = 0x62616E6A6961  # "banjia"
+
+
+def on_providers_locked(slugs):
+    """Called with the locked slugs once lock_providers holds them; tests replace it to race."""
+
+
+def lock_providers(specs):
+    """The per-provider write lock of the catalog, taken by import_catalog and by a scrape's apply.
+
+    specs: {slug: fields for a new row}. Every provider is created if missing and locked FOR UPDATE
+    until the transaction ends, in slug order (so two writers never deadlock); a second writer
+    waits there and then sees the first one's models and prices, instead of failing on the unique
+    constraints. A concurrent creator of the same slug makes our INSERT wait and fail inside a
+    savepoint; we then read its row. Returns {slug: (provider, created)}. Needs a transaction.
+    """
+    out = {}
+    for slug in sorted(specs):
+        provider = Provider.objects.select_for_update().filter(slug=slug).first()
+        created = False
+        if provider is None:
+            try:
+                with transaction.atomic():
+                    provider = Provider.objects.create(slug=slug, **specs[slug])
+                    created = True
+            except IntegrityError:
+                provider = Provider.objects.select_for_update().get(slug=slug)
+        out[slug] = (provider, created)
+    on_providers_locked(sorted(specs))
+    return out
+
+
+def lock_rates():
+    """Serialise the writers of exchange rates (import, the ECB source) until the transaction ends.
+    On SQLite a write transaction is exclusive anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RATES_LOCK])
 
 
 class ReviewError(Exception):

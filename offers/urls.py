@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import estimate_views, feeds, page_cache, views
+from .safety import CleanPathConverter
+
+register_converter(CleanPathConverter, "text")
 
 app_name = "offers"
 
@@ -11,7 +14,7 @@ urlpatterns = [
     path("estimate/", estimate_views.estimate_page, name="estimate"),
     path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
     # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").
-    path("vendors/<slug:provider_slug>/models/<path:model_slug>/", views.model, name="model"),
+    path("vendors/<slug:provider_slug>/models/<text:model_slug>/", views.model, name="model"),
     path("feeds/changes.rss", page_cache.per_version(feeds.ChangesFeed()), name="feed-rss"),
     path("feeds/changes.atom", page_cache.per_version(feeds.ChangesAtomFeed()), name="feed-atom"),
 ]

@@ -16,6 +16,20 @@ Dated snapshot names (gpt-4o-2024-08-06, gpt-3.5-turbo-0125) count as their base
 catalog knows the base. Names the catalog does not know (fine-tuned models, ...) are returned in
 `unknown`, never dropped; results not grouped by model (model null, the default of the API) are
 returned in `ungrouped`, or added to `unassigned_model` when the caller names one.
+
+Service tiers (DESIGN.md rule 6) stay apart: one line per model and tier, each with its
+`service_tier`. A row's tier is read from the export's `batch` and `service_tier` (the dashboard
+CSV's columns, the Usage API's results grouped by `batch` or `service_tier`):
+- `batch` true ("True", "true", "1", true) -> "batch", whatever `service_tier` says;
+- otherwise `service_tier` "default", "auto", "standard" or empty / null / absent -> "standard",
+  "flex" -> "flex", "priority" or "scale" (Scale Tier, OpenAI's reserved-capacity tier) ->
+  "priority", "batch" -> "batch";
+- any other value is counted as "standard" and listed in `unknown_tiers`, for the page to say so.
+
+Hourly buckets (`bucket_width=1h`, or a CSV of hourly rows) give the hourly profile: when every
+bucket lies within one UTC hour, `hourly_usage` is 24 weights, the tokens (input + output, of
+every row, known model or not) per UTC hour 0-23 of the bucket's start, summed over the days.
+Daily buckets say nothing about the hour: `hourly_usage` is None.
 """
 
 import csv
@@ -23,7 +37,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -31,6 +45,19 @@ from django.utils.translation import gettext as _
 MAX_BYTES = 5 * 1024 * 1024
 MONTH_SECONDS = 30 * 86400
 SNAPSHOT_RE = re.compile(r"^(?P<base>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{4})$")
+TIERS = ("standard", "batch", "flex", "priority")
+TIER_NAMES = {
+    "": "standard",
+    "default": "standard",
+    "auto": "standard",
+    "standard": "standard",
+    "flex": "flex",
+    "priority": "priority",
+    "scale": "priority",
+    "batch": "batch",
+}
+TRUE_WORDS = {"true", "1", "yes"}
+FALSE_WORDS = {"false", "0", "no", ""}
 CSV_REQUIRED = ("start_time", "end_time", "model", "input_tokens", "output_tokens")
 FIELDS = (
     ("input_tokens", "input_tokens"),
@@ -74,10 +101,13 @@ class ImportedUsage:
     format: str  # "usage-api" or "csv"
     start: datetime
     end: datetime
-    lines: list  # [{"model", "input_tokens", "cached_input_tokens", "output_tokens", "requests"}] per month
+    # [{"model", "service_tier", "input_tokens", "cached_input_tokens", "output_tokens", "requests"}] per month
+    lines: list
     unknown: list = field(default_factory=list)  # [(name as in the file, monthly Totals)]
     ungrouped: Totals | None = None  # monthly, for rows with no model
     renamed: dict = field(default_factory=dict)  # snapshot name -> base model
+    hourly_usage: list | None = None  # 24 token counts per UTC hour, from hourly buckets; else None
+    unknown_tiers: list = field(default_factory=list)  # service_tier values counted as standard
 
     @property
     def days(self):
@@ -246,6 +276,47 @@ def _csv_records(text):
 # --- both -------------------------------------------------------------------------------------
 
 
+def service_tier(row, path, unknown_tiers):
+    """The rule-6 tier of an export row from its `batch` and `service_tier` (module docstring)."""
+    batch = row.get("batch")
+    if isinstance(batch, str):
+        word = batch.strip().lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            raise UsageImportError(
+                _("%(path)s.batch is not true or false: %(value)s") % {"path": path, "value": batch[:40]}
+            )
+        batch = word in TRUE_WORDS
+    elif batch is not None and not isinstance(batch, bool):
+        raise UsageImportError(
+            _("%(path)s.batch is not true or false: %(value)s") % {"path": path, "value": str(batch)[:40]}
+        )
+    if batch:
+        return "batch"
+    tier = row.get("service_tier")
+    if tier is None:
+        return "standard"
+    if not isinstance(tier, str):
+        raise UsageImportError(_("%(path)s.service_tier is not a tier name.") % {"path": path})
+    name = tier.strip().lower()
+    if name not in TIER_NAMES:
+        if tier.strip()[:40] not in unknown_tiers:
+            unknown_tiers.append(tier.strip()[:40])
+        return "standard"
+    return TIER_NAMES[name]
+
+
+def _hourly(records):
+    """Tokens per UTC hour 0-23 when every bucket lies within one UTC hour; else None."""
+    weights = [0] * 24
+    for start, end, row, _path in records:
+        last = end - timedelta(microseconds=1)
+        if end <= start or (start.date(), start.hour) != (last.date(), last.hour):
+            return None
+        if row is not None:
+            weights[start.hour] += row["_tokens"]
+    return weights if any(weights) else None
+
+
 def _summarise(records, fmt, known, unassigned_model):
     if not records:
         raise UsageImportError(_("The file holds no usage buckets."))
@@ -254,10 +325,12 @@ def _summarise(records, fmt, known, unassigned_model):
     seconds = int((end - start).total_seconds())
     if seconds <= 0:
         raise UsageImportError(_("The period in the file is empty (end_time is not after start_time)."))
-    by_model, unknown, renamed = {}, {}, {}
+    by_line, unknown, renamed, unknown_tiers = {}, {}, {}, []
     ungrouped = None
-    for _start, _end, row, path in records:
+    hourly_rows = []
+    for row_start, row_end, row, path in records:
         if row is None:
+            hourly_rows.append((row_start, row_end, None, path))
             continue
         if "input_tokens" not in row and "amount" in row:
             raise UsageImportError(
@@ -268,13 +341,15 @@ def _summarise(records, fmt, known, unassigned_model):
         totals = Totals(**{name: _number(row.get(key), f"{path}.{key}") for name, key in FIELDS})
         if totals.cached_input_tokens > totals.input_tokens:
             raise UsageImportError(_("%(path)s has more cached than input tokens.") % {"path": path})
+        hourly_rows.append((row_start, row_end, {"_tokens": totals.tokens}, path))
+        tier = service_tier(row, path, unknown_tiers)
         name = row.get("model")
         if name is not None and not isinstance(name, str):
             raise UsageImportError(_("%(path)s.model is not a model name.") % {"path": path})
         name = (name or "").strip()
         if not name:
             if unassigned_model:
-                by_model.setdefault(unassigned_model, Totals()).add(totals)
+                by_line.setdefault((unassigned_model, tier), Totals()).add(totals)
             else:
                 ungrouped = ungrouped or Totals()
                 ungrouped.add(totals)
@@ -285,21 +360,28 @@ def _summarise(records, fmt, known, unassigned_model):
             continue
         if model != name:
             renamed[name] = model
-        by_model.setdefault(model, Totals()).add(totals)
+        by_line.setdefault((model, tier), Totals()).add(totals)
 
     lines = []
-    for model, totals in by_model.items():
+    for (model, tier), totals in by_line.items():
         m = totals.monthly(seconds)
         lines.append(
             {
                 "model": model,
+                "service_tier": tier,
                 "input_tokens": m.input_tokens,
                 "cached_input_tokens": m.cached_input_tokens,
                 "output_tokens": m.output_tokens,
                 "requests": m.requests or None,
             }
         )
-    lines.sort(key=lambda line: (-(line["input_tokens"] + line["output_tokens"]), line["model"]))
+    lines.sort(
+        key=lambda line: (
+            -(line["input_tokens"] + line["output_tokens"]),
+            line["model"],
+            TIERS.index(line["service_tier"]),
+        )
+    )
     return ImportedUsage(
         format=fmt,
         start=start,
@@ -310,4 +392,6 @@ def _summarise(records, fmt, known, unassigned_model):
         ),
         ungrouped=ungrouped.monthly(seconds) if ungrouped else None,
         renamed=dict(sorted(renamed.items())),
+        hourly_usage=_hourly(hourly_rows),
+        unknown_tiers=unknown_tiers,
     )

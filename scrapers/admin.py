@@ -1,7 +1,17 @@
-"""The runs of every source, an overview with the last good run per source, and "refresh now"."""
+"""The runs of every source, an overview with the last good run per source, and "refresh now".
 
-from celery.result import EagerResult
+The overview needs the view permission on scrape runs; "Refresh now" (button and action) needs
+scrapers.refresh_source. "Refresh now" never runs the scrape inside the web request: with a
+broker it queues the task; without one (tasks eager) it starts the task in a background thread
+once the request's transaction has committed, and the run shows up in the list when done.
+"""
+
+import logging
+import threading
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections, connections, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +23,26 @@ from . import http
 from .models import FeedPrice, ScrapeRun
 from .sources import SLUGS, UnknownSource, get
 
+log = logging.getLogger(__name__)
+
+
+def run_in_background(slug):
+    """Run one refresh in a daemon thread of this process (no broker); returns the thread."""
+    from .tasks import refresh_source
+
+    def target():
+        close_old_connections()
+        try:
+            refresh_source.apply(args=(slug,), kwargs={"trigger": ScrapeRun.Trigger.ADMIN})
+        except Exception:
+            log.exception("background refresh of %s failed", slug)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target, name=f"refresh-{slug}", daemon=True)
+    thread.start()
+    return thread
+
 
 def queue_refresh(request, slug):
     from .tasks import refresh_source
@@ -22,13 +52,12 @@ def queue_refresh(request, slug):
     except UnknownSource as exc:
         messages.error(request, str(exc))
         return
-    result = refresh_source.delay(slug, trigger=ScrapeRun.Trigger.ADMIN)
-    if isinstance(result, EagerResult):  # no broker: the task ran in this request
-        outcome = result.get(propagate=False) or {}
-        level = messages.SUCCESS if outcome.get("status") == ScrapeRun.Status.OK else messages.WARNING
-        messages.add_message(request, level, _("%(slug)s: %(status)s %(error)s") % {
-            "slug": slug, "status": outcome.get("status", "?"), "error": outcome.get("error", "")})  # fmt: skip
+    if refresh_source.app.conf.task_always_eager:  # no broker: never inside this request
+        transaction.on_commit(lambda: run_in_background(slug))
+        messages.success(request, _("Refresh of %(slug)s started in the background; its run appears "
+                                    "in the list when it is done.") % {"slug": slug})  # fmt: skip
     else:
+        refresh_source.delay(slug, trigger=ScrapeRun.Trigger.ADMIN)
         messages.success(request, _("Refresh of %(slug)s queued.") % {"slug": slug})
 
 
@@ -58,7 +87,10 @@ class ScrapeRunAdmin(admin.ModelAdmin):
     def note_list(self, obj):
         return format_html_join("\n", "<div>{}</div>", ((n,) for n in obj.notes or [])) or "—"
 
-    @admin.action(description=_("Refresh these runs' sources now"))
+    def has_refresh_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.refresh_source")
+
+    @admin.action(description=_("Refresh these runs' sources now"), permissions=["refresh"])
     def refresh_now(self, request, queryset):
         for slug in sorted(set(queryset.values_list("source", flat=True))):
             queue_refresh(request, slug)
@@ -75,6 +107,8 @@ class ScrapeRunAdmin(admin.ModelAdmin):
         return urls + super().get_urls()
 
     def sources_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         last_good = ScrapeRun.objects.last_good_by_source()
         latest = {}
         for run in ScrapeRun.objects.order_by("source", "-started_at", "-id").distinct():
@@ -85,10 +119,12 @@ class ScrapeRunAdmin(admin.ModelAdmin):
             rows.append({"slug": slug, "kind": source.KIND, "urls": http.source_urls(source),
                          "last_good": last_good.get(slug), "latest": latest.get(slug)})  # fmt: skip
         context = {**self.admin_site.each_context(request), "title": _("Price sources"), "rows": rows,
-                   "opts": self.model._meta}  # fmt: skip
+                   "opts": self.model._meta, "can_refresh": self.has_refresh_permission(request)}  # fmt: skip
         return TemplateResponse(request, "admin/scrapers/sources.html", context)
 
     def refresh_view(self, request, slug):
+        if not self.has_refresh_permission(request):
+            raise PermissionDenied
         queue_refresh(request, slug)
         return redirect(reverse("admin:scrapers_sources"))
 

@@ -8,7 +8,11 @@ Vendor pages (the authority for their provider's prices):
   a pending row (status pending, method scraped, valid_from = run date) with a review note;
   a new model also gets its Model row (harmless metadata, kind chat unless the source says);
 - a current price whose source URL is a page of this run but which the page no longer lists:
-  kept as it is, flagged in the run's notes and in the price's review note.
+  kept as it is, flagged in the run's notes and in the price's review note;
+- a slot includes the service tier, region and time window: a batch, international or off-peak
+  price is its own row next to the standard, home, all-day one;
+- a run whose pages show no time-of-day prices closes (valid_to = run date) the provider's open
+  approved window rows: the off-peak discount has ended.
 Aggregated feeds (LiteLLM, OpenRouter, models.dev):
 - their values replace the source's FeedPrice snapshot, used to cross-check vendor pages;
 - for providers with their own vendor source they never touch prices;
@@ -17,16 +21,20 @@ Aggregated feeds (LiteLLM, OpenRouter, models.dev):
 Running the same input twice changes nothing: equal pending rows are not duplicated.
 """
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
 from offers.catalog_io import fmt_decimal
 from offers.fx import Converter
-from offers.models import ExchangeRate, Model, Price, Provider
+from offers.models import ExchangeRate, Model, Price
+from offers.services import lock_providers, lock_rates
 
+from .base import TimeWindow
 from .models import FeedPrice
 from .sources import vendor_providers
 
@@ -39,6 +47,18 @@ class ApplyResult:
     pending: int = 0
     unchanged: int = 0
     notes: list = field(default_factory=list)
+
+
+def _test_gate():
+    """Test-only (BANJIA_TEST_APPLY_GATE=PATH): mid-apply, inside the transaction, create
+    PATH.reached and wait until PATH exists (at most 120 s), so a test can kill the worker here."""
+    gate = settings.BANJIA_TEST_APPLY_GATE
+    if not gate:
+        return
+    Path(f"{gate}.reached").touch()
+    deadline = time.monotonic() + 120
+    while not Path(gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def threshold():
@@ -59,22 +79,53 @@ def _fmt_pct(p):
 
 def _describe_tier(o):
     lo, hi = o.tier_min_input_tokens, o.tier_max_input_tokens
-    if lo is None and hi is None:
-        return ""
-    return f" [{lo or 0}-{'' if hi is None else hi} tokens]"
+    out = "" if lo is None and hi is None else f" [{lo or 0}-{'' if hi is None else hi} tokens]"
+    if o.service_tier != "standard":
+        out += f" {o.service_tier}"
+    if o.region is not None:
+        out += f" region {o.region}"
+    if o.time_window is not None:
+        w = o.time_window
+        out += f" {w.start}-{w.end} {w.tz}" + (f" {','.join(w.days)}" if w.days else "")
+    return out
+
+
+def _window(o):
+    return None if o.time_window is None else o.time_window.to_json()
+
+
+def _dimensions(o):
+    """Price field values of an observation's service tier, region and time window."""
+    return {"service_tier": o.service_tier, "region": o.region, "time_window": _window(o)}
 
 
 def _slot(model, o):
-    return Price.objects.filter(
-        model=model, kind=o.kind, currency=o.currency,
+    rows = Price.objects.filter(
+        model=model, kind=o.kind, currency=o.currency, service_tier=o.service_tier,
         tier_min_input_tokens=o.tier_min_input_tokens, tier_max_input_tokens=o.tier_max_input_tokens,
     )  # fmt: skip
+    rows = rows.filter(region__isnull=True) if o.region is None else rows.filter(region=o.region)
+    if o.time_window is None:
+        return rows.filter(time_window__isnull=True)
+    return rows.filter(time_window=_window(o))
+
+
+def _row_window(row):
+    """A Price row's time window as the observations' TimeWindow (None for all day)."""
+    w = row.time_window
+    if not w:
+        return None
+    return TimeWindow(
+        start=w["start"], end=w["end"], tz=w["tz"], days=tuple(w["days"]) if w.get("days") else None
+    )
 
 
 def feed_disagreement(o, converter, limit):
     """A note when every feed listing this model disagrees with the page beyond the threshold."""
     if o.tier_min_input_tokens is not None:
         return None  # feeds and pages cut tiers differently: compare the first tier only
+    if (o.service_tier, o.region, o.time_window) != ("standard", None, None):
+        return None  # feeds carry the standard, all-day price of one region: nothing to compare
     rows = list(FeedPrice.objects.filter(provider=o.provider, model=o.model, kind=o.kind,
                                          tier_min_input_tokens__isnull=True))  # fmt: skip
     if not rows:
@@ -116,7 +167,7 @@ def _pending(model, o, *, url, on, note, confidence, result):
             model=model, kind=o.kind, amount=amount, currency=o.currency,
             tier_min_input_tokens=o.tier_min_input_tokens, tier_max_input_tokens=o.tier_max_input_tokens,
             valid_from=on, valid_to=None, source_url=url, checked_on=on, method=Price.Method.SCRAPED,
-            confidence=confidence, status=Price.Status.PENDING, review_note=note,
+            confidence=confidence, status=Price.Status.PENDING, review_note=note, **_dimensions(o),
         )  # fmt: skip
     result.pending += 1
 
@@ -137,11 +188,11 @@ def _model(provider, o, created, result, label):
     return created[key]
 
 
-def _provider(slug):
-    provider = Provider.objects.filter(slug=slug).first()
-    if provider is None:  # a catalog without this vendor yet: keep it unpublished until curated
-        provider = Provider.objects.create(slug=slug, name=slug, is_published=False)
-    return provider
+def _providers(slugs):
+    """Lock (and create if missing) the providers this run writes to: the per-provider write lock
+    shared with import_catalog. A vendor not in the catalog yet stays unpublished until curated."""
+    locked = lock_providers({slug: {"name": slug, "is_published": False} for slug in slugs})
+    return {slug: provider for slug, (provider, _created) in locked.items()}
 
 
 def _apply_one(provider, o, *, url, on, limit, converter, official, created, result, label):
@@ -184,7 +235,7 @@ def _apply_one(provider, o, *, url, on, limit, converter, official, created, res
         model=model, kind=o.kind, amount=amount, currency=o.currency,
         tier_min_input_tokens=o.tier_min_input_tokens, tier_max_input_tokens=o.tier_max_input_tokens,
         valid_from=on, source_url=url, checked_on=on, method=Price.Method.SCRAPED,
-        confidence=Price.Confidence.OFFICIAL, status=Price.Status.APPROVED,
+        confidence=Price.Confidence.OFFICIAL, status=Price.Status.APPROVED, **_dimensions(o),
     )  # fmt: skip
     result.changes += 1
     return None
@@ -196,7 +247,7 @@ def _vanished(provider, observed, urls, result):
                                 source_url__in=urls).select_related("model")  # fmt: skip
     for row in rows:
         slot = (provider.slug, row.model.slug, row.kind, row.tier_min_input_tokens, row.tier_max_input_tokens,
-                row.currency)  # fmt: skip
+                row.currency, row.service_tier, row.region, _row_window(row))  # fmt: skip
         if slot in observed:
             continue
         note = "price vanished from the page (kept until reviewed)"
@@ -207,15 +258,34 @@ def _vanished(provider, observed, urls, result):
             row.save(update_fields=["review_note"])
 
 
+def _close_windows(provider, on, result):
+    """The pages show no time-of-day prices: the provider's open approved window rows end today."""
+    rows = Price.objects.filter(model__provider=provider, status=Price.Status.APPROVED, valid_to__isnull=True,
+                                time_window__isnull=False).select_related("model")  # fmt: skip
+    for row in rows:
+        what = f"{row.model.slug} {row.kind} {fmt_decimal(row.amount)} {row.currency} ({row.window_key})"
+        if row.valid_from >= on:
+            result.notes.append(f"off-peak price {what} is no longer on the page but starts today: kept")
+            continue
+        row.valid_to = on
+        row.save(update_fields=["valid_to"])
+        result.changes += 1
+        result.notes.append(f"closed off-peak price {what}: the page shows no time-of-day prices")
+
+
 @transaction.atomic
 def apply_observations(source, observations, origin, *, urls, on):
     result, created, limit = ApplyResult(), {}, threshold()
     converter = Converter.load(on)  # one query for every rate the cross-check may need
     if source.KIND == "vendor":
-        provider = _provider(source.PROVIDER)
-        for o in observations:
+        provider = _providers([source.PROVIDER])[source.PROVIDER]
+        for n, o in enumerate(observations):
             _apply_one(provider, o, url=origin[o.slot], on=on, limit=limit, converter=converter, official=True, created=created,
                        result=result, label=source.SLUG)  # fmt: skip
+            if n == 0:
+                _test_gate()
+        if not any(o.time_window is not None for o in observations):
+            _close_windows(provider, on, result)  # closed first, so they are not also "vanished"
         _vanished(provider, {o.slot for o in observations}, urls, result)
         return result
     # An aggregated feed.
@@ -228,13 +298,11 @@ def apply_observations(source, observations, origin, *, urls, on):
         for o in mapped
     ], batch_size=500)  # fmt: skip
     own_pages = vendor_providers()
-    providers, done = {}, set()
+    providers, done = _providers({o.provider for o in mapped if o.provider not in own_pages}), set()
     for o in mapped:
         if o.provider in own_pages or o.slot in done:
             continue
         done.add(o.slot)
-        if o.provider not in providers:
-            providers[o.provider] = _provider(o.provider)
         _apply_one(providers[o.provider], o, url=origin[o.slot], on=on, limit=limit, converter=converter, official=False,
                    created=created, result=result, label=source.SLUG)  # fmt: skip
     return result
@@ -244,6 +312,7 @@ def apply_observations(source, observations, origin, *, urls, on):
 def apply_rates(rates, origin):
     """Upsert ExchangeRate on (base, quote, date); an equal rate is left alone."""
     result = ApplyResult()
+    lock_rates()
     for r in rates:
         key = (r.base, r.quote, r.date)
         existing = ExchangeRate.objects.filter(base=r.base, quote=r.quote, date=r.date).first()

@@ -1,10 +1,14 @@
 """What a source yields and how it fails: observations, rates and the error kinds of a run."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 KINDS = ("input", "cached_input", "output")
+SERVICE_TIERS = ("standard", "batch", "flex", "priority")
+REGIONS = (None, "cn", "intl")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ScrapeError(Exception):
@@ -44,6 +48,43 @@ class ForbiddenHost(FetchError):
 
 
 @dataclass(frozen=True)
+class TimeWindow:
+    """Requests sent in [start, end) local time in `tz` (wrapping past midnight when end <= start),
+    on `days` (a tuple of "mon".."sun") or every day (None). Hashable, so it can sit in a slot."""
+
+    start: str
+    end: str
+    tz: str
+    days: tuple | None = None
+
+    def __post_init__(self):
+        for value in (self.start, self.end):
+            if not re.fullmatch(r"(?:[01]\d|2[0-3]):[0-5]\d", value or ""):
+                raise ValueError(f"time window bound {value!r} is not HH:MM")
+        if self.start == self.end:
+            raise ValueError("a time window's start and end must differ")
+        if not re.fullmatch(r"[A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)*", self.tz or ""):
+            raise ValueError(f"time zone {self.tz!r} is not an IANA zone name (Area/City or UTC)")
+        if self.days is not None:
+            days = tuple(self.days)
+            if not days or any(d not in DAYS for d in days):
+                raise ValueError(f"days {self.days!r} are not among {DAYS}")
+            object.__setattr__(self, "days", tuple(sorted(set(days), key=DAYS.index)))
+
+    def to_json(self):
+        """The catalog format's dict: {"start", "end", "tz", "days"}."""
+        return {"start": self.start, "end": self.end, "tz": self.tz,
+                "days": None if self.days is None else list(self.days)}  # fmt: skip
+
+    def sort_key(self):
+        return (self.start, self.end, self.tz, self.days or ())
+
+
+def _window_key(window):
+    return (0,) if window is None else (1, *window.sort_key())
+
+
+@dataclass(frozen=True)
 class Observation:
     """One token price read off a page: `amount` per 1M tokens in `currency`, for one prompt tier."""
 
@@ -57,11 +98,23 @@ class Observation:
     tier_min_input_tokens: int | None = None
     tier_max_input_tokens: int | None = None
     model_kind: str = field(default="chat", compare=False)
+    # Pricing dimensions (catalog format): the service tier, the region (None = the provider's home
+    # prices, "cn", "intl") and the time-of-day window (None = all day).
+    service_tier: str = "standard"
+    region: str | None = None
+    time_window: TimeWindow | None = None
+
+    def __post_init__(self):
+        if self.service_tier not in SERVICE_TIERS:
+            raise ValueError(f"service tier {self.service_tier!r} is not one of {SERVICE_TIERS}")
+        if self.region not in REGIONS:
+            raise ValueError(f"region {self.region!r} is not one of {REGIONS}")
 
     @property
     def slot(self):
         return (self.provider, self.model, self.kind, self.tier_min_input_tokens,
-                self.tier_max_input_tokens, self.currency)  # fmt: skip
+                self.tier_max_input_tokens, self.currency, self.service_tier, self.region,
+                self.time_window)  # fmt: skip
 
     def sort_key(self):
         return (
@@ -70,6 +123,9 @@ class Observation:
             self.provider or "",
             self.model,
             KINDS.index(self.kind),
+            SERVICE_TIERS.index(self.service_tier),
+            self.region or "",
+            _window_key(self.time_window),
             self.tier_min_input_tokens or 0,
             -1 if self.tier_max_input_tokens is None else 0,
             self.tier_max_input_tokens or 0,
@@ -91,18 +147,21 @@ def first_per_slot(observations, key=lambda o: o.slot):
 
 def feed_key(o):
     """Feeds keep one price per feed vendor (e.g. models.dev "alibaba" and "alibaba-cn" both)."""
-    return (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens)
+    return (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens, o.service_tier,
+            o.region, o.time_window)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Rate:
-    """1 `base` = `rate` `quote` on `date` (ECB reference rate, or derived through EUR)."""
+    """1 `base` = `rate` `quote` on `date` (ECB reference rate, or derived through EUR; or a monthly
+    average dated the first of its month, which `note` says)."""
 
     source: str
     base: str
     quote: str
     rate: Decimal
     date: date
+    note: str = field(default="", compare=False)  # e.g. "monthly average": what kind of rate it is
 
     def sort_key(self):
         return (self.base, self.quote, self.date)

@@ -28,11 +28,13 @@ class ScrapeRun(models.Model):
         NEEDS_JAVASCRIPT = "needs_javascript", _("Needs JavaScript")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped (already running)")
+        ABANDONED = "abandoned", _("Abandoned (the worker died)")
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", _("Schedule")
         ADMIN = "admin", _("Admin")
         CLI = "cli", _("Command line")
+        RETRY = "retry", _("Retry of an abandoned run")
 
     source = models.CharField(max_length=32)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.SCHEDULE)
@@ -49,11 +51,15 @@ class ScrapeRun(models.Model):
     )
     urls = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True, help_text=_("Discovered models, vanished prices, ..."))
+    task_id = models.CharField(
+        max_length=64, blank=True, default="", help_text=_("The Celery task (the lock owner) that ran it.")
+    )
 
     objects = ScrapeRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        permissions = [("refresh_source", _("Can refresh a price source now"))]
         indexes = [
             # "Last good run per source" in the admin's source overview.
             models.Index(fields=["source", "status", "finished_at"], name="scrapers_scraperun_last_idx"),

@@ -6,7 +6,7 @@ Pure functions of text; sources build on them. Nothing here touches the network 
 import json
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
@@ -507,6 +507,16 @@ def model_id(text, *, words=False):
         return re.sub(r"\s+", "-", m.group(0)).lower()
     m = MODEL_TOKEN.match(t)
     return m.group(0).lower() if m else None
+
+
+def international(observations, *, home_currency="CNY"):
+    """A vendor whose home prices are in `home_currency` publishes its international prices on
+    another site in another currency (Z.ai, Kimi and MiniMax in English, Tencent Cloud
+    international): a page whose every price is in another currency is that international page,
+    and its rows are region "intl". A page with any home-currency price keeps region None."""
+    if observations and all(o.currency != home_currency for o in observations):
+        return [replace(o, region="intl") for o in observations]
+    return observations
 
 
 def dedupe(observations):

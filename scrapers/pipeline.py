@@ -114,7 +114,7 @@ def page_hash(pages):
     return digest.hexdigest()
 
 
-def run_source(slug, *, from_file=None, dry_run=False, trigger=ScrapeRun.Trigger.CLI, on=None):
+def run_source(slug, *, from_file=None, dry_run=False, trigger=ScrapeRun.Trigger.CLI, on=None, task_id=""):
     """Run one source. dry_run: parse only, write nothing (not even a run record).
 
     Raises ScrapeError subclasses after recording them; the caller decides about retries.
@@ -122,7 +122,9 @@ def run_source(slug, *, from_file=None, dry_run=False, trigger=ScrapeRun.Trigger
     source = get(slug)
     run = None
     if not dry_run:
-        run = ScrapeRun.objects.create(source=slug, trigger=trigger, started_at=timezone.now())
+        run = ScrapeRun.objects.create(
+            source=slug, trigger=trigger, started_at=timezone.now(), task_id=(task_id or "")[:64]
+        )
     pages = []
     try:
         if from_file is not None:

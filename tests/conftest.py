@@ -11,6 +11,15 @@ def pytest_configure(config):
     os.environ.setdefault("DJANGO_DEBUG", "1")
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Rate limits off (tests make many requests from one address); tests/test_rate_limits.py
+    turns them on with tiny limits."""
+    settings.BANJIA_API_RATE_LIMIT = None
+    settings.BANJIA_UPLOAD_RATE_LIMIT = None
+    settings.BANJIA_LOGIN_RATE_LIMIT = None
+
+
 @pytest.fixture
 def shared_pages():
     """The recorded third-party pages; tests using them skip only outside CI."""

@@ -187,3 +187,24 @@ def test_autocomplete_is_used_for_the_price_model(admin_client):
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]][0].endswith("/glm-4")
+
+
+def test_actions_need_the_change_permission_not_only_staff(client, django_user_model):
+    """Issue 10: a staff user who may only view programmes cannot end or unpublish them."""
+    from django.contrib.auth.models import Permission
+
+    program = MigrationProgramFactory(starts_on=date(2024, 6, 25), ends_on=None)
+    url = reverse("admin:offers_migrationprogram_changelist")
+    viewer = django_user_model.objects.create_user("viewer", password="pw-staff-123", is_staff=True)
+    viewer.user_permissions.set([Permission.objects.get(codename="view_migrationprogram")])
+    client.force_login(viewer)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "end_today" not in page.content.decode()  # not offered...
+    client.post(url, {"action": "end_today", "_selected_action": [program.pk]})
+    client.post(url, {"action": "unpublish", "_selected_action": [program.pk]})
+    program.refresh_from_db()
+    assert (program.ends_on, program.is_published) == (None, True)  # ...and not run when posted
+    nobody = django_user_model.objects.create_user("clerk", password="pw-staff-123", is_staff=True)
+    client.force_login(nobody)
+    assert client.get(url).status_code == 403

@@ -267,3 +267,47 @@ def test_recent_changes_pairs_a_price_with_the_one_it_replaced(catalog):
     assert glm4_change.previous.amount == Decimal("120")
     assert {i.program.slug for i in items if i.kind == "program"} == {"zhipu-move", "tencent-old"}
     assert all(i.price.status == Price.Status.APPROVED for i in items if i.kind == "price")
+
+
+def test_offer_board_tells_active_from_unconfirmed_and_ended(catalog):
+    # zhipu-move has no end date and was last confirmed "today" in the fixture; seen from 91 days
+    # later (BANJIA_UNCONFIRMED_AFTER_DAYS = 90) it no longer applies but is not "ended" either.
+    move = catalog["move"]
+    move.confirmed_on = dt.date(2024, 8, 1)
+    move.save()
+    later = dt.date(2024, 10, 31)  # 2024-08-01 + 91 days
+    cards = browse.offer_board(on=later)
+    assert [(c.program.slug, c.state, c.state_date) for c in cards] == [
+        ("zhipu-move", "unconfirmed", dt.date(2024, 8, 1)),
+        ("tencent-old", "expired", dt.date(2024, 7, 31)),
+    ]
+    assert [c.last_confirmed for c in cards] == [dt.date(2024, 8, 1), dt.date(2024, 7, 1)]
+    assert browse.offer_board(active_only=True, on=later) == []
+    # 90 days after the confirmation it still applies
+    assert [c.state for c in browse.offer_board(active_only=True, on=dt.date(2024, 10, 30))] == ["active"]
+    # the free-token sorts put lapsed programmes (unconfirmed or ended) last, whatever their size
+    catalog["old"].ends_on = None
+    catalog["old"].confirmed_on = dt.date(2024, 10, 30)
+    catalog["old"].save()
+    assert [c.program.slug for c in browse.offer_board(sort="tokens", on=later)] == [
+        "tencent-old",
+        "zhipu-move",
+    ]
+
+
+def test_programme_card_badges(client, catalog):
+    move = catalog["move"]
+    move.confirmed_on = dt.date(2024, 8, 1)
+    move.save()
+    html = client.get("/").content.decode()
+    # today is long after 2024-08-01 + 90 days: not "Active"
+    card = html[html.index('id="zhipu-move"') :]
+    card = card[: card.index("</article>")]
+    assert "Not confirmed since Aug. 1, 2024 — may have ended" in card
+    assert "badge-active" not in card
+    assert "Last confirmed" in card
+    move.confirmed_on = move.announced_on = move.starts_on = None
+    move.save()
+    html = client.get("/").content.decode()
+    card = html[html.index('id="zhipu-move"') :]
+    assert "Never confirmed" in card[: card.index("</article>")]

@@ -218,6 +218,31 @@ BROKEN = {
         lambda d: d["providers"][1]["programs"][0].update(source_urls=[]),
         "providers[1].programs[0].source_urls: must list at least one URL",
     ),
+    # issue 10: `$` let a trailing newline through; "vendor\n" then broke URLs, "CNY\n" the database.
+    "slug with a trailing newline": (
+        lambda d: d["providers"][1].update(slug="zhipu\n"),
+        "providers[1].slug: must match ^[a-z0-9-]+$",
+    ),
+    "programme slug with a trailing newline": (
+        lambda d: d["providers"][1]["programs"][0].update(slug="zhipu-migration\n"),
+        "providers[1].programs[0].slug: must match ^[a-z0-9-]+$",
+    ),
+    "model id with a trailing newline": (
+        lambda d: d["providers"][1]["models"][1].update(slug="glm-4-air\n"),
+        "providers[1].models[1].slug: must match ^\\S+$",
+    ),
+    "currency with a trailing newline": (
+        lambda d: d["providers"][0]["models"][0]["prices"][0].update(currency="USD\n"),
+        "providers[0].models[0].prices[0].currency: must match ^[A-Z]{3}$",
+    ),
+    "rate currency with a trailing newline": (
+        lambda d: d["exchange_rates"][0].update(base="USD\n"),
+        "exchange_rates[0].base: must match ^[A-Z]{3}$",
+    ),
+    "date with a trailing newline": (
+        lambda d: d["providers"][0]["models"][0]["prices"][0].update(checked_on="2024-07-19\n"),
+        "providers[0].models[0].prices[0].checked_on: must be a date YYYY-MM-DD",
+    ),
     "empty string for unknown": (
         lambda d: d["providers"][1].update(website=""),
         "providers[1].website: must not be empty (use null for unknown)",
@@ -309,7 +334,8 @@ def test_fifty_megabytes_of_junk(tmp_path):
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("import_catalog", str(path), stdout=StringIO(), stderr=err)
-    assert err.getvalue().startswith("$: not valid JSON")
+    # over the 16 MiB cap: refused on its size before JSON is even tried
+    assert err.getvalue().splitlines() == ["$: document is larger than 16777216 bytes"]
     assert Provider.objects.count() == 0
 
 
@@ -453,6 +479,31 @@ def test_a_minimal_document_with_every_optional_key_absent():
     assert not import_catalog(dumps(exported)).changed
 
 
+def test_programme_chinese_notes_and_eligibility_are_optional_keys():
+    doc = small_doc()
+    program = next(p for prov in doc["providers"] for p in prov.get("programs", []))
+    program["notes_zh"] = "只限新用户。"
+    program["eligibility_zh"] = "OpenAI API 用户"
+    import_catalog(dumps(doc))
+    stored = MigrationProgram.objects.get(slug=program["slug"])
+    assert (stored.notes_zh, stored.eligibility_zh) == ("只限新用户。", "OpenAI API 用户")
+    exported = next(
+        p
+        for prov in export_document()["providers"]
+        for p in prov.get("programs", [])
+        if p["slug"] == stored.slug
+    )
+    assert exported["notes_zh"] == "只限新用户。"
+    assert exported["eligibility_zh"] == "OpenAI API 用户"
+    # absent when empty: a catalog without them exports as before
+    MigrationProgram.objects.update(notes_zh="", eligibility_zh="")
+    assert all(
+        "notes_zh" not in p and "eligibility_zh" not in p
+        for prov in export_document()["providers"]
+        for p in prov.get("programs", [])
+    )
+
+
 # --- pricing dimensions and programme confirmation (catalog-format.md) --------------------------
 
 OFF_PEAK = {"start": "16:30", "end": "00:30", "tz": "UTC", "days": None}
@@ -534,3 +585,138 @@ def test_bad_pricing_dimensions_name_their_path(change, expected):
         e.startswith(f"providers[1].models[0].prices[0].{key}: ") and expected in e for e in exc.value.errors
     ), exc.value.errors
     assert not Price.objects.exists()
+
+
+# --- issue 10: numbers that crashed the importer, and documents that cost too much ----------------
+
+
+def import_text(text, tmp_path):
+    """Run the command on raw JSON text; (stderr lines, CommandError message)."""
+    path = tmp_path / "doc.json"
+    path.write_text(text)
+    err = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_catalog", str(path), stdout=StringIO(), stderr=err)
+    return err.getvalue().splitlines(), str(raised.value)
+
+
+def with_raw(replace, per_on=1):
+    """The small catalog as text with placeholders replaced by raw JSON (numbers Python's json
+    module cannot write): CONTEXT (a context window), AMOUNT (price 0's amount) and PER (the `per`
+    of price `per_on`)."""
+    doc = small_doc()
+    doc["providers"][0]["models"][0]["context_window"] = "__CONTEXT__"
+    doc["providers"][0]["models"][0]["prices"][0]["amount"] = "__AMOUNT__"
+    doc["providers"][0]["models"][0]["prices"][per_on]["per"] = "__PER__"
+    text = json.dumps(doc)
+    for key, raw in {"CONTEXT": "128000", "AMOUNT": '"2.5"', "PER": "1000000", **replace}.items():
+        text = text.replace(f'"__{key}__"', raw)
+    return text
+
+
+PRICE = "providers[0].models[0].prices"
+
+
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        # 5,000 digits: Python's int() refuses more than 4,300 (a ValueError inside json.loads)
+        ({"CONTEXT": "9" * 5000}, "providers[0].models[0].context_window: is too large"),
+        ({"AMOUNT": "9" * 5000}, f"{PRICE}[0].amount: must be a decimal >= 0 of at most 40 characters"),
+        (
+            {"AMOUNT": "1." + "0" * 5000},
+            f"{PRICE}[0].amount: must be a decimal >= 0 of at most 40 characters",
+        ),
+        (
+            {"AMOUNT": '"' + "9" * 5000 + '"'},
+            f"{PRICE}[0].amount: must be a decimal >= 0 of at most 40 characters",
+        ),
+        # Decimal Overflow: 1e999999 x 1,000,000 is beyond the context's Emax
+        ({"AMOUNT": "1e999999", "PER": "1000"}, f"{PRICE}[0].amount: is out of range"),
+        ({"AMOUNT": '"1E+999999999"'}, f"{PRICE}[0].amount: is out of range"),
+        # InvalidOperation: quantizing 1e30 x 1e6 to 10 places needs more than 28 digits
+        ({"AMOUNT": "1e30", "PER": "1"}, f"{PRICE}[0].amount: is too large"),
+        ({"PER": "9" * 5000}, f"{PRICE}[1].per: is too large"),
+    ],
+)
+def test_huge_and_overflowing_numbers_are_reported_with_their_path(replace, expected, tmp_path):
+    # an amount with a per: both on price 0
+    lines, message = import_text(with_raw(replace, per_on=0 if "AMOUNT" in replace else 1), tmp_path)
+    assert lines == [expected]
+    assert message.endswith("1 error(s); nothing was imported.")
+    assert Provider.objects.count() == 0
+
+
+def test_errors_are_capped_at_the_first_hundred_then_counted(tmp_path):
+    doc = {"format": "banjia.catalog/1", "providers": [{}] * 1000}
+    lines, message = import_text(json.dumps(doc), tmp_path)
+    # each {} lacks slug and name: 1,000 x 2 = 2,000 errors; 100 are listed, 1,900 counted
+    assert len(lines) == 101
+    assert lines[:2] == ["providers[0].slug: is required", "providers[0].name: is required"]
+    assert lines[99] == "providers[49].name: is required"
+    assert lines[100] == "... and 1900 more errors"
+    assert message.endswith("2000 error(s); nothing was imported.")
+
+
+def test_fifty_megabytes_of_empty_objects_are_refused_before_reading(tmp_path, monkeypatch):
+    path = tmp_path / "big.json"
+    body = b'{"format": "banjia.catalog/1", "providers": [' + b"{}," * (50 * 1024 * 1024 // 3) + b"{}]}"
+    path.write_bytes(body)
+    assert len(body) > 50 * 1024 * 1024
+    read = []
+    real_open = open
+
+    def spy_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if str(file) == str(path):
+            original = handle.read
+            handle.read = lambda n=-1: read.append(n) or original(n)
+        return handle
+
+    monkeypatch.setattr("builtins.open", spy_open)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_catalog", str(path), stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == ["$: document is larger than 16777216 bytes"]
+    assert read == []  # refused on its size, not read
+
+
+def test_standard_input_is_read_up_to_the_cap_only(monkeypatch):
+    import io
+    import sys
+
+    from offers import catalog_io
+
+    monkeypatch.setattr(catalog_io, "MAX_DOCUMENT_BYTES", 1000)
+    stream = io.BytesIO(b"[" + b"{}," * 10_000 + b"{}]")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stream))
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_catalog", "-", stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == ["$: document is larger than 1000 bytes"]
+    assert stream.tell() == 1001  # cap + 1 bytes, not the 30,002
+
+
+def test_a_document_under_the_size_cap_stops_parsing_at_the_value_cap(tmp_path):
+    import time
+    import tracemalloc
+
+    from offers import catalog_io
+
+    # 15 MiB of {} (5.2 million objects) is under the 16 MiB cap; parsing stops at 500,000 objects.
+    text = '{"format": "banjia.catalog/1", "providers": [' + "{}," * (15 * 1024 * 1024 // 3) + "{}]}"
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(CatalogError) as raised:
+            catalog_io.load_document(text.encode())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert raised.value.errors == [
+        "$: more than 500000 objects and numbers; not a catalog this program can import"
+    ]
+    # bytes (15 MiB) + text (15 MiB) + 500,000 empty dicts (64 bytes each, 32 MB) and a list of them,
+    # about 70 MB; the whole document as dicts would be over 400 MB
+    assert peak < 150 * 1024 * 1024, peak
+    assert time.monotonic() - started < 60

@@ -72,6 +72,7 @@ EXPECTED = {
             ],
             "programs": [],
             "perks": [],
+            "programs_left_out": [],
         },
         {
             "provider": "zhipu",
@@ -87,6 +88,7 @@ EXPECTED = {
             ],
             "programs": ["zhipu-openai-migration-2024"],
             "perks": ["consulting", "training"],
+            "programs_left_out": [],
         },
     ],
     "incomplete": [
@@ -95,6 +97,8 @@ EXPECTED = {
             "reason": "ernie-4.0-8k has no input price on 2024-07-10; no model mapped for gpt-4o-mini",
         }
     ],
+    # every price was checked on as_of and the rate is of that day: nothing to warn about
+    "warnings": [],
 }
 
 
@@ -267,7 +271,16 @@ def test_arbitrary_json_never_500(client, catalog, body):
         assert data["errors"]
         assert all(isinstance(v, list) and v for v in data["errors"].values())
     else:
-        assert set(data) == {"as_of", "months", "currency", "fx", "baseline", "alternatives", "incomplete"}
+        assert set(data) == {
+            "as_of",
+            "months",
+            "currency",
+            "fx",
+            "baseline",
+            "alternatives",
+            "incomplete",
+            "warnings",
+        }
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from offers.estimate_forms import lines_query
 from offers.models import Model, Provider
-from tests.factories import priced_model
+from tests.factories import map_model, priced_model
 
 DATA = Path(__file__).parent / "data"
 URL = "/estimate/"
@@ -31,6 +32,20 @@ def query(*lines, **settings):
     keys = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests")
     settings = {"months": 12, "currency": "CNY", "as_of": "2024-07-10", **settings}
     return lines_query([dict(zip(keys, line, strict=False)) for line in lines], settings).urlencode()
+
+
+def csv_sheets(response):
+    """{sheet name: [row dicts]} of the estimate CSV (each sheet under a "# name" row)."""
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    sheets, name, rows = {}, None, []
+    for row in csv.reader(io.StringIO(text[1:])):
+        if row and row[0].startswith("# "):
+            name, rows = row[0][2:], []
+            sheets[name] = rows
+        elif row:
+            rows.append(row)
+    return {n: [dict(zip(r[0], values, strict=False)) for values in r[1:]] for n, r in sheets.items()}
 
 
 REFERENCE = query(("gpt-4o", 30_000_000, 0, 10_000_000), ("gpt-4o-mini", 100_000_000, 20_000_000, 20_000_000))
@@ -143,11 +158,12 @@ def test_csv_download(client, catalog):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    sheets = csv_sheets(response)
+    rows = sheets["Ranking"]
     assert [
         (r["rank"], r["provider"], r["total_cost"], r["savings"], r["savings_percent"]) for r in rows
     ] == [
-        ("", "openai", "27849.78", "", ""),
+        ("", "openai", "27849.78", "", ""),  # the reference row
         ("1", "deepseek", "2064.00", "25785.78", "92.59"),
         ("2", "zhipu", "44340.00", "-16490.22", "-59.21"),
         ("", "baidu", "", "", ""),
@@ -260,7 +276,7 @@ def test_overrides_round_trip_through_the_links(client, catalog):
         assert params["usage-0-override-zhipu"] == ["glm-4-air"]
         assert "usage-1-override-deepseek" not in params
     assert links["Download CSV"]["download"] == ["csv"]
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{URL}?{ZHIPU_AIR}&download=csv").content.decode())))
+    rows = csv_sheets(client.get(f"{URL}?{ZHIPU_AIR}&download=csv"))["Ranking"]
     zhipu = next(r for r in rows if r["provider"] == "zhipu")
     # as in test_override_changes_the_vendor_model_and_cost; savings 27,849.78 - 1,820.00 = 26,029.78
     assert (zhipu["rank"], zhipu["total_cost"], zhipu["savings"]) == ("1", "1820.00", "26029.78")
@@ -279,7 +295,7 @@ def test_incomplete_vendor_offers_a_select_and_a_choice_completes_it(client, cat
     assert "not mapped" in baidu
     priced_model("baidu", "ernie-speed", input=1, output=2, currency="CNY")
     picked = f"{REFERENCE}&usage-0-override-baidu=ernie-speed&usage-1-override-baidu=ernie-speed"
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{URL}?{picked}&download=csv").content.decode())))
+    rows = csv_sheets(client.get(f"{URL}?{picked}&download=csv"))["Ranking"]
     baidu = next(r for r in rows if r["provider"] == "baidu")
     # ernie-speed at 1 CNY in, 2 CNY out per 1M: (30 + 10 x 2) + (100 + 20 x 2) = 190 a month, x 12
     assert baidu["total_cost"] == "2280.00"
@@ -303,11 +319,19 @@ def test_query_count_does_not_grow_with_vendor_models(client, catalog):
 
     add_models(0, 10)
     with_10, html = count()
-    assert '<option value="zhipu-extra-9">' in html
+    assert '<option value="zhipu-extra-9">' in html  # 2 + 10 models: all listed (SHORTLIST = 12)
     add_models(10, 200)
     with_200, html = count()
-    assert '<option value="baidu-extra-199">' in html
     assert with_200 == with_10
+    # 202 models: a short list (mapped, named by a programme, chosen, then the first by slug) and
+    # a link that lists them all for that vendor
+    zhipu = select_html(html, "usage-0-override-zhipu")
+    assert '<option value="glm-4-air" selected>' in zhipu
+    assert '<option value="zhipu-extra-199">' not in zhipu
+    assert "190 more models" in zhipu  # 202 - 12 listed (glm-4, glm-4-air, the first 10 extras)
+    html = client.get(f"{URL}?{ZHIPU_AIR}&models=zhipu").content.decode()
+    assert '<option value="zhipu-extra-199">' in select_html(html, "usage-0-override-zhipu")
+    assert '<option value="deepseek-extra-199">' not in select_html(html, "usage-0-override-deepseek")
 
 
 # --- the usage upload ---------------------------------------------------------------------------
@@ -361,3 +385,286 @@ def test_bad_uploads_get_a_clear_message(client, catalog, raw, message):
     response = upload(client, raw)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_failed_upload_puts_its_outcome_on_top_and_no_stale_estimate(client, catalog):
+    html = upload(client, b"{oops").content.decode()
+    outcome = html.index('id="upload-outcome"')
+    assert outcome < html.index('id="estimate-form"')  # at the top, above the inputs
+    box = html[html.rindex("<div", 0, outcome) : html.index("</div>", outcome)]
+    assert 'tabindex="-1"' in box
+    assert "data-focus" in box
+    assert 'role="alert"' in box
+    assert "not valid JSON" in box
+    assert 'id="estimate-summary"' not in html  # the estimate of the lines on screen is not shown...
+    assert "Show the estimate you had before" in box  # ...unless asked for
+    assert 'value="6"' in html  # the inputs on screen are kept
+
+
+def test_successful_upload_says_what_was_read_on_top(client, catalog):
+    response = upload(client, DATA / "estimate_usage_dashboard.csv", "usage.csv")
+    html = client.get(response.url).content.decode()
+    outcome = html.index('id="upload-outcome"')
+    assert outcome < html.index('id="estimate-form"')
+    assert "Imported 2 models" in html[outcome : html.index("</div>", outcome)]
+
+
+# --- the decision view ----------------------------------------------------------------------------
+
+
+def section(html, element_id):
+    start = html.index(f'id="{element_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_summary_comes_first_with_the_answer_and_the_baseline(client, catalog):
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    assert html.index('id="estimate-summary"') < html.index('id="ranking"') < html.index('id="chart"')
+    summary = section(html, "estimate-summary")
+    assert "Best complete option:" in summary
+    assert "DeepSeek" in summary
+    assert "25,785.78 CNY" in summary  # 27,849.78 - 2,064.00 over 12 months
+    assert "(92.59 %)" in summary
+    assert "2,148.82 CNY" in summary  # 25,785.78 / 12 = 2,148.815, half up
+    assert "172.00 CNY" in summary  # 2,064.00 / 12: no programme, the same every month
+    assert "no programme benefit: the same every month" in summary
+    assert "2,320.82 CNY" in summary  # OpenAI a month
+    assert "27,849.78 CNY over 12 months" in summary
+    assert "This is an example." not in html
+
+
+def test_summary_names_the_month_the_programme_is_used_up(client, catalog):
+    html = client.get(f"{URL}?{ZHIPU_AIR}").content.decode()
+    summary = section(html, "estimate-summary")
+    assert "Zhipu" in summary
+    # glm-4-air at 1 CNY in and out for both lines: 40M + 120M tokens = 160.00 CNY a month; the
+    # 100M free tokens cover 100M of month 1, month 2 pays in full: from day 30 after 2024-07-10
+    assert "160.00 CNY" in summary
+    assert "from month 2 (Aug. 9, 2024)" in summary
+
+
+def test_ranking_rows_name_models_costs_and_openai_reference(client, catalog):
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    ranking = section(html, "ranking")
+    reference = ranking[
+        ranking.index('data-provider="openai"') : ranking.index(
+            "</tr>", ranking.index('data-provider="openai"')
+        )
+    ]
+    assert "2,320.82 CNY" in reference
+    assert "27,849.78 CNY" in reference
+    zhipu = ranking[ranking.index('data-provider="zhipu"') :]
+    zhipu = zhipu[: zhipu.index("</tr>")]
+    assert "glm-4</li>" in zhipu
+    assert "glm-4-air</li>" in zhipu
+    # month 1: 4,120.00 list - 4,000.00 (40M glm-4 tokens at 100 CNY/1M free) - 100.00 (100M glm-4-air) = 20.00
+    assert "20.00 CNY" in zhipu
+    # both pools are spent in month 2 (50M - 40M = 10M glm-4 left): from month 3 the list cost
+    assert "4,120.00 CNY" in zhipu
+    assert "from month 3" in zhipu
+    assert "44,340.00 CNY" in zhipu
+    # 12 x 2,320.82 = 27,849.84 against a total of 27,849.78: the rounding note names OpenAI
+    assert "Totals are summed before rounding to the cent" in ranking
+    assert "(OpenAI" in ranking
+
+
+def test_ranking_sorts_by_url_parameter(client, catalog):
+    html = client.get(f"{URL}?{REFERENCE}&sort=savings").content.decode()
+    ranking = section(html, "ranking")
+    assert ranking.index('data-provider="deepseek"') < ranking.index('data-provider="zhipu"')
+    assert 'name="sort" value="savings"' in html  # kept while the form is edited
+    links = section(html, "ranking")
+    assert "sort=after" in links
+    assert "sort=total" in links
+
+
+def test_sorting_after_programmes_differs_from_total():
+    from offers.estimate_display import decorate
+
+    def alt(provider, total, list_monthly, first, free_value):
+        # one line, one pool of free tokens used up in month 1 (worth free_value)
+        return {
+            "provider": provider, "total_cost": total, "savings": str(Decimal("1200.00") - Decimal(total)),
+            "monthly_list_cost": list_monthly, "total_list_cost": str(Decimal(list_monthly) * 12),
+            "lines": [], "programs": [], "perks": [],
+            "detail": {
+                "provider_name": provider, "programs": [],
+                "lines": [{"model": "m", "monthly_cost": list_monthly}],
+                "months": [{"cost": first}] + [{"cost": list_monthly}] * 11,
+                "benefits": [{
+                    "kind": "free_tokens", "months": None, "valid_days": None, "models": None,
+                    "size": "1000", "unit": "tokens", "used": ["1000"] + ["0"] * 11,
+                    "value": [free_value] + ["0.00"] * 11, "value_total": free_value, "note": None,
+                }],
+            },
+        }  # fmt: skip
+
+    result = {
+        "months": 12, "as_of": "2025-01-01", "currency": "USD", "incomplete": [],
+        "baseline": {"monthly_cost": "100.00", "total_cost": "1200.00"},
+    }  # fmt: skip
+    result["alternatives"] = [
+        alt("big-grant", "300.00", "300.00", "0.00", "3300.00"),  # 3,600 list, 3,300 free: 300.00
+        alt("steady", "600.00", "50.00", "50.00", "0.00"),  # 12 x 50.00, no benefit used
+    ]
+    # big-grant: 300.00 a month at list; its free tokens (worth 11 x 300 = 3,300.00) cover months
+    # 1-11, month 12 is paid: total 300.00, the cheapest, but 300.00 a month from month 12
+    result["alternatives"][0]["detail"]["months"] = [{"cost": "0.00"}] * 11 + [{"cost": "300.00"}]
+    result["alternatives"][0]["detail"]["benefits"][0]["value"] = ["300.00"] * 11 + ["0.00"]
+    decorate(result, sort="after")
+    # big-grant: benefits used until month 11, from month 12 at 300.00; steady: 50.00 from the start
+    assert [a["provider"] for a in result["rows"]] == ["steady", "big-grant"]
+    assert result["alternatives"][0]["after"]["monthly"] == Decimal("300.00")
+    assert result["alternatives"][0]["after"]["from_month"] == 12
+    assert result["summary"]["best"]["provider"] == "big-grant"
+    assert result["summary"]["cheapest_after"]["provider"] == "steady"  # the caveat under the summary
+
+
+@pytest.mark.parametrize(
+    ("span", "step"),
+    [(Decimal("2320.82"), Decimal("1000")), (Decimal("90113"), Decimal("25000")), (Decimal("67585"), Decimal("20000")),
+     (Decimal("4"), Decimal("1")), (Decimal("0.3"), Decimal("0.1"))],
+)  # fmt: skip
+def test_chart_ticks_are_round(span, step):
+    from offers.estimate_display import nice_step
+
+    # span / 4 rounded up to 1, 2, 2.5 or 5 x 10^k: 580.2 -> 1000; 22,528 -> 25,000; 16,896 -> 20,000
+    assert nice_step(span) == step
+
+
+def test_chart_shows_openai_and_the_top_five_then_all_on_request(client, catalog):
+    for n in range(6):
+        extra = priced_model(f"extra{n}", f"extra-{n}", input=1, output=1, currency="CNY")
+        for openai_model in Model.objects.filter(provider__slug="openai"):
+            map_model(openai_model, extra)
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    chart = html[html.index('id="chart"') : html.index("</figure>")]
+    assert chart.count("<polyline") == 6  # OpenAI + 5 of the 8 vendors
+    assert "Show all 8 vendors" in chart
+    assert chart.count('class="end-label"') == 6  # labelled at the line's end, no legend
+    assert "<table" in chart  # the same data as a table
+    html = client.get(f"{URL}?{REFERENCE}&chart=all").content.decode()
+    chart = html[html.index('id="chart"') : html.index("</figure>")]
+    assert chart.count("<polyline") == 9
+    assert " style=" not in html  # a CSP without unsafe-inline styles
+
+
+def test_programmes_explained_in_the_vendor_detail(client, catalog):
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    detail = html[html.index('id="detail-zhipu"') : html.index("</details>", html.index('id="detail-zhipu"'))]
+    assert "Counted for your usage:" in detail
+    # glm-4: 40M in month 1 + 10M in month 2 = the whole 50M pool; glm-4-air: 100M of 100M
+    assert "50,000,000 of 50,000,000 tokens used in 12 months" in detail
+    assert "4,000.00" in detail or "5,000.00 CNY" in detail
+    html = client.get(f"{URL}?{query(('gpt-4o', 30_000_000, 0, 10_000_000))}").content.decode()
+    detail = html[html.index('id="detail-zhipu"') : html.index("</details>", html.index('id="detail-zhipu"'))]
+    # only gpt-4o -> glm-4: the glm-4-air pool counts for nothing, with the choice that would use it
+    assert "none of your lines uses glm-4-air" in detail
+    assert "usage-0-override-zhipu=glm-4-air" in detail
+
+
+def test_programmes_left_out_are_rendered_when_the_estimator_reports_them():
+    from offers.estimate_display import explain_programmes
+
+    alt = {
+        "provider": "x",
+        "programs_left_out": [
+            {"program": "p", "reason": "unconfirmed", "date": "2025-01-01"},
+            {"program": "q", "reason": "ended", "date": "2024-12-31"},
+        ],
+        "detail": {"lines": [], "benefits": [], "programs": []},
+    }
+    left_out = explain_programmes(alt, {}, None, [], {"p": "Plan P"})["left_out"]
+    assert [(e["name"], e["text"]) for e in left_out] == [
+        ("Plan P", "not confirmed by a source since 2025-01-01"),
+        ("q", "ended on 2024-12-31"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("300M", 300_000_000), ("1.2B", 1_200_000_000), ("30k", 30_000), ("300,000,000", 300_000_000),
+     ("3亿", 300_000_000), ("5千万", 50_000_000), ("1.5万", 15_000), ("12 345", 12_345), ("0", 0)],
+)  # fmt: skip
+def test_counts_typed_with_units_are_read_and_echoed(client, catalog, typed, number):
+    from offers.estimate_forms import parse_count
+
+    assert parse_count(typed) == number
+    html = client.get(f"{URL}?{query(('gpt-4o', typed, 0, 10_000_000))}").content.decode()
+    echo = html[html.index('id="id_usage-0-input_tokens-echo"') :]
+    echo = echo[: echo.index("</output>")]
+    if typed != str(number):
+        assert f"= {number:,}" in echo
+    else:
+        assert "=" not in echo.split(">", 1)[1]
+
+
+@pytest.mark.parametrize("typed", ["300 M tokens", "abc", "1.5", "1.2345k", "3x", "1e6", "M"])
+def test_nonsense_counts_are_field_errors_not_a_silent_number(client, catalog, typed):
+    html = client.get(f"{URL}?{query(('gpt-4o', typed, 0, 10_000_000))}").content.decode()
+    errors = html[html.index('id="id_usage-0-input_tokens-errors"') :]
+    assert "Enter a whole number such as" in errors[:200]
+    assert 'id="estimate-summary"' not in html
+
+
+def test_first_visit_says_it_is_an_example(client, catalog):
+    html = client.get(URL).content.decode()
+    assert "This is an example." in html
+    assert html.index("This is an example.") < html.index('id="estimate-summary"')
+
+
+def test_xlsx_download_has_the_same_sheets_and_neutral_formulas(client, catalog):
+    from openpyxl import load_workbook
+
+    evil = priced_model("evil", "=HYPERLINK(1)", input=1, output=1, currency="CNY")
+    for openai_model in Model.objects.filter(provider__slug="openai"):
+        map_model(openai_model, evil)
+    response = client.get(f"{URL}?{REFERENCE}&download=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Summary", "Ranking", "Months", "Prices", "Exchange rates", "Programmes"]
+    ranking = list(book["Ranking"].values)
+    deepseek = dict(zip(ranking[0], next(r for r in ranking if r[1] == "deepseek"), strict=True))
+    assert deepseek["total_cost"] == 2064  # a number, not text
+    assert deepseek["savings"] == pytest.approx(25785.78)
+    evil = dict(zip(ranking[0], next(r for r in ranking if r[1] == "evil"), strict=True))
+    assert evil["models"] == "gpt-4o->=HYPERLINK(1) gpt-4o-mini->=HYPERLINK(1)"  # not a formula
+    assert "'=HYPERLINK(1)" in {row[2] for row in list(book["Prices"].values)}
+    assert all(
+        not (isinstance(c, str) and c.startswith("=")) for sheet in book for row in sheet.values for c in row
+    )
+    months = list(book["Months"].values)
+    assert months[0][:2] == ("month", "openai")
+    assert len(months) == 13  # the header and 12 months
+    rates = list(book["Exchange rates"].values)
+    assert rates[1][:4] == ("USD", "CNY", 7.13, "2024-07-10")
+    prices = list(book["Prices"].values)
+    assert "https://example.com/zhipu" in {row[12] for row in prices}
+    # CSV: the same neutralisation, the same sheets, the inputs
+    sheets = csv_sheets(client.get(f"{URL}?{REFERENCE}&download=csv"))
+    assert list(sheets) == ["Summary", "Ranking", "Months", "Prices", "Exchange rates", "Programmes"]
+    summary = {row["item"]: row["value"] for row in sheets["Summary"]}
+    assert summary["line 1 input_tokens"] == "30000000"
+    assert summary["best_provider"] == "evil"  # 1 CNY per 1M tokens in and out: the cheapest
+    evil = next(r for r in sheets["Prices"] if r["provider"] == "evil")
+    assert evil["model"] == "'=HYPERLINK(1)"
+
+
+def test_copy_link_and_downloads_are_offered(client, catalog):
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    assert "download=xlsx" in html
+    assert 'class="button secondary small copy-link" data-copy="http://testserver/estimate/?' in html
+
+
+def test_estimate_page_stays_light_with_a_5000_model_catalog(client, catalog):
+    vendors = list(Provider.objects.exclude(slug="openai"))
+    Model.objects.bulk_create(
+        Model(provider=vendors[n % len(vendors)], slug=f"bulk-{n}", name=f"Bulk model {n}")
+        for n in range(5000)
+    )
+    response = client.get(f"{URL}?{REFERENCE}")
+    assert response.status_code == 200
+    # 3 vendors x 2 lines = 6 selects of at most 12 models each, not 6 x 1,667 options
+    assert len(response.content) < 200_000
+    assert "more models" in response.content.decode()

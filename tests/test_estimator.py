@@ -96,11 +96,21 @@ def test_baseline_and_one_alternative(openai):
             "lines": [{"openai_model": "gpt-4o", "model": "glm-4", "monthly_cost": "50.00"}],
             "programs": [],
             "perks": [],
+            "programs_left_out": [],
         }
     ]
     assert result["incomplete"] == []
     assert result["fx"] == []
-    assert list(result) == ["as_of", "months", "currency", "fx", "baseline", "alternatives", "incomplete"]
+    assert list(result) == [
+        "as_of",
+        "months",
+        "currency",
+        "fx",
+        "baseline",
+        "alternatives",
+        "incomplete",
+        "warnings",
+    ]
     assert (result["as_of"], result["months"], result["currency"]) == (AS_OF, 12, "USD")
 
 

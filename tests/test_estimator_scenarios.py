@@ -395,19 +395,28 @@ def test_expired_and_future_programmes_only_with_include_expired(client, tmp_pat
     assert current["programs"] == ["eta-open"]
     assert (current["total_cost"], current["benefits_value"]) == ("10.00", "10.00")
 
+    assert current["programs_left_out"] == [
+        {"program": "eta-expired", "reason": "ended", "date": "2024-06-30"},
+        {"program": "eta-future", "reason": "not_started", "date": "2024-08-01"},
+    ]
+
     everything = alt(both(client, tmp_path, usage, months=2, include_expired=True), "eta")
-    # all three, pools before discounts before credits: month 1: pool 10M covers the 10M -> 0;
-    # month 2: pool spent, 10 x 50% = 5, credit 5 -> 0. total 0.00; benefits 20.00;
-    # savings: OpenAI 10 x 2 = 20 a month, 40.00 -> 40.00 = 100.00 %
-    assert everything["programs"] == ["eta-expired", "eta-future", "eta-open"]
+    # rule 5: include_expired counts the ended programme, never the one not yet started.
+    # Pools before discounts: month 1: pool 10M covers the 10M -> 0; month 2: pool spent,
+    # 10 x 50% = 5. total 5.00; benefits 20 - 5 = 15.00; savings: OpenAI 10 x 2 = 20 a month,
+    # 40.00 - 5.00 = 35.00 = 87.50 %
+    assert everything["programs"] == ["eta-expired", "eta-open"]
+    assert everything["programs_left_out"] == [
+        {"program": "eta-future", "reason": "not_started", "date": "2024-08-01"}
+    ]
     assert totals(everything) == {
         "monthly_list_cost": "10.00",
         "total_list_cost": "20.00",
-        "benefits_value": "20.00",
-        "total_cost": "0.00",
-        "savings": "40.00",
+        "benefits_value": "15.00",
+        "total_cost": "5.00",
+        "savings": "35.00",
     }
-    assert everything["savings_percent"] == "100.00"
+    assert everything["savings_percent"] == "87.50"
 
 
 def test_missing_output_price_or_mapping_is_incomplete_and_providers_filter(client, tmp_path):

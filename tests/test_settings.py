@@ -28,13 +28,18 @@ def test_secret_key_is_required_when_debug_is_off():
 def test_bare_machine_defaults_are_sqlite_and_no_broker():
     result = django_check(DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1].split() == ["django.db.backends.sqlite3", "memory://", "True", "True"]
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.db.backends.sqlite3",
+        "memory://",
+        "True",
+        "True",
+    ]
 
 
 def test_database_and_broker_urls_are_read():
     result = django_check(
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SECRET_KEY="banjia-test-" + "0123456789abcdef" * 4,
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/banjia",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )

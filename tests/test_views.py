@@ -55,7 +55,8 @@ def test_home_full_page_lists_programmes_active_first(client, catalog):
     assert "150M free tokens" in html
     # 50M x 100 + 100M x 1 = 5,100 CNY at list price
     assert "¥5,100" in html
-    assert "Expired" in html
+    # tencent-old ended on 2024-07-31 (rule 5): the card says when, not just "Expired"
+    assert "Ended on July 31, 2024" in html
     assert "https://example.com/zhipu-news" in html
     assert response["Vary"].count("HX-Request") == 1
 
@@ -244,6 +245,18 @@ def test_compare_page(client, catalog):
     assert "Special migration plan" in html
 
 
+def test_compare_shows_no_model_twice_and_no_empty_capability_row(client, catalog):
+    html = client.get(
+        reverse("offers:compare"), {"m": ["openai/gpt-4o", "zhipu/glm-4"], "baseline": "gpt-4o"}
+    ).content.decode()
+    table = html[html.index('class="data compare-grid"') : html.index("</table>")]
+    assert table.count(">GPT-4o</a>") == 1  # picked and baseline: one column
+    assert 'class="baseline"' not in table
+    # gpt-4o: vision, tools; glm-4: tools (tests/factories.py): no row for a capability neither has
+    assert "Vision" in table
+    assert table.count('class="yesno"') == 2 * 2  # 2 capability rows x 2 models
+
+
 def test_compare_fragments(client, catalog):
     url = reverse("offers:compare")
     part = fragment(client, url, "compare-page", m=["zhipu/glm-4"]).content.decode()
@@ -262,8 +275,9 @@ def test_compare_too_many_and_unknown(client, catalog):
 
 
 def test_compare_query_count(client, catalog, django_assert_num_queries):
-    # 1 rates, 2 models, 3 OpenAI models, 4 prices, 5 programmes, 6 benefits, 7 benefit models
-    with django_assert_num_queries(7):
+    # 1 rates, 2 models, 3 OpenAI models, 4 prices, 5 programmes, 6 benefits, 7 benefit models,
+    # 8 the vendors' counterparts of the baseline model (rule 4)
+    with django_assert_num_queries(8):
         client.get(reverse("offers:compare"), {"m": ["zhipu/glm-4", "tencent/hunyuan-pro"]})
 
 

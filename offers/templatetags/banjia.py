@@ -10,12 +10,14 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from offers.browse import Money
+from offers.browse import price_terms as _price_terms
 from offers.forms import capability_label
-from offers.models import Benefit
+from offers.models import Benefit, today
 
 register = template.Library()
 
 SYMBOLS = {"USD": "$", "CNY": "¥"}
+RATE_OLD_DAYS = 45
 
 
 def amount_places(amount: Decimal, whole_above=None) -> int:
@@ -73,12 +75,33 @@ def money(value: Money | None, whole_above=None):
             note=_("%(currency)s, no rate") % {"currency": value.currency},
         )
     if value.was_converted:
-        return format_html(
-            '<span class="money" title="{title}">{text}</span>',
-            title=format_amount(value.original, value.original_currency),
-            text=text,
-        )
+        title = format_amount(value.original, value.original_currency)
+        if value.rate_date:
+            title = _("%(original)s at the exchange rate of %(date)s") % {
+                "original": title,
+                "date": formats.date_format(value.rate_date, "DATE_FORMAT"),
+            }
+        return format_html('<span class="money" title="{title}">{text}</span>', title=title, text=text)
     return format_html('<span class="money">{}</span>', text)
+
+
+@register.filter
+def days_ago(value):
+    """How long ago a date was, from today: "today", "1 day ago", "12 days ago" ("in 3 days")."""
+    if not value:
+        return ""
+    days = (today() - value).days
+    if days == 0:
+        return _("today")
+    if days < 0:
+        return ngettext("in %(n)s day", "in %(n)s days", -days) % {"n": -days}
+    return ngettext("%(n)s day ago", "%(n)s days ago", days) % {"n": days}
+
+
+@register.filter
+def rate_is_old(value):
+    """A rate dated more than RATE_OLD_DAYS before today (the estimate warns at the same age)."""
+    return bool(value) and (today() - value).days > RATE_OLD_DAYS
 
 
 @register.filter
@@ -206,3 +229,26 @@ def compare_url(keys, add=None, remove=None, baseline=None):
         params.append(("baseline", baseline))
     query = urlencode(params)
     return reverse("offers:compare") + (f"?{query}" if query else "")
+
+
+@register.filter
+def price_terms(price):
+    """A price row's service tier, region and time window in words; "" for a headline row."""
+    return _price_terms(price)
+
+
+@register.filter
+def cash(value, currency):
+    """An estimate amount with 2 decimals, grouped, and its currency code: "27,849.78 CNY"."""
+    if value is None or value == "":
+        return _("unknown")
+    # Grouped by thousands in both languages (a finance reader's convention), not by the locale.
+    return f"{Decimal(value):,.2f} {currency}"
+
+
+@register.filter
+def whole(value):
+    """A count with group separators: 300000000 -> 300,000,000."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.0f}"

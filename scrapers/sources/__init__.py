@@ -7,7 +7,7 @@ from importlib import import_module
 SLUGS = (
     "openai", "deepseek", "zhipu", "moonshot", "alibaba", "volcengine", "tencent", "minimax",
     "litellm", "openrouter", "models-dev",
-    "ecb",
+    "ecb", "fx-monthly",
 )  # fmt: skip
 
 

@@ -5,17 +5,36 @@
     | 模型 ID（Model ID） | 模式 | 单次请求的输入Token数 | 输入单价（每百万Token） | 输出单价（每百万Token） ... |
     | qwen3-max ... (rowspan 3) | 仅非思考模式 | 0<Token≤32K | 2.5元 | 10元 |
 
-Only the mainland region (华北2（北京）, or sections without a region) is read: the same model is
-priced differently in Singapore, Virginia, Frankfurt and Tokyo. Where output is priced per mode,
-the non-thinking column is stored. A limited-time discount ("原价 12元 限时5折") is stored at the
-list price shown (12); the catalog's programmes carry discounts.
+The mainland region (华北2（北京）, or sections without a region) gives the home prices (region
+None); the Singapore sections (新加坡, whose rows say 服务部署范围 "国际") give the international prices
+(region "intl", in the currency the page states: CNY on the Chinese page). Virginia, Frankfurt and
+Tokyo are other deployments and are not read. Where output is priced per mode, the non-thinking
+column is stored. A limited-time discount ("原价 12元 限时5折") is stored at the list price shown
+(12); the catalog's programmes carry discounts.
+
+Batch prices: each section states the rule "若模型支持 Batch调用 ，其输入和输出Token单价均按实时推理价格的50%计费"
+and marks the models that support it in their name cell ("qwen3-max Batch调用 半价"). Only for such a
+marked model are batch rows written: input and output at 50% of the row's price (the context-cache
+discount does not combine with batch, so no batch cached input).
 """
 
 import json
 import re
+from dataclasses import replace
+from decimal import Decimal
 
 from ..base import ParseError
-from ..parsing import clean, headings_before, html_tables, observe_tables, require_markup
+from ..parsing import (
+    clean,
+    dedupe,
+    find_columns,
+    headings_before,
+    html_tables,
+    is_price_table,
+    model_id,
+    read_table,
+    require_markup,
+)
 
 SLUG = "alibaba"
 KIND = "vendor"
@@ -35,6 +54,10 @@ ABROAD = re.compile(
     re.I,
 )
 SKIP_SECTION = re.compile(r"batch|批量|微调|训练|fine-?tun|部署", re.I)
+INTL = re.compile(r"新加坡|singapore", re.I)
+# A model cell marking batch calls at half price ("qwen3-max Batch调用 半价").
+BATCH_HALF = re.compile(r"batch\s*调用\s*半价|batch calls?\W*half price", re.I)
+HALF = Decimal("0.5")
 
 
 def _html(text):
@@ -62,16 +85,42 @@ def _context(node):
     return " / ".join(parts)
 
 
+def _read(tables, region):
+    out = []
+    for table in tables:
+        if not is_price_table(table):
+            continue
+        cols = find_columns(table, what="alibaba")
+        found = read_table(table, cols, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="alibaba",
+                           default_currency="CNY")  # fmt: skip
+        batch = {model_id(row[cols.model]) for row in table.rows
+                 if cols.model < len(row) and BATCH_HALF.search(row[cols.model])}  # fmt: skip
+        for o in found:
+            o = replace(o, region=region)
+            out.append(o)
+            if o.model in batch and o.kind in ("input", "output"):
+                out.append(replace(o, amount=o.amount * HALF, service_tier="batch"))
+    return out
+
+
 def parse(text):
     if not text or not text.strip():
         raise ParseError("alibaba: the page is empty")
     page = require_markup(_html(text), "alibaba")
-    every = html_tables(page, context_of=_context)
-    tables = [t for t in every if not t.context.startswith("abroad: ")]
-    if not any(t.context for t in tables) and every:
-        # A page without a mainland region (the international site): read its first region only.
+    every = [t for t in html_tables(page, context_of=_context)
+             if not SKIP_SECTION.search(t.context.split(" / ")[0] if t.context else "")]  # fmt: skip
+    home = [t for t in every if not t.context.startswith("abroad: ")]
+    intl = [t for t in every if t.context.startswith("abroad: ") and INTL.search(t.context)]
+    if not any(t.context for t in home) and every:
+        # A page without a mainland region (the international site): its first region only, as
+        # international prices when it is Singapore.
         first = next((t.context for t in every if t.context.startswith("abroad: ")), None)
-        tables = [t for t in every if t.context == first] if first else tables
-    tables = [t for t in tables if not SKIP_SECTION.search(t.context.split(" / ")[0] if t.context else "")]
-    return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="alibaba",
-                          default_currency="CNY")  # fmt: skip
+        if first:
+            home = [] if INTL.search(first) else [t for t in every if t.context == first]
+            intl = [t for t in every if t.context == first] if INTL.search(first) else []
+    if not any(is_price_table(t) for t in home + intl):
+        raise ParseError("alibaba: no table with a model column and input/output price columns")
+    out = _read(home, None) + _read(intl, "intl")
+    if not out:
+        raise ParseError("alibaba: the pricing tables have no model rows")
+    return dedupe(out)

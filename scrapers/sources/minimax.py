@@ -6,16 +6,21 @@
 
 A struck-through figure is the old price and is dropped: the price shown is stored. The prompt
 tier sits in the name cell ("上下文 ≤ 512K", "上下文 512K ~ 1M"). The international page's markdown
-source (USD, pipe tables inside <Tabs>) parses too; its "Priority" tab is skipped.
+source (platform.minimax.io, USD, pipe tables inside <Tabs>) parses too; its prices are region "intl"
+(see parsing.international), and its "Priority" tab (`<Tab title="Priority*">`, "Set `service_tier`
+to `priority`") gives rows with service_tier "priority".
 """
 
 import re
+from dataclasses import replace
 
 from ..base import ParseError
 from ..parsing import (
+    dedupe,
     grid_tables,
     headings_before,
     html_tables,
+    international,
     looks_like_html,
     markdown_tables,
     observe_tables,
@@ -26,20 +31,33 @@ SLUG = "minimax"
 KIND = "vendor"
 VENDOR = "minimax"
 PROVIDER = "minimax"
-URLS = ["https://platform.minimaxi.com/subscribe/token-plan"]
+URLS = [
+    "https://platform.minimaxi.com/subscribe/token-plan",
+    # International pricing (USD, region "intl"): the page LiteLLM's feed cites for MiniMax prices.
+    "https://platform.minimax.io/docs/guides/pricing-paygo",
+]
 
 SKIP_SECTION = re.compile(r"priority|优先|batch|批量", re.I)
+PRIORITY = re.compile(r"priority|优先", re.I)
 
 
 def parse(text):
     if not text or not text.strip():
         raise ParseError("minimax: the page is empty")
+    priority = []
     if looks_like_html(text):
         page = require_markup(text, "minimax")
         context = lambda node: " / ".join(headings_before(node))  # noqa: E731
         tables = grid_tables(page, context_of=context) + html_tables(page, context_of=context)
     else:
         tables = markdown_tables(text)
+        priority = [
+            t for t in tables if PRIORITY.search(t.context) and not re.search(r"batch|批量", t.context, re.I)
+        ]
         tables = [t for t in tables if not SKIP_SECTION.search(t.context)]
-    return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax",
-                          skip_context=SKIP_SECTION)  # fmt: skip
+    out = observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax",
+                         skip_context=SKIP_SECTION)  # fmt: skip
+    if priority:
+        found = observe_tables(priority, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax")
+        out += [replace(o, service_tier="priority") for o in found]
+    return dedupe(international(out))

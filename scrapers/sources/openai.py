@@ -8,7 +8,14 @@ only as HTML-escaped JSON in Astro island props, in Astro's [type, value] serial
     <astro-island component-export="GroupedPricingTable" props="{&quot;headings&quot;:[1,[[0,&quot;Model&quot;], ...],
       &quot;headingGroups&quot;: ... &quot;tooltip&quot;:[0,&quot;≤272K input tokens&quot;] ..., &quot;groups&quot;: ...}">
 
-Only the Standard tier is read (Batch, Flex and Fast/Priority panes are discounts or surcharges).
+Each service-tier tab is read as its own rows: Standard, Batch, Flex and "Fast mode" (the page
+aliases the query value `priority` to `fast`, so its prices are the priority tier). A tab comes as
+a pane and an island tagged with the tier:
+
+    <div data-content-switcher-pane="true" data-value="batch" hidden>
+      <astro-island component-export="TextTokenPricingTables" props="{&quot;tier&quot;:[0,&quot;batch&quot;], ...">
+
+A pane or island tier the parser does not know is skipped, never read as standard.
 "Short context" / "Long context" columns and names such as "gpt-5.5 (<272K context length)" give
 prompt tiers. Fine-tuning, audio/image modalities, tools and per-minute prices are skipped.
 """
@@ -39,6 +46,9 @@ PROVIDER = "openai"
 URLS = ["https://developers.openai.com/api/docs/pricing"]
 
 STANDARD = {None, "", "standard"}
+# Pane / island tier value -> catalog service tier ("fast" is what the page calls priority).
+SERVICE_TIER = {None: "standard", "": "standard", "standard": "standard", "batch": "batch",
+                "flex": "flex", "fast": "priority", "priority": "priority"}  # fmt: skip
 KIND_OF = (
     ("cached_input", r"cached input|cache read"),
     ("input", r"^(?:.*\s)?input$|^input\b"),
@@ -130,12 +140,12 @@ def _boundaries(islands):
     return found
 
 
-def _observe(model, kind, amount, tier):
+def _observe(model, kind, amount, tier, service_tier="standard"):
     lo, hi = tier if tier else (None, None)
-    return Observation(SLUG, VENDOR, PROVIDER, model, kind, amount, "USD", lo, hi)
+    return Observation(SLUG, VENDOR, PROVIDER, model, kind, amount, "USD", lo, hi, service_tier=service_tier)
 
 
-def _grouped(props, boundaries, out):
+def _grouped(props, boundaries, out, service_tier="standard"):
     headings = [_label(h) for h in props.get("headings") or []]
     if not headings or any(re.search(r"training", h, re.I) for h in headings):
         return
@@ -177,10 +187,10 @@ def _grouped(props, boundaries, out):
             amount = _amount(cells[c], f"openai: {model} {heading}")
             if amount is None:
                 continue
-            out.append(_observe(model, kind, amount, col_tier.get(c) or name_tier))
+            out.append(_observe(model, kind, amount, col_tier.get(c) or name_tier, service_tier))
 
 
-def _text_token_rows(props, header, out, seen):
+def _text_token_rows(props, header, out, seen, service_tier="standard"):
     """TextTokenPricingTables rows: [name, input, cached, (cache writes), output], short context."""
     labels = [h for h in header[1:] if h] or ["Input", "Cached input", "Cache writes", "Output"]
     short = labels[: next((i for i, h in enumerate(labels[1:], 1) if _kind(h) == "input"), len(labels))]
@@ -196,12 +206,12 @@ def _text_token_rows(props, header, out, seen):
             kind = _kind(heading)
             amount = _amount(cell, f"openai: {model} {heading}") if kind else None
             if amount is not None:
-                out.append(_observe(model, kind, amount, name_tier))
+                out.append(_observe(model, kind, amount, name_tier, service_tier))
 
 
 def parse(text):
     page = require_markup(text, "openai")
-    islands = []
+    islands = []  # (island, props, service tier)
     for island in page.find_all("astro-island"):
         raw = island.get("props")
         if not raw or "rows" not in raw and "groups" not in raw:
@@ -210,18 +220,35 @@ def parse(text):
             props = _decode(json.loads(raw, parse_float=Decimal, parse_int=Decimal))
         except json.JSONDecodeError as exc:
             raise ParseError(f"openai: island props are not JSON ({exc.msg})") from None
-        tier = props.get("tier") or _pane(island)
-        if tier not in STANDARD:
-            continue
-        islands.append((island, props))
+        service_tier = SERVICE_TIER.get(props.get("tier") or _pane(island))
+        if service_tier is None:
+            continue  # a tab the parser does not know: not read as any tier
+        islands.append((island, props, service_tier))
     if not islands and not page.find("table"):
         raise ParseError("openai: no pricing tables and no Astro pricing islands (props with rows/groups)")
-    boundaries = _boundaries([p for _, p in islands])
-    out, seen = [], set()
+    boundaries = _boundaries([p for _, p, _ in islands])
+    out = []
+    for service_tier in ("standard", "batch", "flex", "priority"):
+        _read_tier(page, [(i, p) for i, p, t in islands if t == service_tier], boundaries, service_tier, out)
+    if not out and not islands:
+        # A page without Astro islands (older layouts): every table headed Model / Input / Output,
+        # outside Batch / Flex / Priority panes.
+        tables = [t for t in html_tables(page, context_of=_section) if not NOT_STANDARD.search(t.context)]
+        return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="openai",
+                              default_currency="USD", skip_header=re.compile(r"training", re.I))  # fmt: skip
+    if not any(o.service_tier == "standard" for o in out):
+        raise ParseError("openai: the pricing tables have no standard model prices (Model / Input / Output)")
+    return dedupe(out)
+
+
+def _read_tier(page, islands, boundaries, service_tier, out):
+    """Rows of one service tier: its rendered text-token tables, then its islands' props."""
+    seen, headers = set(), {}
     # Rendered text-token tables first: they carry the long-context columns.
-    headers = {}
     for table in html_tables(page):
-        if _pane(table.node) not in STANDARD or (table.header and table.header[0].lower() != "model"):
+        if SERVICE_TIER.get(_pane(table.node)) != service_tier or (
+            table.header and table.header[0].lower() != "model"
+        ):
             continue
         island = table.node.find_parent("astro-island")
         if island is None or island.get("component-export") != "TextTokenPricingTables":
@@ -239,22 +266,13 @@ def parse(text):
                     continue
                 amount = _amount(row[c], f"openai: {model} {heading}") if c < len(row) else None
                 if amount is not None:
-                    out.append(_observe(model, kind, amount, tier))
+                    out.append(_observe(model, kind, amount, tier, service_tier))
                     seen.add(model)
     for island, props in islands:
         if island.get("component-export") == "TextTokenPricingTables":
-            _text_token_rows(props, headers.get(id(island), []), out, seen)
+            _text_token_rows(props, headers.get(id(island), []), out, seen, service_tier)
         else:
-            _grouped(props, boundaries, out)
-    if not out and not islands:
-        # A page without Astro islands (older layouts): every table headed Model / Input / Output,
-        # outside Batch / Flex / Priority panes.
-        tables = [t for t in html_tables(page, context_of=_section) if not NOT_STANDARD.search(t.context)]
-        return observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="openai",
-                              default_currency="USD", skip_header=re.compile(r"training", re.I))  # fmt: skip
-    if not out:
-        raise ParseError("openai: the pricing tables have no model prices (Model / Input / Output)")
-    return dedupe(out)
+            _grouped(props, boundaries, out, service_tier)
 
 
 NOT_STANDARD = re.compile(r"\b(?:batch|flex|priority|fast)\b|fine-?tun|training", re.I)

@@ -4,13 +4,16 @@ tokens, cells padded with zero-width spaces, sections marked by <div class="head
     | 模型名称 | 条件 千 token | 输入(非音频) 元/百万token | ... | 缓存命中(非音频) | ... | 输出 元/百万token |
     | doubao-seed-2.0-pro (rowspan 3) | 输入长度 [0, 32] | 3.2 | - | 0.017 | 0.64 | - | 16.0 |
 
-Only the regular online inference section (在线推理（常规）) is read: low-latency, TPM packages,
-batch inference and fine-tuned models are priced differently. Audio input columns are skipped.
+The regular online inference section (在线推理（常规）) gives the standard prices; the batch inference
+section (批量推理, same table shape: "doubao-seed-2.0-pro | 输入长度 [0, 32] | 1.6 | - | 0.64 | - | 8.0")
+gives rows with service_tier "batch". Low-latency, TPM packages and fine-tuned models (also in a
+batch variant) are priced differently and skipped. Audio input columns are skipped.
 """
 
 import re
+from dataclasses import replace
 
-from ..parsing import observe_tables, page_tables
+from ..parsing import dedupe, is_price_table, observe_tables, page_tables
 
 SLUG = "volcengine"
 KIND = "vendor"
@@ -20,10 +23,19 @@ URLS = ["https://www.volcengine.com/docs/82379/1544106"]
 
 SKIP_SECTION = re.compile(r"低延迟|TPM|保障包|批量|离线|精调|微调|batch|low.?latency|fine-?tun", re.I)
 SKIP_HEADER = re.compile(r"精调|微调|计费方式|TPM", re.I)
+BATCH_SECTION = re.compile(r"^(?:批量推理|batch inference)$", re.I)
 
 
 def parse(text):
-    return observe_tables(
-        page_tables(text, "volcengine"), source=SLUG, vendor=VENDOR, provider=PROVIDER, what="volcengine",
+    tables = page_tables(text, "volcengine")
+    out = observe_tables(
+        tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="volcengine",
         skip_context=SKIP_SECTION, skip_header=SKIP_HEADER, default_currency="CNY",
     )  # fmt: skip
+    batch = [t for t in tables if BATCH_SECTION.match(t.context.split(" / ")[0] if t.context else "")
+             and is_price_table(t) and not SKIP_HEADER.search(" ".join(t.header))]  # fmt: skip
+    if batch:
+        found = observe_tables(batch, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="volcengine",
+                               default_currency="CNY")  # fmt: skip
+        out += [replace(o, service_tier="batch") for o in found]
+    return dedupe(out)

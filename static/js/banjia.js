@@ -3,6 +3,17 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // The model filters' search box asks as you type ("input ... from:#id_q"); its change event
+  // must not ask a second time. An htmx event filter (change[...]) would need eval, which the
+  // Content-Security-Policy forbids, so the event stops here instead.
+  document.addEventListener(
+    "change",
+    function (event) {
+      if (event.target.type === "search" && event.target.closest("#model-filters")) event.stopPropagation();
+    },
+    true
+  );
+
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(text);
@@ -162,7 +173,7 @@
     if (!lost || !trigger || document.contains(trigger)) return;
     var next = null;
     if (trigger.name === "add_line") {
-      var selects = document.querySelectorAll("tr.usage-line select");
+      var selects = document.querySelectorAll("tr.usage-line select[name$='-model']");
       next = selects[selects.length - 1];
     } else if (trigger.name === "remove_line") {
       next = document.querySelector("button[name=add_line]") || document.querySelector("tr.usage-line select");

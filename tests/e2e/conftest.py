@@ -55,6 +55,14 @@ def _open_page(browser, request, live_server, viewport):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # A Content-Security-Policy violation (an inline style or script the policy blocks) is only a
+    # console message: count it as an error, so every test that checks js_errors checks the CSP too.
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None
+        ),
+    )
     page.js_errors = errors
     return context, page
 

@@ -30,7 +30,7 @@ def test_home_and_offer_board_filter(page, live_server, catalog):
     cards = page.locator("#offer-list article.card")
     expect(cards).to_have_count(2)
     expect(cards.first).to_contain_text("150M free tokens")
-    expect(page.locator("#tencent-old")).to_contain_text("Expired")
+    expect(page.locator("#tencent-old")).to_contain_text("Ended on July 31, 2024")
     mark_page(page)
     page.get_by_label("Vendor").select_option("tencent")
     expect(cards).to_have_count(1)

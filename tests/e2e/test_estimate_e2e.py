@@ -106,3 +106,24 @@ def test_choosing_a_vendor_model_updates_the_result_and_the_url(page, live_serve
     assert "usage-0-override-zhipu=glm-4-air" in page.url
     assert page.evaluate("window.__noReload === true")
     assert page.js_errors == []
+
+
+def test_counts_with_units_echo_while_typing_and_upload_errors_take_the_focus(page, live_server, catalog):
+    page.goto(start_url(live_server))
+    summary = page.locator("#estimate-summary")
+    page.fill("#id_usage-0-input_tokens", "300M")
+    expect(page.locator("#id_usage-0-input_tokens-echo")).to_have_text("= 300,000,000")
+    # 300M x 5 + 10M x 15 = 1,650 USD x 7.13 = 11,764.50 CNY a month
+    expect(summary).to_contain_text("11,764.50 CNY")
+    expect(page.locator("button.copy-link")).to_be_visible()  # shown by estimate.js
+    page.fill("#id_usage-0-input_tokens", "300 apples")
+    expect(page.locator("#id_usage-0-input_tokens-errors")).to_contain_text("Enter a whole number")
+    page.set_input_files(
+        "#id_file", {"name": "usage.json", "mimeType": "application/json", "buffer": b"{oops"}
+    )
+    page.click(".import-form button[type=submit]")
+    outcome = page.locator("#upload-outcome")
+    expect(outcome).to_contain_text("not valid JSON")
+    expect(outcome).to_be_focused()
+    expect(page.locator("#estimate-summary")).to_have_count(0)
+    assert page.js_errors == []

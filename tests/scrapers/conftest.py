@@ -26,13 +26,25 @@ def recorded(shared_pages):
     return read
 
 
-def by_slot(observations):
-    """{(model, kind, tier_min, tier_max, currency): amount} for easy lookups."""
+def by_slot(observations, service_tier="standard", region=None, window=None):
+    """{(model, kind, tier_min, tier_max, currency): amount} for easy lookups, over the rows of one
+    service tier, region and time window (by default the standard, home, all-day prices)."""
     out = {}
     for o in observations:
+        if (o.service_tier, o.region, o.time_window) != (service_tier, region, window):
+            continue
         key = (o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens, o.currency)
         assert key not in out, f"duplicate {key}"
         out[key] = o.amount
+    return out
+
+
+def dimensions(observations):
+    """{(service_tier, region, time_window): count}: which pricing dimensions a parse produced."""
+    out = {}
+    for o in observations:
+        key = (o.service_tier, o.region, o.time_window)
+        out[key] = out.get(key, 0) + 1
     return out
 
 

@@ -231,6 +231,7 @@ def test_run_records_counts(chat, tmp_path, fixture_text):
     page.write_text(fixture_text("deepseek-en-peak.html"))
     result = pipeline.run_source("deepseek", from_file=page)
     run = result.run
-    # 6 USD observations; the catalog has deepseek-chat in CNY only: every USD slot is new -> pending
-    assert (run.status, run.observations, run.changes, run.pending) == ("ok", 6, 0, 6)
+    # 12 USD observations (2 models x 3 kinds, peak and off-peak); the catalog has deepseek-chat in
+    # CNY only: every USD slot is new -> pending
+    assert (run.status, run.observations, run.changes, run.pending) == ("ok", 12, 0, 12)
     assert len(run.page_hash) == 64

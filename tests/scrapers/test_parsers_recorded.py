@@ -49,8 +49,7 @@ def test_openai(recorded):
     assert got[("gpt-5.6-sol", "output", 272001, None, "USD")] == D("45")
     # "gpt-5.5 (<272K context length)  5  0.5  -  30"
     assert got[("gpt-5.5", "output", None, 271999, "USD")] == D("30")
-    # Batch tab prices (gpt-4o input $1.25) are not read: one value per slot, the standard one.
-    assert ("gpt-4o", "input", None, None, "USD") in got
+    # The standard slot keeps the standard price; the Batch tab's $1.25 is a batch row (see below).
     assert got[("gpt-4o", "input", None, None, "USD")] != D("1.25")
     # Fine-tuning rows ("o4-mini-2025-04-16 ... $100.00 / hour") are skipped.
     assert not any(o.model.startswith("o4-mini-2025") for o in obs)
@@ -79,7 +78,7 @@ def test_zhipu_cn(recorded):
 def test_zhipu_international(recorded):
     obs = zhipu.parse(recorded("vendors/zai-pricing.html"))
     assert_sane(obs)
-    got = by_slot(obs)
+    got = by_slot(obs, region="intl")  # the international site: region intl
     # Text Models: "GLM-5.2 | $1.4 | $0.26 | Limited-time Free | $4.4"
     assert got[("glm-5.2", "input", None, None, "USD")] == D("1.4")
     assert got[("glm-5.2", "output", None, None, "USD")] == D("4.4")
@@ -97,7 +96,7 @@ def test_moonshot_family_pages(recorded):
     k25 = by_slot(moonshot.parse(recorded("vendors/kimi-pricing-chat-k25.html")))
     # "kimi-k2.5 | 1M tokens | ¥0.70 | ¥4.00 | ¥21.00"
     assert k25[("kimi-k2.5", "input", None, None, "CNY")] == D("4")
-    en = by_slot(moonshot.parse(recorded("vendors/kimi-pricing-chat-k26-en.md")))
+    en = by_slot(moonshot.parse(recorded("vendors/kimi-pricing-chat-k26-en.md")), region="intl")
     # DocTable row ["kimi-k2.6", "1M tokens", $0.16, $0.95, $4.00, ...]
     assert en[("kimi-k2.6", "input", None, None, "USD")] == D("0.95")
     assert en[("kimi-k2.6", "cached_input", None, None, "USD")] == D("0.16")
@@ -143,7 +142,7 @@ def test_tencent(recorded):
     assert got[("hy3-preview", "output", 32000, None, "CNY")] == D("8")
     # the 新加坡 tab prices GLM-5.1 at 10.254: not read
     assert got[("glm-5.1", "input", None, 32000, "CNY")] == D("6")
-    intl = by_slot(tencent.parse(recorded("vendors/tencent-intl-pricing.html")))
+    intl = by_slot(tencent.parse(recorded("vendors/tencent-intl-pricing.html")), region="intl")
     # 广州 tab of the international page: "Deepseek-v3.2 | - | 0.28 | 0.42 | 0.056" (USD)
     assert intl[("deepseek-v3.2", "input", None, None, "USD")] == D("0.28")
 
@@ -154,8 +153,9 @@ def test_minimax(recorded):
     assert got[("minimax-m3", "input", None, 512000, "CNY")] == D("2.1")
     assert got[("minimax-m3", "output", 512001, 1000000, "CNY")] == D("16.8")
     assert got[("minimax-m2.7", "input", None, None, "CNY")] == D("2.1")
-    en = by_slot(minimax.parse(recorded("vendors/minimax-pricing-en.md")))
-    # Standard tab: "MiniMax-M3 ≤ 512k input tokens | ~~$0.60~~ $0.30 / M tokens"; Priority tab ($0.45) skipped
+    en = by_slot(minimax.parse(recorded("vendors/minimax-pricing-en.md")), region="intl")
+    # Standard tab: "MiniMax-M3 ≤ 512k input tokens | ~~$0.60~~ $0.30 / M tokens"; the Priority tab ($0.45)
+    # is a priority row (test_parsers_dimensions)
     assert en[("minimax-m3", "input", None, 512000, "USD")] == D("0.30")
     assert en[("minimax-m2.5", "cached_input", None, None, "USD")] == D("0.03")
 

@@ -11,34 +11,84 @@ import pytest
 from django.core.management import call_command
 
 VARIANTS = Path(__file__).parent / "fixtures" / "variants"
-KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currency", "tier_min_input_tokens",
-        "tier_max_input_tokens"]  # fmt: skip
+BASE_KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currency", "tier_min_input_tokens",
+             "tier_max_input_tokens"]  # fmt: skip
+KEYS = BASE_KEYS + ["service_tier", "region", "time_window"]
 CATALOG_SLUGS = {"openai", "zhipu", "baidu", "alibaba", "tencent", "moonshot", "deepseek", "volcengine", "minimax",
                  "sensetime", "baichuan", "01ai", "iflytek", "stepfun"}  # fmt: skip
 
 EXPECTED = {
-    # STANDARD PRICE rows kept, DISCOUNT PRICE rows dropped; MAX OUTPUT TOKENS 8K is a limit, not a price; 'MODEL(1)' is the model label
+    # STANDARD PRICE rows all day, DISCOUNT PRICE rows a window from their label '(UTC 16:30-00:30)'; MAX OUTPUT TOKENS 8K is a limit, not a price; 'MODEL(1)' is the model label
     "ds-en-2025.html": (
         "deepseek",
         """
         deepseek deepseek deepseek-chat input 0.27 USD None None
+        deepseek deepseek deepseek-chat input 0.135 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-chat cached_input 0.07 USD None None
+        deepseek deepseek deepseek-chat cached_input 0.035 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-chat output 1.1 USD None None
+        deepseek deepseek deepseek-chat output 0.55 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner input 0.55 USD None None
+        deepseek deepseek deepseek-reasoner input 0.135 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner cached_input 0.14 USD None None
+        deepseek deepseek deepseek-reasoner cached_input 0.035 USD None None window=16:30-00:30@UTC
         deepseek deepseek deepseek-reasoner output 2.19 USD None None
+        deepseek deepseek deepseek-reasoner output 0.55 USD None None window=16:30-00:30@UTC
 """,
     ),
-    # 标准时段 rows kept, 优惠时段 dropped; ０.５元 (full-width) = 0.5; 4\u200b元 = 4; 最大输出长度 8K is a limit
+    # hand-made, the current table shape with OFF-PEAK / PEAK sub-rows and no hours on the page: the window is
+    # deepseek.OFF_PEAK_WINDOW (UTC 16:30-00:30, from the genai-prices feed)
+    "ds-en-offpeak-rows.html": (
+        "deepseek",
+        """
+        deepseek deepseek deepseek-chat input 0.27 USD None None
+        deepseek deepseek deepseek-chat input 0.135 USD None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-chat cached_input 0.07 USD None None
+        deepseek deepseek deepseek-chat cached_input 0.035 USD None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-chat output 1.1 USD None None
+        deepseek deepseek deepseek-chat output 0.55 USD None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-reasoner input 0.55 USD None None
+        deepseek deepseek deepseek-reasoner input 0.135 USD None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-reasoner cached_input 0.14 USD None None
+        deepseek deepseek deepseek-reasoner cached_input 0.035 USD None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-reasoner output 2.19 USD None None
+        deepseek deepseek deepseek-reasoner output 0.55 USD None None window=16:30-00:30@UTC
+""",
+    ),
+    # the same with Chinese labels 标准时段 / 优惠时段, CNY: 标准时段 all day, 优惠时段 the sourced window
+    "ds-zh-offpeak-rows.html": (
+        "deepseek",
+        """
+        deepseek deepseek deepseek-chat input 2 CNY None None
+        deepseek deepseek deepseek-chat input 1 CNY None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-chat cached_input 0.5 CNY None None
+        deepseek deepseek deepseek-chat cached_input 0.25 CNY None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-chat output 8 CNY None None
+        deepseek deepseek deepseek-chat output 4 CNY None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-reasoner input 4 CNY None None
+        deepseek deepseek deepseek-reasoner input 1 CNY None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-reasoner cached_input 1 CNY None None
+        deepseek deepseek deepseek-reasoner cached_input 0.25 CNY None None window=16:30-00:30@UTC
+        deepseek deepseek deepseek-reasoner output 16 CNY None None
+        deepseek deepseek deepseek-reasoner output 4 CNY None None window=16:30-00:30@UTC
+""",
+    ),
+    # 标准时段 rows all day, 优惠时段 rows a window from their label '（北京时间 00:30-08:30）'; ０.５元 (full-width) = 0.5; 4\u200b元 = 4; 最大输出长度 8K is a limit
     "ds-zh-2024.html": (
         "deepseek",
         """
         deepseek deepseek deepseek-chat input 2 CNY None None
+        deepseek deepseek deepseek-chat input 1 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-chat cached_input 0.5 CNY None None
+        deepseek deepseek deepseek-chat cached_input 0.25 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-chat output 8 CNY None None
+        deepseek deepseek deepseek-chat output 4 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-reasoner input 4 CNY None None
+        deepseek deepseek deepseek-reasoner input 1 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-reasoner cached_input 1 CNY None None
+        deepseek deepseek deepseek-reasoner cached_input 0.25 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-reasoner output 16 CNY None None
+        deepseek deepseek deepseek-reasoner output 4 CNY None None window=00:30-08:30@Asia/Shanghai
 """,
     ),
     # US$0.0028 and '$\xa00.0035' read as USD; feature and concurrency rows are not prices
@@ -53,16 +103,23 @@ EXPECTED = {
         deepseek deepseek deepseek-v4-pro output 0.84 USD None None
 """,
     ),
-    # models as rows with a 时段 column: the 标准时段 row wins whichever comes first
+    # models as rows with a 时段（北京时间） column: 标准时段 all day whichever comes first; 优惠时段 rows a window,
+    # '优惠时段（00:30-08:30）' in Beijing time from the header; a bare '优惠时段' row takes the hours the page states
     "ds-zh-rows-period.html": (
         "deepseek",
         """
         deepseek deepseek deepseek-chat input 2 CNY None None
+        deepseek deepseek deepseek-chat input 1 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-chat cached_input 0.5 CNY None None
+        deepseek deepseek deepseek-chat cached_input 0.25 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-chat output 8 CNY None None
+        deepseek deepseek deepseek-chat output 4 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-reasoner input 4 CNY None None
+        deepseek deepseek deepseek-reasoner input 1 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-reasoner cached_input 1 CNY None None
+        deepseek deepseek deepseek-reasoner cached_input 0.25 CNY None None window=00:30-08:30@Asia/Shanghai
         deepseek deepseek deepseek-reasoner output 16 CNY None None
+        deepseek deepseek deepseek-reasoner output 4 CNY None None window=00:30-08:30@Asia/Shanghai
 """,
     ),
     # moonshot-v1 family page: ￥ and ¥ both CNY, per 1M tokens from the 计费单位 column
@@ -101,16 +158,16 @@ EXPECTED = {
         moonshot moonshot moonshot-v1-8k output 12 CNY None None
 """,
     ),
-    # English family page in USD
+    # English family page in USD: the international page, region intl
     "kimi-en-k27.html": (
         "moonshot",
         """
-        moonshot moonshot kimi-k2.7-code input 0.6 USD None None
-        moonshot moonshot kimi-k2.7-code cached_input 0.1 USD None None
-        moonshot moonshot kimi-k2.7-code output 2.5 USD None None
-        moonshot moonshot kimi-k2.7-code-highspeed input 1.2 USD None None
-        moonshot moonshot kimi-k2.7-code-highspeed cached_input 0.2 USD None None
-        moonshot moonshot kimi-k2.7-code-highspeed output 5 USD None None
+        moonshot moonshot kimi-k2.7-code input 0.6 USD None None region=intl
+        moonshot moonshot kimi-k2.7-code cached_input 0.1 USD None None region=intl
+        moonshot moonshot kimi-k2.7-code output 2.5 USD None None region=intl
+        moonshot moonshot kimi-k2.7-code-highspeed input 1.2 USD None None region=intl
+        moonshot moonshot kimi-k2.7-code-highspeed cached_input 0.2 USD None None region=intl
+        moonshot moonshot kimi-k2.7-code-highspeed output 5 USD None None region=intl
 """,
     ),
     # 免费 cells are 0 (free), not absent
@@ -169,17 +226,18 @@ EXPECTED = {
 """,
     ),
     # Free -> 0; '\\' cache cells absent; the Price-only image table is not a token price
+    # every price in USD: the vendor's international page, region intl
     "zai-en.html": (
         "zhipu",
         """
-        zhipu zhipu glm-4-32b-0414-128k input 0.1 USD None None
-        zhipu zhipu glm-4-32b-0414-128k output 0.1 USD None None
-        zhipu zhipu glm-4.5-flash input 0 USD None None
-        zhipu zhipu glm-4.5-flash cached_input 0 USD None None
-        zhipu zhipu glm-4.5-flash output 0 USD None None
-        zhipu zhipu glm-4.6 input 0.6 USD None None
-        zhipu zhipu glm-4.6 cached_input 0.11 USD None None
-        zhipu zhipu glm-4.6 output 2.2 USD None None
+        zhipu zhipu glm-4-32b-0414-128k input 0.1 USD None None region=intl
+        zhipu zhipu glm-4-32b-0414-128k output 0.1 USD None None region=intl
+        zhipu zhipu glm-4.5-flash input 0 USD None None region=intl
+        zhipu zhipu glm-4.5-flash cached_input 0 USD None None region=intl
+        zhipu zhipu glm-4.5-flash output 0 USD None None region=intl
+        zhipu zhipu glm-4.6 input 0.6 USD None None region=intl
+        zhipu zhipu glm-4.6 cached_input 0.11 USD None None region=intl
+        zhipu zhipu glm-4.6 output 2.2 USD None None region=intl
 """,
     ),
     # 每千Token x 1000: 0.02 -> 20, 0.06 -> 60, 0.0008 -> 0.8, 0.0003 -> 0.3, 0.0005 -> 0.5; embedding 0.0007/千 -> 0.7 input only
@@ -197,28 +255,31 @@ EXPECTED = {
         alibaba alibaba text-embedding-v3 input 0.7 CNY None None
 """,
     ),
-    # no mainland region: the first region (Singapore) only; 'No tiered pricing' is no tier
+    # no mainland region: the first region (Singapore) only, as region intl; 'No tiered pricing' is no tier
     "ali-intl.json": (
         "alibaba",
         """
-        alibaba alibaba qwen-max input 1.6 USD None None
-        alibaba alibaba qwen-max output 6.4 USD None None
-        alibaba alibaba qwen3-max input 1.2 USD None 32000
-        alibaba alibaba qwen3-max input 2.4 USD 32001 128000
-        alibaba alibaba qwen3-max output 6 USD None 32000
-        alibaba alibaba qwen3-max output 12 USD 32001 128000
+        alibaba alibaba qwen-max input 1.6 USD None None region=intl
+        alibaba alibaba qwen-max output 6.4 USD None None region=intl
+        alibaba alibaba qwen3-max input 1.2 USD None 32000 region=intl
+        alibaba alibaba qwen3-max input 2.4 USD 32001 128000 region=intl
+        alibaba alibaba qwen3-max output 6 USD None 32000 region=intl
+        alibaba alibaba qwen3-max output 12 USD 32001 128000 region=intl
 """,
     ),
-    # 0<Token≤128K -> (None, 128000); 128K<Token≤256K -> (128001, 256000); non-thinking output column; 新加坡 skipped
+    # 0<Token≤128K -> (None, 128000); 128K<Token≤256K -> (128001, 256000); non-thinking output column; 新加坡 is region intl
+    # in the currency written (2.936元 / 8.807元)
     "ali-tiers.html": (
         "alibaba",
         """
         alibaba alibaba qwen-plus input 0.8 CNY None 128000
         alibaba alibaba qwen-plus input 2.4 CNY 128001 256000
         alibaba alibaba qwen-plus input 4.8 CNY 256001 1000000
+        alibaba alibaba qwen-plus input 2.936 CNY None 256000 region=intl
         alibaba alibaba qwen-plus output 2 CNY None 128000
         alibaba alibaba qwen-plus output 20 CNY 128001 256000
         alibaba alibaba qwen-plus output 48 CNY 256001 1000000
+        alibaba alibaba qwen-plus output 8.807 CNY None 256000 region=intl
 """,
     ),
     # 计费项 rows: 输入 / 输出 / 输入/输出; 0.03元/千token x 1000 = 30, 0.10 -> 100, 0.0045 -> 4.5, 0.005 -> 5
@@ -235,23 +296,25 @@ EXPECTED = {
 """,
     ),
     # 'Condition (tokens)' column: 'Input length (0, 32K]' -> (None, 32000), '(32K, 128K]' -> (32001, 128000)
+    # every price in USD: the vendor's international page, region intl
     "tencent-intl-en.html": (
         "tencent",
         """
-        tencent tencent glm-5-vendor-direct input 0.573 USD None 32000
-        tencent tencent glm-5-vendor-direct cached_input 0.115 USD None 32000
-        tencent tencent glm-5-vendor-direct output 2.58 USD None 32000
-        tencent tencent hunyuan-t1 input 0.143 USD None 32000
-        tencent tencent hunyuan-t1 input 0.2 USD 32001 128000
-        tencent tencent hunyuan-t1 cached_input 0.036 USD None 32000
-        tencent tencent hunyuan-t1 cached_input 0.05 USD 32001 128000
-        tencent tencent hunyuan-t1 output 0.571 USD None 32000
-        tencent tencent hunyuan-t1 output 0.8 USD 32001 128000
-        tencent tencent hunyuan-turbos input 0.114 USD None None
-        tencent tencent hunyuan-turbos output 0.286 USD None None
+        tencent tencent glm-5-vendor-direct input 0.573 USD None 32000 region=intl
+        tencent tencent glm-5-vendor-direct cached_input 0.115 USD None 32000 region=intl
+        tencent tencent glm-5-vendor-direct output 2.58 USD None 32000 region=intl
+        tencent tencent hunyuan-t1 input 0.143 USD None 32000 region=intl
+        tencent tencent hunyuan-t1 input 0.2 USD 32001 128000 region=intl
+        tencent tencent hunyuan-t1 cached_input 0.036 USD None 32000 region=intl
+        tencent tencent hunyuan-t1 cached_input 0.05 USD 32001 128000 region=intl
+        tencent tencent hunyuan-t1 output 0.571 USD None 32000 region=intl
+        tencent tencent hunyuan-t1 output 0.8 USD 32001 128000 region=intl
+        tencent tencent hunyuan-turbos input 0.114 USD None None region=intl
+        tencent tencent hunyuan-turbos output 0.286 USD None None region=intl
 """,
     ),
-    # 元/千tokens x 1000: 0.0008 -> 0.8, 0.0020 -> 2, 0.0050 -> 5, 0.0090 -> 9; 批量推理 skipped; 上下文长度 32k is no tier
+    # 元/千tokens x 1000: 0.0008 -> 0.8, 0.0020 -> 2, 0.0050 -> 5, 0.0090 -> 9; 上下文长度 32k is no tier;
+    # 批量推理 is service tier batch: 0.0004 -> 0.4, 0.0010 -> 1
     "volc-2024.html": (
         "volcengine",
         """
@@ -261,7 +324,9 @@ EXPECTED = {
         volcengine volcengine doubao-pro-128k input 5 CNY None None
         volcengine volcengine doubao-pro-128k output 9 CNY None None
         volcengine volcengine doubao-pro-32k input 0.8 CNY None None
+        volcengine volcengine doubao-pro-32k input 0.4 CNY None None tier=batch
         volcengine volcengine doubao-pro-32k output 2 CNY None None
+        volcengine volcengine doubao-pro-32k output 1 CNY None None tier=batch
 """,
     ),
     # zero-width spaces; 输入长度 [0, 32] in K tokens -> (None, 32000); ０.８０ -> 0.8; 免费 -> 0
@@ -297,15 +362,16 @@ EXPECTED = {
 """,
     ),
     # Input Length 0-200k -> (None, 200000), 200k-1M -> (200001, 1000000); US$ read as USD
+    # every price in USD: the vendor's international page, region intl
     "minimax-en-m1.html": (
         "minimax",
         """
-        minimax minimax minimax-m1 input 0.4 USD None 200000
-        minimax minimax minimax-m1 input 1.3 USD 200001 1000000
-        minimax minimax minimax-m1 output 2.2 USD None 200000
-        minimax minimax minimax-m1 output 2.2 USD 200001 1000000
-        minimax minimax minimax-text-01 input 0.2 USD None None
-        minimax minimax minimax-text-01 output 1.1 USD None None
+        minimax minimax minimax-m1 input 0.4 USD None 200000 region=intl
+        minimax minimax minimax-m1 input 1.3 USD 200001 1000000 region=intl
+        minimax minimax minimax-m1 output 2.2 USD None 200000 region=intl
+        minimax minimax minimax-m1 output 2.2 USD 200001 1000000 region=intl
+        minimax minimax minimax-text-01 input 0.2 USD None None region=intl
+        minimax minimax minimax-text-01 output 1.1 USD None None region=intl
 """,
     ),
     # tier in the model cell: '输入长度 0-32k' -> (None, 32000), '32k-128k' -> (32001, 128000)
@@ -460,7 +526,17 @@ def dry_run(slug, path):
 
 
 def as_line(row):
-    return " ".join(str(row[k]) for k in KEYS[1:])
+    """The base keys, then only the pricing dimensions that differ from their defaults
+    ("tier=batch", "region=intl", "window=00:30-08:30@Asia/Shanghai")."""
+    line = " ".join(str(row[k]) for k in BASE_KEYS[1:])
+    if row["service_tier"] != "standard":
+        line += f" tier={row['service_tier']}"
+    if row["region"] is not None:
+        line += f" region={row['region']}"
+    if (w := row["time_window"]) is not None:
+        days = "" if w["days"] is None else "/" + ",".join(w["days"])
+        line += f" window={w['start']}-{w['end']}@{w['tz']}{days}"
+    return line
 
 
 @pytest.mark.django_db

@@ -1,18 +1,23 @@
 """python manage.py estimate USAGE.json [--months N] [--currency C] [--as-of YYYY-MM-DD] [--include-expired]
+[--region cn|intl] [--hourly-usage JSON-LIST-OR-FILE]
 
 USAGE.json holds the request body of POST /api/v1/estimate (or just its usage list); "-" reads
-stdin. Options override the file. Prints the response; bad input prints {"errors": ...} on
+stdin. Options override the file: `--hourly-usage` takes the 24 weights as a JSON list
+("[0,0,1,...]") or the path of a file holding that list (or a body with an "hourly_usage" key). Prints the response; bad input prints {"errors": ...} on
 stderr and exits with status 2.
 """
 
 import json
+import re
 import sys
 
 from django.core.management.base import BaseCommand
 
 from offers.estimator import EstimateError, run
+from offers.safety import printable
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+WHOLE_RE = re.compile(r"-?[0-9]{1,6}")
 
 
 class Command(BaseCommand):
@@ -34,6 +39,15 @@ class Command(BaseCommand):
             help="Count programmes whatever their dates (e.g. the July 2024 offers).",
         )
 
+        parser.add_argument(
+            "--region", help='Price with the vendors\' "cn" or "intl" rows where they have them.'
+        )
+        parser.add_argument(
+            "--hourly-usage",
+            dest="hourly_usage",
+            help="Share of tokens per UTC hour 0-23: a JSON list of 24 numbers, or a file holding it.",
+        )
+
     def handle(self, *args, **options):
         try:
             data = self._read(options["usage"])
@@ -45,19 +59,42 @@ class Command(BaseCommand):
             data = dict(data)
             if options["months"] is not None:
                 months = options["months"]
-                data["months"] = int(months) if months.strip().lstrip("-").isdigit() else months
+                # ASCII digits only ("²" is a digit to str.isdigit but not to int); anything else is
+                # passed on as given, for the estimator to report under "months".
+                data["months"] = int(months) if WHOLE_RE.fullmatch(months.strip()) else months
             for key in ("currency", "as_of"):
                 if options[key] is not None:
                     data[key] = options[key]
             if options["include_expired"]:
                 data["include_expired"] = True
+            if options["region"] is not None:
+                data["region"] = options["region"] or None
+            if options["hourly_usage"] is not None:
+                try:
+                    data["hourly_usage"] = self._hourly(options["hourly_usage"])
+                except ValueError as exc:
+                    self._fail({"hourly_usage": [str(exc)]})
         try:
             result = run(data)
         except EstimateError as exc:
             self._fail(exc.errors)
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
+    def _hourly(self, value):
+        """The --hourly-usage value: an inline JSON list, else a file (a list or a body)."""
+        text = value.strip()
+        if text.startswith("[") or text == "null":
+            try:
+                return json.loads(text)
+            except ValueError as exc:
+                raise ValueError(f"--hourly-usage is not a valid JSON list: {exc}") from exc
+        found = self._read(value)
+        if isinstance(found, dict):
+            return found.get("hourly_usage")
+        return found
+
     def _read(self, path):
+        shown = printable(path)  # undecodable argument bytes arrive as lone surrogates
         try:
             if path == "-":
                 raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -65,13 +102,13 @@ class Command(BaseCommand):
                 with open(path, "rb") as fh:
                     raw = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
-            raise ValueError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+            raise ValueError(f"Cannot read {shown}: {exc.strerror or exc}") from exc
         if len(raw) > MAX_FILE_BYTES:
-            raise ValueError(f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+            raise ValueError(f"{shown} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
         try:
             return json.loads(raw)
         except (ValueError, RecursionError) as exc:
-            raise ValueError(f"{path} is not valid JSON: {exc}") from exc
+            raise ValueError(f"{shown} is not valid JSON: {exc}") from exc
 
     def _fail(self, errors):
         self.stderr.write(json.dumps({"errors": errors}, ensure_ascii=False, indent=2))

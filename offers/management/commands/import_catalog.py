@@ -1,8 +1,26 @@
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from offers import catalog_io
 from offers.catalog_io import CatalogError, import_catalog
+
+
+def read_capped(path):
+    """The bytes of PATH (or standard input for -), refusing anything above the document cap
+    before reading it: a regular file by its size, a stream by reading at most cap + 1 bytes."""
+    cap = catalog_io.MAX_DOCUMENT_BYTES
+    if path == "-":
+        raw = sys.stdin.buffer.read(cap + 1)
+    else:
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > cap:
+                raise catalog_io.too_large_error()
+            raw = fh.read(cap + 1)  # a file that grew, or a device: still capped
+    if len(raw) > cap:
+        raise catalog_io.too_large_error()
+    return raw
 
 
 class Command(BaseCommand):
@@ -17,18 +35,13 @@ class Command(BaseCommand):
 
     def handle(self, path, dry_run=False, **options):
         try:
-            if path == "-":
-                raw = sys.stdin.buffer.read()
-            else:
-                with open(path, "rb") as fh:
-                    raw = fh.read()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-        try:
+            raw = read_capped(path)
             result = import_catalog(raw, dry_run=dry_run)
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
         except CatalogError as exc:
             for line in exc.errors:
                 self.stderr.write(line)
-            raise CommandError(f"{path}: {len(exc.errors)} error(s); nothing was imported.") from None
+            raise CommandError(f"{path}: {exc.total} error(s); nothing was imported.") from None
         prefix = "Dry run, nothing written: " if dry_run else ""
         self.stdout.write(prefix + result.summary())

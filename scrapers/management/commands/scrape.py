@@ -27,14 +27,20 @@ def as_json(item):
             "currency": item.currency,
             "tier_min_input_tokens": item.tier_min_input_tokens,
             "tier_max_input_tokens": item.tier_max_input_tokens,
+            "service_tier": item.service_tier,
+            "region": item.region,
+            "time_window": None if item.time_window is None else item.time_window.to_json(),
         }
-    return {
+    out = {
         "source": item.source,
         "base": item.base,
         "quote": item.quote,
         "rate": fmt_decimal(item.rate),
         "date": item.date.isoformat(),
     }
+    if item.note:
+        out["note"] = item.note
+    return out
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ def create_version_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offers', '0003_price_current_index'),
+        ('offers', '0005_program_zh_texts'),
     ]
 
     operations = [

@@ -1,0 +1,299 @@
+"""What the estimate page shows beside the estimator's document: the summary, the sortable ranking,
+the programmes explained, the chart. Pure functions over the result (with `detail`), no queries.
+
+Amounts stay Decimal strings as the estimator writes them ("1234.50"); sums here are of those
+rounded amounts and say so where it matters (the rounding note).
+"""
+
+import math
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from .estimate_forms import PREFIX
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+SORTS = ("total", "after", "savings")
+CHART_DEFAULT_VENDORS = 5
+CHART_COLOURS = (
+    "#1b6ca8", "#d1495b", "#2e8b57", "#b5651d", "#6a4c93", "#00798c",
+    "#c71f66", "#3d5a80", "#70a288", "#e07a5f", "#8e6c8a", "#4f772d",
+)  # fmt: skip
+
+
+def _d(value):
+    return Decimal(value) if value is not None else None
+
+
+def _money(value):
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def after_programmes(alt, months):
+    """The monthly cost once every programme benefit that ends is used up, and from which month.
+
+    Returns {"monthly": Decimal, "from_month": int | None, "beyond": bool, "list": Decimal}:
+    from_month None means no benefit counted (the cost is the same every month); beyond means a
+    benefit is still running at the end of the horizon (the cost after it is then worked out from
+    the list prices and the discounts without an end)."""
+    detail = alt["detail"]
+    list_cost = Decimal(alt["monthly_list_cost"])
+    permanent, last_used, beyond = [], 0, False
+    for b in detail["benefits"]:
+        if b["kind"] == "discount" and b["months"] is None:
+            permanent.append(b)
+            continue
+        used = [i + 1 for i, v in enumerate(b["value"]) if Decimal(v) != ZERO]
+        if used:
+            last_used = max(last_used, used[-1])
+        if b["kind"] == "discount":
+            beyond = beyond or (b["months"] > months and bool(used))
+        elif used:
+            size = _d(b["size"]) or ZERO
+            spent = sum((Decimal(x) for x in b["used"]), ZERO)
+            lasting = b["valid_days"] is None or b["valid_days"] > months * 30
+            beyond = beyond or (spent < size and lasting)
+    if not beyond and last_used and last_used < months:
+        cost = Decimal(detail["months"][last_used]["cost"])
+        return {"monthly": cost, "from_month": last_used + 1, "beyond": False, "list": list_cost}
+    # The steady state: each line at its list cost, less the discounts that never end.
+    total = ZERO
+    for line in detail["lines"]:
+        cost = Decimal(line["monthly_cost"])
+        for b in permanent:
+            if b["models"] is None or line["model"] in b["models"]:
+                cost *= 1 - Decimal(b["percent"]) / 100
+        total += cost
+    return {
+        "monthly": _money(total),
+        "from_month": (last_used + 1) if last_used else None,
+        "beyond": beyond,
+        "list": list_cost,
+    }
+
+
+def month_start(as_of, month):
+    """The first day of month `month` (1-based) of the horizon: 30-day months from as_of."""
+    return as_of + timedelta(days=(month - 1) * 30)
+
+
+def decorate(result, *, sort="total", share_query=None, indices=(), program_names=None):
+    """Add to `result` what the page needs: per vendor the cost after programmes and the
+    programmes explained; the summary; the rows of the ranking in the order asked for."""
+    from datetime import date
+
+    months = result["months"]
+    as_of = date.fromisoformat(result["as_of"])
+    base = result["baseline"]
+    base_monthly = Decimal(base["monthly_cost"])
+    base_total = Decimal(base["total_cost"])
+    for rank, alt in enumerate(result["alternatives"], start=1):
+        alt["rank"] = rank
+        after = after_programmes(alt, months)
+        if after["from_month"] and not after["beyond"]:
+            after["from_date"] = month_start(as_of, after["from_month"])
+        alt["after"] = after
+        alt["first_month"] = Decimal(alt["detail"]["months"][0]["cost"]) if alt["detail"]["months"] else None
+        alt["average_monthly"] = _money(Decimal(alt["total_cost"]) / months)
+        alt["monthly_savings_after"] = base_monthly - after["monthly"]
+        alt["detail"]["explained"] = explain_programmes(alt, result, share_query, indices, program_names)
+
+    alternatives = result["alternatives"]
+    keys = {
+        "total": lambda a: (Decimal(a["total_cost"]), a["provider"]),
+        "after": lambda a: (a["after"]["monthly"], Decimal(a["total_cost"]), a["provider"]),
+        "savings": lambda a: (-Decimal(a["savings"]), a["provider"]),
+    }
+    result["sort"] = sort if sort in keys else "total"
+    result["rows"] = sorted(alternatives, key=keys[result["sort"]])
+
+    # The rounding note: a total is summed before rounding, so months x the rounded monthly
+    # amount can differ from it by a few cents.
+    drift = []
+    if _money(base_monthly * months) != base_total:
+        drift.append("OpenAI")
+    for alt in alternatives:
+        if _money(Decimal(alt["monthly_list_cost"]) * months) != Decimal(alt["total_list_cost"]):
+            drift.append(alt["detail"]["provider_name"])
+    result["rounding_drift"] = drift
+    # Named in full up to three; past that the first three and an ellipsis (the CSV has them all).
+    result["rounding_drift_names"] = ", ".join(drift[:3]) + (", …" if len(drift) > 3 else "")
+
+    if alternatives:
+        best = alternatives[0]
+        cheapest_after = min(alternatives, key=keys["after"])
+        result["summary"] = {
+            "best": best,
+            "monthly_saving": _money(Decimal(best["savings"]) / months),
+            "cheapest_after": cheapest_after if cheapest_after is not best else None,
+        }
+    return result
+
+
+def _override_link(share_query, indices, provider, model):
+    """The page's link with `model` chosen at `provider` for every usage line."""
+    if share_query is None:
+        return None
+    query = share_query.copy()
+    for i in indices:
+        query[f"{PREFIX}-{i}-override-{provider}"] = model
+    return f"?{query.urlencode()}"
+
+
+LEFT_OUT_REASONS = {
+    # reason: (text without a date, text with one)
+    "ended": (_lazy("ended"), _lazy("ended on %(date)s")),
+    "unconfirmed": (
+        _lazy("not confirmed by a source recently"),
+        _lazy("not confirmed by a source since %(date)s"),
+    ),
+    "not_started": (_lazy("not started yet"), _lazy("starts on %(date)s")),
+    "unpublished": (_lazy("not published"), _lazy("not published")),
+}
+
+
+def explain_programmes(alt, result, share_query, indices, program_names=None):
+    """Which benefits counted for this usage, which did not and why."""
+    detail = alt["detail"]
+    used_models = {line["model"] for line in detail["lines"]}
+    counted, not_counted = [], []
+    for b in detail["benefits"]:
+        value = Decimal(b["value_total"])
+        item = {"benefit": b, "value": value}
+        if b["unit"] == "tokens" and b["size"] is not None:
+            spent = sum((Decimal(x) for x in b["used"]), ZERO)
+            item["spent"] = spent
+            item["left"] = Decimal(b["size"]) - spent
+        if value != ZERO:
+            counted.append(item)
+            continue
+        if b["note"]:
+            item["reason"] = b["note"]
+        elif b["models"] is not None and not used_models & set(b["models"]):
+            item["reason"] = _("none of your lines uses %(models)s") % {"models": ", ".join(b["models"])}
+            item["overrides"] = [
+                {"model": m, "url": _override_link(share_query, indices, alt["provider"], m)}
+                for m in b["models"]
+            ]
+        elif b["valid_days"] is not None and b["valid_days"] <= 0:
+            item["reason"] = _("it expires before the first month")
+        else:
+            item["reason"] = _("nothing in this usage qualifies")
+        not_counted.append(item)
+    names = {p["slug"]: p["name"] for p in detail["programs"]}
+    names.update(program_names or {})
+    left_out = []
+    # Rule 5: the estimator lists the programmes of the vendor that did not apply, and why.
+    for entry in alt.get("programs_left_out") or detail.get("programs_left_out") or []:
+        slug, day = entry.get("program"), entry.get("date")
+        reason = LEFT_OUT_REASONS.get(entry.get("reason"))
+        text = (reason[1] if day and reason else reason[0] if reason else None) or str(entry.get("reason"))
+        name = entry.get("name") or names.get(slug, slug)  # the estimator's name, where it gives one
+        left_out.append({**entry, "name": name, "text": text % {"date": day}})
+    return {"counted": counted, "not_counted": not_counted, "left_out": left_out}
+
+
+# --- the chart ------------------------------------------------------------------------------------
+
+
+def nice_step(span, ticks=4):
+    """A round tick step (1, 2, 2.5 or 5 x 10^k) giving about `ticks` intervals over `span`."""
+    if span <= 0:
+        return Decimal(1)
+    raw = span / ticks
+    power = Decimal(10) ** math.floor(math.log10(raw))
+    for m in (1, 2, Decimal("2.5"), 5, 10):
+        if raw <= m * power:
+            return m * power
+    return 10 * power
+
+
+def chart(result, *, show_all=False, width=520, height=340):
+    """Monthly cost per vendor over the horizon: a step line each, OpenAI and the five cheapest by
+    total (all on request), labelled at the line's end; round ticks; the same data as a table."""
+    months = result["months"]
+    left, right, top, bottom = 56, 176, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    alternatives = result["alternatives"]
+    shown = alternatives if show_all else alternatives[:CHART_DEFAULT_VENDORS]
+    base_monthly = Decimal(result["baseline"]["monthly_cost"])
+    series = [
+        {
+            "name": "OpenAI",
+            "provider": "openai",
+            "values": [base_monthly] * months,
+            "colour": "#111111",
+            "dash": "6 4",
+        }
+    ]
+    for i, alt in enumerate(shown):
+        series.append(
+            {
+                "name": alt["detail"]["provider_name"],
+                "provider": alt["provider"],
+                "values": [Decimal(m["cost"]) for m in alt["detail"]["months"]],
+                "colour": CHART_COLOURS[i % len(CHART_COLOURS)],
+                "dash": "",
+            }
+        )
+    peak = max([v for s in series for v in s["values"]] + [ZERO])
+    step = nice_step(peak)
+    top_value = step * max(1, math.ceil(peak / step)) if peak > 0 else step * 4
+
+    def x(m):
+        return left + plot_w * m / months
+
+    def y(value):
+        return top + plot_h - float(value / top_value) * plot_h
+
+    for s in series:
+        points = []
+        for m, v in enumerate(s["values"]):
+            points += [(x(m), y(v)), (x(m + 1), y(v))]
+        s["points"] = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        s["last"] = s["values"][-1]
+        s["label_y"] = y(s["last"])
+    # Direct labels at the right end, pushed apart so that none overlaps (at least 22 units: the phone font is 20).
+    gap = 22
+    order = sorted(series, key=lambda s: s["label_y"])
+    for prev, cur in zip(order, order[1:], strict=False):
+        cur["label_y"] = max(cur["label_y"], prev["label_y"] + gap)
+    if order and order[-1]["label_y"] > top + plot_h:
+        order[-1]["label_y"] = top + plot_h
+        for prev, cur in zip(reversed(order[:-1]), reversed(order), strict=False):
+            prev["label_y"] = min(prev["label_y"], cur["label_y"] - gap)
+    for s in series:
+        # a leader from the line's end to its label, where the label had to move
+        s["end_x"], s["end_y"] = f"{x(months):.1f}", f"{y(s['last']):.1f}"
+        s["label_y"] = f"{s['label_y']:.1f}"
+        s["label_x"] = f"{x(months) + 12:.1f}"
+        s["leader_x"] = f"{x(months) + 10:.1f}"
+    count = int(top_value / step)
+    y_ticks = [{"y": f"{y(step * k):.1f}", "value": step * k} for k in range(count + 1)]
+    every = 1 if months <= 12 else 3 if months <= 24 else 6 if months <= 36 else 12
+    x_ticks = [
+        # "minor" ticks are hidden on a phone, where 12 labels would not fit
+        {"x": f"{x(m - 0.5):.1f}", "label": m, "minor": m != 1 and m % (every * 3) != 0}
+        for m in range(1, months + 1)
+        if m == 1 or m % every == 0
+    ]
+    table = [{"month": m + 1, "values": [s["values"][m] for s in series]} for m in range(months)]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": height - bottom,
+        "series": series,
+        "x_ticks": x_ticks,
+        "y_ticks": y_ticks,
+        "y_decimals": 0 if step >= 1 else 2,
+        "table": table,
+        "hidden": len(alternatives) - len(shown),
+        "show_all": show_all,
+        "currency": result["currency"],
+    }

@@ -1,0 +1,167 @@
+"""build_seed: data/catalog.json is what the command builds from the recordings and data/curated/."""
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from offers.catalog_io import dumps, export_document, import_catalog
+from offers.seed import (
+    CURATED_DIR,
+    SeedError,
+    build_bytes,
+    excluded,
+    expand_mappings,
+    load_curated,
+    parse_file,
+    recorded_observations,
+)
+
+PAGES = Path(settings.BASE_DIR) / ".." / "shared" / "pages"
+SEED = Path(settings.BASE_DIR) / "data" / "catalog.json"
+needs_pages = pytest.mark.skipif(not PAGES.is_dir(), reason="the recorded pages (../shared/pages) are absent")
+
+
+@pytest.fixture(scope="module")
+def built():
+    if not PAGES.is_dir():
+        pytest.skip("the recorded pages (../shared/pages) are absent")
+    return build_bytes(PAGES)
+
+
+@needs_pages
+def test_the_committed_seed_is_what_build_seed_builds(built):
+    # If this fails: run `python manage.py build_seed` and commit data/catalog.json; never edit
+    # the catalog by hand (change data/curated/ instead).
+    assert SEED.read_bytes() == built
+
+
+@needs_pages
+def test_the_seed_is_canonical_export_of_itself(built, db):
+    # import into an empty database, export: the same bytes (so the build writes the exporter's
+    # order and formats, not an order of its own).
+    import_catalog(built)
+    assert dumps(export_document()) == built
+
+
+@needs_pages
+def test_command_writes_the_same_bytes_twice_and_checks(tmp_path, built):
+    # The parsers' output is cached per process (they are pure functions of the file), so this
+    # second build checks that assembling the document is deterministic.
+    out = tmp_path / "catalog.json"
+    call_command("build_seed", "--pages", str(PAGES), "--output", str(out))
+    assert out.read_bytes() == built
+    call_command("build_seed", "--pages", str(PAGES), "--output", str(out), "--check")
+    out.write_bytes(built.replace(b'"format"', b'"format" ', 1))
+    with pytest.raises(CommandError, match="is not what build_seed builds"):
+        call_command("build_seed", "--pages", str(PAGES), "--output", str(out), "--check")
+
+
+@needs_pages
+def test_every_recorded_model_is_in_the_seed_or_left_out_with_a_reason(built):
+    doc = json.loads(built)
+    seeded = {(p["slug"], m["slug"]) for p in doc["providers"] for m in p["models"]}
+    providers, _m, _r = load_curated(CURATED_DIR)
+    counts = {}
+    for cur in providers:
+        recording = cur.get("recording")
+        if not recording:
+            continue
+        slug = cur["provider"]["slug"]
+        observed = recorded_observations(recording, PAGES)
+        assert observed, slug
+        assert {(slug, m) for m in observed} <= seeded
+        counts[slug] = len(observed)
+        # every model the parser reads and the seed leaves out has a stated reason
+        for model in {o.model for o in recording_models(recording)} - set(observed):
+            if model not in recording.get("aliases", {}):
+                assert excluded(recording, model), (slug, model)
+    # models priced on the eight recordings (chat and text embedding), counted by hand from the
+    # parsers' output after the curated exclusions: see data/curated/<vendor>.json. Volcano Engine:
+    # 14 on its standard tables plus doubao-pro-32k, listed only in the batch-inference table.
+    assert counts == {
+        "openai": 37, "deepseek": 2, "zhipu": 21, "moonshot": 2, "alibaba": 41,
+        "volcengine": 15, "tencent": 4, "minimax": 3,
+    }  # fmt: skip
+
+
+def recording_models(recording):
+    for entry in recording["files"]:
+        yield from parse_file(recording["source"], PAGES / entry["file"])
+
+
+@needs_pages
+def test_recorded_prices_are_checked_on_the_recording_date(built):
+    doc = json.loads(built)
+    providers, _m, _r = load_curated(CURATED_DIR)
+    dates = {c["provider"]["slug"]: c["recording"]["checked_on"] for c in providers if c.get("recording")}
+    # SOURCES.md, "When each recording was made"
+    assert dates == {
+        "openai": "2026-08-21", "deepseek": "2026-07-17", "zhipu": "2026-07-20", "moonshot": "2026-07-17",
+        "alibaba": "2026-08-10", "volcengine": "2026-07-17", "tencent": "2026-08-10", "minimax": "2026-07-20",
+    }  # fmt: skip
+    for p in doc["providers"]:
+        for m in p["models"]:
+            for r in m["prices"]:
+                if r["method"] == "scraped":
+                    assert r["checked_on"] == dates[p["slug"]], (p["slug"], m["slug"])
+                    assert date.fromisoformat(r["valid_from"]) <= date.fromisoformat(r["checked_on"])
+
+
+@needs_pages
+def test_zhipu_glm_5_1_at_the_recorded_price(built):
+    doc = json.loads(built)
+    zhipu = next(p for p in doc["providers"] if p["slug"] == "zhipu")
+    glm = next(m for m in zhipu["models"] if m["slug"] == "glm-5.1")
+    # bigmodel.cn pricing page: GLM-5.1 input [0, 32K) 6 CNY, output 24 CNY per 1M
+    first = {(r["kind"], r["amount"]) for r in glm["prices"] if r["tier_min_input_tokens"] is None}
+    assert first == {("input", "6"), ("cached_input", "1.3"), ("output", "24")}
+    assert glm["released_on"] == "2026-03-27"  # models.dev zhipuai/glm-5.1 release_date
+
+
+@needs_pages
+def test_monthly_usd_cny_history_from_2024(built):
+    rates = {
+        (r["date"], r["source_url"]): r["rate"]
+        for r in json.loads(built)["exchange_rates"]
+        if r["quote"] == "CNY"
+    }
+    monthly = "https://raw.githubusercontent.com/datasets/exchange-rates/main/data/monthly.csv"
+    # fx/datahub-exchange-rates-monthly-2026-07.csv: 2024-07-01,China,7.2609 (the July 2024 average)
+    assert rates[("2024-07-01", monthly)] == "7.2609"
+    months = sorted(d for d, url in rates if url == monthly)
+    assert (months[0], months[-1], len(months)) == ("2024-01-01", "2026-06-01", 30)  # 2024-01 .. 2026-06
+    assert (
+        rates[("2025-05-09", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml")] == "7.240491"
+    )
+
+
+@needs_pages
+def test_a_recorded_model_nobody_described_stops_the_build(tmp_path, built):
+    # A parser that starts reading a new model must not slip it into the seed undescribed.
+    curated = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, curated)
+    deepseek = json.loads((curated / "deepseek.json").read_text())
+    deepseek["models"] = [m for m in deepseek["models"] if m["slug"] != "deepseek-v4-flash"]
+    deepseek["prices"] = [r for r in deepseek["prices"] if r["model"] != "deepseek-v4-flash"]
+    (curated / "deepseek.json").write_text(json.dumps(deepseek))
+    with pytest.raises(SeedError, match="deepseek: the recording prices deepseek-v4-flash"):
+        build_bytes(PAGES, curated)
+
+
+def test_mapping_ladders_expand_to_ranks_with_overrides():
+    spec = {
+        "openai_classes": {"gpt-4o": "flagship", "gpt-4o-mini": "small"},
+        "vendors": {"zhipu": {"flagship": [{"model": "glm-5", "note": "now"}, {"model": "glm-4", "note": "2024"}],
+                              "small": [{"model": "glm-4-air", "note": "small"}]}},
+        "overrides": {"gpt-4o-mini": {"zhipu": [{"model": "glm-4-flash", "note": "override"}]}},
+    }  # fmt: skip
+    assert [(m["openai_model"], m["model"], m["rank"], m["note"]) for m in expand_mappings(spec)] == [
+        ("gpt-4o", "glm-5", 1, "now"),
+        ("gpt-4o", "glm-4", 2, "2024"),
+        ("gpt-4o-mini", "glm-4-flash", 1, "override"),
+    ]
