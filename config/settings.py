@@ -64,6 +64,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (which serves its own precompressed static files), before anything that
+    # reads or changes the body. BREACH: Django's GZipMiddleware pads each response with random
+    # bytes ("Heal the Breach") and CSRF tokens are masked anew per response, so HTML forms are
+    # gzipped too; set DJANGO_GZIP=0 to serve uncompressed.
+    *(["django.middleware.gzip.GZipMiddleware"] if env.bool("DJANGO_GZIP", default=True) else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +80,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The HTTP benchmark (scripts/bench) serves the site plus a bare JsonResponse view, its floor.
+if env.bool("BANJIA_BENCH", default=False):
+    ROOT_URLCONF = "config.bench_urls"
 
 TEMPLATES = [
     {
@@ -96,13 +104,20 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+# Persistent connections (a new PostgreSQL connection costs ~7 ms a request), checked before
+# reuse so a restarted database does not fail the first request after it.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("DJANGO_CONN_HEALTH_CHECKS", default=True))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Caches back the scrapers' "one run per source at a time" lock; with Redis configured
-# the lock holds across workers, otherwise it holds within one process.
+# The cache backs the scrapers' "one run per source at a time" lock and the per-catalog-version
+# page, export and estimate caches (offers.page_cache); with Redis configured both are shared by
+# all workers, otherwise each process has its own.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://banjia")}
+# Cache rendered pages, the catalog export and estimates per catalog version (0 to turn off).
+BANJIA_PAGE_CACHE = env.bool("BANJIA_PAGE_CACHE", default=True)
+BANJIA_PAGE_CACHE_SECONDS = env.int("BANJIA_PAGE_CACHE_SECONDS", default=24 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -121,14 +136,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production (DEBUG off): hashed, precompressed names from `collectstatic` (scripts/run runs it),
+# which WhiteNoise serves with a one-year immutable max-age. Development and tests: plain names
+# served straight from the app and project folders, no collectstatic needed.
+STATIC_MANIFEST = env.bool("DJANGO_STATIC_MANIFEST", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
-# WhiteNoise also serves straight from the app and project static folders (htmx comes from
-# django-htmx's), so the site is styled with DEBUG off even before `collectstatic` has run;
-# files collected into STATIC_ROOT (compressed) are served as well.
-WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not STATIC_MANIFEST)
 
 # Uploaded usage files are read in memory and capped; see offers.usage_import.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OffersConfig(AppConfig):
     name = "offers"
     verbose_name = _("Catalog")
+
+    def ready(self):
+        from .version import connect_signals
+
+        connect_signals()

@@ -37,8 +37,9 @@ from .estimate_forms import (
     to_request,
     without_empty_overrides,
 )
-from .estimator import MAX_ID_LENGTH, EstimateError, estimate, load_snapshot, parse_request, run
+from .estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
 from .models import Benefit, MigrationProgram, Price
+from .page_cache import estimate_body, estimate_result
 from .ratelimits import limited
 from .safety import printable
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
@@ -84,7 +85,7 @@ def _build(request, query, *, example=False):
         try:
             req = parse_request(document)
             snapshot = load_snapshot(req)
-            result = _for_display(estimate(req, snapshot))
+            result = _for_display(estimate_result(req, snapshot))
         except EstimateError as exc:
             apply_errors(exc.errors, form, formset, indices)
         if snapshot is not None:
@@ -422,7 +423,8 @@ def estimate_api(request):
     except (ValueError, RecursionError) as exc:
         return _errors({"body": [_("The body is not valid JSON: %(e)s") % {"e": exc}]})
     try:
-        result = run(data)
+        # Parsed here, computed (or read from the cache) per catalog version and canonical request.
+        body = estimate_body(parse_request(data))
     except EstimateError as exc:
         return _errors(exc.errors)
-    return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(body, content_type="application/json")

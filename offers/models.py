@@ -5,14 +5,15 @@ nobody knows is NULL (or an absent row), never 0: 0 means free.
 """
 
 import re
-from datetime import timedelta
+import secrets
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -30,6 +31,57 @@ def _is_zh():
 
 def today():
     return timezone.localdate()
+
+
+def _version_salt():
+    return secrets.token_hex(4)
+
+
+class CatalogVersion(models.Model):
+    """The catalog's version: one row whose counter every catalog write bumps in its transaction.
+
+    Pages, the catalog export and estimates are cached under this version (offers.version), so
+    nothing has to invalidate them. The salt is drawn when the row is created, so two databases
+    sharing one cache (or a database emptied and filled again) never share a version.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    n = models.PositiveBigIntegerField(default=0)
+    salt = models.CharField(max_length=16, default=_version_salt)
+
+    class Meta:
+        constraints = [
+            # A single row: every writer bumps the same counter (and waits on its row lock).
+            models.CheckConstraint(condition=Q(id=1), name="offers_catalogversion_single_row"),
+        ]
+
+    def __str__(self):
+        return f"{self.n}.{self.salt}"
+
+
+class CatalogQuerySet(models.QuerySet):
+    """Bulk writes send no signals, so they bump the catalog version themselves (`bulk_update`
+    runs through `update`; `delete` sends post_delete per row, see offers.version)."""
+
+    def update(self, **kwargs):
+        from .version import bump_catalog_version
+
+        rows = super().update(**kwargs)
+        if rows:
+            bump_catalog_version(self.db)
+        return rows
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from .version import bump_catalog_version
+
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            bump_catalog_version(self.db)
+        return created
+
+    bulk_create.alters_data = True
 
 
 # --- pricing dimensions (catalog-format.md: service_tier, region, time_window) -----------------
@@ -92,7 +144,7 @@ def window_key(window):
     return f"{window['start']}-{window['end']} {window['tz']} {days}"
 
 
-class ProviderQuerySet(models.QuerySet):
+class ProviderQuerySet(CatalogQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
@@ -130,7 +182,7 @@ class Provider(models.Model):
         return self.name
 
 
-class ModelQuerySet(models.QuerySet):
+class ModelQuerySet(CatalogQuerySet):
     def published(self):
         return self.filter(provider__is_published=True)
 
@@ -168,6 +220,8 @@ class Model(models.Model):
             # The model table sorts and filters by name and context window across vendors.
             models.Index(fields=["name"], name="offers_model_name_idx"),
             models.Index(fields=["context_window"], name="offers_model_context_idx"),
+            # The model table's default sort: lower(name), then vendor and id (browse.model_queryset).
+            models.Index(Lower("name"), "slug", name="offers_model_lower_name_idx"),
         ]
 
     def __str__(self):
@@ -182,7 +236,7 @@ class Model(models.Model):
             raise ValidationError({"capabilities": _("Unknown capabilities: %s") % sorted(unknown)})
 
 
-class PriceQuerySet(models.QuerySet):
+class PriceQuerySet(CatalogQuerySet):
     def approved(self):
         return self.filter(status=Price.Status.APPROVED)
 
@@ -321,6 +375,14 @@ class Price(models.Model):
                 condition=Q(status="approved"),
                 name="offers_price_current_idx",
             ),
+            # The changes feed: approved rows newest first, LIMIT 40 (browse.recent_changes),
+            # read from the index instead of sorting every price.
+            models.Index(
+                F("valid_from").desc(),
+                F("id").desc(),
+                condition=Q(status="approved"),
+                name="offers_price_feed_idx",
+            ),
         ]
 
     def __str__(self):
@@ -401,7 +463,7 @@ def _fmt_tokens(n):
     return f"{n:,}"
 
 
-class MigrationProgramQuerySet(models.QuerySet):
+class MigrationProgramQuerySet(CatalogQuerySet):
     def published(self):
         return self.filter(is_published=True, provider__is_published=True)
 
@@ -467,6 +529,14 @@ class MigrationProgram(models.Model):
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=F("starts_on")),
                 name="offers_migrationprogram_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # The changes feed's programmes: first known day newest first (browse.recent_changes).
+            models.Index(
+                Coalesce("announced_on", "starts_on", Value(date(2000, 1, 1))).desc(),
+                "slug",
+                name="offers_program_feed_idx",
             ),
         ]
 
@@ -548,10 +618,14 @@ class Benefit(models.Model):
     currency = models.CharField(max_length=3, blank=True, default="")
     valid_days = models.PositiveIntegerField(null=True, blank=True)
     description = models.TextField(blank=True, default="")
-    # Declared last: from here on `models` in this class body names the field, not the module.
+
+    # Declared last among the fields: from here on `models` in this class body names the field,
+    # not the module.
     models = models.ManyToManyField(
         Model, blank=True, related_name="benefits", help_text=_("Empty means every model.")
     )
+
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "position", "id"]
@@ -593,6 +667,8 @@ class ModelMapping(models.Model):
     rank = models.PositiveSmallIntegerField(default=1)
     note = models.TextField(blank=True, default="")
 
+    objects = CatalogQuerySet.as_manager()
+
     class Meta:
         ordering = ["openai_model", "provider", "rank"]
         constraints = [
@@ -622,6 +698,8 @@ class ExchangeRate(models.Model):
     rate = models.DecimalField(max_digits=20, decimal_places=10)
     date = models.DateField()
     source_url = models.URLField(max_length=1000, blank=True, default="")
+
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         ordering = ["base", "quote", "date"]

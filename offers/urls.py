@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import estimate_views, feeds, views
+from . import estimate_views, feeds, page_cache, views
 from .safety import CleanPathConverter
 
 register_converter(CleanPathConverter, "text")
@@ -15,6 +15,6 @@ urlpatterns = [
     path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
     # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").
     path("vendors/<slug:provider_slug>/models/<text:model_slug>/", views.model, name="model"),
-    path("feeds/changes.rss", feeds.ChangesFeed(), name="feed-rss"),
-    path("feeds/changes.atom", feeds.ChangesAtomFeed(), name="feed-atom"),
+    path("feeds/changes.rss", page_cache.per_version(feeds.ChangesFeed()), name="feed-rss"),
+    path("feeds/changes.atom", page_cache.per_version(feeds.ChangesAtomFeed()), name="feed-atom"),
 ]

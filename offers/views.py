@@ -2,7 +2,9 @@
 
 Each view validates its GET parameters with a form, calls one service in offers.browse and
 renders one template; an HTMX request gets only the partial named by its HX-Target (the
-partial name, the DOM id and the hx-target are the same string).
+partial name, the DOM id and the hx-target are the same string). Bodies are cached per catalog
+version, language, currency and query string (offers.page_cache): a repeated page costs at most
+the version check.
 """
 
 from functools import wraps
@@ -12,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from . import browse
+from . import browse, page_cache
 from .forms import CompareForm, ModelFilterForm, OfferFilterForm
 from .models import Model, Provider
 
@@ -41,13 +43,14 @@ def render_page(request, template, context, partials=()):
     name = template
     if htmx and not htmx.history_restore_request and htmx.target in partials:
         name = f"{template}#{htmx.target}"
-    response = render(request, name, context)
+    response = render(request, name, page_cache.placeholder_context(request, context))
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 
 
 @require_GET
 @remember_currency
+@page_cache.per_version
 def home(request):
     currency = browse.pick_currency(request)
     form = OfferFilterForm(request.GET, vendors=browse.vendor_choices())
@@ -64,6 +67,7 @@ def home(request):
 
 @require_GET
 @remember_currency
+@page_cache.per_version
 def vendor(request, provider_slug):
     provider = get_object_or_404(Provider.objects.published(), slug=provider_slug)
     page = browse.vendor_page(
@@ -74,6 +78,7 @@ def vendor(request, provider_slug):
 
 @require_GET
 @remember_currency
+@page_cache.per_version
 def model_list(request):
     currency = browse.pick_currency(request)
     form = ModelFilterForm(request.GET, vendors=browse.vendor_choices())
@@ -92,6 +97,7 @@ def model_list(request):
 
 @require_GET
 @remember_currency
+@page_cache.per_version
 def model(request, provider_slug, model_slug):
     obj = get_object_or_404(
         Model.objects.published().select_related("provider"), provider__slug=provider_slug, slug=model_slug
@@ -102,6 +108,7 @@ def model(request, provider_slug, model_slug):
 
 @require_GET
 @remember_currency
+@page_cache.per_version
 def compare(request):
     form = CompareForm(request.GET)
     form.is_valid()

@@ -28,3 +28,15 @@ def shared_pages():
             pytest.fail(f"{PAGES} is missing; CI must run with ../shared beside the checkout")
         pytest.skip("../shared/pages is not present")
     return PAGES
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with an empty page cache and reads the catalog version afresh."""
+    from django.core.cache import cache
+
+    from offers import version
+
+    cache.clear()
+    version._forget_memo()
+    return

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from offers.models import Benefit, MigrationProgram, Model, Price, Provider, today
+from offers.version import bump_catalog_version
 
 PREFIX = "synth-"
 SOURCE = "https://example.com/synthetic"
@@ -129,6 +130,7 @@ class Command(BaseCommand):
             for b, p in zip(benefits, programs, strict=True)
             if p.provider_id in first_model
         )
+        bump_catalog_version()  # the through table's bulk_create sends no signal
         self.stdout.write(
             f"created {len(providers)} vendors, {len(created)} models, {len(prices)} prices, "
             f"{len(programs)} programmes"
