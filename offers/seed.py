@@ -104,12 +104,20 @@ def load_curated(curated_dir=CURATED_DIR):
     return providers, mappings, rates
 
 
-def excluded(recording, model_id):
-    """The reason a recorded model is left out of the seed, or None."""
-    for rule in recording.get("exclude", []):
+def excluded(recording, model_id, entry=None):
+    """The reason a recorded model is left out of the seed, or None: the recording's rules, then
+    those of the one file (`entry`), e.g. models only an international page lists."""
+    rules = list(recording.get("exclude", [])) + list((entry or {}).get("exclude", []))
+    for rule in rules:
         if re.search(rule["pattern"], model_id):
             return rule["reason"]
     return None
+
+
+def file_checked_on(recording, entry):
+    """The day a recorded file was made: its own `checked_on` (pages of one vendor were recorded on
+    different days, e.g. bigmodel.cn and Z.ai), else the recording's."""
+    return _day(entry.get("checked_on") or recording["checked_on"])
 
 
 @lru_cache(maxsize=64)
@@ -126,35 +134,39 @@ def parse_file(source_slug, path):
 
 def recorded_observations(recording, pages_dir):
     """Observations of the recording's files, keyed by catalog model slug (aliases applied, left
-    out models dropped), each with the URL it was read from."""
+    out models dropped), each with the URL it was read from and the day that file was recorded."""
     source = get_source(recording["source"])
     aliases = recording.get("aliases", {})
     by_model = {}
     for entry in recording["files"]:
+        checked = file_checked_on(recording, entry)
         for obs in parse_file(recording["source"], Path(pages_dir) / entry["file"]):
             if obs.provider != source.PROVIDER:
                 continue
+            if "region" in entry and getattr(obs, "region", None) != entry["region"]:
+                raise SeedError(
+                    f"{entry['file']}: the curated file says its prices are region {entry['region']!r}, "
+                    f"but the parser reads {obs.model} {obs.kind} as {getattr(obs, 'region', None)!r}"
+                )
             slug = aliases.get(obs.model, obs.model)
-            if obs.model not in aliases and excluded(recording, obs.model):
+            if obs.model not in aliases and excluded(recording, obs.model, entry):
                 continue
-            by_model.setdefault(slug, []).append((obs, entry["source_url"]))
+            by_model.setdefault(slug, []).append((obs, entry["source_url"], checked))
     return by_model
 
 
 def _recorded_rows(model, observations, recording, dims, history):
     """The recording's rows of one model. They hold from `prices_since` if the curated file says,
     else from the end of the model's curated history rows, else from its release (the price is
-    taken to be unchanged since), else from the recording's date."""
-    checked = _day(recording["checked_on"])
+    taken to be unchanged since), else from the day its file was recorded (each row is checked on
+    the day of the file it comes from)."""
     since = _day(model.get("prices_since"))
     if since is None:
         ends = [row.valid_to for row in history if row.valid_to is not None]
         released = _day(model.get("released_on"))
         since = max(ends) if ends else released
-        if since is None or since > checked:
-            since = checked
     rows, seen = [], set()
-    for obs, url in observations:
+    for obs, url, checked in observations:
         values = {k: getattr(obs, k, default) for k, default in DIMENSIONS.items()}
         if any(values[k] != default for k, default in DIMENSIONS.items() if k not in dims):
             continue  # a dimension this checkout's catalog format cannot hold yet
@@ -168,7 +180,7 @@ def _recorded_rows(model, observations, recording, dims, history):
             currency=obs.currency,
             tier_min_input_tokens=obs.tier_min_input_tokens,
             tier_max_input_tokens=obs.tier_max_input_tokens,
-            valid_from=since,
+            valid_from=since if since is not None and since <= checked else checked,
             valid_to=None,
             source_url=url,
             checked_on=checked,
@@ -265,7 +277,7 @@ def build_provider(cur, pages_dir, dims):
             # (a 2024 model may still be listed in a batch section beside its curated price).
             headline = any(
                 all(getattr(obs, k, default) == default for k, default in DIMENSIONS.items())
-                for obs, _url in observed[slug]
+                for obs, _url, _checked in observed[slug]
             )
             if headline and any(row.valid_to is None for row in rows):
                 raise SeedError(
