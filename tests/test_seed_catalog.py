@@ -76,10 +76,11 @@ def test_every_price_and_programme_is_sourced_and_dated(seed):
     for program in MigrationProgram.objects.all():
         assert program.source_urls, program.slug
         assert program.checked_on is not None, program.slug
-    # Vendors price in their own currency: CNY for the Chinese vendors' own pages.
-    assert set(Price.objects.filter(model__provider__slug="zhipu").values_list("currency", flat=True)) == {
-        "CNY"
-    }
+    # Vendors price in their own currency: CNY for the Chinese vendors' own pages, USD on their
+    # international ones (Z.ai).
+    zhipu = Price.objects.filter(model__provider__slug="zhipu")
+    assert set(zhipu.filter(region__isnull=True).values_list("currency", flat=True)) == {"CNY"}
+    assert set(zhipu.filter(region="intl").values_list("currency", flat=True)) == {"USD"}
 
 
 def test_july_2024_programmes(seed):
@@ -204,6 +205,7 @@ def _price_on(doc, provider, slug, kind, on):
         r["amount"]
         for r in model["prices"]
         if r["kind"] == kind and r["tier_min_input_tokens"] is None and "service_tier" not in r
+        and r.get("region") is None
         and date.fromisoformat(r["valid_from"]) <= on and (r["valid_to"] is None or on < date.fromisoformat(r["valid_to"]))
     }  # fmt: skip
 
