@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from scrapers.sources import get as get_source
 
 from . import catalog_io
-from .models import clean_time_window, window_key
+from .models import Model, clean_time_window, window_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
 PROVIDER_KEYS = (
@@ -40,6 +40,25 @@ MODEL_KEYS = (
     "released_on",
     "deprecated_on",
 )
+# Capabilities come from models.dev's recorded api.json (shared/pages SOURCES.md: recorded 2026-06-13):
+# the entry of the same model id (compared without case: "MiniMax-M3" is minimax-m3) under the
+# provider ids of the vendor's own API, mainland ("-cn") and international; resellers, coding and
+# token plans are not read. `tool_call` gives tools, `reasoning` reasoning, an image among
+# `modalities.input` vision, `structured_output` json. Where two of the vendor's entries list the
+# model, only what both say is kept. A curated `capabilities` list (with `capabilities_source`)
+# replaces the feed's for that model. The catalog has no field for the source: it is this rule.
+MODELS_DEV_FILE = "feeds/models-dev-api.json"
+MODELS_DEV_PROVIDERS = {
+    "openai": ("openai",),
+    "deepseek": ("deepseek",),
+    "alibaba": ("alibaba", "alibaba-cn"),
+    "moonshot": ("moonshotai", "moonshotai-cn"),
+    "zhipu": ("zhipuai", "zai"),
+    "minimax": ("minimax", "minimax-cn"),
+    "tencent": ("tencent-tokenhub",),
+    "stepfun": ("stepfun",),
+}
+
 # Price dimensions a parser may emit beside the standard all-day home price. The importer's
 # PriceRec tells which of them the catalog format of this checkout can hold.
 DIMENSIONS = {"service_tier": "standard", "region": None, "time_window": None}
@@ -85,6 +104,54 @@ def _day(value):
 
 def _dec(value):
     return Decimal(str(value)) if value is not None else None
+
+
+def _feed_capabilities(entry):
+    caps = set()
+    if entry.get("tool_call") is True:
+        caps.add("tools")
+    if entry.get("reasoning") is True:
+        caps.add("reasoning")
+    if "image" in ((entry.get("modalities") or {}).get("input") or []):
+        caps.add("vision")
+    if entry.get("structured_output") is True:
+        caps.add("json")
+    return caps
+
+
+def feed_capabilities(pages_dir):
+    """{(provider slug, model slug): (capabilities, "models.dev <id>/<model>[, ...]")} from the
+    recorded models.dev feed, by the rule above; {} without the file."""
+    path = Path(pages_dir) / MODELS_DEV_FILE
+    if not path.is_file():
+        return {}
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    found = {}
+    for provider, ids in MODELS_DEV_PROVIDERS.items():
+        for feed_id in ids:
+            for model_id, entry in sorted((doc.get(feed_id) or {}).get("models", {}).items()):
+                if isinstance(entry, dict):
+                    key = (provider, model_id.lower())
+                    found.setdefault(key, []).append(
+                        (f"models.dev {feed_id}/{model_id}", _feed_capabilities(entry))
+                    )
+    out = {}
+    for key, entries in found.items():
+        caps = set.intersection(*(c for _src, c in entries))
+        ordered = [c for c in Model.CAPABILITIES if c in caps]
+        out[key] = (ordered, ", ".join(src for src, _c in entries))
+    return out
+
+
+def model_capabilities(provider, m, feed):
+    """The curated list if the curated file sets one (it must say where it comes from), else the
+    feed's for that model, else none known."""
+    if "capabilities" in m:
+        if not m.get("capabilities_source"):
+            raise SeedError(f"{provider}: {m['slug']} sets capabilities without capabilities_source")
+        return list(m["capabilities"])
+    caps, _source = feed.get((provider, m["slug"].lower()), ([], None))
+    return list(caps)
 
 
 def supported_dimensions():
@@ -252,7 +319,7 @@ def _program(raw, models_by_slug):
     )
 
 
-def build_provider(cur, pages_dir, dims):
+def build_provider(cur, pages_dir, dims, feed=None):
     p = cur["provider"]
     recording = cur.get("recording")
     observed = recorded_observations(recording, pages_dir) if recording else {}
@@ -291,7 +358,7 @@ def build_provider(cur, pages_dir, dims):
             kind=m.get("kind", "chat"),
             context_window=m.get("context_window"),
             max_output_tokens=m.get("max_output_tokens"),
-            capabilities=list(m.get("capabilities", [])),
+            capabilities=model_capabilities(p["slug"], m, feed or {}),
             released_on=_day(m.get("released_on")),
             deprecated_on=_day(m.get("deprecated_on")),
             prices=_Rel(rows),
@@ -357,10 +424,11 @@ def expand_mappings(spec):
 def build_document(pages_dir, curated_dir=CURATED_DIR):
     providers, mappings, rates = load_curated(curated_dir)
     dims = supported_dimensions()
+    feed = feed_capabilities(pages_dir)
     doc = {
         "format": catalog_io.FORMAT,
         "providers": sorted(
-            (build_provider(cur, pages_dir, dims) for cur in providers), key=lambda p: p["slug"]
+            (build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"]
         ),
         "mappings": expand_mappings(mappings),
         "exchange_rates": build_rates(rates, pages_dir),

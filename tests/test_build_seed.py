@@ -16,8 +16,10 @@ from offers.seed import (
     build_bytes,
     excluded,
     expand_mappings,
+    feed_capabilities,
     file_checked_on,
     load_curated,
+    model_capabilities,
     parse_file,
     recorded_observations,
 )
@@ -268,3 +270,40 @@ def test_mapping_ladders_expand_to_ranks_with_overrides():
         ("gpt-4o", "glm-4", 2, "2024"),
         ("gpt-4o-mini", "glm-4-flash", 1, "override"),
     ]
+
+
+@needs_pages
+def test_capabilities_from_models_dev_for_the_vendors_own_entries(built):
+    models = {(p["slug"], m["slug"]): m for p in json.loads(built)["providers"] for m in p["models"]}
+    # feeds/models-dev-api.json, openai/gpt-4o: tool_call true, modalities.input text/image/pdf,
+    # structured_output true, reasoning false
+    assert models[("openai", "gpt-4o")]["capabilities"] == ["vision", "tools", "json"]
+    # o3-mini: tool_call, reasoning, structured_output; input text only (no vision)
+    assert models[("openai", "o3-mini")]["capabilities"] == ["tools", "json", "reasoning"]
+    assert models[("openai", "text-embedding-3-small")]["capabilities"] == []
+    # moonshotai and moonshotai-cn agree on kimi-k2.6: image input, tools, structured output, reasoning
+    assert models[("moonshot", "kimi-k2.6")]["capabilities"] == ["vision", "tools", "json", "reasoning"]
+    # the feed spells it MiniMax-M3 (minimax and minimax-cn): the same id without case
+    assert models[("minimax", "minimax-m3")]["capabilities"] == ["vision", "tools", "reasoning"]
+    # qwen3.6-max-preview: structured_output on alibaba-cn only, so json is left out
+    assert models[("alibaba", "qwen3.6-max-preview")]["capabilities"] == ["tools", "reasoning"]
+    # Volcano Engine is not in models.dev: nothing known, nothing invented
+    assert all(not m["capabilities"] for (p, _s), m in models.items() if p == "volcengine")
+    feed = feed_capabilities(PAGES)
+    assert feed[("openai", "gpt-4o")] == (["vision", "tools", "json"], "models.dev openai/gpt-4o")
+    assert (
+        feed[("minimax", "minimax-m3")][1]
+        == "models.dev minimax/MiniMax-M3, models.dev minimax-cn/MiniMax-M3"
+    )
+
+
+def test_curated_capabilities_replace_the_feeds_and_say_where_they_come_from():
+    feed = {("openai", "gpt-3.5-turbo"): ([], "models.dev openai/gpt-3.5-turbo")}
+    m = {"slug": "gpt-3.5-turbo", "capabilities": ["tools"], "capabilities_source": "a page saying so"}
+    assert model_capabilities("openai", m, feed) == ["tools"]
+    assert model_capabilities(
+        "openai", {"slug": "GPT-3.5-Turbo"}, {("openai", "gpt-3.5-turbo"): (["json"], "x")}
+    ) == ["json"]
+    assert model_capabilities("openai", {"slug": "gpt-9"}, feed) == []
+    with pytest.raises(SeedError, match="gpt-3.5-turbo sets capabilities without capabilities_source"):
+        model_capabilities("openai", {"slug": "gpt-3.5-turbo", "capabilities": ["tools"]}, feed)

@@ -41,6 +41,16 @@ def test_openai_models_from_35_turbo_to_gpt5_and_embeddings(seed):
     assert {"text-embedding-3-small", "text-embedding-3-large"} <= slugs
 
 
+def test_capabilities_from_the_feed_come_through_the_import(seed):
+    # models.dev openai/gpt-4o: image input, tool_call, structured_output; not a reasoning model
+    assert Model.objects.get(provider__slug="openai", slug="gpt-4o").capabilities == [
+        "vision",
+        "tools",
+        "json",
+    ]
+    assert "reasoning" in Model.objects.get(provider__slug="openai", slug="o3").capabilities
+
+
 def test_openai_gpt4o_history(seed):
     # research: mid-2024 gpt-4o 5/15 USD per 1M, later 2.5/10 (the 2024-08-06 price).
     rows = Price.objects.headline().filter(model__provider__slug="openai", model__slug="gpt-4o", kind="input")
