@@ -313,3 +313,34 @@ def test_iflytek_ultra_is_marked_derived():
         ("input", "0.8", "derived"),
         ("output", "0.8", "derived"),
     }
+
+
+def test_a_flagship_standing_in_for_a_small_model_says_so():
+    # A small, nano or small-reasoning OpenAI model whose rank-1 counterpart is one of the vendor's
+    # flagships (a model on its gpt-4o ladder) is flagged in the note, so the page can say it; no
+    # other rank-1 note carries the flag. Today: Moonshot, Tencent, MiniMax, 01.AI (all three
+    # classes) and iFlytek (small, small-reasoning; its nano is Spark Lite).
+    doc = json.loads(SEED.read_text())
+    classes = json.loads((CURATED / "mappings.json").read_text())["openai_classes"]
+    flagships = {(m["provider"], m["model"]) for m in doc["mappings"] if m["openai_model"] == "gpt-4o"}
+    flag = "no current small model; flagship used"
+    flagged = set()
+    for m in doc["mappings"]:
+        if m["rank"] != 1:
+            continue
+        small = classes[m["openai_model"]] in ("small", "nano", "reasoning-small")
+        stands_in = small and (m["provider"], m["model"]) in flagships
+        assert m["note"].startswith(flag) == stands_in, (m["openai_model"], m["provider"], m["model"])
+        if stands_in:
+            flagged.add((m["provider"], classes[m["openai_model"]]))
+    assert flagged == {
+        (v, c)
+        for v in ("moonshot", "tencent", "minimax", "01ai")
+        for c in ("small", "nano", "reasoning-small")
+    } | {("iflytek", "small"), ("iflytek", "reasoning-small")}
+    gpt4o_mini = next(
+        m
+        for m in doc["mappings"]
+        if (m["openai_model"], m["provider"], m["rank"]) == ("gpt-4o-mini", "moonshot", 1)
+    )
+    assert (gpt4o_mini["model"], gpt4o_mini["note"].startswith(flag)) == ("kimi-k2.6", True)
