@@ -103,6 +103,12 @@ def _tier_key(price: Price):
     return (price.tier_min_input_tokens or 0, price.tier_max_input_tokens or 0)
 
 
+def _slot_key(price: Price):
+    """The slot a current price competes for (Price.same_slot): model, kind, prompt tier,
+    currency, service tier, region and time window."""
+    return (price.model_id, price.kind, _tier_key(price), price.currency, *price.dimensions_key)
+
+
 # --- Price dimensions: service tier, region, time window (catalog-format.md) ------------------
 
 ZONE_WORDS = {
@@ -1087,14 +1093,12 @@ def recent_changes(limit=40) -> list[FeedItem]:
     closed = Price.objects.approved().filter(
         model_id__in={p.model_id for p in prices}, valid_to__isnull=False
     )
-    by_slot = {(p.model_id, p.kind, _tier_key(p), p.currency, p.valid_to): p for p in closed}
+    # A new row replaces the one of the same slot (model, kind, prompt tier, currency, service
+    # tier, region, time window) that closed the day it opened: a batch or off-peak row is never
+    # paired with a standard all-day one.
+    by_slot = {(*_slot_key(p), p.valid_to): p for p in closed}
     items = [
-        FeedItem(
-            "price",
-            p.valid_from,
-            price=p,
-            previous=by_slot.get((p.model_id, p.kind, _tier_key(p), p.currency, p.valid_from)),
-        )
+        FeedItem("price", p.valid_from, price=p, previous=by_slot.get((*_slot_key(p), p.valid_from)))
         for p in prices
     ]
     programs = (
