@@ -18,8 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
-from .browse import pick_currency
-from .browse import window_label
+from .browse import pick_currency, window_label
 from .estimate_display import SORTS, chart, decorate, flag_lines, group_warnings, siblings
 from .estimate_export import csv_response, xlsx_response
 from .estimate_forms import (
