@@ -186,9 +186,9 @@ def test_tampered_query_does_not_crash(client, catalog):
 
 
 def test_page_query_count(client, catalog, django_assert_max_num_queries):
-    # model choices, currency choices, the estimator's snapshot (at most 8) and the vendors'
-    # models for the override selects (1)
-    with django_assert_max_num_queries(11):
+    # model choices, currency choices, the estimator's snapshot (at most 8), the vendors'
+    # models for the override selects (1) and the mappings behind the like-for-like flags (1)
+    with django_assert_max_num_queries(12):
         client.get(f"{URL}?{REFERENCE}")
 
 
@@ -668,3 +668,41 @@ def test_estimate_page_stays_light_with_a_5000_model_catalog(client, catalog):
     # 3 vendors x 2 lines = 6 selects of at most 12 models each, not 6 x 1,667 options
     assert len(response.content) < 200_000
     assert "more models" in response.content.decode()
+
+
+# --- like for like, visibly (issue 8, point 5) ---------------------------------------------------
+
+
+def ranking_flags(html, provider):
+    """The flag codes of each line of a vendor's row in the ranking."""
+    from bs4 import BeautifulSoup
+
+    row = BeautifulSoup(html, "html.parser").select_one(f'#ranking tr[data-provider="{provider}"]')
+    return [[f["data-flag"] for f in li.select(".line-flag")] for li in row.select("ul.line-models li")]
+
+
+def test_ranking_names_each_replacement_and_flags_another_class(client, catalog):
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    # DeepSeek prices gpt-4o-mini on deepseek-chat, the model the catalog also maps to gpt-4o: a
+    # larger model. Zhipu's glm-4-air is mapped to gpt-4o-mini only: like for like.
+    assert ranking_flags(html, "deepseek") == [[], ["larger"]]
+    assert ranking_flags(html, "zhipu") == [[], []]
+    row = html[html.index('<tr data-provider="zhipu"') :]
+    row = row[: row.index("</tr>")]
+    assert "gpt-4o →</span> glm-4<" in row
+    assert "gpt-4o-mini →</span> glm-4-air<" in row
+    assert 'id="flags-note"' in html
+    # the note of the rule is there only when a line is flagged
+    html = client.get(f"{URL}?{query(('gpt-4o', 1_000_000, 0, 0))}").content.decode()
+    assert 'id="flags-note"' not in html
+
+
+def test_ranking_flags_a_smaller_and_a_free_model(client, catalog):
+    zhipu = Provider.objects.get(slug="zhipu")
+    priced_model(zhipu, "glm-4-flash", input=0, output=0, currency="CNY", valid_from="2024-01-01")
+    chosen = f"{REFERENCE}&usage-0-override-zhipu=glm-4-air&usage-1-override-zhipu=glm-4-flash"
+    html = client.get(f"{URL}?{chosen}").content.decode()
+    # gpt-4o on glm-4-air (mapped to gpt-4o-mini only): smaller; glm-4-flash costs 0 everywhere: free
+    assert ranking_flags(html, "zhipu") == [["smaller"], ["free"]]
+    assert "smaller model" in html
+    assert "free model" in html
