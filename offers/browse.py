@@ -791,7 +791,7 @@ class Chart:
 
 
 # Mirrored in static/css/banjia.css (legend swatches; no inline styles under the CSP).
-CHART_COLOURS = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#6d597a", "#577590")
+CHART_COLOURS = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#6d597a", "#577590", "#8f2d56", "#3a7d44")
 CHART_W, CHART_H, CHART_PAD_L, CHART_PAD_B, CHART_PAD_T, CHART_PAD_R = 640, 240, 56, 28, 12, 12
 
 

@@ -288,8 +288,6 @@ def _for_display(result):
             entry["percent"] = f"{Decimal(entry['share']) * 100:.1f}"
         for line in detail["lines"]:
             _label_prices(line)
-    for line in result["baseline"].get("detail", {}).get("lines") or ():
-        _label_prices(line)
         detail["rows"] = [
             {
                 **month,
@@ -300,6 +298,8 @@ def _for_display(result):
             }
             for i, month in enumerate(detail["months"])
         ]
+    for line in result["baseline"].get("detail", {}).get("lines") or ():
+        _label_prices(line)
     return result
 
 

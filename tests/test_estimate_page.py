@@ -706,3 +706,14 @@ def test_ranking_flags_a_smaller_and_a_free_model(client, catalog):
     assert ranking_flags(html, "zhipu") == [["smaller"], ["free"]]
     assert "smaller model" in html
     assert "free model" in html
+
+
+def test_vendor_detail_lists_benefits_month_by_month(client, catalog):
+    from bs4 import BeautifulSoup
+
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    table = BeautifulSoup(html, "html.parser").select_one("#detail-zhipu table.benefit-months")
+    # 12 months, one row each, numbered 1..12
+    assert [tr.select_one("td").get_text(strip=True) for tr in table.select("tbody tr")] == [
+        str(m) for m in range(1, 13)
+    ]
