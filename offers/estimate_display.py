@@ -333,11 +333,14 @@ def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=N
     - "smaller": a full-size OpenAI model priced on a model mapped to its mini or nano sibling and
       not to the model itself (an override, usually);
     - "free": every price used for the line is 0 (often a rate-limited lite model);
+    - "derived": a price used was worked out, not read from a source (confidence "derived");
     - "tier": the line's service tier had no price at this vendor, its standard price was used.
     """
     flags = []
     if prices and all(Decimal(p["amount"]) == ZERO for p in prices):
         flags.append({"code": "free", "text": _("free model")})
+    if any(p.get("confidence") == "derived" for p in prices):
+        flags.append({"code": "derived", "text": _("derived price")})
     own = mapped.get((provider, openai_model), {})
     other = {}
     for sibling in siblings(openai_model):

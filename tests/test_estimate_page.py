@@ -717,3 +717,13 @@ def test_vendor_detail_lists_benefits_month_by_month(client, catalog):
     assert [tr.select_one("td").get_text(strip=True) for tr in table.select("tbody tr")] == [
         str(m) for m in range(1, 13)
     ]
+
+
+def test_ranking_flags_a_line_priced_on_a_derived_price(client, catalog):
+    from offers.models import Price
+
+    Price.objects.filter(model__slug="glm-4-air", kind="output").update(confidence=Price.Confidence.DERIVED)
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    # only the gpt-4o-mini line uses glm-4-air (its output price is now "derived")
+    assert ranking_flags(html, "zhipu") == [[], ["derived"]]
+    assert "derived price" in html
