@@ -395,7 +395,8 @@ def flag_lines(result, mapped):
                 asked=dl.get("service_tier"),
             )
             line["flags"] = flags
-            flagged = flagged or any(f["code"] != "tier" for f in flags)
+            alt["flagged"] = alt.get("flagged", False) or any(f["code"] != "tier" for f in flags)
+            flagged = flagged or alt["flagged"]
             if k < len(detail_lines):
                 detail_lines[k]["flags"] = flags
                 detail_lines[k]["mapping_note"] = note

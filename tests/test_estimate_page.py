@@ -695,6 +695,7 @@ def test_ranking_names_each_replacement_and_flags_another_class(client, catalog)
     # the note of the rule is there only when a line is flagged
     html = client.get(f"{URL}?{query(('gpt-4o', 1_000_000, 0, 0))}").content.decode()
     assert 'id="flags-note"' not in html
+    assert 'id="best-flagged"' not in html
 
 
 def test_ranking_flags_a_smaller_and_a_free_model(client, catalog):
@@ -727,3 +728,8 @@ def test_ranking_flags_a_line_priced_on_a_derived_price(client, catalog):
     # only the gpt-4o-mini line uses glm-4-air (its output price is now "derived")
     assert ranking_flags(html, "zhipu") == [[], ["derived"]]
     assert "derived price" in html
+    # Zhipu is not the best option here (DeepSeek is, and its gpt-4o-mini line is "larger"):
+    # the summary asks to check it
+    summary = html[html.index('id="estimate-summary"') : html.index('id="ranking"')]
+    assert "Best complete option:" in summary
+    assert 'id="best-flagged"' in summary
