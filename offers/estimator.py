@@ -443,7 +443,7 @@ def _parse_date(value):
 # prefetch managers) cost more than the estimate itself on a 50-vendor catalog.
 PRICE_FIELDS = (
     "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
-    "source_url", "checked_on", "confidence", "service_tier", "region", "time_window",
+    "source_url", "checked_on", "confidence", "service_tier", "region", "time_window", "valid_from",
 )  # fmt: skip
 BENEFIT_FIELDS = (
     "id", "program_id", "kind", "tokens", "ratio", "percent", "months", "amount", "currency", "valid_days",
@@ -490,6 +490,8 @@ class Snapshot:
     benefits: dict  # programme id -> [BenefitRow] by position
     rates: list  # candidate ExchangeRate rows (latest <= as_of and earliest later, per pair)
     unknown_providers: list = field(default_factory=list)  # (index, slug) asked for, not published
+    # OpenAI model slug -> the later valid_from its baseline is priced at (no price yet on as_of)
+    baseline_after: dict = field(default_factory=dict)
 
 
 def load_snapshot(req):
@@ -540,15 +542,33 @@ def load_snapshot(req):
 
     # 4. Prices in force on as_of of every model involved, of every tier, region and window
     #    (rule 6 chooses among them per line in `select_rows`).
+    #    The same query reads the later rows of the lines' OpenAI models: a model launched after
+    #    as_of (gpt-4o-mini on 2024-07-18, asked about on 2024-07-10) is priced at its launch
+    #    price and the response warns, rather than refusing the whole estimate.
     model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
-    prices = {}
+    openai_ids = {m.pk for m in openai_models.values()}
+    prices, later = {}, {}
     for price in (
-        Price.objects.current(on=as_of)
+        Price.objects.approved()
         .filter(model_id__in=model_ids)
+        .filter(
+            Q(valid_from__lte=as_of, valid_to__isnull=True)
+            | Q(valid_from__lte=as_of, valid_to__gt=as_of)
+            | Q(model_id__in=openai_ids, valid_from__gt=as_of)
+        )
         .order_by("id")
         .values_list(*PRICE_FIELDS, named=True)
     ):
-        prices.setdefault(price.model_id, []).append(price)
+        if price.valid_from > as_of:
+            later.setdefault(price.model_id, []).append(price)
+        else:
+            prices.setdefault(price.model_id, []).append(price)
+    baseline_after = {}
+    for slug, model in openai_models.items():
+        if model.pk in later and model.pk not in prices:
+            first = min(p.valid_from for p in later[model.pk])
+            prices[model.pk] = [p for p in later[model.pk] if p.valid_from == first]
+            baseline_after[slug] = first
 
     # 5-7. Published programmes with their state on as_of (rule 5), the benefits of those that
     # apply, and the benefits' models. Unpublished programmes are not read: the public API omits
@@ -610,6 +630,7 @@ def load_snapshot(req):
         benefits=benefits,
         rates=rates,
         unknown_providers=unknown,
+        baseline_after=baseline_after,
     )
 
 
@@ -1324,7 +1345,7 @@ def _estimate(req, snap):
         ranked.append((cents(total), provider.slug, alt))
 
     ranked.sort(key=lambda t: (t[0], t[1]))
-    warnings = _warnings(used_rates.values(), baseline, used_lines, snap.as_of)
+    warnings = _launch_warnings(snap) + _warnings(used_rates.values(), baseline, used_lines, snap.as_of)
     result = {
         "as_of": snap.as_of.isoformat(),
         "months": months,
@@ -1346,6 +1367,23 @@ def _estimate(req, snap):
     if req.detail:
         result["baseline"]["detail"] = {"lines": [_line_detail(pl) for pl in baseline]}
     return result
+
+
+def _launch_warnings(snap):
+    """A line's OpenAI model had no price yet on as_of: it is priced at its first later price."""
+    return [
+        {
+            "code": "baseline_price_after_as_of",
+            "message": _(
+                "%(model)s had no price on %(as_of)s (it launched later); its first price, from "
+                "%(date)s, is used for the OpenAI baseline."
+            )
+            % {"model": slug, "as_of": snap.as_of.isoformat(), "date": first.isoformat()},
+            "model": slug,
+            "date": first.isoformat(),
+        }
+        for slug, first in sorted(snap.baseline_after.items())
+    ]
 
 
 def _warnings(rates, baseline, alternative_lines, as_of):

@@ -514,3 +514,38 @@ def test_tiers_by_requests_and_cached_input_with_and_without_a_cached_price(clie
     no_requests = line("gpt-4o", 10_000_000, 1_000_000, cached=4_000_000, requests=None)
     for usage in (short_prompts, no_requests):
         assert alt(both(client, tmp_path, [usage], months=1), "lambda")["total_cost"] == "12.00"
+
+
+def test_an_openai_model_launched_after_as_of_is_priced_at_its_launch_price_with_a_warning(client, tmp_path):
+    # gpt-4o-mini here has only a later row: 0.15 / 0.6 USD from 2024-07-18 (its launch), plus a
+    # price cut from 2024-09-01 that must not be used; as_of 2024-07-10 is before both.
+    mini = model(
+        "gpt-4o-mini",
+        price("input", "0.15", valid_from="2024-07-18"),
+        price("output", "0.6", valid_from="2024-07-18"),
+        {**price("input", "0.1", valid_from="2024-09-01")},
+    )
+    mini["prices"][0]["valid_to"] = "2024-09-01"
+    import_catalog(
+        {
+            "format": "banjia.catalog/1",
+            "providers": [provider("openai", mini), provider("zz", chat("zz-small", "0.1", "0.1"))],
+            "mappings": [
+                {
+                    "openai_model": "gpt-4o-mini",
+                    "provider": "zz",
+                    "model": "zz-small",
+                    "rank": 1,
+                    "note": None,
+                }
+            ],
+            "exchange_rates": [],
+        }
+    )
+    result = both(client, tmp_path, [line("gpt-4o-mini", 100_000_000, 10_000_000)], months=1)
+    # baseline at the launch price: 100M x 0.15 + 10M x 0.6 = 15 + 6 = 21.00 USD a month
+    assert result["baseline"]["monthly_cost"] == "21.00"
+    # zz: 110M x 0.1 = 11.00
+    assert alt(result, "zz")["total_cost"] == "11.00"
+    assert result["warnings"][0]["code"] == "baseline_price_after_as_of"
+    assert (result["warnings"][0]["model"], result["warnings"][0]["date"]) == ("gpt-4o-mini", "2024-07-18")
