@@ -115,11 +115,21 @@ def test_full_page_field_errors(client, catalog):
 
 
 def test_estimator_errors_go_beside_the_model(client, catalog):
-    # gpt-4o-mini has no OpenAI price before 2024-07-01
-    bad = query(("gpt-4o", 1, 0, 1), ("gpt-4o-mini", 1, 0, 1), as_of="2024-06-30")
+    # an OpenAI model with no price at all cannot be the baseline
+    from tests.factories import ModelFactory
+
+    ModelFactory(provider=Provider.objects.get(slug="openai"), slug="gpt-unpriced", name="GPT unpriced")
+    bad = query(("gpt-4o", 1, 0, 1), ("gpt-unpriced", 1, 0, 1), as_of="2024-06-30")
     html = client.get(f"{URL}?{bad}").content.decode()
     model = html.index('id="id_usage-1-model-errors"')
-    assert "gpt-4o-mini has no input price on 2024-06-30" in html[model : model + 300]
+    assert "gpt-unpriced has no input price on 2024-06-30" in html[model : model + 300]
+
+
+def test_model_launched_after_as_of_is_priced_with_a_warning(client, catalog):
+    # gpt-4o-mini has no OpenAI price before 2024-07-01: its first price is used, and the page says so
+    html = client.get(f"{URL}?{query(('gpt-4o-mini', 1, 0, 1), as_of='2024-06-30')}").content.decode()
+    assert 'id="estimate-summary"' in html
+    assert 'data-code="baseline_price_after_as_of"' in html
 
 
 def test_blank_line_is_ignored_and_no_line_is_an_error(client, catalog):
