@@ -97,6 +97,17 @@ class Money:
         return not self.unconverted and self.original_currency not in ("", self.currency)
 
 
+def rates_behind(moneys, converter: Converter) -> list[Rate]:
+    """The stored exchange rates behind the converted amounts among `moneys`, each once, by pair:
+    a table shows them once above it instead of a rate date in every cell (no query)."""
+    found = {}
+    for money in moneys:
+        if money is not None and money.was_converted:
+            for rate in converter.rates_used(money.original_currency, money.currency):
+                found[(rate.base, rate.quote)] = rate
+    return [found[pair] for pair in sorted(found)]
+
+
 # --- Prices -----------------------------------------------------------------------------------
 
 
@@ -560,6 +571,15 @@ class ModelTable:
     converter: Converter
     tray: CompareTray = field(default_factory=CompareTray)
 
+    @property
+    def rates(self) -> list[Rate]:
+        """The exchange rates behind the prices the table shows (headline rows and variants)."""
+        shown = []
+        for row in self.page.object_list:
+            prices = row.prices
+            shown += [prices.input, prices.output, *prices.input_variants, *prices.output_variants]
+        return rates_behind((r.money for r in shown if r), self.converter)
+
 
 def model_queryset(filters: dict, converter: Converter, currency: str, on: date):
     """Published models filtered and sorted in SQL; prices converted to `currency` in SQL."""
@@ -721,6 +741,11 @@ class VendorPage:
     snippet: Snippet
     converter: Converter
 
+    @property
+    def rates(self) -> list[Rate]:
+        """The exchange rates behind the model table's prices, shown once above it."""
+        return rates_behind((r.money for row in self.models for r in row.prices.all_rows()), self.converter)
+
 
 def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None) -> VendorPage:
     """Everything on a vendor page in seven queries (the provider itself is the caller's)."""
@@ -876,6 +901,12 @@ class ModelPage:
     programs: list[ProgramCard]
     replaces: list[str]
     converter: Converter
+
+    @property
+    def rates(self) -> list[Rate]:
+        """The exchange rates behind the current prices and the history's converted column."""
+        moneys = [r.money for r in self.prices.all_rows()] + [money for _price, money in self.history]
+        return rates_behind(moneys, self.converter)
 
 
 def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
