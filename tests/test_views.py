@@ -257,7 +257,9 @@ def test_model_page_shows_the_rate_once_and_unknown_capabilities(client, catalog
     # current prices and the history's converted column share one rate line
     assert html.count("Converted at") == 1
     assert html.count(", rate of ") == 1  # (the ≈ amounts keep the rate in their tooltip)
-    assert html.index('id="current-title"') < html.index('class="rate-note"') < html.index('id="history-title"')
+    assert (
+        html.index('id="current-title"') < html.index('class="rate-note"') < html.index('id="history-title"')
+    )
     assert "Capabilities not known" not in html  # glm-4: tools
     html = client.get(catalog["air"].get_absolute_url()).content.decode()
     assert "Capabilities not known" in html  # glm-4-air has no capability on record
