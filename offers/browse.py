@@ -199,6 +199,11 @@ class PriceRow:
         return self.price.is_stale
 
 
+def _of_kind(method: str, kind: str):
+    """A read-only attribute for templates: `prices.input` is `prices.base("input")`."""
+    return property(lambda self: getattr(self, method)(kind))
+
+
 @dataclass
 class ModelPrices:
     """The current prices of one model grouped by kind; `input`/`output` are the headline (standard,
@@ -209,17 +214,13 @@ class ModelPrices:
     def base(self, kind) -> PriceRow | None:
         return next((row for row in self.rows.get(kind) or [] if is_headline(row.price)), None)
 
-    @property
-    def input(self):
-        return self.base(Price.Kind.INPUT)
+    input = _of_kind("base", Price.Kind.INPUT)
+    cached_input = _of_kind("base", Price.Kind.CACHED_INPUT)
+    output = _of_kind("base", Price.Kind.OUTPUT)
 
-    @property
-    def cached_input(self):
-        return self.base(Price.Kind.CACHED_INPUT)
-
-    @property
-    def output(self):
-        return self.base(Price.Kind.OUTPUT)
+    def each(self):
+        """Every row, of every kind."""
+        return (row for rows in self.rows.values() for row in rows)
 
     @property
     def tiered(self):
@@ -228,7 +229,7 @@ class ModelPrices:
 
     @property
     def stale(self):
-        return any(row.stale for rows in self.rows.values() for row in rows)
+        return any(row.stale for row in self.each())
 
     def variants(self, kind) -> list[PriceRow]:
         """One row per (service tier, region, window) other than the headline: its lowest prompt tier."""
@@ -238,17 +239,12 @@ class ModelPrices:
                 first.setdefault(row.price.dimensions_key, row)
         return sorted(first.values(), key=lambda row: _dimension_order(row.price))
 
-    @property
-    def input_variants(self):
-        return self.variants(Price.Kind.INPUT)
-
-    @property
-    def output_variants(self):
-        return self.variants(Price.Kind.OUTPUT)
+    input_variants = _of_kind("variants", Price.Kind.INPUT)
+    output_variants = _of_kind("variants", Price.Kind.OUTPUT)
 
     @property
     def has_variants(self):
-        return any(not is_headline(row.price) for rows in self.rows.values() for row in rows)
+        return any(not is_headline(row.price) for row in self.each())
 
     def all_rows(self):
         """Headline rows by kind, then each tier, region and window by kind."""
@@ -257,7 +253,7 @@ class ModelPrices:
 
     def label_rows(self):
         """Set each row's `terms` (see PriceRow)."""
-        others = [row.price for rows in self.rows.values() for row in rows if not is_headline(row.price)]
+        others = [row.price for row in self.each() if not is_headline(row.price)]
         headline = []
         if any(p.service_tier != Price.ServiceTier.STANDARD for p in others):
             headline.append(str(Price.ServiceTier.STANDARD.label))
@@ -265,9 +261,8 @@ class ModelPrices:
             headline.append(_("Home prices"))
         if any(p.time_window for p in others):
             headline.append(_("All day"))
-        for rows in self.rows.values():
-            for row in rows:
-                row.terms = " · ".join(headline) if is_headline(row.price) else price_terms(row.price)
+        for row in self.each():
+            row.terms = " · ".join(headline) if is_headline(row.price) else price_terms(row.price)
 
 
 def current_prices(model_ids, converter: Converter, currency: str, on: date | None = None):
