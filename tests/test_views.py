@@ -143,6 +143,13 @@ def test_vendor_page_in_the_prices_currency_shows_no_rate(client, catalog):
     assert "rate of" not in html
 
 
+def test_rate_line_in_chinese(client, catalog):
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("offers:vendor", args=["zhipu"]), {"currency": "USD"}).content.decode()
+    days = (dt.date.today() - dt.date(2024, 7, 1)).days
+    assert f'换算汇率： <span class="nowrap">1 USD = 7 CNY，2024年7月1日 的汇率，已过 {days} 天' in html
+
+
 def test_recent_rate_is_not_marked_old(client, catalog):
     # a rate of 3 days ago replaces the 2024 one: 1 USD = 7.25 CNY, so 100 CNY = 100 / 7.25 = 13.79 USD
     ExchangeRateFactory(base="USD", quote="CNY", rate=Decimal("7.25"), date=dt.date.today() - dt.timedelta(3))
