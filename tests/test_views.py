@@ -147,7 +147,7 @@ def test_rate_line_in_chinese(client, catalog):
     client.cookies["django_language"] = "zh-hans"
     html = client.get(reverse("offers:vendor", args=["zhipu"]), {"currency": "USD"}).content.decode()
     days = (dt.date.today() - dt.date(2024, 7, 1)).days
-    assert f'换算汇率： <span class="nowrap">1 USD = 7 CNY，2024年7月1日 的汇率，已过 {days} 天' in html
+    assert f'换算汇率： <span class="rate">1 USD = 7 CNY，2024年7月1日 的汇率，已过 {days} 天' in html
 
 
 def test_recent_rate_is_not_marked_old(client, catalog):
