@@ -97,6 +97,17 @@ class Money:
         return not self.unconverted and self.original_currency not in ("", self.currency)
 
 
+def rates_behind(moneys, converter: Converter) -> list[Rate]:
+    """The stored exchange rates behind the converted amounts among `moneys`, each once, by pair:
+    a table shows them once above it instead of a rate date in every cell (no query)."""
+    found = {}
+    for money in moneys:
+        if money is not None and money.was_converted:
+            for rate in converter.rates_used(money.original_currency, money.currency):
+                found[(rate.base, rate.quote)] = rate
+    return [found[pair] for pair in sorted(found)]
+
+
 # --- Prices -----------------------------------------------------------------------------------
 
 
@@ -188,6 +199,11 @@ class PriceRow:
         return self.price.is_stale
 
 
+def _of_kind(method: str, kind: str):
+    """A read-only attribute for templates: `prices.input` is `prices.base("input")`."""
+    return property(lambda self: getattr(self, method)(kind))
+
+
 @dataclass
 class ModelPrices:
     """The current prices of one model grouped by kind; `input`/`output` are the headline (standard,
@@ -198,17 +214,13 @@ class ModelPrices:
     def base(self, kind) -> PriceRow | None:
         return next((row for row in self.rows.get(kind) or [] if is_headline(row.price)), None)
 
-    @property
-    def input(self):
-        return self.base(Price.Kind.INPUT)
+    input = _of_kind("base", Price.Kind.INPUT)
+    cached_input = _of_kind("base", Price.Kind.CACHED_INPUT)
+    output = _of_kind("base", Price.Kind.OUTPUT)
 
-    @property
-    def cached_input(self):
-        return self.base(Price.Kind.CACHED_INPUT)
-
-    @property
-    def output(self):
-        return self.base(Price.Kind.OUTPUT)
+    def each(self):
+        """Every row, of every kind."""
+        return (row for rows in self.rows.values() for row in rows)
 
     @property
     def tiered(self):
@@ -217,7 +229,7 @@ class ModelPrices:
 
     @property
     def stale(self):
-        return any(row.stale for rows in self.rows.values() for row in rows)
+        return any(row.stale for row in self.each())
 
     def variants(self, kind) -> list[PriceRow]:
         """One row per (service tier, region, window) other than the headline: its lowest prompt tier."""
@@ -227,17 +239,12 @@ class ModelPrices:
                 first.setdefault(row.price.dimensions_key, row)
         return sorted(first.values(), key=lambda row: _dimension_order(row.price))
 
-    @property
-    def input_variants(self):
-        return self.variants(Price.Kind.INPUT)
-
-    @property
-    def output_variants(self):
-        return self.variants(Price.Kind.OUTPUT)
+    input_variants = _of_kind("variants", Price.Kind.INPUT)
+    output_variants = _of_kind("variants", Price.Kind.OUTPUT)
 
     @property
     def has_variants(self):
-        return any(not is_headline(row.price) for rows in self.rows.values() for row in rows)
+        return any(not is_headline(row.price) for row in self.each())
 
     def all_rows(self):
         """Headline rows by kind, then each tier, region and window by kind."""
@@ -246,7 +253,7 @@ class ModelPrices:
 
     def label_rows(self):
         """Set each row's `terms` (see PriceRow)."""
-        others = [row.price for rows in self.rows.values() for row in rows if not is_headline(row.price)]
+        others = [row.price for row in self.each() if not is_headline(row.price)]
         headline = []
         if any(p.service_tier != Price.ServiceTier.STANDARD for p in others):
             headline.append(str(Price.ServiceTier.STANDARD.label))
@@ -254,9 +261,8 @@ class ModelPrices:
             headline.append(_("Home prices"))
         if any(p.time_window for p in others):
             headline.append(_("All day"))
-        for rows in self.rows.values():
-            for row in rows:
-                row.terms = " · ".join(headline) if is_headline(row.price) else price_terms(row.price)
+        for row in self.each():
+            row.terms = " · ".join(headline) if is_headline(row.price) else price_terms(row.price)
 
 
 def current_prices(model_ids, converter: Converter, currency: str, on: date | None = None):
@@ -560,6 +566,15 @@ class ModelTable:
     converter: Converter
     tray: CompareTray = field(default_factory=CompareTray)
 
+    @property
+    def rates(self) -> list[Rate]:
+        """The exchange rates behind the prices the table shows (headline rows and variants)."""
+        shown = []
+        for row in self.page.object_list:
+            prices = row.prices
+            shown += [prices.input, prices.output, *prices.input_variants, *prices.output_variants]
+        return rates_behind((r.money for r in shown if r), self.converter)
+
 
 def model_queryset(filters: dict, converter: Converter, currency: str, on: date):
     """Published models filtered and sorted in SQL; prices converted to `currency` in SQL."""
@@ -721,6 +736,11 @@ class VendorPage:
     snippet: Snippet
     converter: Converter
 
+    @property
+    def rates(self) -> list[Rate]:
+        """The exchange rates behind the model table's prices, shown once above it."""
+        return rates_behind((r.money for row in self.models for r in row.prices.all_rows()), self.converter)
+
 
 def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None) -> VendorPage:
     """Everything on a vendor page in seven queries (the provider itself is the caller's)."""
@@ -876,6 +896,12 @@ class ModelPage:
     programs: list[ProgramCard]
     replaces: list[str]
     converter: Converter
+
+    @property
+    def rates(self) -> list[Rate]:
+        """The exchange rates behind the current prices and the history's converted column."""
+        moneys = [r.money for r in self.prices.all_rows()] + [money for _price, money in self.history]
+        return rates_behind(moneys, self.converter)
 
 
 def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:

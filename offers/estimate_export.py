@@ -36,6 +36,18 @@ def _num(text):
     return Decimal(text) if text not in (None, "") else None
 
 
+def line_flags(lines):
+    """The like-for-like flags the page shows on a ranking row (estimate_display.flag_lines puts
+    them on the lines), one "openai model->model: flag, flag" per flagged line, joined by "; "."""
+    return "; ".join(
+        f"{line['openai_model']}->{line['model']}: {', '.join(str(f['text']) for f in line['flags'])}"
+        if "openai_model" in line
+        else f"{line['model']}: {', '.join(str(f['text']) for f in line['flags'])}"
+        for line in lines
+        if line.get("flags")
+    )
+
+
 def sheets(result, inputs):
     """[(sheet name, rows)] of the estimate; `inputs` is [(label, value)] of the form's input."""
     cur, months = result["currency"], result["months"]
@@ -58,19 +70,21 @@ def sheets(result, inputs):
             ["best_monthly_after_programmes", best["after"]["monthly"]],
             ["best_after_programmes_from_month", best["after"]["from_month"]],
         ]
+    # The estimator's warnings (old exchange rates, stale prices, ...): "warning: <code>", message.
+    summary += [[f"warning: {w.get('code', '')}", w.get("message", "")] for w in result.get("warnings") or []]
 
     ranking = [
         [
             "rank", "provider", "provider_name", "currency", "months", "monthly_list_cost",
             "first_month_cost", "monthly_cost_after_programmes", "after_programmes_from_month",
             "total_list_cost", "benefits_value", "total_cost", "savings", "savings_percent",
-            "models", "programs", "perks", "note",
+            "models", "flags", "programs", "perks", "note",
         ]
     ]  # fmt: skip
     ranking.append(
         ["", "openai", "OpenAI", cur, months, _num(base["monthly_cost"]), _num(base["monthly_cost"]),
          _num(base["monthly_cost"]), "", _num(base["total_cost"]), "", _num(base["total_cost"]), "", "",
-         " ".join(line["model"] for line in base["lines"]), "", "", "baseline"]
+         " ".join(line["model"] for line in base["lines"]), line_flags(base["lines"]), "", "", "baseline"]
     )  # fmt: skip
     for alt in result["alternatives"]:
         ranking.append(
@@ -79,11 +93,11 @@ def sheets(result, inputs):
              alt["after"]["from_month"] or "", _num(alt["total_list_cost"]), _num(alt["benefits_value"]),
              _num(alt["total_cost"]), _num(alt["savings"]), _num(alt["savings_percent"]),
              " ".join(f"{line['openai_model']}->{line['model']}" for line in alt["lines"]),
-             " ".join(alt["programs"]), " ".join(alt["perks"]), ""]
+             line_flags(alt["lines"]), " ".join(alt["programs"]), " ".join(alt["perks"]), ""]
         )  # fmt: skip
     for item in result["incomplete"]:
         ranking.append(["", item["provider"], item.get("provider_name", item["provider"]), cur, months]
-                       + [""] * 12 + [f"incomplete: {item['reason']}"])  # fmt: skip
+                       + [""] * 13 + [f"incomplete: {item['reason']}"])  # fmt: skip
 
     by_month = [["month", "openai", *(alt["provider"] for alt in result["alternatives"])]]
     for m in range(months):

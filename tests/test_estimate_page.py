@@ -668,6 +668,35 @@ def test_xlsx_download_has_the_same_sheets_and_neutral_formulas(client, catalog)
     assert evil["model"] == "'=HYPERLINK(1)"
 
 
+def test_exports_carry_the_like_for_like_flags_and_the_warnings(client, catalog):
+    from openpyxl import load_workbook
+
+    # as on the page (test_ranking_names_each_replacement_and_flags_another_class): DeepSeek's
+    # gpt-4o-mini line is on deepseek-chat, a larger model; Zhipu's lines are like for like
+    ranking = csv_sheets(client.get(f"{URL}?{REFERENCE}&download=csv"))["Ranking"]
+    flags = {r["provider"]: r["flags"] for r in ranking}
+    assert flags["deepseek"] == "gpt-4o-mini->deepseek-chat: larger model"
+    assert flags["zhipu"] == ""
+    assert flags["openai"] == ""
+    assert ranking[-1]["note"].startswith("incomplete: ")  # baidu: the columns still line up
+    book = load_workbook(io.BytesIO(client.get(f"{URL}?{REFERENCE}&download=xlsx").content))
+    rows = list(book["Ranking"].values)
+    deepseek = dict(zip(rows[0], next(r for r in rows if r[1] == "deepseek"), strict=True))
+    assert deepseek["flags"] == "gpt-4o-mini->deepseek-chat: larger model"
+    # gpt-4o-mini has no price before 2024-07-01: the page warns (test_model_launched_after_as_of_...)
+    # and so does the summary sheet, with the warning's code and message
+    late = query(("gpt-4o-mini", 1, 0, 1), as_of="2024-06-30")
+    summary = csv_sheets(client.get(f"{URL}?{late}&download=csv"))["Summary"]
+    warnings = [(r["item"], r["value"]) for r in summary if r["item"].startswith("warning")]
+    assert (
+        "warning: baseline_price_after_as_of",
+        "gpt-4o-mini had no price on 2024-06-30 (it launched later); its first price, from 2024-07-01, "
+        "is used for the OpenAI baseline.",
+    ) in warnings
+    summary = csv_sheets(client.get(f"{URL}?{REFERENCE}&download=csv"))["Summary"]
+    assert not [r for r in summary if r["item"].startswith("warning")]  # rates and prices of as_of
+
+
 def test_copy_link_and_downloads_are_offered(client, catalog):
     html = client.get(f"{URL}?{REFERENCE}").content.decode()
     assert "download=xlsx" in html

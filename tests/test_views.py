@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from offers.models import Model, Price
 from tests.factories import (
     BenefitFactory,
+    ExchangeRateFactory,
     MigrationProgramFactory,
     ModelFactory,
     PriceFactory,
@@ -117,6 +119,49 @@ def test_vendor_page_shows_api_snippet_prices_and_provenance(client, catalog):
     assert 'id="zhipu-move"' in html
 
 
+def test_vendor_page_shows_the_exchange_rate_once_and_compact_cells(client, catalog):
+    html = client.get(reverse("offers:vendor", args=["zhipu"]), {"currency": "USD"}).content.decode()
+    # the one stored rate (1 USD = 7 CNY of 2024-07-01), once above the table, marked old there
+    days = (dt.date.today() - dt.date(2024, 7, 1)).days
+    assert html.count("Converted at") == 1
+    assert f"1 USD = 7 CNY, rate of July 1, 2024, {days} days old" in html
+    assert html.count(", rate of ") == 1  # (the ≈ amounts keep the rate in their tooltip)
+    assert html.count(">old rate</mark>") == 1
+    note = html.index('class="rate-note"')
+    assert html.index('id="models-title"') < note < html.index('class="data vendor-models')
+    # each of the 7 current prices (glm-4 2, glm-4-air 2, glm-long 2 tiers, embedding-3 1): price,
+    # conversion and one "source · checked" link
+    assert html.count('<span class="prov">') == 7
+    assert html.count("source · checked") == 7
+    # glm-4 (checked 2024-07-01 by the factory default) is stale; glm-4-air was checked today
+    assert "source · checked today" in html
+
+
+def test_vendor_page_in_the_prices_currency_shows_no_rate(client, catalog):
+    html = client.get(reverse("offers:vendor", args=["zhipu"]), {"currency": "CNY"}).content.decode()
+    assert "Converted at" not in html  # every zhipu price is in CNY: nothing converted
+    assert "rate of" not in html
+
+
+def test_rate_line_in_chinese(client, catalog):
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("offers:vendor", args=["zhipu"]), {"currency": "USD"}).content.decode()
+    days = (dt.date.today() - dt.date(2024, 7, 1)).days
+    assert f'换算汇率： <span class="rate">1 USD = 7 CNY，2024年7月1日 的汇率，已过 {days} 天' in html
+
+
+def test_recent_rate_is_not_marked_old(client, catalog):
+    # a rate of 3 days ago replaces the 2024 one: 1 USD = 7.25 CNY, so 100 CNY = 100 / 7.25 = 13.79 USD
+    ExchangeRateFactory(base="USD", quote="CNY", rate=Decimal("7.25"), date=dt.date.today() - dt.timedelta(3))
+    html = client.get(catalog["glm4"].get_absolute_url(), {"currency": "USD"}).content.decode()
+    assert "$13.79" in html
+    when = dt.date.today() - dt.timedelta(3)
+    assert html.count("Converted at") == 1
+    # DATE_FORMAT in English is "N j, Y" (Nov. 27, 2026)
+    assert f"1 USD = 7.25 CNY, rate of {date_format(when, 'DATE_FORMAT')}, 3 days old" in html
+    assert "old rate" not in html
+
+
 def test_vendor_snippet_fragment(client, catalog):
     response = fragment(
         client, reverse("offers:vendor", args=["zhipu"]), "migration-snippet", **{"from": "gpt-4o"}
@@ -212,6 +257,30 @@ def test_model_page_history_table_and_chart(client, catalog):
     assert "¥100.00" in html
     assert "current" in html
     assert "gpt-4o" in html  # replaces
+
+
+def test_model_page_shows_the_rate_once_and_unknown_capabilities(client, catalog):
+    html = client.get(catalog["glm4"].get_absolute_url(), {"currency": "USD"}).content.decode()
+    # current prices and the history's converted column share one rate line
+    assert html.count("Converted at") == 1
+    assert html.count(", rate of ") == 1  # (the ≈ amounts keep the rate in their tooltip)
+    assert (
+        html.index('id="current-title"') < html.index('class="rate-note"') < html.index('id="history-title"')
+    )
+    assert "Capabilities not known" not in html  # glm-4: tools
+    html = client.get(catalog["air"].get_absolute_url()).content.decode()
+    assert "Capabilities not known" in html  # glm-4-air has no capability on record
+
+
+def test_model_table_names_unknown_capabilities_and_the_rate(client, catalog):
+    html = client.get(reverse("offers:models"), {"vendor": "zhipu", "currency": "USD"}).content.decode()
+    caps = html.split('<td class="caps"')[1:]
+    # four zhipu models by name: GLM-4 (tools), GLM-4-Air, GLM-Long, Embedding-3 (none known)
+    assert len(caps) == 4
+    assert sum("unknown" in cell.split("</td>")[0] for cell in caps) == 3
+    assert html.count("Converted at") == 1
+    html = client.get(reverse("offers:models"), {"vendor": "acme", "currency": "USD"}).content.decode()
+    assert "Converted at" not in html  # acme-1's 3 EUR has no rate: shown in EUR, not converted
 
 
 def test_model_slug_with_slash_and_colon(client, catalog):

@@ -99,6 +99,20 @@ def days_ago(value):
 
 
 @register.filter
+def days_since(value):
+    """Whole days from a date to today (0 today; negative for a future date)."""
+    return (today() - value).days if value else None
+
+
+@register.filter
+def rate_figure(value):
+    """An exchange rate as stored, without trailing zeros: 7.1300000000 -> 7.13, 100 -> 100."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+@register.filter
 def rate_is_old(value):
     """A rate dated more than RATE_OLD_DAYS before today (the estimate warns at the same age)."""
     return bool(value) and (today() - value).days > RATE_OLD_DAYS
