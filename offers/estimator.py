@@ -67,22 +67,19 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import compiled as compiled_catalog
 from . import safety
 from .catalog_io import fmt_decimal
-from .counterparts import counterparts
 from .models import (
     WEEKDAYS,
     Benefit,
-    ExchangeRate,
     MigrationProgram,
     Model,
     Price,
-    Provider,
     window_key,
 )
 from .safety import is_clean, printable
@@ -439,16 +436,10 @@ def _parse_date(value):
 # --- the catalog snapshot ---------------------------------------------------------------------
 
 
-# Rows are read with values_list into small tuples: building thousands of model instances (and
-# prefetch managers) cost more than the estimate itself on a 50-vendor catalog.
-PRICE_FIELDS = (
-    "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
-    "source_url", "checked_on", "confidence", "service_tier", "region", "time_window", "valid_from",
-)  # fmt: skip
-BENEFIT_FIELDS = (
-    "id", "program_id", "kind", "tokens", "ratio", "percent", "months", "amount", "currency", "valid_days",
-    "description",
-)  # fmt: skip
+# The catalog is read once per version into `offers.compiled` (rows as small tuples, shared by
+# every request); `load_snapshot` selects one request's part of it in Python.
+PRICE_FIELDS = compiled_catalog.PRICE_FIELDS
+BENEFIT_FIELDS = compiled_catalog.BENEFIT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,130 +485,91 @@ class Snapshot:
     baseline_after: dict = field(default_factory=dict)
 
 
-def load_snapshot(req):
-    """Read the catalog for `req` in at most 8 queries, whatever its size:
-    providers, models, mappings, prices, programmes, benefits, benefit models, rates."""
+def load_snapshot(req, catalog=None):
+    """The part of the catalog `req` needs, selected in Python from the compiled catalog of the
+    current version (`offers.compiled`): no SQL beyond the version check, except for the build
+    queries (a fixed number) of the first request after a catalog change. `catalog` is a
+    `Compiled` catalog to read instead (benchmarks)."""
+    catalog = catalog if catalog is not None else compiled_catalog.compiled()
     as_of = req.as_of
     openai_slugs = sorted({line.model for line in req.usage})
     override_pairs = {(p, m) for line in req.usage for p, m in line.overrides.items() if isinstance(m, str)}
 
-    # 1. The alternative providers.
-    providers = Provider.objects.published().exclude(slug=BASELINE).order_by("slug")
+    # The alternative providers (published, by slug).
+    providers = catalog.providers
     if req.providers is not None:
-        providers = providers.filter(slug__in=req.providers)
-    providers = list(providers)
+        asked = set(req.providers)
+        providers = [p for p in providers if p.slug in asked]
+    else:
+        providers = list(providers)
     found = {p.slug for p in providers}
     unknown = [
         (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != BASELINE
     ]
-    provider_ids = [p.pk for p in providers]
+    provider_ids = {p.pk for p in providers}
 
-    # 2. The OpenAI models of the lines and the models named by overrides.
-    wanted = Q(provider__slug=BASELINE, slug__in=openai_slugs)
-    if override_pairs:
-        wanted |= Q(
-            provider__slug__in={p for p, _m in override_pairs}, slug__in={m for _p, m in override_pairs}
-        )
-    models = {
-        (provider_slug, slug): ModelRef(pk, slug, name, kind)
-        for pk, slug, name, kind, provider_slug in Model.objects.filter(wanted).values_list(
-            "pk", "slug", "name", "kind", "provider__slug"
-        )
-    }
+    # The OpenAI models of the lines and the models named by overrides.
+    models = {}
+    for key in [(BASELINE, slug) for slug in openai_slugs] + sorted(override_pairs):
+        model = catalog.models.get(key)
+        if model is not None:
+            models[key] = model
     openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
 
-    # 3. The counterpart of each OpenAI model at each provider on as_of (rule 4): the
-    #    best-ranked mapping whose model is available (released, not yet retired) on as_of.
-    mappings = {
-        (row.openai_model__slug, provider_id): ModelRef(
-            row.model_id, row.model__slug, row.model__name, row.model__kind
-        )
-        for (_openai_id, provider_id), row in counterparts(
-            as_of,
-            openai_models=[m.pk for m in openai_models.values()],
-            providers=provider_ids,
-            values=("openai_model__slug", "model_id", "model__slug", "model__name", "model__kind"),
-        ).items()
-    }
-
-    # 4. Prices in force on as_of of every model involved, of every tier, region and window
-    #    (rule 6 chooses among them per line in `select_rows`).
-    #    The same query reads the later rows of the lines' OpenAI models: a model launched after
-    #    as_of (gpt-4o-mini on 2024-07-18, asked about on 2024-07-10) is priced at its launch
-    #    price and the response warns, rather than refusing the whole estimate.
-    model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
-    openai_ids = {m.pk for m in openai_models.values()}
-    prices, later = {}, {}
-    for price in (
-        Price.objects.approved()
-        .filter(model_id__in=model_ids)
-        .filter(
-            Q(valid_from__lte=as_of, valid_to__isnull=True)
-            | Q(valid_from__lte=as_of, valid_to__gt=as_of)
-            | Q(model_id__in=openai_ids, valid_from__gt=as_of)
-        )
-        .order_by("id")
-        .values_list(*PRICE_FIELDS, named=True)
-    ):
-        if price.valid_from > as_of:
-            later.setdefault(price.model_id, []).append(price)
-        else:
-            prices.setdefault(price.model_id, []).append(price)
-    baseline_after = {}
+    # The counterpart of each OpenAI model at each provider on as_of (rule 4): the best-ranked
+    # mapping whose model is available (released, not yet retired) on as_of.
+    mappings = {}
     for slug, model in openai_models.items():
-        if model.pk in later and model.pk not in prices:
-            first = min(p.valid_from for p in later[model.pk])
-            prices[model.pk] = [p for p in later[model.pk] if p.valid_from == first]
-            baseline_after[slug] = first
+        for provider_id, counterpart in catalog.counterpart(model.pk, provider_ids, as_of).items():
+            mappings[(slug, provider_id)] = counterpart
 
-    # 5-7. Published programmes with their state on as_of (rule 5), the benefits of those that
-    # apply, and the benefits' models. Unpublished programmes are not read: the public API omits
-    # them from programs_left_out.
+    # Prices in force on as_of of every model involved, of every tier, region and window (rule 6
+    # chooses among them per line in `select_rows`). A line's OpenAI model launched after as_of
+    # (gpt-4o-mini on 2024-07-18, asked about on 2024-07-10) is priced at its first price and the
+    # response warns, rather than refusing the whole estimate.
+    model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
+    prices, baseline_after = {}, {}
+    for model_id in model_ids:
+        rows = [
+            p
+            for p in catalog.prices.get(model_id, ())
+            if p.valid_from <= as_of and (p.valid_to is None or p.valid_to > as_of)
+        ]
+        if rows:
+            prices[model_id] = rows
+    for slug, model in openai_models.items():
+        if model.pk not in prices:
+            later = [p for p in catalog.prices.get(model.pk, ()) if p.valid_from > as_of]
+            if later:
+                first = min(p.valid_from for p in later)
+                prices[model.pk] = [p for p in later if p.valid_from == first]
+                baseline_after[slug] = first
+
+    # Published programmes with their state on as_of (rule 5) and the benefits of those that
+    # apply. Unpublished programmes are not in the compiled catalog: the public API omits them
+    # from programs_left_out.
     programs, left_out, benefits = {}, {}, {}
     counted = {MigrationProgram.ACTIVE}
     if req.include_expired:
         counted |= {MigrationProgram.ENDED, MigrationProgram.UNCONFIRMED}
-    for program in MigrationProgram.objects.published().filter(provider_id__in=provider_ids).order_by("slug"):
-        state, when = program.status_on(as_of)
-        if state in counted:
-            programs.setdefault(program.provider_id, []).append(program)
-            benefits[program.pk] = []
-        else:
-            left_out.setdefault(program.provider_id, []).append(
-                {"program": program.slug, "reason": state, "date": when.isoformat() if when else None}
-            )
-    if benefits:
-        by_id = {}
-        for row in (
-            Benefit.objects.filter(program_id__in=benefits)
-            .order_by("position", "id")
-            .values_list(*BENEFIT_FIELDS)
-        ):
-            benefit = BenefitRow(*row)
-            by_id[benefit.id] = benefit
-            benefits[benefit.program_id].append(benefit)
-        links = Benefit.models.through.objects.filter(benefit__program_id__in=list(benefits))
-        for benefit_id, pk, slug, name in links.values_list(
-            "benefit_id", "model_id", "model__slug", "model__name"
-        ):
-            by_id[benefit_id].models.append(ModelRef(pk, slug, name))
+    for provider in providers:
+        for program in catalog.programs.get(provider.pk, ()):
+            state, when = program.status_on(as_of)
+            if state in counted:
+                programs.setdefault(program.provider_id, []).append(program)
+                benefits[program.pk] = catalog.benefits.get(program.pk, [])
+            else:
+                left_out.setdefault(program.provider_id, []).append(
+                    {"program": program.slug, "reason": state, "date": when.isoformat() if when else None}
+                )
 
-    # 8. Rates between every currency involved (and USD, for crosses): per pair the latest on or
-    # before as_of and the earliest after it, picked by correlated subqueries on the unique index.
+    # Rates between every currency involved (and USD, for crosses): per pair the latest on or
+    # before as_of and the earliest after it.
     currencies = {req.currency, USD} | {p.currency for rows in prices.values() for p in rows}
     currencies |= {
         b.currency for rows in benefits.values() for b in rows if b.kind == Benefit.Kind.CREDIT and b.currency
     }
-    rates = []
-    if len(currencies) > 1:
-        pair = {"base": OuterRef("base"), "quote": OuterRef("quote")}
-        latest = ExchangeRate.objects.filter(**pair, date__lte=as_of).order_by("-date").values("date")[:1]
-        later = ExchangeRate.objects.filter(**pair, date__gt=as_of).order_by("date").values("date")[:1]
-        rates = list(
-            ExchangeRate.objects.filter(base__in=currencies, quote__in=currencies).filter(
-                Q(date=Subquery(latest)) | Q(date=Subquery(later))
-            )
-        )
+    rates = catalog.rate_rows(currencies, as_of) if len(currencies) > 1 else []
     return Snapshot(
         as_of=as_of,
         providers=providers,
