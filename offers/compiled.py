@@ -18,7 +18,7 @@ later writes of the same transaction.
 import threading
 from bisect import bisect_right
 from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 from .version import catalog_version, has_uncommitted_writes
@@ -64,6 +64,7 @@ class Compiled:
     programs: dict  # provider id -> [MigrationProgram] published, by slug
     benefits: dict  # programme id -> [BenefitRow] by position, then id
     rates: dict  # (base, quote) -> ([date], [ExchangeRate]) by date
+    plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
 
     def counterpart(self, openai_id, provider_ids, on):
         """{provider id: ModelRef} of the best-ranked mapping available on `on` (rule 4)."""
@@ -105,10 +106,10 @@ def build():
         models[(one(provider_slug), slug)] = ref
         by_id[pk] = ref
     counterparts = {}
-    for openai_id, provider_id, rank, model_id, released, deprecated in (
-        ModelMapping.objects.order_by("openai_model_id", "provider_id", "rank").values_list(
-            "openai_model_id", "provider_id", "rank", "model_id", "model__released_on", "model__deprecated_on"
-        )
+    for openai_id, provider_id, rank, model_id, released, deprecated in ModelMapping.objects.order_by(
+        "openai_model_id", "provider_id", "rank"
+    ).values_list(
+        "openai_model_id", "provider_id", "rank", "model_id", "model__released_on", "model__deprecated_on"
     ):
         counterparts.setdefault(openai_id, []).append(
             Counterpart(provider_id, rank, released, deprecated, by_id[model_id])
