@@ -11,8 +11,11 @@ costs the version check only (one query at most once a second, offers.version).
 
 Everything in it is read-only once built: `estimator.load_snapshot` selects from it in Python.
 A connection whose open transaction has written the catalog (a test, an import in progress) gets
-a private build each time: its data are not committed, and the version does not move again for
-later writes of the same transaction.
+a private build, kept on that connection until its next catalog write: its data are not
+committed, and the version does not move again for later writes of the same transaction.
+
+It also holds what the estimate page shows the same to everyone: the OpenAI models of the model
+picker, the currencies the rates reach and each vendor's models by kind (`vendor_models`).
 """
 
 import threading
@@ -20,8 +23,10 @@ from bisect import bisect_right
 from collections import namedtuple
 from dataclasses import dataclass, field
 
+from django.db import DEFAULT_DB_ALIAS, connections
+
 from .models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
-from .version import catalog_version, has_uncommitted_writes
+from .version import catalog_version, has_uncommitted_writes, writes_seen
 
 # providers, models, mappings, prices, programmes, benefits, benefit models, rates
 BUILD_QUERIES = 8
@@ -64,6 +69,9 @@ class Compiled:
     programs: dict  # provider id -> [MigrationProgram] published, by slug
     benefits: dict  # programme id -> [BenefitRow] by position, then id
     rates: dict  # (base, quote) -> ([date], [ExchangeRate]) by date
+    # (provider id, kind) -> [(slug, name, released_on, deprecated_on)] by slug (the database's order)
+    vendor_models: dict = field(default_factory=dict)
+    openai_models: list = field(default_factory=list)  # [(slug, name)] of OpenAI, by slug
     plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
 
     def counterpart(self, openai_id, provider_ids, on):
@@ -98,13 +106,16 @@ def build():
         return shared.setdefault(value, value)
 
     providers = list(Provider.objects.published().exclude(slug="openai").order_by("slug"))
-    models, by_id = {}, {}
-    for pk, slug, name, kind, provider_slug in Model.objects.values_list(
-        "pk", "slug", "name", "kind", "provider__slug"
-    ).order_by("pk"):
+    models, by_id, vendor_models, openai_models = {}, {}, {}, []
+    for pk, slug, name, kind, provider_slug, provider_id, released, retired in Model.objects.values_list(
+        "pk", "slug", "name", "kind", "provider__slug", "provider_id", "released_on", "deprecated_on"
+    ).order_by("slug"):
         ref = ModelRef(pk, slug, name, one(kind))
         models[(one(provider_slug), slug)] = ref
         by_id[pk] = ref
+        vendor_models.setdefault((provider_id, ref.kind), []).append((slug, name, released, retired))
+        if provider_slug == "openai":
+            openai_models.append((slug, name))
     counterparts = {}
     for openai_id, provider_id, rank, model_id, released, deprecated in ModelMapping.objects.order_by(
         "openai_model_id", "provider_id", "rank"
@@ -154,6 +165,8 @@ def build():
         programs=programs,
         benefits=benefits,
         rates=rates,
+        vendor_models=vendor_models,
+        openai_models=openai_models,
     )
 
 
@@ -165,13 +178,20 @@ def forget():
     """Drop this process's compiled catalog (tests start afresh)."""
     global _current
     _current = None
+    connections[DEFAULT_DB_ALIAS].banjia_compiled = None
 
 
 def compiled():
     """The compiled catalog of the current version: shared, built at most once per version."""
     global _current
     if has_uncommitted_writes():
-        return build()
+        conn = connections[DEFAULT_DB_ALIAS]
+        seen = (writes_seen(), tuple(conn.savepoint_ids))  # a rolled-back savepoint changes it too
+        private = getattr(conn, "banjia_compiled", None)
+        if private is None or private[0] != seen:
+            private = (seen, build())
+            conn.banjia_compiled = private
+        return private[1]
     version = catalog_version()
     current = _current
     if current is not None and current.version == version:

@@ -19,14 +19,14 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import safety
-from .estimator import BASELINE, MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
-from .models import ExchangeRate, Model, Price
+from .compiled import compiled
+from .estimator import MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
+from .models import Price
 from .safety import is_clean, validate_clean_text
 from .usage_import import MAX_BYTES
 
@@ -73,18 +73,18 @@ def estimator_accepts():
 
 
 def openai_model_choices():
-    """(slug, label) of the OpenAI models in the catalog, for the model picker."""
-    rows = Model.objects.filter(provider__slug=BASELINE).order_by("slug").values_list("slug", "name")
+    """(slug, label) of the OpenAI models in the catalog, for the model picker (from the compiled
+    catalog: no query beyond the version check)."""
+    rows = compiled().openai_models
     return [(slug, f"{slug} · {name}" if name and name.lower() != slug else slug) for slug, name in rows]
 
 
 def currency_choices():
-    """CNY and USD, plus every currency the stored exchange rates can reach."""
+    """CNY and USD, plus every currency the stored exchange rates can reach (via USD)."""
     codes = set(BASE_CURRENCIES)
-    for base, quote in (
-        ExchangeRate.objects.filter(Q(base="USD") | Q(quote="USD")).values_list("base", "quote").distinct()
-    ):
-        codes.update((base, quote))
+    for base, quote in compiled().rates:
+        if "USD" in (base, quote):
+            codes.update((base, quote))
     return [(c, c) for c in sorted(codes)]
 
 
@@ -491,22 +491,26 @@ def _shortlist(models, keep):
 def override_fields(formset, indices, document, snapshot, expand=""):
     """The model select of every (usage line, vendor) pair, keyed by (line number, provider slug).
 
-    One query reads the models of every vendor, of the kinds the lines need, whatever their number.
+    The models of every vendor come from the compiled catalog (no query), by kind.
     Models not available on the as-of date (not yet released, or retired) are left out unless
     already chosen. Vendors with more than SHORTLIST models of a kind list a short list, except
     the vendor named by `expand`.
     """
     usage = document["usage"]
     kinds = {m.kind for m in snapshot.openai_models.values()}
+    catalog = snapshot.catalog if snapshot.catalog is not None else compiled()
     by_vendor = {}
-    for provider_id, kind, slug, name, released, retired in (
-        Model.objects.filter(provider_id__in=[p.pk for p in snapshot.providers], kind__in=kinds)
-        .order_by("slug")
-        .values_list("provider_id", "kind", "slug", "name", "released_on", "deprecated_on")
-    ):
-        # available on as_of as rule 4 says (offers.counterparts.available_on)
-        if (released is None or released <= snapshot.as_of) and (retired is None or retired > snapshot.as_of):
-            by_vendor.setdefault((provider_id, kind), []).append((slug, name))
+    for provider in snapshot.providers:
+        for kind in kinds:
+            available = [
+                (slug, name)
+                for slug, name, released, retired in catalog.vendor_models.get((provider.pk, kind), ())
+                # available on as_of as rule 4 says (offers.counterparts.available_on)
+                if (released is None or released <= snapshot.as_of)
+                and (retired is None or retired > snapshot.as_of)
+            ]
+            if available:
+                by_vendor[(provider.pk, kind)] = available
     notable = {}  # provider pk: slugs of its mapped models and of the models its programmes name
     for (_openai, provider_id), model in snapshot.mappings.items():
         notable.setdefault(provider_id, set()).add(model.slug)

@@ -38,7 +38,7 @@ from .estimate_forms import (
     without_empty_overrides,
 )
 from .estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
-from .models import Benefit, MigrationProgram, Price
+from .models import Benefit, Price
 from .page_cache import estimate_body, estimate_result
 from .ratelimits import limited
 from .safety import printable
@@ -102,7 +102,7 @@ def _build(request, query, *, example=False):
             sort=query.get("sort", "total"),
             share_query=clean_query,
             indices=indices,
-            program_names=_left_out_names(result),
+            program_names=_left_out_names(result, snapshot),
         )
     share = f"{url}?{clean_query.urlencode()}"
     downloads = {}
@@ -143,8 +143,9 @@ def _build(request, query, *, example=False):
     }
 
 
-def _left_out_names(result):
-    """Display names of the programmes the estimator left out (rule 5): one query, none if none."""
+def _left_out_names(result, snapshot):
+    """Display names of the programmes the estimator left out (rule 5), from the compiled catalog
+    (it holds every published programme; the estimator leaves out published ones only)."""
     slugs = {
         entry.get("program")
         for alt in result["alternatives"]
@@ -153,7 +154,12 @@ def _left_out_names(result):
     }
     if not slugs:
         return {}
-    return {p.slug: p.display_name for p in MigrationProgram.objects.filter(slug__in=slugs)}
+    return {
+        p.slug: p.display_name
+        for programs in snapshot.catalog.programs.values()
+        for p in programs
+        if p.slug in slugs
+    }
 
 
 def _inputs(context):

@@ -486,6 +486,7 @@ class Snapshot:
     # OpenAI model slug -> the later valid_from its baseline is priced at (no price yet on as_of)
     baseline_after: dict = field(default_factory=dict)
     plans: dict | None = None  # the compiled catalog's line plans (price_line), shared per version
+    catalog: object = None  # the compiled catalog it was selected from (offers.compiled.Compiled)
 
 
 def load_snapshot(req, catalog=None):
@@ -587,6 +588,7 @@ def load_snapshot(req, catalog=None):
         unknown_providers=unknown,
         baseline_after=baseline_after,
         plans=catalog.plans,
+        catalog=catalog,
     )
 
 
@@ -1305,10 +1307,13 @@ def number(value, places=12):
 
 
 def _tier_label(row):
-    label = Price(
-        tier_min_input_tokens=row.tier_min_input_tokens, tier_max_input_tokens=row.tier_max_input_tokens
-    )
-    return label.tier_label or None
+    return _tier_text(row.tier_min_input_tokens, row.tier_max_input_tokens)
+
+
+@lru_cache(maxsize=1024)
+def _tier_text(lo, hi):
+    """Price.tier_label of a row with these bounds, or None (no model instance per price)."""
+    return Price(tier_min_input_tokens=lo, tier_max_input_tokens=hi).tier_label or None
 
 
 def _with_tier(pl, entry):
