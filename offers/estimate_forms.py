@@ -29,6 +29,14 @@ from .estimator import MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
 from .models import Price
 from .safety import is_clean, validate_clean_text
 from .usage_import import MAX_BYTES
+from .widgets import (
+    FastCheckboxInput,
+    FastDateInput,
+    FastHiddenInput,
+    FastNumberInput,
+    FastSelect,
+    FastTextInput,
+)
 
 PREFIX = "usage"
 # The page is for people typing; programs with thousands of lines use the API.
@@ -88,7 +96,7 @@ def currency_choices():
     return [(c, c) for c in sorted(codes)]
 
 
-class NumberInput(forms.NumberInput):
+class NumberInput(FastNumberInput):
     def __init__(self, **attrs):
         super().__init__(attrs={"inputmode": "numeric", "step": "1", "min": "0", **attrs})
 
@@ -133,7 +141,7 @@ class CountField(forms.CharField):
     def __init__(self, *, min_value=0, max_value=MAX_TOKENS, **kwargs):
         self.min_value, self.max_value = min_value, max_value
         attrs = {"inputmode": "text", "autocomplete": "off", "spellcheck": "false", "class": "count"}
-        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        kwargs.setdefault("widget", FastTextInput(attrs=attrs))
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -155,7 +163,7 @@ class CountField(forms.CharField):
 
 
 class UsageLineForm(forms.Form):
-    model = forms.ChoiceField(label=_("OpenAI model"))
+    model = forms.ChoiceField(label=_("OpenAI model"), widget=FastSelect)
     input_tokens = CountField(label=_("Input tokens / month"))
     cached_input_tokens = CountField(
         label=_("of which cached"),
@@ -171,6 +179,7 @@ class UsageLineForm(forms.Form):
     )
     # Empty is standard, so an untouched blank line stays unchanged (and is skipped).
     service_tier = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Service tier"),
         required=False,
         choices=[("", Price.ServiceTier.STANDARD.label)]
@@ -261,25 +270,28 @@ class EstimateForm(forms.Form):
         initial=12,
         widget=NumberInput(min="1", max="60"),
     )
-    currency = forms.ChoiceField(label=_("Currency"))
+    currency = forms.ChoiceField(label=_("Currency"), widget=FastSelect)
     as_of = forms.DateField(
         label=_("As of"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=FastDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
         help_text=_("Prices, rates and programmes are read on this date; empty means today."),
     )
     include_expired = forms.BooleanField(
+        widget=FastCheckboxInput,
         label=_("Include expired programmes"),
         required=False,
         help_text=_("See the July 2024 offers as they were."),
     )
     region = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Prices of region"),
         required=False,
         choices=[("", _("Each vendor's home prices")), *Price.Region.choices],
     )
     hourly_profile = forms.ChoiceField(
+        widget=FastSelect,
         label=_("When you send requests"),
         required=False,
         choices=[
@@ -292,6 +304,7 @@ class EstimateForm(forms.Form):
         help_text=_("Prices with off-peak hours apply to the share of tokens sent in their hours."),
     )
     hourly_usage = forms.CharField(
+        widget=FastTextInput,
         label=_("Hourly profile (UTC 0–23)"),
         required=False,
         max_length=600,
@@ -346,12 +359,13 @@ class UsageImportForm(forms.Form):
         ),
     )
     unassigned_model = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Usage not grouped by model counts as"),
         required=False,
         help_text=_("The Usage API reports model null unless asked to group by model."),
     )
     # The query string of the estimate on screen, so its lines and settings survive a failed upload.
-    current = forms.CharField(required=False, widget=forms.HiddenInput, validators=[validate_clean_text])
+    current = forms.CharField(required=False, widget=FastHiddenInput, validators=[validate_clean_text])
 
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
