@@ -39,7 +39,7 @@ from .estimate_forms import (
 )
 from .estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
 from .models import Benefit, Price
-from .page_cache import estimate_body, estimate_result
+from .page_cache import estimate_body, estimate_result, per_version, placeholder_context
 from .ratelimits import limited
 from .safety import printable
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
@@ -209,6 +209,7 @@ def _attach_choices(result, fields, snapshot):
 
 def _render(request, context, status=200):
     """Full page; for HTMX the region named by HX-Target (same string as the partial and DOM id)."""
+    context = placeholder_context(request, context)  # the CSRF placeholder when rendered for the cache
     htmx = request.htmx
     if htmx and not htmx.history_restore_request and htmx.target == "estimate-result":
         # The result, plus the field errors swapped out of band beside the inputs being typed in
@@ -228,9 +229,18 @@ def _render(request, context, status=200):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def estimate_page(request):
-    """GET /estimate/: the form and the result, all input in the query string; POST: usage upload."""
+    """GET /estimate/: the form and the result, all input in the query string; POST: usage upload.
+
+    A GET is cached per catalog version and query (offers.page_cache.per_version), except a
+    download and a page showing an upload's outcome (messages are the visitor's own)."""
     if request.method == "POST":
         return _import_usage(request)
+    if request.GET.get("download") in ("csv", "xlsx") or len(messages.get_messages(request)):
+        return _estimate_get(request)
+    return _cached_estimate_get(request)
+
+
+def _estimate_get(request):
     example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
     query = _default_query(request) if example else request.GET
 
@@ -254,6 +264,9 @@ def estimate_page(request):
         return export(context["result"], _inputs(context))
     # Field errors come back with 200: htmx swaps only successful responses.
     return _render(request, context)
+
+
+_cached_estimate_get = per_version(_estimate_get)
 
 
 def _for_display(result):
