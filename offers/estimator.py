@@ -1026,6 +1026,7 @@ class _BenefitUse:
     used_scale: int = 1
     value_scale: int = 1
     full_demand: int = 0  # a pool's demand with every line uncovered (0: it can never be used)
+    until: int = 0  # the last month it can be used in (`usable`), within the horizon
     live: bool = False  # a pool's state this month
 
     def usable(self, month):
@@ -1136,17 +1137,25 @@ def simulate(priced, programs, benefits, months, fx):
     for c in credits:
         c.remaining = c.size.numerator * (sc.money_scale // c.size.denominator)
 
+    # The last month each benefit can act in: usable(m) is (m - 1) x 30 < valid_days.
+    for use in uses:
+        days = use.benefit.valid_days
+        use.until = months if days is None else min(months, -(-days // DAYS_PER_MONTH))
+    limited = [d.benefit.months for d in discounts if d.benefit.months is not None]
+    discounts_end = max(limited, default=0)  # after this month the live discounts never change
+    always = (True,) * len(discounts)
     month_costs = sc.month_costs
     for month in range(1, months + 1):
         live_pools = False
         for p in pools:
-            p.live = p.remaining > 0 and p.usable(month) and p.full_demand > 0
+            p.live = p.remaining > 0 and month <= p.until and p.full_demand > 0
             live_pools = live_pools or p.live
-        live = tuple(d.benefit.months is None or month <= d.benefit.months for d in discounts)
-        settled = not live_pools and all(
-            d.benefit.months is None or d.benefit.months < month for d in discounts
-        )
-        settled = settled and all(c.remaining <= 0 or not c.usable(month) for c in credits)
+        if not limited:
+            live = always
+        else:
+            live = tuple(d.benefit.months is None or month <= d.benefit.months for d in discounts)
+        settled = not live_pools and discounts_end < month
+        settled = settled and all(c.remaining <= 0 or month > c.until for c in credits)
         found = None if live_pools else sc.quiet.get(live)
         if found is None:
             for g in sc.groups:
@@ -1185,7 +1194,7 @@ def simulate(priced, programs, benefits, months, fx):
             discount.scaled_value.append(value)
         for credit in credits:
             used = 0
-            if credit.remaining > 0 and credit.usable(month):
+            if credit.remaining > 0 and month <= credit.until:
                 used = min(credit.remaining, cost)
                 credit.remaining -= used
                 cost -= used
