@@ -4,8 +4,9 @@ Three steps, each usable alone:
 
 - `parse_request(data)` checks the JSON request (types, ranges) and returns an `EstimateRequest`,
   or raises `EstimateError` with messages keyed by JSON path ("usage[0].output_tokens").
-- `load_snapshot(request)` reads what the request needs from the catalog in a fixed number of
-  queries (at most 8, whatever the size of the catalog or the number of usage lines).
+- `load_snapshot(request)` selects what the request needs from the compiled catalog of the
+  current version (`offers.compiled`: built once per version and process in a fixed number of
+  queries, 8 whatever the size of the catalog); no SQL beyond the version check.
 - `estimate(request, snapshot)` is pure computation over that snapshot and returns the response
   document of the contract; catalog-dependent errors (unknown model, no OpenAI price, no rate into
   the output currency) raise `EstimateError` too.
@@ -51,9 +52,10 @@ Decisions the design leaves open, stated once here:
   count.
 - savings_percent is null when the baseline total is 0. Ties in the ranking are on total_cost at
   the cent, then provider slug.
-- Arithmetic is exact: prices, rates and benefits are read as Decimals and computed as Fractions
-  (1/rate and c/E are not finite decimals), so a result of exactly half a cent rounds up however
-  it was reached; money is rounded half up (away from 0) to 2 places only when written. Token
+- Arithmetic is exact and never uses floats: prices, rates and benefits are read as Decimals; a
+  line's cost is one Fraction (1/rate and c/E are not finite decimals) and `simulate` works in
+  integers over common scales (see its docstring), so a result of exactly half a cent rounds up
+  however it was reached; money is rounded half up (away from 0) to 2 places only when written. Token
   counts in `detail` and derived rates are written with at most 6 and 12 decimals.
 """
 
