@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from scrapers.sources import get as get_source
 
 from . import catalog_io
-from .models import clean_time_window, window_key
+from .models import Model, clean_time_window, window_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
 PROVIDER_KEYS = (
@@ -40,6 +40,25 @@ MODEL_KEYS = (
     "released_on",
     "deprecated_on",
 )
+# Capabilities come from models.dev's recorded api.json (shared/pages SOURCES.md: recorded 2026-06-13):
+# the entry of the same model id (compared without case: "MiniMax-M3" is minimax-m3) under the
+# provider ids of the vendor's own API, mainland ("-cn") and international; resellers, coding and
+# token plans are not read. `tool_call` gives tools, `reasoning` reasoning, an image among
+# `modalities.input` vision, `structured_output` json. Where two of the vendor's entries list the
+# model, only what both say is kept. A curated `capabilities` list (with `capabilities_source`)
+# replaces the feed's for that model. The catalog has no field for the source: it is this rule.
+MODELS_DEV_FILE = "feeds/models-dev-api.json"
+MODELS_DEV_PROVIDERS = {
+    "openai": ("openai",),
+    "deepseek": ("deepseek",),
+    "alibaba": ("alibaba", "alibaba-cn"),
+    "moonshot": ("moonshotai", "moonshotai-cn"),
+    "zhipu": ("zhipuai", "zai"),
+    "minimax": ("minimax", "minimax-cn"),
+    "tencent": ("tencent-tokenhub",),
+    "stepfun": ("stepfun",),
+}
+
 # Price dimensions a parser may emit beside the standard all-day home price. The importer's
 # PriceRec tells which of them the catalog format of this checkout can hold.
 DIMENSIONS = {"service_tier": "standard", "region": None, "time_window": None}
@@ -87,6 +106,54 @@ def _dec(value):
     return Decimal(str(value)) if value is not None else None
 
 
+def _feed_capabilities(entry):
+    caps = set()
+    if entry.get("tool_call") is True:
+        caps.add("tools")
+    if entry.get("reasoning") is True:
+        caps.add("reasoning")
+    if "image" in ((entry.get("modalities") or {}).get("input") or []):
+        caps.add("vision")
+    if entry.get("structured_output") is True:
+        caps.add("json")
+    return caps
+
+
+def feed_capabilities(pages_dir):
+    """{(provider slug, model slug): (capabilities, "models.dev <id>/<model>[, ...]")} from the
+    recorded models.dev feed, by the rule above; {} without the file."""
+    path = Path(pages_dir) / MODELS_DEV_FILE
+    if not path.is_file():
+        return {}
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    found = {}
+    for provider, ids in MODELS_DEV_PROVIDERS.items():
+        for feed_id in ids:
+            for model_id, entry in sorted((doc.get(feed_id) or {}).get("models", {}).items()):
+                if isinstance(entry, dict):
+                    key = (provider, model_id.lower())
+                    found.setdefault(key, []).append(
+                        (f"models.dev {feed_id}/{model_id}", _feed_capabilities(entry))
+                    )
+    out = {}
+    for key, entries in found.items():
+        caps = set.intersection(*(c for _src, c in entries))
+        ordered = [c for c in Model.CAPABILITIES if c in caps]
+        out[key] = (ordered, ", ".join(src for src, _c in entries))
+    return out
+
+
+def model_capabilities(provider, m, feed):
+    """The curated list if the curated file sets one (it must say where it comes from), else the
+    feed's for that model, else none known."""
+    if "capabilities" in m:
+        if not m.get("capabilities_source"):
+            raise SeedError(f"{provider}: {m['slug']} sets capabilities without capabilities_source")
+        return list(m["capabilities"])
+    caps, _source = feed.get((provider, m["slug"].lower()), ([], None))
+    return list(caps)
+
+
 def supported_dimensions():
     names = {f.name for f in dc_fields(catalog_io.PriceRec)}
     return {k: v for k, v in DIMENSIONS.items() if k in names}
@@ -104,12 +171,20 @@ def load_curated(curated_dir=CURATED_DIR):
     return providers, mappings, rates
 
 
-def excluded(recording, model_id):
-    """The reason a recorded model is left out of the seed, or None."""
-    for rule in recording.get("exclude", []):
+def excluded(recording, model_id, entry=None):
+    """The reason a recorded model is left out of the seed, or None: the recording's rules, then
+    those of the one file (`entry`), e.g. models only an international page lists."""
+    rules = list(recording.get("exclude", [])) + list((entry or {}).get("exclude", []))
+    for rule in rules:
         if re.search(rule["pattern"], model_id):
             return rule["reason"]
     return None
+
+
+def file_checked_on(recording, entry):
+    """The day a recorded file was made: its own `checked_on` (pages of one vendor were recorded on
+    different days, e.g. bigmodel.cn and Z.ai), else the recording's."""
+    return _day(entry.get("checked_on") or recording["checked_on"])
 
 
 @lru_cache(maxsize=64)
@@ -126,35 +201,39 @@ def parse_file(source_slug, path):
 
 def recorded_observations(recording, pages_dir):
     """Observations of the recording's files, keyed by catalog model slug (aliases applied, left
-    out models dropped), each with the URL it was read from."""
+    out models dropped), each with the URL it was read from and the day that file was recorded."""
     source = get_source(recording["source"])
     aliases = recording.get("aliases", {})
     by_model = {}
     for entry in recording["files"]:
+        checked = file_checked_on(recording, entry)
         for obs in parse_file(recording["source"], Path(pages_dir) / entry["file"]):
             if obs.provider != source.PROVIDER:
                 continue
+            if "region" in entry and getattr(obs, "region", None) != entry["region"]:
+                raise SeedError(
+                    f"{entry['file']}: the curated file says its prices are region {entry['region']!r}, "
+                    f"but the parser reads {obs.model} {obs.kind} as {getattr(obs, 'region', None)!r}"
+                )
             slug = aliases.get(obs.model, obs.model)
-            if obs.model not in aliases and excluded(recording, obs.model):
+            if obs.model not in aliases and excluded(recording, obs.model, entry):
                 continue
-            by_model.setdefault(slug, []).append((obs, entry["source_url"]))
+            by_model.setdefault(slug, []).append((obs, entry["source_url"], checked))
     return by_model
 
 
 def _recorded_rows(model, observations, recording, dims, history):
     """The recording's rows of one model. They hold from `prices_since` if the curated file says,
     else from the end of the model's curated history rows, else from its release (the price is
-    taken to be unchanged since), else from the recording's date."""
-    checked = _day(recording["checked_on"])
+    taken to be unchanged since), else from the day its file was recorded (each row is checked on
+    the day of the file it comes from)."""
     since = _day(model.get("prices_since"))
     if since is None:
         ends = [row.valid_to for row in history if row.valid_to is not None]
         released = _day(model.get("released_on"))
         since = max(ends) if ends else released
-        if since is None or since > checked:
-            since = checked
     rows, seen = [], set()
-    for obs, url in observations:
+    for obs, url, checked in observations:
         values = {k: getattr(obs, k, default) for k, default in DIMENSIONS.items()}
         if any(values[k] != default for k, default in DIMENSIONS.items() if k not in dims):
             continue  # a dimension this checkout's catalog format cannot hold yet
@@ -168,7 +247,7 @@ def _recorded_rows(model, observations, recording, dims, history):
             currency=obs.currency,
             tier_min_input_tokens=obs.tier_min_input_tokens,
             tier_max_input_tokens=obs.tier_max_input_tokens,
-            valid_from=since,
+            valid_from=since if since is not None and since <= checked else checked,
             valid_to=None,
             source_url=url,
             checked_on=checked,
@@ -240,7 +319,7 @@ def _program(raw, models_by_slug):
     )
 
 
-def build_provider(cur, pages_dir, dims):
+def build_provider(cur, pages_dir, dims, feed=None):
     p = cur["provider"]
     recording = cur.get("recording")
     observed = recorded_observations(recording, pages_dir) if recording else {}
@@ -265,7 +344,7 @@ def build_provider(cur, pages_dir, dims):
             # (a 2024 model may still be listed in a batch section beside its curated price).
             headline = any(
                 all(getattr(obs, k, default) == default for k, default in DIMENSIONS.items())
-                for obs, _url in observed[slug]
+                for obs, _url, _checked in observed[slug]
             )
             if headline and any(row.valid_to is None for row in rows):
                 raise SeedError(
@@ -279,7 +358,7 @@ def build_provider(cur, pages_dir, dims):
             kind=m.get("kind", "chat"),
             context_window=m.get("context_window"),
             max_output_tokens=m.get("max_output_tokens"),
-            capabilities=list(m.get("capabilities", [])),
+            capabilities=model_capabilities(p["slug"], m, feed or {}),
             released_on=_day(m.get("released_on")),
             deprecated_on=_day(m.get("deprecated_on")),
             prices=_Rel(rows),
@@ -345,10 +424,11 @@ def expand_mappings(spec):
 def build_document(pages_dir, curated_dir=CURATED_DIR):
     providers, mappings, rates = load_curated(curated_dir)
     dims = supported_dimensions()
+    feed = feed_capabilities(pages_dir)
     doc = {
         "format": catalog_io.FORMAT,
         "providers": sorted(
-            (build_provider(cur, pages_dir, dims) for cur in providers), key=lambda p: p["slug"]
+            (build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"]
         ),
         "mappings": expand_mappings(mappings),
         "exchange_rates": build_rates(rates, pages_dir),

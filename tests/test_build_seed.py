@@ -16,7 +16,10 @@ from offers.seed import (
     build_bytes,
     excluded,
     expand_mappings,
+    feed_capabilities,
+    file_checked_on,
     load_curated,
+    model_capabilities,
     parse_file,
     recorded_observations,
 )
@@ -77,9 +80,9 @@ def test_every_recorded_model_is_in_the_seed_or_left_out_with_a_reason(built):
         assert {(slug, m) for m in observed} <= seeded
         counts[slug] = len(observed)
         # every model the parser reads and the seed leaves out has a stated reason
-        for model in {o.model for o in recording_models(recording)} - set(observed):
-            if model not in recording.get("aliases", {}):
-                assert excluded(recording, model), (slug, model)
+        for entry, obs in recording_models(recording):
+            if obs.model not in observed and obs.model not in recording.get("aliases", {}):
+                assert excluded(recording, obs.model, entry), (slug, entry["file"], obs.model)
     # models priced on the eight recordings (chat and text embedding), counted by hand from the
     # parsers' output after the curated exclusions: see data/curated/<vendor>.json. Volcano Engine:
     # 14 on its standard tables plus doubao-pro-32k, listed only in the batch-inference table.
@@ -91,25 +94,123 @@ def test_every_recorded_model_is_in_the_seed_or_left_out_with_a_reason(built):
 
 def recording_models(recording):
     for entry in recording["files"]:
-        yield from parse_file(recording["source"], PAGES / entry["file"])
+        for obs in parse_file(recording["source"], PAGES / entry["file"]):
+            yield entry, obs
 
 
 @needs_pages
 def test_recorded_prices_are_checked_on_the_recording_date(built):
     doc = json.loads(built)
     providers, _m, _r = load_curated(CURATED_DIR)
-    dates = {c["provider"]["slug"]: c["recording"]["checked_on"] for c in providers if c.get("recording")}
-    # SOURCES.md, "When each recording was made"
-    assert dates == {
-        "openai": "2026-08-21", "deepseek": "2026-07-17", "zhipu": "2026-07-20", "moonshot": "2026-07-17",
-        "alibaba": "2026-08-10", "volcengine": "2026-07-17", "tencent": "2026-08-10", "minimax": "2026-07-20",
+    dates = {}
+    for cur in providers:
+        recording = cur.get("recording")
+        for entry in recording["files"] if recording else []:
+            dates[(cur["provider"]["slug"], entry["source_url"])] = str(file_checked_on(recording, entry))
+    # SOURCES.md, "When each recording was made": each file's own day (Z.ai a month after
+    # bigmodel.cn, Tencent's international page three weeks before TokenHub's).
+    assert {k: v for k, v in dates.items() if k[0] in ("zhipu", "moonshot", "tencent", "minimax")} == {
+        ("zhipu", "https://open.bigmodel.cn/pricing"): "2026-07-20",
+        ("zhipu", "https://docs.z.ai/guides/overview/pricing"): "2026-08-18",
+        ("moonshot", "https://platform.kimi.com/docs/pricing/chat-k26"): "2026-07-17",
+        ("moonshot", "https://platform.kimi.com/docs/pricing/chat-k25"): "2026-07-17",
+        ("moonshot", "https://platform.kimi.ai/docs/pricing/chat-k26"): "2026-07-17",
+        ("tencent", "https://cloud.tencent.com/document/product/1823/130055"): "2026-08-10",
+        ("tencent", "https://www.tencentcloud.com/zh/document/product/1300/78937"): "2026-07-17",
+        ("minimax", "https://platform.minimaxi.com/subscribe/token-plan"): "2026-07-20",
+    }
+    others = {
+        slug: d
+        for (slug, _url), d in dates.items()
+        if slug not in ("zhipu", "moonshot", "tencent", "minimax")
+    }
+    assert others == {
+        "openai": "2026-08-21", "deepseek": "2026-07-17", "alibaba": "2026-08-10", "volcengine": "2026-07-17",
     }  # fmt: skip
+    scraped = 0
     for p in doc["providers"]:
         for m in p["models"]:
             for r in m["prices"]:
                 if r["method"] == "scraped":
-                    assert r["checked_on"] == dates[p["slug"]], (p["slug"], m["slug"])
+                    scraped += 1
+                    assert r["checked_on"] == dates[(p["slug"], r["source_url"])], (p["slug"], m["slug"])
                     assert date.fromisoformat(r["valid_from"]) <= date.fromisoformat(r["checked_on"])
+    assert scraped > 900
+
+
+@needs_pages
+def test_international_prices_as_the_pages_state_them(built):
+    doc = json.loads(built)
+    models = {(p["slug"], m["slug"]): m for p in doc["providers"] for m in p["models"]}
+
+    def rows(provider, slug, region):
+        return {
+            (r["kind"], r["amount"], r["currency"], r["checked_on"], r["source_url"])
+            for r in models[(provider, slug)]["prices"]
+            if r.get("region") == region and r["tier_min_input_tokens"] is None
+        }
+
+    # vendors/zai-pricing.html, the GLM-5.2 row: Input $1.4, Cached Input $0.26, Output $4.4 (per 1M)
+    zai = "https://docs.z.ai/guides/overview/pricing"
+    assert rows("zhipu", "glm-5.2", "intl") == {
+        ("input", "1.4", "USD", "2026-08-18", zai),
+        ("cached_input", "0.26", "USD", "2026-08-18", zai),
+        ("output", "4.4", "USD", "2026-08-18", zai),
+    }
+    # vendors/kimi-pricing-chat-k26-en.md: ["kimi-k2.6", "1M tokens", $0.16 (cache hit),
+    # $0.95 (cache miss), $4.00]
+    kimi = "https://platform.kimi.ai/docs/pricing/chat-k26"
+    assert rows("moonshot", "kimi-k2.6", "intl") == {
+        ("input", "0.95", "USD", "2026-07-17", kimi),
+        ("cached_input", "0.16", "USD", "2026-07-17", kimi),
+        ("output", "4", "USD", "2026-07-17", kimi),
+    }
+    # the home rows stay beside them: kimi-k2.6 on platform.kimi.com, input (cache miss) ¥6.50
+    home = {(kind, amount, cur) for kind, amount, cur, _c, _u in rows("moonshot", "kimi-k2.6", None)}
+    assert ("input", "6.5", "CNY") in home
+    # Tencent international: its own kinfra text embeddings; the hosted models of other vendors
+    # are left out as on TokenHub.
+    tencent = {
+        slug
+        for (p, slug), model in models.items()
+        if p == "tencent" and any(r.get("region") == "intl" for r in model["prices"])
+    }
+    assert tencent == {"kinfra-text-embedding-0.6b", "kinfra-text-embedding-4b"}
+    # every international page but Alibaba's Chinese one prices in USD
+    currencies = {
+        r["currency"]
+        for (p, _s), m in models.items()
+        if p != "alibaba"
+        for r in m["prices"]
+        if r.get("region") == "intl"
+    }
+    assert currencies == {"USD"}
+
+
+@needs_pages
+def test_models_only_zai_lists_are_left_out_for_a_reason():
+    providers, _m, _r = load_curated(CURATED_DIR)
+    zhipu = next(c for c in providers if c["provider"]["slug"] == "zhipu")["recording"]
+    zai = next(e for e in zhipu["files"] if e["file"] == "vendors/zai-pricing.html")
+    home = {o.model for e in zhipu["files"] if e is not zai for o in parse_file("zhipu", PAGES / e["file"])}
+    only_zai = {o.model for o in parse_file("zhipu", PAGES / zai["file"])} - home
+    # GLM-4.5 (and -AirX, -Flash, -X), GLM-4.6, GLM-4-32B-0414-128K, and vision / OCR models
+    assert {"glm-4.5", "glm-4.6", "glm-4-32b-0414-128k"} <= only_zai
+    for model in only_zai:
+        assert excluded(zhipu, model, zai), model
+    assert excluded(zhipu, "glm-4.5-air", zai) is None  # on both pages: kept
+    assert excluded(zhipu, "glm-4.6") is None  # only the Z.ai file's own rule names it
+
+
+@needs_pages
+def test_a_file_read_as_the_wrong_region_stops_the_build(tmp_path):
+    curated = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, curated)
+    moonshot = json.loads((curated / "moonshot.json").read_text())
+    moonshot["recording"]["files"][0]["region"] = "intl"  # the Chinese page (CNY): home prices
+    (curated / "moonshot.json").write_text(json.dumps(moonshot))
+    with pytest.raises(SeedError, match="kimi-pricing-chat-k26.html: the curated file says its prices are"):
+        build_bytes(PAGES, curated)
 
 
 @needs_pages
@@ -118,7 +219,11 @@ def test_zhipu_glm_5_1_at_the_recorded_price(built):
     zhipu = next(p for p in doc["providers"] if p["slug"] == "zhipu")
     glm = next(m for m in zhipu["models"] if m["slug"] == "glm-5.1")
     # bigmodel.cn pricing page: GLM-5.1 input [0, 32K) 6 CNY, output 24 CNY per 1M
-    first = {(r["kind"], r["amount"]) for r in glm["prices"] if r["tier_min_input_tokens"] is None}
+    first = {
+        (r["kind"], r["amount"])
+        for r in glm["prices"]
+        if r["tier_min_input_tokens"] is None and r.get("region") is None
+    }
     assert first == {("input", "6"), ("cached_input", "1.3"), ("output", "24")}
     assert glm["released_on"] == "2026-03-27"  # models.dev zhipuai/glm-5.1 release_date
 
@@ -165,3 +270,40 @@ def test_mapping_ladders_expand_to_ranks_with_overrides():
         ("gpt-4o", "glm-4", 2, "2024"),
         ("gpt-4o-mini", "glm-4-flash", 1, "override"),
     ]
+
+
+@needs_pages
+def test_capabilities_from_models_dev_for_the_vendors_own_entries(built):
+    models = {(p["slug"], m["slug"]): m for p in json.loads(built)["providers"] for m in p["models"]}
+    # feeds/models-dev-api.json, openai/gpt-4o: tool_call true, modalities.input text/image/pdf,
+    # structured_output true, reasoning false
+    assert models[("openai", "gpt-4o")]["capabilities"] == ["vision", "tools", "json"]
+    # o3-mini: tool_call, reasoning, structured_output; input text only (no vision)
+    assert models[("openai", "o3-mini")]["capabilities"] == ["tools", "json", "reasoning"]
+    assert models[("openai", "text-embedding-3-small")]["capabilities"] == []
+    # moonshotai and moonshotai-cn agree on kimi-k2.6: image input, tools, structured output, reasoning
+    assert models[("moonshot", "kimi-k2.6")]["capabilities"] == ["vision", "tools", "json", "reasoning"]
+    # the feed spells it MiniMax-M3 (minimax and minimax-cn): the same id without case
+    assert models[("minimax", "minimax-m3")]["capabilities"] == ["vision", "tools", "reasoning"]
+    # qwen3.6-max-preview: structured_output on alibaba-cn only, so json is left out
+    assert models[("alibaba", "qwen3.6-max-preview")]["capabilities"] == ["tools", "reasoning"]
+    # Volcano Engine is not in models.dev: nothing known, nothing invented
+    assert all(not m["capabilities"] for (p, _s), m in models.items() if p == "volcengine")
+    feed = feed_capabilities(PAGES)
+    assert feed[("openai", "gpt-4o")] == (["vision", "tools", "json"], "models.dev openai/gpt-4o")
+    assert (
+        feed[("minimax", "minimax-m3")][1]
+        == "models.dev minimax/MiniMax-M3, models.dev minimax-cn/MiniMax-M3"
+    )
+
+
+def test_curated_capabilities_replace_the_feeds_and_say_where_they_come_from():
+    feed = {("openai", "gpt-3.5-turbo"): ([], "models.dev openai/gpt-3.5-turbo")}
+    m = {"slug": "gpt-3.5-turbo", "capabilities": ["tools"], "capabilities_source": "a page saying so"}
+    assert model_capabilities("openai", m, feed) == ["tools"]
+    assert model_capabilities(
+        "openai", {"slug": "GPT-3.5-Turbo"}, {("openai", "gpt-3.5-turbo"): (["json"], "x")}
+    ) == ["json"]
+    assert model_capabilities("openai", {"slug": "gpt-9"}, feed) == []
+    with pytest.raises(SeedError, match="gpt-3.5-turbo sets capabilities without capabilities_source"):
+        model_capabilities("openai", {"slug": "gpt-3.5-turbo", "capabilities": ["tools"]}, feed)

@@ -180,11 +180,16 @@ def test_bad_input_is_a_400_naming_the_path(client, catalog, change, path):
     assert all(isinstance(m, str) and m for m in errors[path])
 
 
-def test_openai_price_unknown_on_as_of_is_a_400(client, catalog):
-    # gpt-4o-mini's prices start on 2024-07-01
+def test_openai_model_not_yet_priced_on_as_of_uses_its_first_price_and_warns(client, catalog):
+    # gpt-4o-mini's prices start on 2024-07-01: asked on 2024-06-30, the baseline uses them
     response = post(client, request_body(as_of="2024-06-30"))
-    assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["usage[1].model"]
+    assert response.status_code == 200
+    warning = response.json()["warnings"][0]
+    assert (warning["code"], warning["model"], warning["date"]) == (
+        "baseline_price_after_as_of",
+        "gpt-4o-mini",
+        "2024-07-01",
+    )
 
 
 @pytest.mark.parametrize(

@@ -114,12 +114,17 @@ def test_full_page_field_errors(client, catalog):
     assert "less than or equal to 60" in html[months : months + 200]
 
 
-def test_estimator_errors_go_beside_the_model(client, catalog):
-    # gpt-4o-mini has no OpenAI price before 2024-07-01
-    bad = query(("gpt-4o", 1, 0, 1), ("gpt-4o-mini", 1, 0, 1), as_of="2024-06-30")
+def test_model_errors_go_beside_the_model(client, catalog):
+    bad = query(("gpt-4o", 1, 0, 1), ("gpt-5-unknown", 1, 0, 1))
     html = client.get(f"{URL}?{bad}").content.decode()
     model = html.index('id="id_usage-1-model-errors"')
-    assert "gpt-4o-mini has no input price on 2024-06-30" in html[model : model + 300]
+    assert "gpt-5-unknown is not one of the available choices." in html[model : model + 300]
+
+
+def test_a_model_launched_after_as_of_is_priced_at_launch_with_a_warning(client, catalog):
+    # gpt-4o-mini has no OpenAI price before 2024-07-01
+    html = client.get(f"{URL}?{query(('gpt-4o-mini', 1, 0, 1), as_of='2024-06-30')}").content.decode()
+    assert "gpt-4o-mini had no price on 2024-06-30 (it launched later)" in html
 
 
 def test_blank_line_is_ignored_and_no_line_is_an_error(client, catalog):

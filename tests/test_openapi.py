@@ -40,4 +40,7 @@ def test_api_conforms_to_its_openapi_document(case, catalog):
     # Default checks: no 5xx, documented status codes, content types and response schemas, invalid
     # bodies refused. Not "valid data is accepted": a schema-valid body may still name a model the
     # catalog does not have, which is a 400 by the contract.
-    case.call_and_validate(excluded_checks=[positive_data_acceptance])
+    # identity: the WSGI client does not undo the gzip the catalog endpoint serves when asked
+    case.call_and_validate(
+        headers={"Accept-Encoding": "identity"}, excluded_checks=[positive_data_acceptance]
+    )

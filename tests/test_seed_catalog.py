@@ -41,6 +41,16 @@ def test_openai_models_from_35_turbo_to_gpt5_and_embeddings(seed):
     assert {"text-embedding-3-small", "text-embedding-3-large"} <= slugs
 
 
+def test_capabilities_from_the_feed_come_through_the_import(seed):
+    # models.dev openai/gpt-4o: image input, tool_call, structured_output; not a reasoning model
+    assert Model.objects.get(provider__slug="openai", slug="gpt-4o").capabilities == [
+        "vision",
+        "tools",
+        "json",
+    ]
+    assert "reasoning" in Model.objects.get(provider__slug="openai", slug="o3").capabilities
+
+
 def test_openai_gpt4o_history(seed):
     # research: mid-2024 gpt-4o 5/15 USD per 1M, later 2.5/10 (the 2024-08-06 price).
     rows = Price.objects.headline().filter(model__provider__slug="openai", model__slug="gpt-4o", kind="input")
@@ -76,10 +86,11 @@ def test_every_price_and_programme_is_sourced_and_dated(seed):
     for program in MigrationProgram.objects.all():
         assert program.source_urls, program.slug
         assert program.checked_on is not None, program.slug
-    # Vendors price in their own currency: CNY for the Chinese vendors' own pages.
-    assert set(Price.objects.filter(model__provider__slug="zhipu").values_list("currency", flat=True)) == {
-        "CNY"
-    }
+    # Vendors price in their own currency: CNY for the Chinese vendors' own pages, USD on their
+    # international ones (Z.ai).
+    zhipu = Price.objects.filter(model__provider__slug="zhipu")
+    assert set(zhipu.filter(region__isnull=True).values_list("currency", flat=True)) == {"CNY"}
+    assert set(zhipu.filter(region="intl").values_list("currency", flat=True)) == {"USD"}
 
 
 def test_july_2024_programmes(seed):
@@ -204,6 +215,7 @@ def _price_on(doc, provider, slug, kind, on):
         r["amount"]
         for r in model["prices"]
         if r["kind"] == kind and r["tier_min_input_tokens"] is None and "service_tier" not in r
+        and r.get("region") is None
         and date.fromisoformat(r["valid_from"]) <= on and (r["valid_to"] is None or on < date.fromisoformat(r["valid_to"]))
     }  # fmt: skip
 
@@ -301,3 +313,34 @@ def test_iflytek_ultra_is_marked_derived():
         ("input", "0.8", "derived"),
         ("output", "0.8", "derived"),
     }
+
+
+def test_a_flagship_standing_in_for_a_small_model_says_so():
+    # A small, nano or small-reasoning OpenAI model whose rank-1 counterpart is one of the vendor's
+    # flagships (a model on its gpt-4o ladder) is flagged in the note, so the page can say it; no
+    # other rank-1 note carries the flag. Today: Moonshot, Tencent, MiniMax, 01.AI (all three
+    # classes) and iFlytek (small, small-reasoning; its nano is Spark Lite).
+    doc = json.loads(SEED.read_text())
+    classes = json.loads((CURATED / "mappings.json").read_text())["openai_classes"]
+    flagships = {(m["provider"], m["model"]) for m in doc["mappings"] if m["openai_model"] == "gpt-4o"}
+    flag = "no current small model; flagship used"
+    flagged = set()
+    for m in doc["mappings"]:
+        if m["rank"] != 1:
+            continue
+        small = classes[m["openai_model"]] in ("small", "nano", "reasoning-small")
+        stands_in = small and (m["provider"], m["model"]) in flagships
+        assert m["note"].startswith(flag) == stands_in, (m["openai_model"], m["provider"], m["model"])
+        if stands_in:
+            flagged.add((m["provider"], classes[m["openai_model"]]))
+    assert flagged == {
+        (v, c)
+        for v in ("moonshot", "tencent", "minimax", "01ai")
+        for c in ("small", "nano", "reasoning-small")
+    } | {("iflytek", "small"), ("iflytek", "reasoning-small")}
+    gpt4o_mini = next(
+        m
+        for m in doc["mappings"]
+        if (m["openai_model"], m["provider"], m["rank"]) == ("gpt-4o-mini", "moonshot", 1)
+    )
+    assert (gpt4o_mini["model"], gpt4o_mini["note"].startswith(flag)) == ("kimi-k2.6", True)
