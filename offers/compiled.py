@@ -72,6 +72,7 @@ class Compiled:
     # (provider id, kind) -> [(slug, name, released_on, deprecated_on)] by slug (the database's order)
     vendor_models: dict = field(default_factory=dict)
     openai_models: list = field(default_factory=list)  # [(slug, name)] of OpenAI, by slug
+    available: dict = field(default_factory=dict)  # (provider id, kind, date) -> available_models
     plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
 
     def counterpart(self, openai_id, provider_ids, on):
@@ -80,6 +81,21 @@ class Compiled:
         for c in self.counterparts.get(openai_id, ()):
             if c.provider_id in provider_ids and c.provider_id not in found and c.available_on(on):
                 found[c.provider_id] = c.model
+        return found
+
+    def available_models(self, provider_id, kind, on):
+        """[(slug, name)] of a vendor's models of `kind` available on `on` (rule 4: released, not
+        yet retired), by slug; kept per date (the estimate page's model choices)."""
+        key = (provider_id, kind, on)
+        found = self.available.get(key)
+        if found is None:
+            if len(self.available) >= 100_000:
+                self.available.clear()
+            found = self.available[key] = [
+                (slug, name)
+                for slug, name, released, retired in self.vendor_models.get((provider_id, kind), ())
+                if (released is None or released <= on) and (retired is None or retired > on)
+            ]
         return found
 
     def rate_rows(self, currencies, on):

@@ -516,13 +516,7 @@ def override_fields(formset, indices, document, snapshot, expand=""):
     by_vendor = {}
     for provider in snapshot.providers:
         for kind in kinds:
-            available = [
-                (slug, name)
-                for slug, name, released, retired in catalog.vendor_models.get((provider.pk, kind), ())
-                # available on as_of as rule 4 says (offers.counterparts.available_on)
-                if (released is None or released <= snapshot.as_of)
-                and (retired is None or retired > snapshot.as_of)
-            ]
+            available = catalog.available_models(provider.pk, kind, snapshot.as_of)
             if available:
                 by_vendor[(provider.pk, kind)] = available
     notable = {}  # provider pk: slugs of its mapped models and of the models its programmes name
