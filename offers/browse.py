@@ -8,6 +8,7 @@ rates are read once per request into a `Converter`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -101,6 +102,12 @@ class Money:
 
 def _tier_key(price: Price):
     return (price.tier_min_input_tokens or 0, price.tier_max_input_tokens or 0)
+
+
+def _slot_key(price: Price):
+    """The slot a current price competes for (Price.same_slot): model, kind, prompt tier,
+    currency, service tier, region and time window."""
+    return (price.model_id, price.kind, _tier_key(price), price.currency, *price.dimensions_key)
 
 
 # --- Price dimensions: service tier, region, time window (catalog-format.md) ------------------
@@ -780,18 +787,20 @@ class Chart:
     y_ticks: list[tuple[float, Decimal]]
     x_ticks: list[tuple[float, date]]
     currency: str
+    higher_tiers_left_out: bool = False
 
 
 # Mirrored in static/css/banjia.css (legend swatches; no inline styles under the CSP).
-CHART_COLOURS = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#6d597a", "#577590")
+CHART_COLOURS = ("#1f6feb", "#d1495b", "#2a9d8f", "#e9a23b", "#6d597a", "#577590", "#8f2d56", "#3a7d44")
 CHART_W, CHART_H, CHART_PAD_L, CHART_PAD_B, CHART_PAD_T, CHART_PAD_R = 640, 240, 56, 28, 12, 12
 
 
 def price_chart(history: list[Price], on: date) -> Chart | None:
     """Step lines of each price slot over time, as SVG paths (no JavaScript needed).
 
-    Only rows in the model's most common currency are drawn (one y axis); the table below the
-    chart lists every row.
+    Only rows in the model's most common currency are drawn (one y axis), and of a prompt-length
+    ladder only its first tier (a model with tiers, batch and international rows would otherwise
+    draw some 18 lines); the table below the chart lists every row. The y axis has round ticks.
     """
     if not history:
         return None
@@ -799,13 +808,15 @@ def price_chart(history: list[Price], on: date) -> Chart | None:
     for row in history:
         counts[row.currency] += 1
     currency = max(counts, key=lambda c: (counts[c], c == "USD"))
-    rows = [r for r in history if r.currency == currency]
+    in_currency = [r for r in history if r.currency == currency]
+    rows = [r for r in in_currency if (r.tier_min_input_tokens or 0) == 0] or in_currency
     start = min(r.valid_from for r in rows)
     end = max([on, *(r.valid_to for r in rows if r.valid_to)])
     if end <= start:
         end = date.fromordinal(start.toordinal() + 1)
-    top = max(r.amount for r in rows) or Decimal(1)
-    top = top * Decimal("1.1")
+    peak = max(r.amount for r in rows) or Decimal(1)
+    step = _nice_step(peak)
+    top = step * math.ceil(peak * Decimal("1.05") / step)
     plot_w = CHART_W - CHART_PAD_L - CHART_PAD_R
     plot_h = CHART_H - CHART_PAD_T - CHART_PAD_B
     span = end.toordinal() - start.toordinal()
@@ -836,12 +847,24 @@ def price_chart(history: list[Price], on: date) -> Chart | None:
             stop = min(valid_to or end, end)
             parts.append(f"M{x(valid_from)},{y(amount)} H{x(stop)}")
         s.path = " ".join(parts)
-    y_ticks = [(y(top * Decimal(i) / 4), top * Decimal(i) / 4) for i in range(5)]
+    y_ticks = [(y(step * i), step * i) for i in range(int(top / step) + 1)]
     x_ticks = [(x(start), start), (x(end), end)]
     if span > 60:
         middle = date.fromordinal(start.toordinal() + span // 2)
         x_ticks.insert(1, (x(middle), middle))
-    return Chart(CHART_W, CHART_H, series, start, end, top, y_ticks, x_ticks, currency)
+    return Chart(
+        CHART_W, CHART_H, series, start, end, top, y_ticks, x_ticks, currency, len(rows) < len(in_currency)
+    )
+
+
+def _nice_step(peak: Decimal) -> Decimal:
+    """A round tick step (1, 2, 2.5 or 5 x 10^k) giving about four intervals up to `peak`."""
+    raw = peak / 4
+    power = Decimal(10) ** math.floor(math.log10(raw))
+    for m in (1, 2, Decimal("2.5"), 5, 10):
+        if raw <= m * power:
+            return m * power
+    return 10 * power
 
 
 @dataclass
@@ -1087,14 +1110,12 @@ def recent_changes(limit=40) -> list[FeedItem]:
     closed = Price.objects.approved().filter(
         model_id__in={p.model_id for p in prices}, valid_to__isnull=False
     )
-    by_slot = {(p.model_id, p.kind, _tier_key(p), p.currency, p.valid_to): p for p in closed}
+    # A new row replaces the one of the same slot (model, kind, prompt tier, currency, service
+    # tier, region, time window) that closed the day it opened: a batch or off-peak row is never
+    # paired with a standard all-day one.
+    by_slot = {(*_slot_key(p), p.valid_to): p for p in closed}
     items = [
-        FeedItem(
-            "price",
-            p.valid_from,
-            price=p,
-            previous=by_slot.get((p.model_id, p.kind, _tier_key(p), p.currency, p.valid_from)),
-        )
+        FeedItem("price", p.valid_from, price=p, previous=by_slot.get((*_slot_key(p), p.valid_from)))
         for p in prices
     ]
     programs = (

@@ -6,9 +6,11 @@ rounded amounts and say so where it matters (the rounding note).
 """
 
 import math
+import re
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -59,14 +61,17 @@ def after_programmes(alt, months):
     if not beyond and last_used and last_used < months:
         cost = Decimal(detail["months"][last_used]["cost"])
         return {"monthly": cost, "from_month": last_used + 1, "beyond": False, "list": list_cost}
-    # The steady state: each line at its list cost, less the discounts that never end.
-    total = ZERO
+    # The steady state: the list cost, less what the discounts that never end take off each line.
+    # (Starting from the rounded list cost, not from the sum of rounded line costs, keeps a vendor
+    # without programmes at exactly its month-1 cost.)
+    total = list_cost
     for line in detail["lines"]:
         cost = Decimal(line["monthly_cost"])
+        kept = Decimal(1)
         for b in permanent:
             if b["models"] is None or line["model"] in b["models"]:
-                cost *= 1 - Decimal(b["percent"]) / 100
-        total += cost
+                kept *= 1 - Decimal(b["percent"]) / 100
+        total -= cost * (1 - kept)
     return {
         "monthly": _money(total),
         "from_month": (last_used + 1) if last_used else None,
@@ -297,3 +302,121 @@ def chart(result, *, show_all=False, width=520, height=340):
         "show_all": show_all,
         "currency": result["currency"],
     }
+
+
+# --- like for like (issue 8, point 5) -------------------------------------------------------------
+
+SIZE_SUFFIX = re.compile(r"-(mini|nano)$")
+
+
+def is_small_openai(slug):
+    """An OpenAI mini or nano model (gpt-4o-mini, gpt-4.1-nano, o4-mini)."""
+    return bool(SIZE_SUFFIX.search(slug))
+
+
+def siblings(slug):
+    """The OpenAI models of the other size in the same family: gpt-4o-mini -> [gpt-4o];
+    gpt-4o -> [gpt-4o-mini, gpt-4o-nano] (the ones absent from the catalog simply match nothing)."""
+    if is_small_openai(slug):
+        return [SIZE_SUFFIX.sub("", slug)]
+    return [f"{slug}-mini", f"{slug}-nano"]
+
+
+def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=None):
+    """Why a line of a vendor's ranking row may not compare like with like, as flags.
+
+    `mapped` is {(provider, openai_model): {model slug: mapping note}} over the catalog's mappings
+    (every rank). The rule, shown on the page too:
+    - "larger": the OpenAI model is a mini or nano model and the vendor's model is one the catalog
+      also maps to its full-size sibling (gpt-4o-mini priced on a model mapped to gpt-4o): the
+      vendor has no smaller model, so the line is priced on a bigger one;
+    - "smaller": a full-size OpenAI model priced on a model mapped to its mini or nano sibling and
+      not to the model itself (an override, usually);
+    - "free": every price used for the line is 0 (often a rate-limited lite model);
+    - "derived": a price used was worked out, not read from a source (confidence "derived");
+    - "tier": the line's service tier had no price at this vendor, its standard price was used.
+    """
+    flags = []
+    if prices and all(Decimal(p["amount"]) == ZERO for p in prices):
+        flags.append({"code": "free", "text": _("free model")})
+    if any(p.get("confidence") == "derived" for p in prices):
+        flags.append({"code": "derived", "text": _("derived price")})
+    own = mapped.get((provider, openai_model), {})
+    other = {}
+    for sibling in siblings(openai_model):
+        other.update(mapped.get((provider, sibling), {}))
+    if model in other and is_small_openai(openai_model):
+        flags.append({"code": "larger", "text": _("larger model")})
+    elif model in other and model not in own:
+        flags.append({"code": "smaller", "text": _("smaller model")})
+    if tier_used:
+        flags.append(tier_flag(tier_used, asked))
+    note = own.get(model)
+    return flags, note
+
+
+def tier_flag(used, asked):
+    """ "standard price: no batch price" (rule 6's fallback, response `tier_used`)."""
+    if asked:
+        text = _("%(used)s price: no %(asked)s price") % {
+            "used": tier_label(used),
+            "asked": tier_label(asked),
+        }
+    else:
+        text = _("%(used)s price used") % {"used": tier_label(used)}
+    return {"code": "tier", "text": text}
+
+
+def tier_label(tier):
+    from .models import Price
+
+    try:
+        return str(Price.ServiceTier(tier).label).lower()
+    except ValueError:
+        return tier
+
+
+def flag_lines(result, mapped):
+    """Put `flags` (and the mapping `note`) on every line of the ranking and the vendor details,
+    `tier_flag` on the baseline's lines; `flagged` on the result when any alternative line has a
+    class or free flag (the page then explains the rule)."""
+    flagged = False
+    for alt in result["alternatives"]:
+        detail_lines = alt.get("detail", {}).get("lines") or []
+        for k, line in enumerate(alt["lines"]):
+            dl = detail_lines[k] if k < len(detail_lines) else {}
+            flags, note = line_flags(
+                alt["provider"],
+                line["openai_model"],
+                line["model"],
+                dl.get("prices") or [],
+                line.get("tier_used"),
+                mapped,
+                asked=dl.get("service_tier"),
+            )
+            line["flags"] = flags
+            alt["flagged"] = alt.get("flagged", False) or any(f["code"] != "tier" for f in flags)
+            flagged = flagged or alt["flagged"]
+            if k < len(detail_lines):
+                detail_lines[k]["flags"] = flags
+                detail_lines[k]["mapping_note"] = note
+    base_detail = result["baseline"].get("detail", {}).get("lines") or []
+    for k, line in enumerate(result["baseline"]["lines"]):
+        if line.get("tier_used"):
+            asked = base_detail[k].get("service_tier") if k < len(base_detail) else None
+            line["flags"] = [tier_flag(line["tier_used"], asked)]
+            if k < len(base_detail):
+                base_detail[k]["flags"] = line["flags"]
+    result["flagged"] = flagged
+    return result
+
+
+def group_warnings(result):
+    """The estimator's warnings for the page: rates and other warnings one by one, stale prices
+    as one line (with the list folded), oldest check first."""
+    warnings = result.get("warnings") or []
+    stale = sorted((w for w in warnings if w.get("code") == "stale_price"), key=lambda w: w["checked_on"])
+    result["warnings_main"] = [w for w in warnings if w.get("code") != "stale_price"]
+    result["warnings_stale"] = stale
+    result["stale_after_days"] = settings.BANJIA_STALE_AFTER_DAYS
+    return result

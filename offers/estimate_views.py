@@ -2,6 +2,7 @@
 usage upload, and POST /api/v1/estimate (JSON in, JSON out)."""
 
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
@@ -17,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
-from .browse import pick_currency
-from .estimate_display import SORTS, chart, decorate
+from .browse import pick_currency, window_label
+from .estimate_display import SORTS, chart, decorate, flag_lines, group_warnings, siblings
 from .estimate_export import csv_response, xlsx_response
 from .estimate_forms import (
     DEFAULT_LINE,
@@ -38,7 +39,7 @@ from .estimate_forms import (
     without_empty_overrides,
 )
 from .estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
-from .models import Benefit, Price
+from .models import Benefit, ModelMapping, Price
 from .page_cache import estimate_body, estimate_result, per_version, placeholder_context
 from .ratelimits import limited
 from .safety import printable
@@ -50,6 +51,8 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 # An upload's notes live in the session (as messages) until shown: model names are listed up to
 # this many per note, then counted.
 MAX_NOTE_NAMES = 20
+# The settings always shown; the others (region, hours of use, expired programmes) fold away.
+MAIN_SETTINGS = ("months", "currency", "as_of")
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -104,6 +107,8 @@ def _build(request, query, *, example=False):
             indices=indices,
             program_names=_left_out_names(result, snapshot),
         )
+        flag_lines(result, _mappings(result))
+        group_warnings(result)
     share = f"{url}?{clean_query.urlencode()}"
     downloads = {}
     for kind in ("csv", "xlsx"):
@@ -138,6 +143,11 @@ def _build(request, query, *, example=False):
             model_choices=model_choices, initial={"current": clean_query.urlencode()}
         ),
         "max_lines": MAX_PAGE_LINES,
+        "main_settings": MAIN_SETTINGS,
+        # The folded settings open when one of them is set or wrong.
+        "more_settings_open": any(
+            form.data.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_SETTINGS
+        ),
         "estimate_url": url,
         "has_models": bool(model_choices),
     }
@@ -160,6 +170,23 @@ def _left_out_names(result, snapshot):
         for p in programs
         if p.slug in slugs
     }
+
+
+def _mappings(result):
+    """{(provider, openai model): {model: note}} for the usage's OpenAI models and their other-size
+    siblings at the ranked vendors, every rank (the like-for-like flags): one query."""
+    providers = {alt["provider"] for alt in result["alternatives"]}
+    models = {line["model"] for line in result["baseline"]["lines"]}
+    wanted = models | {s for m in models for s in siblings(m)}
+    if not providers:
+        return {}
+    rows = ModelMapping.objects.filter(
+        provider__slug__in=providers, openai_model__slug__in=wanted, openai_model__provider__slug="openai"
+    ).values_list("provider__slug", "openai_model__slug", "model__slug", "note")
+    mapped = {}
+    for provider, openai_model, model, note in rows:
+        mapped.setdefault((provider, openai_model), {})[model] = note
+    return mapped
 
 
 def _inputs(context):
@@ -276,6 +303,11 @@ def _for_display(result):
         for benefit in detail["benefits"]:
             benefit["label"] = Benefit.Kind(benefit["kind"]).label
         detail["perk_labels"] = [Benefit.Kind(kind).label for kind in alt["perks"]]
+        for entry in detail.get("offpeak") or ():
+            entry["label"] = window_label(entry["window"])
+            entry["percent"] = f"{Decimal(entry['share']) * 100:.1f}"
+        for line in detail["lines"]:
+            _label_prices(line)
         detail["rows"] = [
             {
                 **month,
@@ -286,7 +318,22 @@ def _for_display(result):
             }
             for i, month in enumerate(detail["months"])
         ]
+    for line in result["baseline"].get("detail", {}).get("lines") or ():
+        _label_prices(line)
     return result
+
+
+def _label_prices(line):
+    """A price row's service tier, region and window, in words, where not the defaults."""
+    for p in line["prices"]:
+        words = []
+        if p.get("service_tier") and p["service_tier"] != Price.ServiceTier.STANDARD:
+            words.append(str(Price.ServiceTier(p["service_tier"]).label))
+        if p.get("region"):
+            words.append(str(Price.Region(p["region"]).label))
+        if p.get("time_window"):
+            words.append(window_label(p["time_window"]))
+        p["dimensions"] = " · ".join(words)
 
 
 # --- the usage upload ---------------------------------------------------------------------------

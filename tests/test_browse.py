@@ -311,3 +311,19 @@ def test_programme_card_badges(client, catalog):
     html = client.get("/").content.decode()
     card = html[html.index('id="zhipu-move"') :]
     assert "Never confirmed" in card[: card.index("</article>")]
+
+
+def test_price_chart_draws_the_first_prompt_tier_with_round_ticks(db):
+    from tests.factories import ModelFactory, PriceFactory
+
+    model = ModelFactory(slug="tiered")
+    for kind, first, second in ((Price.Kind.INPUT, "4", "6"), (Price.Kind.OUTPUT, "16", "20")):
+        PriceFactory(model=model, kind=kind, amount=Decimal(first), tier_max_input_tokens=32_000)
+        PriceFactory(model=model, kind=kind, amount=Decimal(second), tier_min_input_tokens=32_001)
+    history = list(Price.objects.filter(model=model))
+    chart = browse.price_chart(history, ON)
+    # the 32K+ rows stay in the table only: one line per kind
+    assert [s.kind for s in chart.series] == ["input", "output"]
+    assert chart.higher_tiers_left_out is True
+    # peak 16 (the drawn rows): a quarter is 4 -> step 5; 16 x 1.05 = 16.8 -> top 20
+    assert [value for _y, value in chart.y_ticks] == [0, 5, 10, 15, 20]

@@ -168,3 +168,35 @@ def test_compare_lines_up_the_dimensions(client, catalog, django_assert_max_num_
     with django_assert_max_num_queries(9):
         html = client.get(url, {"m": ["zhipu/glm-4", "openai/gpt-4o"], "currency": "USD"}).content.decode()
     assert '<tr class="variant"><th scope="row">Input · Batch</th>' in html
+
+
+def test_feed_pairs_a_new_price_within_its_slot():
+    """A batch, international or off-peak row opened the day a standard row closed is a new row of
+    its own slot, not that row's successor (the feed's "before → after")."""
+    gpt = ModelFactory(provider=ProviderFactory(slug="openai", name="OpenAI"), slug="gpt-4o", name="GPT-4o")
+    day = dt.date(2024, 8, 6)
+    PriceFactory(
+        model=gpt, kind=Price.Kind.INPUT, amount=Decimal("5"), valid_from=dt.date(2024, 5, 13), valid_to=day
+    )
+    PriceFactory(model=gpt, kind=Price.Kind.INPUT, amount=Decimal("2.5"), valid_from=day)
+    PriceFactory(
+        model=gpt,
+        kind=Price.Kind.INPUT,
+        amount=Decimal("1.25"),
+        valid_from=day,
+        service_tier=Price.ServiceTier.BATCH,
+    )
+    PriceFactory(
+        model=gpt, kind=Price.Kind.INPUT, amount=Decimal("2"), valid_from=day, region=Price.Region.INTL
+    )
+    PriceFactory(model=gpt, kind=Price.Kind.INPUT, amount=Decimal("1"), valid_from=day, time_window=OFF_PEAK)
+    new = {
+        (i.price.service_tier, i.price.region, bool(i.price.time_window)): i
+        for i in browse.recent_changes()
+        if i.kind == "price" and i.price.valid_from == day
+    }
+    # the standard all-day row replaced the 5.00 one; the three others have no predecessor
+    assert new[("standard", None, False)].previous.amount == Decimal("5")
+    assert new[("batch", None, False)].previous is None
+    assert new[("standard", "intl", False)].previous is None
+    assert new[("standard", None, True)].previous is None

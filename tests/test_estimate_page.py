@@ -114,17 +114,29 @@ def test_full_page_field_errors(client, catalog):
     assert "less than or equal to 60" in html[months : months + 200]
 
 
+def test_estimator_errors_go_beside_the_model(client, catalog):
+    # an OpenAI model with no price at all cannot be the baseline
+    from tests.factories import ModelFactory
+
+    ModelFactory(provider=Provider.objects.get(slug="openai"), slug="gpt-unpriced", name="GPT unpriced")
+    bad = query(("gpt-4o", 1, 0, 1), ("gpt-unpriced", 1, 0, 1), as_of="2024-06-30")
+    html = client.get(f"{URL}?{bad}").content.decode()
+    model = html.index('id="id_usage-1-model-errors"')
+    assert "gpt-unpriced has no input price on 2024-06-30" in html[model : model + 300]
+
+
+def test_model_launched_after_as_of_is_priced_with_a_warning(client, catalog):
+    # gpt-4o-mini has no OpenAI price before 2024-07-01: its first price is used, and the page says so
+    html = client.get(f"{URL}?{query(('gpt-4o-mini', 1, 0, 1), as_of='2024-06-30')}").content.decode()
+    assert 'id="estimate-summary"' in html
+    assert 'data-code="baseline_price_after_as_of"' in html
+
+
 def test_model_errors_go_beside_the_model(client, catalog):
     bad = query(("gpt-4o", 1, 0, 1), ("gpt-5-unknown", 1, 0, 1))
     html = client.get(f"{URL}?{bad}").content.decode()
     model = html.index('id="id_usage-1-model-errors"')
     assert "gpt-5-unknown is not one of the available choices." in html[model : model + 300]
-
-
-def test_a_model_launched_after_as_of_is_priced_at_launch_with_a_warning(client, catalog):
-    # gpt-4o-mini has no OpenAI price before 2024-07-01
-    html = client.get(f"{URL}?{query(('gpt-4o-mini', 1, 0, 1), as_of='2024-06-30')}").content.decode()
-    assert "gpt-4o-mini had no price on 2024-06-30 (it launched later)" in html
 
 
 def test_blank_line_is_ignored_and_no_line_is_an_error(client, catalog):
@@ -191,9 +203,9 @@ def test_tampered_query_does_not_crash(client, catalog):
 
 
 def test_page_query_count(client, catalog, django_assert_max_num_queries):
-    # model choices, currency choices, the estimator's snapshot (at most 8) and the vendors'
-    # models for the override selects (1)
-    with django_assert_max_num_queries(11):
+    # model choices, currency choices, the estimator's snapshot (at most 8), the vendors'
+    # models for the override selects (1) and the mappings behind the like-for-like flags (1)
+    with django_assert_max_num_queries(12):
         client.get(f"{URL}?{REFERENCE}")
 
 
@@ -673,3 +685,68 @@ def test_estimate_page_stays_light_with_a_5000_model_catalog(client, catalog):
     # 3 vendors x 2 lines = 6 selects of at most 12 models each, not 6 x 1,667 options
     assert len(response.content) < 200_000
     assert "more models" in response.content.decode()
+
+
+# --- like for like, visibly (issue 8, point 5) ---------------------------------------------------
+
+
+def ranking_flags(html, provider):
+    """The flag codes of each line of a vendor's row in the ranking."""
+    from bs4 import BeautifulSoup
+
+    row = BeautifulSoup(html, "html.parser").select_one(f'#ranking tr[data-provider="{provider}"]')
+    return [[f["data-flag"] for f in li.select(".line-flag")] for li in row.select("ul.line-models li")]
+
+
+def test_ranking_names_each_replacement_and_flags_another_class(client, catalog):
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    # DeepSeek prices gpt-4o-mini on deepseek-chat, the model the catalog also maps to gpt-4o: a
+    # larger model. Zhipu's glm-4-air is mapped to gpt-4o-mini only: like for like.
+    assert ranking_flags(html, "deepseek") == [[], ["larger"]]
+    assert ranking_flags(html, "zhipu") == [[], []]
+    row = html[html.index('<tr data-provider="zhipu"') :]
+    row = row[: row.index("</tr>")]
+    assert "gpt-4o →</span> glm-4<" in row
+    assert "gpt-4o-mini →</span> glm-4-air<" in row
+    assert 'id="flags-note"' in html
+    # the note of the rule is there only when a line is flagged
+    html = client.get(f"{URL}?{query(('gpt-4o', 1_000_000, 0, 0))}").content.decode()
+    assert 'id="flags-note"' not in html
+    assert 'id="best-flagged"' not in html
+
+
+def test_ranking_flags_a_smaller_and_a_free_model(client, catalog):
+    zhipu = Provider.objects.get(slug="zhipu")
+    priced_model(zhipu, "glm-4-flash", input=0, output=0, currency="CNY", valid_from="2024-01-01")
+    chosen = f"{REFERENCE}&usage-0-override-zhipu=glm-4-air&usage-1-override-zhipu=glm-4-flash"
+    html = client.get(f"{URL}?{chosen}").content.decode()
+    # gpt-4o on glm-4-air (mapped to gpt-4o-mini only): smaller; glm-4-flash costs 0 everywhere: free
+    assert ranking_flags(html, "zhipu") == [["smaller"], ["free"]]
+    assert "smaller model" in html
+    assert "free model" in html
+
+
+def test_vendor_detail_lists_benefits_month_by_month(client, catalog):
+    from bs4 import BeautifulSoup
+
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    table = BeautifulSoup(html, "html.parser").select_one("#detail-zhipu table.benefit-months")
+    # 12 months, one row each, numbered 1..12
+    assert [tr.select_one("td").get_text(strip=True) for tr in table.select("tbody tr")] == [
+        str(m) for m in range(1, 13)
+    ]
+
+
+def test_ranking_flags_a_line_priced_on_a_derived_price(client, catalog):
+    from offers.models import Price
+
+    Price.objects.filter(model__slug="glm-4-air", kind="output").update(confidence=Price.Confidence.DERIVED)
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    # only the gpt-4o-mini line uses glm-4-air (its output price is now "derived")
+    assert ranking_flags(html, "zhipu") == [[], ["derived"]]
+    assert "derived price" in html
+    # Zhipu is not the best option here (DeepSeek is, and its gpt-4o-mini line is "larger"):
+    # the summary asks to check it
+    summary = html[html.index('id="estimate-summary"') : html.index('id="ranking"')]
+    assert "Best complete option:" in summary
+    assert 'id="best-flagged"' in summary

@@ -106,3 +106,34 @@ def test_region_is_sent(client, catalog):
         Decimal("100.00"),
         Decimal("0.36"),
     )
+
+
+def test_page_says_which_lines_fell_back_to_the_standard_tier(client, catalog):
+    from tests.test_estimate_page import ranking_flags
+
+    line = {"model": "gpt-4o", "input_tokens": 1_000_000, "cached_input_tokens": 0, "output_tokens": 0}
+    query = lines_query(
+        [{**line, "service_tier": "batch"}], {"months": 1, "currency": "CNY", "as_of": "2024-07-10"}
+    )
+    html = client.get(f"{URL}?{query.urlencode()}").content.decode()
+    # OpenAI has batch rows; DeepSeek has none: its line is priced at its standard price and says so
+    assert ranking_flags(html, "deepseek") == [["tier"]]
+    assert "standard price: no batch price" in html
+    row = html[html.index('<tr class="reference"') :]
+    assert 'data-flag="tier"' not in row[: row.index("</tr>")]
+
+
+def test_vendor_detail_shows_the_off_peak_share_and_saving(client, catalog):
+    line = {"model": "gpt-4o", "input_tokens": 1_000_000, "cached_input_tokens": 0, "output_tokens": 0}
+    query = lines_query(
+        [line], {"months": 1, "currency": "CNY", "as_of": "2024-07-10", "hourly_profile": "flat"}
+    )
+    html = client.get(f"{URL}?{query.urlencode()}").content.decode()
+    detail = html[html.index('id="detail-deepseek"') :]
+    detail = detail[: detail.index("</details>")]
+    # flat: 8 of 24 hours in UTC 16:30-00:30 -> 33.3 % of 1M input tokens at 0.5 instead of 1 CNY:
+    # 1,000,000 / 3 x 0.5 / 1M = 0.1666... -> 0.17 CNY a month saved
+    assert "Off-peak 00:30–08:30 Beijing time: 33.3 % of your tokens" in detail
+    assert "0.17 CNY a month" in detail
+    # the window's price row says which window it is
+    assert "Off-peak 00:30–08:30 Beijing time</small>" in detail

@@ -3,7 +3,9 @@ the document allows and with what it forbids, and checks every answer against it
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -18,6 +20,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog():
     call_command("import_catalog", str(DATA / "estimate_catalog.json"), verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # Django's test client unhooks close_old_connections while it serves a request; schemathesis
+    # calls the WSGI application directly, whose request_finished would close the connection that
+    # holds the test's transaction (on PostgreSQL with persistent connections).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def test_the_document_is_served_and_names_both_endpoints(client):
