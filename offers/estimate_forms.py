@@ -19,16 +19,24 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import safety
-from .estimator import BASELINE, MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
-from .models import ExchangeRate, Model, Price
+from .compiled import compiled
+from .estimator import MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
+from .models import Price
 from .safety import is_clean, validate_clean_text
 from .usage_import import MAX_BYTES
+from .widgets import (
+    FastCheckboxInput,
+    FastDateInput,
+    FastHiddenInput,
+    FastNumberInput,
+    FastSelect,
+    FastTextInput,
+)
 
 PREFIX = "usage"
 # The page is for people typing; programs with thousands of lines use the API.
@@ -73,22 +81,22 @@ def estimator_accepts():
 
 
 def openai_model_choices():
-    """(slug, label) of the OpenAI models in the catalog, for the model picker."""
-    rows = Model.objects.filter(provider__slug=BASELINE).order_by("slug").values_list("slug", "name")
+    """(slug, label) of the OpenAI models in the catalog, for the model picker (from the compiled
+    catalog: no query beyond the version check)."""
+    rows = compiled().openai_models
     return [(slug, f"{slug} · {name}" if name and name.lower() != slug else slug) for slug, name in rows]
 
 
 def currency_choices():
-    """CNY and USD, plus every currency the stored exchange rates can reach."""
+    """CNY and USD, plus every currency the stored exchange rates can reach (via USD)."""
     codes = set(BASE_CURRENCIES)
-    for base, quote in (
-        ExchangeRate.objects.filter(Q(base="USD") | Q(quote="USD")).values_list("base", "quote").distinct()
-    ):
-        codes.update((base, quote))
+    for base, quote in compiled().rates:
+        if "USD" in (base, quote):
+            codes.update((base, quote))
     return [(c, c) for c in sorted(codes)]
 
 
-class NumberInput(forms.NumberInput):
+class NumberInput(FastNumberInput):
     def __init__(self, **attrs):
         super().__init__(attrs={"inputmode": "numeric", "step": "1", "min": "0", **attrs})
 
@@ -133,7 +141,7 @@ class CountField(forms.CharField):
     def __init__(self, *, min_value=0, max_value=MAX_TOKENS, **kwargs):
         self.min_value, self.max_value = min_value, max_value
         attrs = {"inputmode": "text", "autocomplete": "off", "spellcheck": "false", "class": "count"}
-        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        kwargs.setdefault("widget", FastTextInput(attrs=attrs))
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -155,7 +163,7 @@ class CountField(forms.CharField):
 
 
 class UsageLineForm(forms.Form):
-    model = forms.ChoiceField(label=_("OpenAI model"))
+    model = forms.ChoiceField(label=_("OpenAI model"), widget=FastSelect)
     input_tokens = CountField(label=_("Input tokens / month"))
     cached_input_tokens = CountField(
         label=_("of which cached"),
@@ -171,6 +179,7 @@ class UsageLineForm(forms.Form):
     )
     # Empty is standard, so an untouched blank line stays unchanged (and is skipped).
     service_tier = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Service tier"),
         required=False,
         choices=[("", Price.ServiceTier.STANDARD.label)]
@@ -261,25 +270,28 @@ class EstimateForm(forms.Form):
         initial=12,
         widget=NumberInput(min="1", max="60"),
     )
-    currency = forms.ChoiceField(label=_("Currency"))
+    currency = forms.ChoiceField(label=_("Currency"), widget=FastSelect)
     as_of = forms.DateField(
         label=_("As of"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=FastDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
         help_text=_("Prices, rates and programmes are read on this date; empty means today."),
     )
     include_expired = forms.BooleanField(
+        widget=FastCheckboxInput,
         label=_("Include expired programmes"),
         required=False,
         help_text=_("See the July 2024 offers as they were."),
     )
     region = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Prices of region"),
         required=False,
         choices=[("", _("Each vendor's home prices")), *Price.Region.choices],
     )
     hourly_profile = forms.ChoiceField(
+        widget=FastSelect,
         label=_("When you send requests"),
         required=False,
         choices=[
@@ -292,6 +304,7 @@ class EstimateForm(forms.Form):
         help_text=_("Prices with off-peak hours apply to the share of tokens sent in their hours."),
     )
     hourly_usage = forms.CharField(
+        widget=FastTextInput,
         label=_("Hourly profile (UTC 0–23)"),
         required=False,
         max_length=600,
@@ -346,12 +359,13 @@ class UsageImportForm(forms.Form):
         ),
     )
     unassigned_model = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Usage not grouped by model counts as"),
         required=False,
         help_text=_("The Usage API reports model null unless asked to group by model."),
     )
     # The query string of the estimate on screen, so its lines and settings survive a failed upload.
-    current = forms.CharField(required=False, widget=forms.HiddenInput, validators=[validate_clean_text])
+    current = forms.CharField(required=False, widget=FastHiddenInput, validators=[validate_clean_text])
 
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -491,22 +505,20 @@ def _shortlist(models, keep):
 def override_fields(formset, indices, document, snapshot, expand=""):
     """The model select of every (usage line, vendor) pair, keyed by (line number, provider slug).
 
-    One query reads the models of every vendor, of the kinds the lines need, whatever their number.
+    The models of every vendor come from the compiled catalog (no query), by kind.
     Models not available on the as-of date (not yet released, or retired) are left out unless
     already chosen. Vendors with more than SHORTLIST models of a kind list a short list, except
     the vendor named by `expand`.
     """
     usage = document["usage"]
     kinds = {m.kind for m in snapshot.openai_models.values()}
+    catalog = snapshot.catalog if snapshot.catalog is not None else compiled()
     by_vendor = {}
-    for provider_id, kind, slug, name, released, retired in (
-        Model.objects.filter(provider_id__in=[p.pk for p in snapshot.providers], kind__in=kinds)
-        .order_by("slug")
-        .values_list("provider_id", "kind", "slug", "name", "released_on", "deprecated_on")
-    ):
-        # available on as_of as rule 4 says (offers.counterparts.available_on)
-        if (released is None or released <= snapshot.as_of) and (retired is None or retired > snapshot.as_of):
-            by_vendor.setdefault((provider_id, kind), []).append((slug, name))
+    for provider in snapshot.providers:
+        for kind in kinds:
+            available = catalog.available_models(provider.pk, kind, snapshot.as_of)
+            if available:
+                by_vendor[(provider.pk, kind)] = available
     notable = {}  # provider pk: slugs of its mapped models and of the models its programmes name
     for (_openai, provider_id), model in snapshot.mappings.items():
         notable.setdefault(provider_id, set()).add(model.slug)

@@ -39,8 +39,8 @@ from .estimate_forms import (
     without_empty_overrides,
 )
 from .estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
-from .models import Benefit, MigrationProgram, ModelMapping, Price
-from .page_cache import estimate_body, estimate_result
+from .models import Benefit, ModelMapping, Price
+from .page_cache import estimate_body, estimate_result, per_version, placeholder_context
 from .ratelimits import limited
 from .safety import printable
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
@@ -105,7 +105,7 @@ def _build(request, query, *, example=False):
             sort=query.get("sort", "total"),
             share_query=clean_query,
             indices=indices,
-            program_names=_left_out_names(result),
+            program_names=_left_out_names(result, snapshot),
         )
         flag_lines(result, _mappings(result))
         group_warnings(result)
@@ -153,8 +153,9 @@ def _build(request, query, *, example=False):
     }
 
 
-def _left_out_names(result):
-    """Display names of the programmes the estimator left out (rule 5): one query, none if none."""
+def _left_out_names(result, snapshot):
+    """Display names of the programmes the estimator left out (rule 5), from the compiled catalog
+    (it holds every published programme; the estimator leaves out published ones only)."""
     slugs = {
         entry.get("program")
         for alt in result["alternatives"]
@@ -163,7 +164,12 @@ def _left_out_names(result):
     }
     if not slugs:
         return {}
-    return {p.slug: p.display_name for p in MigrationProgram.objects.filter(slug__in=slugs)}
+    return {
+        p.slug: p.display_name
+        for programs in snapshot.catalog.programs.values()
+        for p in programs
+        if p.slug in slugs
+    }
 
 
 def _mappings(result):
@@ -230,6 +236,7 @@ def _attach_choices(result, fields, snapshot):
 
 def _render(request, context, status=200):
     """Full page; for HTMX the region named by HX-Target (same string as the partial and DOM id)."""
+    context = placeholder_context(request, context)  # the CSRF placeholder when rendered for the cache
     htmx = request.htmx
     if htmx and not htmx.history_restore_request and htmx.target == "estimate-result":
         # The result, plus the field errors swapped out of band beside the inputs being typed in
@@ -249,9 +256,18 @@ def _render(request, context, status=200):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def estimate_page(request):
-    """GET /estimate/: the form and the result, all input in the query string; POST: usage upload."""
+    """GET /estimate/: the form and the result, all input in the query string; POST: usage upload.
+
+    A GET is cached per catalog version and query (offers.page_cache.per_version), except a
+    download and a page showing an upload's outcome (messages are the visitor's own)."""
     if request.method == "POST":
         return _import_usage(request)
+    if request.GET.get("download") in ("csv", "xlsx") or len(messages.get_messages(request)):
+        return _estimate_get(request)
+    return _cached_estimate_get(request)
+
+
+def _estimate_get(request):
     example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
     query = _default_query(request) if example else request.GET
 
@@ -275,6 +291,9 @@ def estimate_page(request):
         return export(context["result"], _inputs(context))
     # Field errors come back with 200: htmx swaps only successful responses.
     return _render(request, context)
+
+
+_cached_estimate_get = per_version(_estimate_get)
 
 
 def _for_display(result):

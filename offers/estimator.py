@@ -4,8 +4,9 @@ Three steps, each usable alone:
 
 - `parse_request(data)` checks the JSON request (types, ranges) and returns an `EstimateRequest`,
   or raises `EstimateError` with messages keyed by JSON path ("usage[0].output_tokens").
-- `load_snapshot(request)` reads what the request needs from the catalog in a fixed number of
-  queries (at most 8, whatever the size of the catalog or the number of usage lines).
+- `load_snapshot(request)` selects what the request needs from the compiled catalog of the
+  current version (`offers.compiled`: built once per version and process in a fixed number of
+  queries, 8 whatever the size of the catalog); no SQL beyond the version check.
 - `estimate(request, snapshot)` is pure computation over that snapshot and returns the response
   document of the contract; catalog-dependent errors (unknown model, no OpenAI price, no rate into
   the output currency) raise `EstimateError` too.
@@ -51,9 +52,10 @@ Decisions the design leaves open, stated once here:
   count.
 - savings_percent is null when the baseline total is 0. Ties in the ranking are on total_cost at
   the cent, then provider slug.
-- Arithmetic is exact: prices, rates and benefits are read as Decimals and computed as Fractions
-  (1/rate and c/E are not finite decimals), so a result of exactly half a cent rounds up however
-  it was reached; money is rounded half up (away from 0) to 2 places only when written. Token
+- Arithmetic is exact and never uses floats: prices, rates and benefits are read as Decimals; a
+  line's cost is one Fraction (1/rate and c/E are not finite decimals) and `simulate` works in
+  integers over common scales (see its docstring), so a result of exactly half a cent rounds up
+  however it was reached; money is rounded half up (away from 0) to 2 places only when written. Token
   counts in `detail` and derived rates are written with at most 6 and 12 decimals.
 """
 
@@ -67,22 +69,19 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from . import compiled as compiled_catalog
 from . import safety
 from .catalog_io import fmt_decimal
-from .counterparts import counterparts
 from .models import (
     WEEKDAYS,
     Benefit,
-    ExchangeRate,
     MigrationProgram,
     Model,
     Price,
-    Provider,
     window_key,
 )
 from .safety import is_clean, printable
@@ -116,6 +115,8 @@ HOURS = 24
 # A rate dated further than this from as_of is named in `warnings` (issue 8, point 4).
 FX_WARN_DAYS = 45
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
+# Line plans kept per catalog version (price_line); the dict is emptied when it reaches this size.
+MAX_PLANS = 20_000
 
 
 @lru_cache(maxsize=4096)
@@ -439,16 +440,10 @@ def _parse_date(value):
 # --- the catalog snapshot ---------------------------------------------------------------------
 
 
-# Rows are read with values_list into small tuples: building thousands of model instances (and
-# prefetch managers) cost more than the estimate itself on a 50-vendor catalog.
-PRICE_FIELDS = (
-    "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
-    "source_url", "checked_on", "confidence", "service_tier", "region", "time_window", "valid_from",
-)  # fmt: skip
-BENEFIT_FIELDS = (
-    "id", "program_id", "kind", "tokens", "ratio", "percent", "months", "amount", "currency", "valid_days",
-    "description",
-)  # fmt: skip
+# The catalog is read once per version into `offers.compiled` (rows as small tuples, shared by
+# every request); `load_snapshot` selects one request's part of it in Python.
+PRICE_FIELDS = compiled_catalog.PRICE_FIELDS
+BENEFIT_FIELDS = compiled_catalog.BENEFIT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,132 +487,95 @@ class Snapshot:
     unknown_providers: list = field(default_factory=list)  # (index, slug) asked for, not published
     # OpenAI model slug -> the later valid_from its baseline is priced at (no price yet on as_of)
     baseline_after: dict = field(default_factory=dict)
+    plans: dict | None = None  # the compiled catalog's line plans (price_line), shared per version
+    catalog: object = None  # the compiled catalog it was selected from (offers.compiled.Compiled)
 
 
-def load_snapshot(req):
-    """Read the catalog for `req` in at most 8 queries, whatever its size:
-    providers, models, mappings, prices, programmes, benefits, benefit models, rates."""
+def load_snapshot(req, catalog=None):
+    """The part of the catalog `req` needs, selected in Python from the compiled catalog of the
+    current version (`offers.compiled`): no SQL beyond the version check, except for the build
+    queries (a fixed number) of the first request after a catalog change. `catalog` is a
+    `Compiled` catalog to read instead (benchmarks)."""
+    catalog = catalog if catalog is not None else compiled_catalog.compiled()
     as_of = req.as_of
     openai_slugs = sorted({line.model for line in req.usage})
     override_pairs = {(p, m) for line in req.usage for p, m in line.overrides.items() if isinstance(m, str)}
 
-    # 1. The alternative providers.
-    providers = Provider.objects.published().exclude(slug=BASELINE).order_by("slug")
+    # The alternative providers (published, by slug).
+    providers = catalog.providers
     if req.providers is not None:
-        providers = providers.filter(slug__in=req.providers)
-    providers = list(providers)
+        asked = set(req.providers)
+        providers = [p for p in providers if p.slug in asked]
+    else:
+        providers = list(providers)
     found = {p.slug for p in providers}
     unknown = [
         (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != BASELINE
     ]
-    provider_ids = [p.pk for p in providers]
+    provider_ids = {p.pk for p in providers}
 
-    # 2. The OpenAI models of the lines and the models named by overrides.
-    wanted = Q(provider__slug=BASELINE, slug__in=openai_slugs)
-    if override_pairs:
-        wanted |= Q(
-            provider__slug__in={p for p, _m in override_pairs}, slug__in={m for _p, m in override_pairs}
-        )
-    models = {
-        (provider_slug, slug): ModelRef(pk, slug, name, kind)
-        for pk, slug, name, kind, provider_slug in Model.objects.filter(wanted).values_list(
-            "pk", "slug", "name", "kind", "provider__slug"
-        )
-    }
+    # The OpenAI models of the lines and the models named by overrides.
+    models = {}
+    for key in [(BASELINE, slug) for slug in openai_slugs] + sorted(override_pairs):
+        model = catalog.models.get(key)
+        if model is not None:
+            models[key] = model
     openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
 
-    # 3. The counterpart of each OpenAI model at each provider on as_of (rule 4): the
-    #    best-ranked mapping whose model is available (released, not yet retired) on as_of.
-    mappings = {
-        (row.openai_model__slug, provider_id): ModelRef(
-            row.model_id, row.model__slug, row.model__name, row.model__kind
-        )
-        for (_openai_id, provider_id), row in counterparts(
-            as_of,
-            openai_models=[m.pk for m in openai_models.values()],
-            providers=provider_ids,
-            values=("openai_model__slug", "model_id", "model__slug", "model__name", "model__kind"),
-        ).items()
-    }
-
-    # 4. Prices in force on as_of of every model involved, of every tier, region and window
-    #    (rule 6 chooses among them per line in `select_rows`).
-    #    The same query reads the later rows of the lines' OpenAI models: a model launched after
-    #    as_of (gpt-4o-mini on 2024-07-18, asked about on 2024-07-10) is priced at its launch
-    #    price and the response warns, rather than refusing the whole estimate.
-    model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
-    openai_ids = {m.pk for m in openai_models.values()}
-    prices, later = {}, {}
-    for price in (
-        Price.objects.approved()
-        .filter(model_id__in=model_ids)
-        .filter(
-            Q(valid_from__lte=as_of, valid_to__isnull=True)
-            | Q(valid_from__lte=as_of, valid_to__gt=as_of)
-            | Q(model_id__in=openai_ids, valid_from__gt=as_of)
-        )
-        .order_by("id")
-        .values_list(*PRICE_FIELDS, named=True)
-    ):
-        if price.valid_from > as_of:
-            later.setdefault(price.model_id, []).append(price)
-        else:
-            prices.setdefault(price.model_id, []).append(price)
-    baseline_after = {}
+    # The counterpart of each OpenAI model at each provider on as_of (rule 4): the best-ranked
+    # mapping whose model is available (released, not yet retired) on as_of.
+    mappings = {}
     for slug, model in openai_models.items():
-        if model.pk in later and model.pk not in prices:
-            first = min(p.valid_from for p in later[model.pk])
-            prices[model.pk] = [p for p in later[model.pk] if p.valid_from == first]
-            baseline_after[slug] = first
+        for provider_id, counterpart in catalog.counterpart(model.pk, provider_ids, as_of).items():
+            mappings[(slug, provider_id)] = counterpart
 
-    # 5-7. Published programmes with their state on as_of (rule 5), the benefits of those that
-    # apply, and the benefits' models. Unpublished programmes are not read: the public API omits
-    # them from programs_left_out.
+    # Prices in force on as_of of every model involved, of every tier, region and window (rule 6
+    # chooses among them per line in `select_rows`). A line's OpenAI model launched after as_of
+    # (gpt-4o-mini on 2024-07-18, asked about on 2024-07-10) is priced at its first price and the
+    # response warns, rather than refusing the whole estimate.
+    model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
+    prices, baseline_after = {}, {}
+    for model_id in model_ids:
+        rows = [
+            p
+            for p in catalog.prices.get(model_id, ())
+            if p.valid_from <= as_of and (p.valid_to is None or p.valid_to > as_of)
+        ]
+        if rows:
+            prices[model_id] = rows
+    for slug, model in openai_models.items():
+        if model.pk not in prices:
+            later = [p for p in catalog.prices.get(model.pk, ()) if p.valid_from > as_of]
+            if later:
+                first = min(p.valid_from for p in later)
+                prices[model.pk] = [p for p in later if p.valid_from == first]
+                baseline_after[slug] = first
+
+    # Published programmes with their state on as_of (rule 5) and the benefits of those that
+    # apply. Unpublished programmes are not in the compiled catalog: the public API omits them
+    # from programs_left_out.
     programs, left_out, benefits = {}, {}, {}
     counted = {MigrationProgram.ACTIVE}
     if req.include_expired:
         counted |= {MigrationProgram.ENDED, MigrationProgram.UNCONFIRMED}
-    for program in MigrationProgram.objects.published().filter(provider_id__in=provider_ids).order_by("slug"):
-        state, when = program.status_on(as_of)
-        if state in counted:
-            programs.setdefault(program.provider_id, []).append(program)
-            benefits[program.pk] = []
-        else:
-            left_out.setdefault(program.provider_id, []).append(
-                {"program": program.slug, "reason": state, "date": when.isoformat() if when else None}
-            )
-    if benefits:
-        by_id = {}
-        for row in (
-            Benefit.objects.filter(program_id__in=benefits)
-            .order_by("position", "id")
-            .values_list(*BENEFIT_FIELDS)
-        ):
-            benefit = BenefitRow(*row)
-            by_id[benefit.id] = benefit
-            benefits[benefit.program_id].append(benefit)
-        links = Benefit.models.through.objects.filter(benefit__program_id__in=list(benefits))
-        for benefit_id, pk, slug, name in links.values_list(
-            "benefit_id", "model_id", "model__slug", "model__name"
-        ):
-            by_id[benefit_id].models.append(ModelRef(pk, slug, name))
+    for provider in providers:
+        for program in catalog.programs.get(provider.pk, ()):
+            state, when = program.status_on(as_of)
+            if state in counted:
+                programs.setdefault(program.provider_id, []).append(program)
+                benefits[program.pk] = catalog.benefits.get(program.pk, [])
+            else:
+                left_out.setdefault(program.provider_id, []).append(
+                    {"program": program.slug, "reason": state, "date": when.isoformat() if when else None}
+                )
 
-    # 8. Rates between every currency involved (and USD, for crosses): per pair the latest on or
-    # before as_of and the earliest after it, picked by correlated subqueries on the unique index.
+    # Rates between every currency involved (and USD, for crosses): per pair the latest on or
+    # before as_of and the earliest after it.
     currencies = {req.currency, USD} | {p.currency for rows in prices.values() for p in rows}
     currencies |= {
         b.currency for rows in benefits.values() for b in rows if b.kind == Benefit.Kind.CREDIT and b.currency
     }
-    rates = []
-    if len(currencies) > 1:
-        pair = {"base": OuterRef("base"), "quote": OuterRef("quote")}
-        latest = ExchangeRate.objects.filter(**pair, date__lte=as_of).order_by("-date").values("date")[:1]
-        later = ExchangeRate.objects.filter(**pair, date__gt=as_of).order_by("date").values("date")[:1]
-        rates = list(
-            ExchangeRate.objects.filter(base__in=currencies, quote__in=currencies).filter(
-                Q(date=Subquery(latest)) | Q(date=Subquery(later))
-            )
-        )
+    rates = catalog.rate_rows(currencies, as_of) if len(currencies) > 1 else []
     return Snapshot(
         as_of=as_of,
         providers=providers,
@@ -631,6 +589,8 @@ def load_snapshot(req):
         rates=rates,
         unknown_providers=unknown,
         baseline_after=baseline_after,
+        plans=catalog.plans,
+        catalog=catalog,
     )
 
 
@@ -892,20 +852,90 @@ def _window_prices(rows, length, home):
     return chosen
 
 
-def price_line(line, model, rows, fx, dims=None):
-    """Monthly cost of `line` at `model` in the output currency; raises Unpriced."""
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How one model prices lines of one shape (service tier, prompt length, input only) under
+    one request's dimensions and currency: which rows price which share of which tokens, and the
+    cost of a token of each part in the output currency over a common denominator `den`.
+    A plan depends on the catalog version only through its rows, so it is kept per version
+    (`offers.compiled`) and shared by requests."""
+
+    tier_used: str
+    parts: tuple  # (kind, token slot 0..2 (input, cached, output), share, price row, rate)
+    nums: tuple  # per part: the cost of one token over `den`
+    den: int
+    rates: tuple  # ExchangeRate rows used
+    windows: tuple  # (window, share, ((slot, share, price row, all-day row), ...))
+
+
+def price_line(line, model, rows, fx, dims=None, plans=None):
+    """Monthly cost of `line` at `model` in the output currency; raises Unpriced.
+
+    `plans` is a dict to keep plans in (the compiled catalog's, per version): the choice of rows
+    and rates is then made once per model and line shape, and a line costs a few integer
+    products and one Fraction."""
+    length = line.prompt_length
+    input_only = _input_only(model, line)
+    plan = None
+    if plans is not None:
+        key = (
+            model.pk, line.service_tier, length, input_only, fx.as_of, fx.currency,
+            dims.region if dims else None, dims.hourly_usage if dims else None, get_language(),
+        )  # fmt: skip
+        plan = plans.get(key)
+    if plan is None:
+        try:
+            plan = _plan(line, model, rows, fx, dims)
+        except Unpriced as exc:
+            plan = exc
+        if plans is not None:
+            if len(plans) >= MAX_PLANS:
+                plans.clear()
+            plans[key] = plan
+    if isinstance(plan, Unpriced):
+        raise Unpriced(plan.reason, fx=plan.fx)
+    tokens = (line.input_tokens - line.cached_input_tokens, line.cached_input_tokens, line.output_tokens)
+    cost = Fraction(
+        sum(tokens[part[1]] * num for part, num in zip(plan.parts, plan.nums, strict=True)), plan.den
+    )
+    parts = [
+        (kind, tokens[slot] if share == 1 else tokens[slot] * share, price, rate)
+        for kind, slot, share, price, rate in plan.parts
+    ]
+    offpeak = []
+    for window, share, kinds in plan.windows:
+        saved = (
+            sum(
+                (
+                    tokens[slot]
+                    * part
+                    * (
+                        exact(base.amount) * fx.factor(base.currency)[0]
+                        - exact(price.amount) * fx.factor(price.currency)[0]
+                    )
+                    for slot, part, price, base in kinds
+                ),
+                Fraction(0),
+            )
+            / MILLION
+        )
+        offpeak.append({"window": window, "share": share, "saved": saved})
+    return PricedLine(
+        line=line, model=model, parts=parts, monthly_cost=cost, rates=plan.rates, tier_used=plan.tier_used,
+        windows=offpeak,
+    )  # fmt: skip
+
+
+def _plan(line, model, rows, fx, dims):
+    """The `_Plan` of `line`'s shape at `model`; raises Unpriced."""
     all_day, windows, tier_used = select_rows(rows, line, dims)
     chosen = choose_prices(model, all_day, line, fx.as_of)
-    token_counts = (
-        (Price.Kind.INPUT, line.input_tokens - line.cached_input_tokens),
-        (Price.Kind.CACHED_INPUT, line.cached_input_tokens),
-        (Price.Kind.OUTPUT, line.output_tokens),
-    )
+    kinds = ((Price.Kind.INPUT, 0), (Price.Kind.CACHED_INPUT, 1), (Price.Kind.OUTPUT, 2))
     # Rule 6 windows: each takes its share of the tokens of the kinds it prices; the all-day
     # rows price the rest. Overlapping windows (not expected) are capped at what is left.
-    portions = []  # (kind, tokens, price)
-    window_uses = []  # (window, share, {kind: (tokens, window price, all-day price)})
-    left = {kind: Fraction(1) for kind, _t in token_counts}
+    portions = []  # (kind, slot, share, price)
+    window_uses = []  # (window, share, ((slot, share, window price, all-day price), ...))
+    left = {kind: Fraction(1) for kind, _s in kinds}
     if windows:
         home = _home_currency([p for p in all_day if p.kind == Price.Kind.INPUT] or all_day or rows)
         for key in sorted(windows):
@@ -914,69 +944,43 @@ def price_line(line, model, rows, fx, dims=None):
             wchosen = _window_prices(window_rows, line.prompt_length, home)
             if share == 0 or not wchosen:
                 continue
-            kinds = {}
-            for kind, tokens in token_counts:
+            used = []
+            for kind, slot in kinds:
                 price = wchosen.get(kind)
                 if price is None or kind not in chosen:
                     continue
                 part = min(share, left[kind])
                 left[kind] -= part
-                portions.append((kind, tokens * part, price))
-                kinds[kind] = (tokens * part, price, chosen[kind])
-            window_uses.append((window_rows[0].time_window, share, kinds))
+                portions.append((kind, slot, part, price))
+                used.append((slot, part, price, chosen[kind]))
+            window_uses.append((window_rows[0].time_window, share, tuple(used)))
     all_day_portions = []
-    for kind, tokens in token_counts:
+    for kind, slot in kinds:
         price = chosen.get(kind)
         if price is None:  # an embedding line: no output tokens, no output price needed
             continue
-        all_day_portions.append((kind, tokens if left[kind] == 1 else tokens * left[kind], price))
-    portions = all_day_portions + portions
-    parts = []
-    used = []
-    # Tokens x price summed exactly in integers per currency (prices are n / 10^k), then
-    # converted once: a Fraction per part made 10,000 lines twice as slow.
-    sums = {}
-    rates = {}
-    for kind, tokens, price in portions:
+        all_day_portions.append((kind, slot, 1 if left[kind] == 1 else left[kind], price))
+    parts, used, coefs = [], [], []
+    for kind, slot, share, price in all_day_portions + portions:
         got = fx.factor(price.currency)
         if got is None:
             raise Unpriced(
                 _("no exchange rate from %(a)s to %(b)s") % {"a": price.currency, "b": fx.currency}, fx=True
             )
         rate, rows_used = got
-        rates[price.currency] = rate
         used.extend(rows_used)
-        parts.append((kind, tokens, price, rate))
+        parts.append((kind, slot, share, price, rate))
         n, scale = _scaled(price.amount)
-        total, top, _rate = sums.get(price.currency, (0, 0, rate))
-        if scale > top:
-            total, top = total * 10 ** (scale - top), scale
-        sums[price.currency] = (total + tokens * n * 10 ** (top - scale), top, rate)
-    cost = Fraction(0)
-    for total, top, rate in sums.values():
-        part = Fraction(total, MILLION * 10**top)
-        cost += part if rate == 1 else part * rate
-    offpeak = []
-    for window, share, kinds in window_uses:
-        saved = (
-            sum(
-                (
-                    tokens
-                    * (
-                        exact(base.amount) * rates[base.currency]
-                        - exact(price.amount) * rates[price.currency]
-                    )
-                    for tokens, price, base in kinds.values()
-                ),
-                Fraction(0),
-            )
-            / MILLION
-        )
-        offpeak.append({"window": window, "share": share, "saved": saved})
-    return PricedLine(
-        line=line, model=model, parts=parts, monthly_cost=cost, rates=tuple(used), tier_used=tier_used,
-        windows=offpeak,
-    )  # fmt: skip
+        coefs.append(Fraction(n, MILLION * 10**scale) * share * rate)
+    den = math.lcm(1, *(c.denominator for c in coefs))
+    return _Plan(
+        tier_used=tier_used,
+        parts=tuple(parts),
+        nums=tuple(c.numerator * (den // c.denominator) for c in coefs),
+        den=den,
+        rates=tuple(used),
+        windows=tuple(window_uses),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -992,21 +996,20 @@ def _scaled(amount):
 # --- programmes -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
-    """Lines sharing one alternative model: they share their uncovered fraction u."""
+    """Lines sharing one alternative model: they share their uncovered fraction.
+
+    `scaled_list` and `scaled_tokens` are the list cost and tokens over the simulation's common
+    money and token scales; `u` (the tokens not yet covered by a pool this month, scaled) and
+    `cost` (this month's cost so far, scaled) are reset every month."""
 
     tokens: int
     list_cost: Fraction
-    u: Fraction | int = 1
-    factor: Fraction | int = 1  # product of the discounts applied this month
-
-    @property
-    def cost(self):
-        # Most groups are untouched in most months; skip two Fraction products for them.
-        if self.u == 1 and self.factor == 1:
-            return self.list_cost
-        return self.u * self.list_cost * self.factor
+    scaled_list: int = 0
+    scaled_tokens: int = 0
+    u: int = 0
+    cost: int = 0
 
 
 @dataclass
@@ -1015,10 +1018,18 @@ class _BenefitUse:
     program: MigrationProgram
     models: frozenset | None  # model ids, None = every line
     size: Fraction | None = None  # pool tokens or credit amount in the output currency
-    remaining: Fraction | None = None
-    used: list = field(default_factory=list)  # per month: tokens (pools) or money (credits)
-    value: list = field(default_factory=list)  # per month: money saved
+    remaining: int | None = None  # over the simulation's scale (tokens or money)
     note: str = ""
+    groups: list = field(default_factory=list)  # the _Groups it covers
+    cut: tuple = (0, 1)  # a discount's percent / 100 as (numerator, denominator)
+    # Per month, over the simulation's scales: tokens (pools) or money (credits) used; money saved.
+    scaled_used: list = field(default_factory=list)
+    scaled_value: list = field(default_factory=list)
+    used_scale: int = 1
+    value_scale: int = 1
+    full_demand: int = 0  # a pool's demand with every line uncovered (0: it can never be used)
+    until: int = 0  # the last month it can be used in (`usable`), within the horizon
+    live: bool = False  # a pool's state this month
 
     def usable(self, month):
         days = self.benefit.valid_days
@@ -1027,9 +1038,41 @@ class _BenefitUse:
     def covers(self, model_id):
         return self.models is None or model_id in self.models
 
+    @property
+    def used(self):
+        """Per month: tokens (pools) or money (credits, discounts) used, exact Fractions."""
+        return _unscaled(self.scaled_used, self.used_scale)
+
+    @property
+    def value(self):
+        """Per month: money saved, exact Fractions."""
+        return _unscaled(self.scaled_value, self.value_scale)
+
+
+def _unscaled(values, scale):
+    memo = {}
+    out = []
+    for v in values:
+        if v not in memo:
+            memo[v] = Fraction(v, scale) if type(v) is int else v / scale
+        out.append(memo[v])
+    return out
+
 
 def simulate(priced, programs, benefits, months, fx):
-    """Apply the programmes to priced lines month by month; returns a dict of exact Fractions."""
+    """Apply the programmes to priced lines month by month; returns a dict of exact Fractions.
+
+    Arithmetic is in integers over two scales common to the whole simulation: money over the lcm
+    of the lines' list costs' and credits' denominators times every discount's denominator (so a
+    discount's share of a group's cost divides exactly), tokens over the lcm of the pools' sizes'
+    denominators. Only the month a pool runs out (it covers a fraction of the demand) can leave
+    the integers: that fraction's denominator (the demand) enters once, not month by month.
+
+    Cost: every month costs O(P x G + D x G + C) integer operations (P pools, D discounts,
+    C credits, G groups of lines sharing a model) while a pool or a time-limited discount is still
+    running; once none is (pools spent or expired, discounts past their months), the month's cost
+    before credits is computed once and each later month costs O(C) for the credits, and once the
+    credits are spent too the remaining months are copies of one month: O(1) each."""
     groups = {}
     for pl in priced:
         g = groups.setdefault(pl.model.pk, _Group(tokens=0, list_cost=Fraction(0)))
@@ -1062,60 +1105,187 @@ def simulate(priced, programs, benefits, months, fx):
                     rates.extend(got[1])
             elif b.kind != Benefit.Kind.DISCOUNT:
                 continue
-            use.remaining = use.size
+            use.groups = [g for pk, g in groups.items() if use.covers(pk)]
             uses.append(use)
     pools = [x for x in uses if x.benefit.kind in POOL_KINDS]
     discounts = [x for x in uses if x.benefit.kind == Benefit.Kind.DISCOUNT]
     credits = [x for x in uses if x.benefit.kind == Benefit.Kind.CREDIT]
-
     month_list = sum((g.list_cost for g in groups.values()), Fraction(0))
-    month_costs = []
+
+    # The common scales: money over the lcm of the list costs' and credits' denominators times
+    # every discount's denominator, tokens over the lcm of the pools' sizes' denominators. A share
+    # that would not divide (a pool's last month) multiplies a scale first (`_Scales.share`).
+    sc = _Scales(
+        groups=list(groups.values()),
+        pools=pools,
+        credits=credits,
+        uses=uses,
+        token_scale=math.lcm(1, *(Fraction(p.size).denominator for p in pools)),
+        money_scale=math.lcm(
+            1, *(g.list_cost.denominator for g in groups.values()), *(c.size.denominator for c in credits)
+        ),
+    )
+    for d in discounts:
+        cut = exact(d.benefit.percent) / 100
+        d.cut = (cut.numerator, cut.denominator)
+        sc.money_scale *= cut.denominator
+    for g in sc.groups:
+        g.scaled_list = g.list_cost.numerator * (sc.money_scale // g.list_cost.denominator)
+        g.scaled_tokens = g.tokens * sc.token_scale
+    for p in pools:
+        size = Fraction(p.size)
+        p.remaining = size.numerator * (sc.token_scale // size.denominator)
+        p.full_demand = sum(g.scaled_tokens for g in p.groups)
+    for c in credits:
+        c.remaining = c.size.numerator * (sc.money_scale // c.size.denominator)
+
+    # The last month each benefit can act in: usable(m) is (m - 1) x 30 < valid_days.
+    for use in uses:
+        days = use.benefit.valid_days
+        use.until = months if days is None else min(months, -(-days // DAYS_PER_MONTH))
+    limited = [d.benefit.months for d in discounts if d.benefit.months is not None]
+    discounts_end = max(limited, default=0)  # after this month the live discounts never change
+    always = (True,) * len(discounts)
+    month_costs = sc.month_costs
     for month in range(1, months + 1):
-        for g in groups.values():
-            g.u = 1
-            g.factor = 1
-        for pool in pools:
-            used = value = Fraction(0)
-            if pool.remaining > 0 and pool.usable(month):
-                chosen = [g for pk, g in groups.items() if pool.covers(pk)]
-                demand = sum((g.u * g.tokens for g in chosen), Fraction(0))
-                if demand > 0:
-                    used = min(pool.remaining, demand)
-                    keep = 1 - used / demand
-                    for g in chosen:
-                        value += g.u * (1 - keep) * g.list_cost
-                        g.u *= keep
-                    pool.remaining -= used
-            pool.used.append(used)
-            pool.value.append(value)
-        for discount in discounts:
-            value = Fraction(0)
-            n = discount.benefit.months
-            if n is None or month <= n:
-                cut = exact(discount.benefit.percent) / 100
-                for pk, g in groups.items():
-                    if discount.covers(pk):
-                        value += g.cost * cut
-                        g.factor *= 1 - cut
-            discount.used.append(value)
-            discount.value.append(value)
-        cost = sum((g.cost for g in groups.values()), Fraction(0))
+        live_pools = False
+        for p in pools:
+            p.live = p.remaining > 0 and month <= p.until and p.full_demand > 0
+            live_pools = live_pools or p.live
+        if not limited:
+            live = always
+        else:
+            live = tuple(d.benefit.months is None or month <= d.benefit.months for d in discounts)
+        settled = not live_pools and discounts_end < month
+        settled = settled and all(c.remaining <= 0 or month > c.until for c in credits)
+        found = None if live_pools else sc.quiet.get(live)
+        if found is None:
+            for g in sc.groups:
+                g.u = g.scaled_tokens  # the tokens not yet covered this month
+                g.cost = g.scaled_list
+            for pool in pools:
+                used = value = 0
+                if pool.live:
+                    chosen = pool.groups
+                    demand = sum(g.u for g in chosen)
+                    if demand > 0:
+                        if pool.remaining >= demand:  # covers the whole demand
+                            used = demand
+                            for g in chosen:
+                                value += g.cost
+                                g.u = g.cost = 0
+                        else:  # runs out: covers remaining / demand of each group
+                            used, demand = sc.share_tokens(chosen, pool.remaining, demand)
+                            value = sc.share_money(chosen, used, demand)
+                        pool.remaining -= used
+                pool.scaled_used.append(used)
+                pool.scaled_value.append(value)
+            sc.values = []
+            for discount, on in zip(discounts, live, strict=True):
+                sc.values.append(sc.share_money(discount.groups, *discount.cut) if on else 0)
+            found = (sum(g.cost for g in sc.groups), sc.values)
+            if not live_pools:
+                sc.quiet[live] = found
+        else:
+            for pool in pools:
+                pool.scaled_used.append(0)
+                pool.scaled_value.append(0)
+        cost, values = found
+        for discount, value in zip(discounts, values, strict=True):
+            discount.scaled_used.append(value)
+            discount.scaled_value.append(value)
         for credit in credits:
-            used = Fraction(0)
-            if credit.remaining > 0 and credit.usable(month):
+            used = 0
+            if credit.remaining > 0 and month <= credit.until:
                 used = min(credit.remaining, cost)
                 credit.remaining -= used
                 cost -= used
-            credit.used.append(used)
-            credit.value.append(used)
+            credit.scaled_used.append(used)
+            credit.scaled_value.append(used)
         month_costs.append(cost)
+        if settled:
+            # Nothing is left to spend: every later month is this one.
+            rest = months - month
+            for use in uses:
+                use.scaled_used.extend([use.scaled_used[-1]] * rest)
+                use.scaled_value.extend([use.scaled_value[-1]] * rest)
+            month_costs.extend([cost] * rest)
+            break
+    for use in uses:
+        use.used_scale = sc.token_scale if use.benefit.kind in POOL_KINDS else sc.money_scale
+        use.value_scale = sc.money_scale
     return {
         "monthly_list_cost": month_list,
-        "month_costs": month_costs,
+        "month_costs": _unscaled(month_costs, sc.money_scale),
+        "total_cost": Fraction(sum(month_costs), sc.money_scale),
         "benefits": uses,
         "perks": sorted(perks),
         "rates": rates,
     }
+
+
+@dataclass
+class _Scales:
+    """The integer state of one simulation and its two scales (money, tokens). Every amount of
+    money in it is an int over `money_scale`, every token count an int over `token_scale`; a
+    share that would not divide exactly multiplies the scale (and everything over it) first."""
+
+    groups: list
+    pools: list
+    credits: list
+    uses: list  # every benefit: its values are money, and its used too unless it is a pool
+    token_scale: int
+    money_scale: int
+    month_costs: list = field(default_factory=list)
+    values: list = field(default_factory=list)  # this month's discount values so far
+    quiet: dict = field(default_factory=dict)  # live discounts -> (cost, values) of a pool-free month
+
+    def _money_times(self, k):
+        self.money_scale *= k
+        for g in self.groups:
+            g.scaled_list *= k
+            g.cost *= k
+        for c in self.credits:
+            c.remaining *= k
+        for use in self.uses:
+            use.scaled_value[:] = [v * k for v in use.scaled_value]
+            if use.benefit.kind not in POOL_KINDS:
+                use.scaled_used[:] = [v * k for v in use.scaled_used]
+        self.month_costs[:] = [v * k for v in self.month_costs]
+        self.values[:] = [v * k for v in self.values]
+        self.quiet.clear()
+
+    def _tokens_times(self, k):
+        self.token_scale *= k
+        for g in self.groups:
+            g.scaled_tokens *= k
+            g.u *= k
+        for p in self.pools:
+            p.remaining *= k
+            p.full_demand *= k
+            p.scaled_used[:] = [v * k for v in p.scaled_used]
+
+    def share_tokens(self, groups, used, demand):
+        """Take used / demand of each group's uncovered tokens; returns (used, demand) rescaled."""
+        k = demand // math.gcd(demand, used * math.gcd(*(g.u for g in groups)))
+        if k > 1:
+            self._tokens_times(k)
+            used, demand = used * k, demand * k
+        for g in groups:
+            g.u -= g.u * used // demand
+        return used, demand
+
+    def share_money(self, groups, num, den):
+        """Take num / den of each group's cost this month; returns the sum taken."""
+        k = den // math.gcd(den, num * math.gcd(*(g.cost for g in groups)))
+        if k > 1:
+            self._money_times(k)
+        taken = 0
+        for g in groups:
+            part = g.cost * num // den
+            taken += part
+            g.cost -= part
+        return taken
 
 
 # --- the estimate -----------------------------------------------------------------------------
@@ -1148,10 +1318,13 @@ def number(value, places=12):
 
 
 def _tier_label(row):
-    label = Price(
-        tier_min_input_tokens=row.tier_min_input_tokens, tier_max_input_tokens=row.tier_max_input_tokens
-    )
-    return label.tier_label or None
+    return _tier_text(row.tier_min_input_tokens, row.tier_max_input_tokens)
+
+
+@lru_cache(maxsize=1024)
+def _tier_text(lo, hi):
+    """Price.tier_label of a row with these bounds, or None (no model instance per price)."""
+    return Price(tier_min_input_tokens=lo, tier_max_input_tokens=hi).tier_label or None
 
 
 def _with_tier(pl, entry):
@@ -1257,7 +1430,7 @@ def _estimate(req, snap):
             )
         else:
             try:
-                baseline.append(price_line(line, model, snap.prices.get(model.pk, []), fx, dims))
+                baseline.append(price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans))
             except Unpriced as exc:
                 if exc.fx:
                     errors.add(
@@ -1300,7 +1473,7 @@ def _estimate(req, snap):
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
             try:
-                pl = price_line(line, model, snap.prices.get(model.pk, []), fx, dims)
+                pl = price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans)
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue
@@ -1313,7 +1486,7 @@ def _estimate(req, snap):
         sim = simulate(priced, programs, snap.benefits, months, fx)
         rates.extend(sim["rates"])
         total_list = sim["monthly_list_cost"] * months
-        total = sum(sim["month_costs"], Fraction(0))
+        total = sim["total_cost"]
         savings = base_total - total
         alt = {
             "provider": provider.slug,

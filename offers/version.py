@@ -19,6 +19,7 @@ on a monotonic clock), so a commit in any process is seen by every process withi
 whatever the cache backend.
 """
 
+from itertools import count
 from time import monotonic
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -27,6 +28,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 CHECK_EVERY = 1.0  # seconds between two reads of the version in one process
 _memo = (float("-inf"), None)  # (monotonic time of the read, version)
+_writes = count(1)  # every catalog write seen by this process, bumping or not
+_last_write = 0
 
 
 def _forget_memo():
@@ -49,8 +52,10 @@ def has_uncommitted_writes(using=DEFAULT_DB_ALIAS) -> bool:
 
 def bump_catalog_version(using=DEFAULT_DB_ALIAS) -> None:
     """Count a catalog write: one UPDATE, skipped when this transaction has already bumped."""
+    global _last_write
     from .models import CatalogVersion
 
+    _last_write = next(_writes)
     if has_uncommitted_writes(using):
         return
     rows = CatalogVersion.objects.using(using).filter(pk=1).update(n=F("n") + 1)
@@ -84,6 +89,12 @@ def catalog_version(using=DEFAULT_DB_ALIAS) -> str:
     if not pending:
         _memo = (now, value)
     return value
+
+
+def writes_seen() -> int:
+    """A number that grows with every catalog write this process makes (committed or not): what
+    a cache built inside a writing transaction is keyed by (offers.compiled)."""
+    return _last_write
 
 
 def _on_write(sender, using=DEFAULT_DB_ALIAS, **kwargs):

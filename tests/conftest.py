@@ -32,11 +32,13 @@ def shared_pages():
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Each test starts with an empty page cache and reads the catalog version afresh."""
+    """Each test starts with an empty page cache and reads the catalog version (and compiles the
+    catalog) afresh."""
     from django.core.cache import cache
 
-    from offers import version
+    from offers import compiled, version
 
     cache.clear()
     version._forget_memo()
+    compiled.forget()
     return

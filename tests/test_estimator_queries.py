@@ -1,16 +1,20 @@
-"""The estimator reads the catalog in a fixed number of queries, whatever its size."""
+"""The estimator reads the catalog in a fixed number of queries, whatever its size: the compiled
+catalog's build (offers.compiled), once per catalog version; then only the version check."""
 
 from decimal import Decimal
 
 import pytest
 
+from offers.compiled import BUILD_QUERIES
 from offers.estimator import estimate, load_snapshot, parse_request, run
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 pytestmark = pytest.mark.django_db
 
-# providers, models, mappings, prices, programmes, benefits, benefit models, rates
+# Inside these tests' writing transaction the compiled catalog is private and built afresh after a
+# write: providers, models, mappings, prices, programmes, benefits, benefit models, rates.
 SNAPSHOT_QUERIES = 8
+assert SNAPSHOT_QUERIES == BUILD_QUERIES
 
 
 def build_catalog(n_models, n_vendors=10):
@@ -91,3 +95,44 @@ def test_query_count_does_not_grow_with_usage_lines(django_assert_num_queries, n
     }
     with django_assert_num_queries(SNAPSHOT_QUERIES):
         run(data)
+
+
+# --- the compiled catalog (offers.compiled): built once per version, shared by estimates -----------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compiled_catalog_is_built_once_per_version(django_assert_num_queries, monkeypatch):
+    from offers import compiled, version
+
+    clock = [1000.0]
+    monkeypatch.setattr(version, "monotonic", lambda: clock[0])
+    slugs = build_catalog(10, n_vendors=3)  # committed: each write in its own transaction
+    data = {
+        "usage": [{"model": slug, "input_tokens": 10**6, "output_tokens": 10**6} for slug in slugs[:5]],
+        "currency": "CNY",
+        "as_of": "2024-07-10",
+    }
+    # First estimate of this version: the version check, then the fixed build queries.
+    with django_assert_num_queries(1 + compiled.BUILD_QUERIES):
+        first = run(data)
+    # Later estimates within the version memo's second: no query at all.
+    with django_assert_num_queries(0):
+        assert run(data) == first
+    other = {**data, "usage": [{"model": slugs[7], "input_tokens": 5, "output_tokens": 0}]}
+    with django_assert_num_queries(0):
+        run(other)
+    # A second later: the version check only.
+    clock[0] += 1.5
+    with django_assert_num_queries(1):
+        assert run(data) == first
+    # A catalog write makes a new version: built again, once.
+    Price.objects.filter(model__provider__slug="v00", kind="input").update(amount=Decimal(3))
+    with django_assert_num_queries(1 + compiled.BUILD_QUERIES):
+        changed = run(data)
+    with django_assert_num_queries(0):
+        assert run(data) == changed
+    by_vendor = {a["provider"]: a for a in changed["alternatives"]}
+    # v00's input now 3 CNY per 1M on the low tier: 5 lines x (3 + 1) CNY = 20.00 CNY a month
+    assert by_vendor["v00"]["monthly_list_cost"] == "20.00"
+    # v01 unchanged: 5 lines x (1 + 1) CNY = 10.00 CNY a month
+    assert by_vendor["v01"]["monthly_list_cost"] == "10.00"

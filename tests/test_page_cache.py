@@ -46,6 +46,19 @@ PAGES = [
     ("offers:compare", (), {"m": ["zhipu/glm-4", "tencent/hunyuan-pro"]}),
     ("offers:feed-rss", (), {}),
     ("offers:feed-atom", (), {}),
+    (
+        "offers:estimate",
+        (),
+        {
+            "usage-TOTAL_FORMS": "1",
+            "usage-INITIAL_FORMS": "0",
+            "usage-0-model": "gpt-4o",
+            "usage-0-input_tokens": "30M",
+            "usage-0-output_tokens": "10M",
+            "months": "12",
+            "currency": "USD",
+        },
+    ),  # fmt: skip
 ]
 
 
@@ -211,3 +224,38 @@ def test_cached_estimate_equals_the_uncached_one(client, catalog, settings):
     cached = [post(client, ESTIMATE).content for _ in range(2)]
     settings.BANJIA_PAGE_CACHE = False
     assert post(client, ESTIMATE).content == cached[0] == cached[1]
+
+
+# --- the estimate page ----------------------------------------------------------------------------
+
+PAGE_QUERY = dict(PAGES[-1][2])
+
+
+def test_estimate_page_is_cached_with_a_placeholder_token(catalog):
+    url = reverse("offers:estimate")
+    a, b = Client(), Client()
+    first, second = a.get(url, PAGE_QUERY), b.get(url, PAGE_QUERY)
+    tokens = [TOKEN.search(r.content.decode()).group(1) for r in (first, second)]
+    assert tokens[0] != tokens[1]
+    assert without_token(first) == without_token(second)
+    content, _status, _headers = cache.get(page_cache.page_key(first.wsgi_request, "_estimate_get"))
+    assert page_cache.CSRF_PLACEHOLDER.encode() in content
+    assert tokens[0].encode() not in content
+
+
+def test_estimate_download_and_upload_outcome_are_not_cached(client, catalog):
+    url = reverse("offers:estimate")
+    client.get(url, PAGE_QUERY)  # cached
+    download = client.get(url, {**PAGE_QUERY, "download": "csv"})
+    assert download["Content-Type"].startswith("text/csv")
+    assert "attachment" in download["Content-Disposition"]
+    # An upload's outcome is shown once, to its visitor: that page is rendered, not read from the cache.
+    upload = b'{"object": "page", "data": [{"object": "bucket", "start_time": 1720569600, "end_time": 1720656000, "results": [{"object": "organization.usage.completions.result", "input_tokens": 1000000, "output_tokens": 500000, "input_cached_tokens": 0, "num_model_requests": 10, "model": "gpt-4o"}]}]}'
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(url, {"file": SimpleUploadedFile("usage.json", upload), "current": ""})
+    assert response.status_code == 302
+    shown = client.get(response["Location"])
+    assert "Imported 1 model" in shown.content.decode()
+    again = client.get(response["Location"])
+    assert "Imported 1 model" not in again.content.decode()  # shown once, and not cached with it
