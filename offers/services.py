@@ -56,6 +56,10 @@ def approve_price(price: Price) -> Price | None:
     The approved price in force for the same model, kind, tier and currency is closed on the
     new row's valid_from (history keeps it), never overwritten. Returns the closed row, if any.
     """
+    # The provider's write lock first (as import and scrape apply take it), so a review racing them
+    # waits and then sees their rows instead of failing on the one-current-price constraint.
+    slug = Price.objects.filter(pk=price.pk).values_list("model__provider__slug", flat=True).get()
+    lock_providers({slug: {}})
     price = Price.objects.select_for_update().get(pk=price.pk)
     if price.status == Price.Status.APPROVED:
         return None

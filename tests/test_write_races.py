@@ -8,7 +8,7 @@ import time
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections
 
 from offers import services
 from offers.catalog_io import import_catalog
@@ -118,3 +118,82 @@ def test_import_and_scrape_apply_racing_on_new_models_both_succeed(first, monkey
         assert results["import"].created == {"prices": 1}
         assert results["import"].updated == {"models": 1, "providers": 1}
         assert provider.name == "DeepSeek"
+
+
+# --- a review racing an import (issue 10, item 5: "import, scrape apply, admin review") ----------
+
+OUTPUT_DOCUMENT = {
+    "format": "banjia.catalog/1",
+    "providers": [
+        {"slug": "deepseek", "name": "DeepSeek", "models": [
+            {"slug": "deepseek-chat", "name": "DeepSeek-V3", "prices": [
+                {"kind": "input", "amount": "0.27", "currency": "USD", "valid_from": "2025-01-01",
+                 "source_url": URL, "checked_on": "2025-01-01"},
+                {"kind": "output", "amount": "1.10", "currency": "USD", "valid_from": "2025-01-01",
+                 "source_url": URL, "checked_on": "2025-01-01"},
+            ]},
+        ]},
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["import", "review"])
+def test_admin_review_racing_an_import_of_the_same_slot_never_hits_the_constraint(first, monkeypatch):
+    """A pending output price (from a scrape) is approved while an import brings an approved
+    output price for the same slot. Whoever comes second waits on the provider lock and then
+    sees the first one's row: no IntegrityError, one current approved output price at the end."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL=postgres://... (row locks)")
+    import_catalog(DOCUMENT)  # provider, model, input price
+    do_apply()  # the output price arrives pending (a new slot)
+    pending = Price.objects.get(kind="output", status="pending")
+    pending.valid_from = dt.date(2025, 6, 1)  # newer than the import's 2025-01-01 row
+    pending.save()
+    holding = threading.Event()
+    seen_waiting, errors = [], {}
+
+    def hook(slugs):
+        if threading.current_thread().name != first:
+            return
+        holding.set()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not other_backend_waits_on_a_lock():
+            time.sleep(0.02)
+        seen_waiting.append(other_backend_waits_on_a_lock())
+
+    monkeypatch.setattr(services, "on_providers_locked", hook)
+
+    def run(name, fn):
+        try:
+            fn()
+        except Exception as exc:  # the assertions below show it
+            errors[name] = exc
+        finally:
+            connections.close_all()
+
+    jobs = {"import": lambda: import_catalog(OUTPUT_DOCUMENT), "review": lambda: services.approve_price(pending)}
+    threads = {name: threading.Thread(target=run, args=(name, fn), name=name) for name, fn in jobs.items()}
+    second = "review" if first == "import" else "import"
+    threads[first].start()
+    assert holding.wait(timeout=30), errors
+    threads[second].start()
+    for thread in threads.values():
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads.values())
+    assert seen_waiting == [True]
+    assert not any(isinstance(e, IntegrityError) for e in errors.values()), errors
+    current = Price.objects.filter(kind="output", status="approved", valid_to__isnull=True)
+    assert current.count() == 1
+    if first == "import":
+        # the review then closes the imported 1.10 row on 2025-06-01 and makes its own row current
+        assert errors == {}
+        assert current.get().pk == pending.pk
+        closed = Price.objects.get(kind="output", status="approved", valid_from=dt.date(2025, 1, 1))
+        assert closed.valid_to == dt.date(2025, 6, 1)
+    else:
+        # the import then finds a current output price from another date and refuses, naming it
+        assert set(errors) == {"import"}
+        assert "already has a current output price" in str(errors["import"].errors)
+        assert current.get().pk == pending.pk
