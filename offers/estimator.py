@@ -868,20 +868,23 @@ class _Plan:
     windows: tuple  # (window, share, ((slot, share, price row, all-day row), ...))
 
 
-def price_line(line, model, rows, fx, dims=None, plans=None):
+def _plan_context(fx, dims):
+    """The part of a plan's key that is the same for every line of one request."""
+    return (fx.as_of, fx.currency, dims.region if dims else None, dims.hourly_usage if dims else None, get_language())
+
+
+def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     """Monthly cost of `line` at `model` in the output currency; raises Unpriced.
 
     `plans` is a dict to keep plans in (the compiled catalog's, per version): the choice of rows
     and rates is then made once per model and line shape, and a line costs a few integer
-    products and one Fraction."""
+    products and one Fraction. `context` is `_plan_context(fx, dims)`, worked out once per
+    request by the caller (or here)."""
     length = line.prompt_length
     input_only = _input_only(model, line)
     plan = None
     if plans is not None:
-        key = (
-            model.pk, line.service_tier, length, input_only, fx.as_of, fx.currency,
-            dims.region if dims else None, dims.hourly_usage if dims else None, get_language(),
-        )  # fmt: skip
+        key = (model.pk, line.service_tier, length, input_only, context or _plan_context(fx, dims))
         plan = plans.get(key)
     if plan is None:
         try:
@@ -1107,6 +1110,17 @@ def simulate(priced, programs, benefits, months, fx):
                 continue
             use.groups = [g for pk, g in groups.items() if use.covers(pk)]
             uses.append(use)
+    if not uses:
+        # No programme, or perks only: every month costs the list cost.
+        month_list = sum((g.list_cost for g in groups.values()), Fraction(0))
+        return {
+            "monthly_list_cost": month_list,
+            "month_costs": [month_list] * months,
+            "total_cost": month_list * months,
+            "benefits": uses,
+            "perks": sorted(perks),
+            "rates": rates,
+        }
     pools = [x for x in uses if x.benefit.kind in POOL_KINDS]
     discounts = [x for x in uses if x.benefit.kind == Benefit.Kind.DISCOUNT]
     credits = [x for x in uses if x.benefit.kind == Benefit.Kind.CREDIT]
@@ -1418,6 +1432,7 @@ def _estimate(req, snap):
         errors.add(f"providers[{j}]", _("Unknown provider %(slug)s.") % {"slug": slug})
     fx = Fx(snap.rates, snap.as_of, req.currency)
     dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
+    context = _plan_context(fx, dims)
     by_slug = {p.slug: p for p in snap.providers}
 
     baseline = []
@@ -1430,7 +1445,9 @@ def _estimate(req, snap):
             )
         else:
             try:
-                baseline.append(price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans))
+                baseline.append(
+                    price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans, context)
+                )
             except Unpriced as exc:
                 if exc.fx:
                     errors.add(
@@ -1460,20 +1477,22 @@ def _estimate(req, snap):
     used_rates = {r.pk: r for pl in baseline for r in pl.rates}
 
     ranked, incomplete, used_lines = [], [], []
+    prices, plans, mappings = snap.prices, snap.plans, snap.mappings
     for provider in snap.providers:
         priced, reasons, rates = [], [], []
+        provider_pk, provider_slug = provider.pk, provider.slug
         for line in req.usage:
             model = None
-            override = line.overrides.get(provider.slug)
+            override = line.overrides.get(provider_slug) if line.overrides else None
             if override is not None:
-                model = snap.models.get((provider.slug, override))
+                model = snap.models.get((provider_slug, override))
             else:
-                model = snap.mappings.get((line.model, provider.pk))
+                model = mappings.get((line.model, provider_pk))
             if model is None:
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
             try:
-                pl = price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans)
+                pl = price_line(line, model, prices.get(model.pk, []), fx, dims, plans, context)
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue
@@ -1482,7 +1501,7 @@ def _estimate(req, snap):
         if reasons:
             incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
             continue
-        programs = snap.programs.get(provider.pk, [])
+        programs = snap.programs.get(provider_pk, [])
         sim = simulate(priced, programs, snap.benefits, months, fx)
         rates.extend(sim["rates"])
         total_list = sim["monthly_list_cost"] * months
@@ -1509,11 +1528,12 @@ def _estimate(req, snap):
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
-            "programs_left_out": snap.programs_left_out.get(provider.pk, []),
+            "programs_left_out": snap.programs_left_out.get(provider_pk, []),
         }
         if req.detail:
             alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
-        used_rates.update((r.pk, r) for r in rates)
+        # The same rate rows come back from every line: each distinct row once, in order.
+        used_rates.update((r.pk, r) for r in {id(r): r for r in rates}.values())
         used_lines.extend((provider.slug, pl) for pl in priced)
         ranked.append((cents(total), provider.slug, alt))
 
