@@ -870,7 +870,13 @@ class _Plan:
 
 def _plan_context(fx, dims):
     """The part of a plan's key that is the same for every line of one request."""
-    return (fx.as_of, fx.currency, dims.region if dims else None, dims.hourly_usage if dims else None, get_language())
+    return (
+        fx.as_of,
+        fx.currency,
+        dims.region if dims else None,
+        dims.hourly_usage if dims else None,
+        get_language(),
+    )
 
 
 def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
