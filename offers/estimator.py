@@ -1014,14 +1014,14 @@ class _Group:
     `cost` (this month's cost so far, scaled) are reset every month."""
 
     tokens: int
-    list_cost: Fraction
+    list_num: int  # the list cost over the lines' common denominator (simulate's `line_scale`)
     scaled_list: int = 0
     scaled_tokens: int = 0
     u: int = 0
     cost: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _BenefitUse:
     benefit: BenefitRow
     program: MigrationProgram
@@ -1082,12 +1082,20 @@ def simulate(priced, programs, benefits, months, fx):
     running; once none is (pools spent or expired, discounts past their months), the month's cost
     before credits is computed once and each later month costs O(C) for the credits, and once the
     credits are spent too the remaining months are copies of one month: O(1) each."""
+    # The list costs in integers over the lcm of the lines' denominators (no Fraction sums).
+    line_scale = math.lcm(1, *(pl.monthly_cost.denominator for pl in priced))
     groups = {}
+    openai_tokens = 0
     for pl in priced:
-        g = groups.setdefault(pl.model.pk, _Group(tokens=0, list_cost=Fraction(0)))
-        g.tokens += pl.line.tokens
-        g.list_cost += pl.monthly_cost
-    openai_tokens = sum(pl.line.tokens for pl in priced)
+        g = groups.get(pl.model.pk)
+        if g is None:
+            g = groups[pl.model.pk] = _Group(tokens=0, list_num=0)
+        tokens = pl.line.tokens
+        g.tokens += tokens
+        openai_tokens += tokens
+        cost = pl.monthly_cost
+        g.list_num += cost.numerator * (line_scale // cost.denominator)
+    month_list = Fraction(sum(g.list_num for g in groups.values()), line_scale)
 
     uses, perks, rates = [], set(), []
     for program in programs:
@@ -1118,7 +1126,6 @@ def simulate(priced, programs, benefits, months, fx):
             uses.append(use)
     if not uses:
         # No programme, or perks only: every month costs the list cost.
-        month_list = sum((g.list_cost for g in groups.values()), Fraction(0))
         return {
             "monthly_list_cost": month_list,
             "month_costs": [month_list] * months,
@@ -1130,9 +1137,8 @@ def simulate(priced, programs, benefits, months, fx):
     pools = [x for x in uses if x.benefit.kind in POOL_KINDS]
     discounts = [x for x in uses if x.benefit.kind == Benefit.Kind.DISCOUNT]
     credits = [x for x in uses if x.benefit.kind == Benefit.Kind.CREDIT]
-    month_list = sum((g.list_cost for g in groups.values()), Fraction(0))
 
-    # The common scales: money over the lcm of the list costs' and credits' denominators times
+    # The common scales: money over the lcm of the lines' and credits' denominators times
     # every discount's denominator, tokens over the lcm of the pools' sizes' denominators. A share
     # that would not divide (a pool's last month) multiplies a scale first (`_Scales.share`).
     sc = _Scales(
@@ -1141,16 +1147,14 @@ def simulate(priced, programs, benefits, months, fx):
         credits=credits,
         uses=uses,
         token_scale=math.lcm(1, *(Fraction(p.size).denominator for p in pools)),
-        money_scale=math.lcm(
-            1, *(g.list_cost.denominator for g in groups.values()), *(c.size.denominator for c in credits)
-        ),
+        money_scale=math.lcm(line_scale, *(c.size.denominator for c in credits)),
     )
     for d in discounts:
         cut = exact(d.benefit.percent) / 100
         d.cut = (cut.numerator, cut.denominator)
         sc.money_scale *= cut.denominator
     for g in sc.groups:
-        g.scaled_list = g.list_cost.numerator * (sc.money_scale // g.list_cost.denominator)
+        g.scaled_list = g.list_num * (sc.money_scale // line_scale)
         g.scaled_tokens = g.tokens * sc.token_scale
     for p in pools:
         size = Fraction(p.size)
@@ -1244,7 +1248,7 @@ def simulate(priced, programs, benefits, months, fx):
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Scales:
     """The integer state of one simulation and its two scales (money, tokens). Every amount of
     money in it is an int over `money_scale`, every token count an int over `token_scale`; a
