@@ -115,6 +115,17 @@ HOURS = 24
 # A rate dated further than this from as_of is named in `warnings` (issue 8, point 4).
 FX_WARN_DAYS = 45
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
+# The same kinds as plain strings, for the simulation's hot loop (enum member lookups are slower).
+_FREE, _MATCHED, _CREDIT, _DISCOUNT = (
+    str(k.value)
+    for k in (
+        Benefit.Kind.FREE_TOKENS,
+        Benefit.Kind.MATCHED_TOKENS,
+        Benefit.Kind.CREDIT,
+        Benefit.Kind.DISCOUNT,
+    )
+)
+_POOLS = frozenset((_FREE, _MATCHED))
 # Line plans kept per catalog version (price_line); the dict is emptied when it reaches this size.
 MAX_PLANS = 20_000
 
@@ -1105,11 +1116,12 @@ def simulate(priced, programs, benefits, months, fx):
                 continue
             ids = frozenset(m.pk for m in b.models) or None
             use = _BenefitUse(benefit=b, program=program, models=ids)
-            if b.kind == Benefit.Kind.FREE_TOKENS:
+            kind = b.kind
+            if kind == _FREE:
                 use.size = Fraction(b.tokens)
-            elif b.kind == Benefit.Kind.MATCHED_TOKENS:
+            elif kind == _MATCHED:
                 use.size = exact(b.ratio) * openai_tokens
-            elif b.kind == Benefit.Kind.CREDIT:
+            elif kind == _CREDIT:
                 got = fx.factor(b.currency)
                 if got is None:
                     use.size = Fraction(0)
@@ -1120,9 +1132,11 @@ def simulate(priced, programs, benefits, months, fx):
                 else:
                     use.size = exact(b.amount) * got[0]
                     rates.extend(got[1])
-            elif b.kind != Benefit.Kind.DISCOUNT:
+            elif kind != _DISCOUNT:
                 continue
-            use.groups = [g for pk, g in groups.items() if use.covers(pk)]
+            use.groups = (
+                list(groups.values()) if ids is None else [g for pk, g in groups.items() if pk in ids]
+            )
             uses.append(use)
     if not uses:
         # No programme, or perks only: every month costs the list cost.
@@ -1134,9 +1148,9 @@ def simulate(priced, programs, benefits, months, fx):
             "perks": sorted(perks),
             "rates": rates,
         }
-    pools = [x for x in uses if x.benefit.kind in POOL_KINDS]
-    discounts = [x for x in uses if x.benefit.kind == Benefit.Kind.DISCOUNT]
-    credits = [x for x in uses if x.benefit.kind == Benefit.Kind.CREDIT]
+    pools = [x for x in uses if x.benefit.kind in _POOLS]
+    discounts = [x for x in uses if x.benefit.kind == _DISCOUNT]
+    credits = [x for x in uses if x.benefit.kind == _CREDIT]
 
     # The common scales: money over the lcm of the lines' and credits' denominators times
     # every discount's denominator, tokens over the lcm of the pools' sizes' denominators. A share
@@ -1236,7 +1250,7 @@ def simulate(priced, programs, benefits, months, fx):
             month_costs.extend([cost] * rest)
             break
     for use in uses:
-        use.used_scale = sc.token_scale if use.benefit.kind in POOL_KINDS else sc.money_scale
+        use.used_scale = sc.token_scale if use.benefit.kind in _POOLS else sc.money_scale
         use.value_scale = sc.money_scale
     return {
         "monthly_list_cost": month_list,
@@ -1273,7 +1287,7 @@ class _Scales:
             c.remaining *= k
         for use in self.uses:
             use.scaled_value[:] = [v * k for v in use.scaled_value]
-            if use.benefit.kind not in POOL_KINDS:
+            if use.benefit.kind not in _POOLS:
                 use.scaled_used[:] = [v * k for v in use.scaled_used]
         self.month_costs[:] = [v * k for v in self.month_costs]
         self.values[:] = [v * k for v in self.values]
