@@ -1079,8 +1079,10 @@ def _unscaled(values, scale):
     return out
 
 
-def simulate(priced, programs, benefits, months, fx):
+def simulate(priced, programs, benefits, months, fx, detail=True):
     """Apply the programmes to priced lines month by month; returns a dict of exact Fractions.
+    Without `detail`, the month by month figures (each benefit's use and value, "month_costs")
+    are not kept: "month_costs" is None and the benefits' `used` and `value` are empty.
 
     Arithmetic is in integers over two scales common to the whole simulation: money over the lcm
     of the lines' list costs' and credits' denominators times every discount's denominator (so a
@@ -1142,7 +1144,7 @@ def simulate(priced, programs, benefits, months, fx):
         # No programme, or perks only: every month costs the list cost.
         return {
             "monthly_list_cost": month_list,
-            "month_costs": [month_list] * months,
+            "month_costs": [month_list] * months if detail else None,
             "total_cost": month_list * months,
             "benefits": uses,
             "perks": sorted(perks),
@@ -1216,37 +1218,41 @@ def simulate(priced, programs, benefits, months, fx):
                             used, demand = sc.share_tokens(chosen, pool.remaining, demand)
                             value = sc.share_money(chosen, used, demand)
                         pool.remaining -= used
-                pool.scaled_used.append(used)
-                pool.scaled_value.append(value)
+                if detail:
+                    pool.scaled_used.append(used)
+                    pool.scaled_value.append(value)
             sc.values = []
             for discount, on in zip(discounts, live, strict=True):
                 sc.values.append(sc.share_money(discount.groups, *discount.cut) if on else 0)
             found = (sum(g.cost for g in sc.groups), sc.values)
             if not live_pools:
                 sc.quiet[live] = found
-        else:
+        elif detail:
             for pool in pools:
                 pool.scaled_used.append(0)
                 pool.scaled_value.append(0)
         cost, values = found
-        for discount, value in zip(discounts, values, strict=True):
-            discount.scaled_used.append(value)
-            discount.scaled_value.append(value)
+        if detail:
+            for discount, value in zip(discounts, values, strict=True):
+                discount.scaled_used.append(value)
+                discount.scaled_value.append(value)
         for credit in credits:
             used = 0
             if credit.remaining > 0 and month <= credit.until:
                 used = min(credit.remaining, cost)
                 credit.remaining -= used
                 cost -= used
-            credit.scaled_used.append(used)
-            credit.scaled_value.append(used)
+            if detail:
+                credit.scaled_used.append(used)
+                credit.scaled_value.append(used)
         month_costs.append(cost)
         if settled:
             # Nothing is left to spend: every later month is this one.
             rest = months - month
-            for use in uses:
-                use.scaled_used.extend([use.scaled_used[-1]] * rest)
-                use.scaled_value.extend([use.scaled_value[-1]] * rest)
+            if detail:
+                for use in uses:
+                    use.scaled_used.extend([use.scaled_used[-1]] * rest)
+                    use.scaled_value.extend([use.scaled_value[-1]] * rest)
             month_costs.extend([cost] * rest)
             break
     for use in uses:
@@ -1254,7 +1260,7 @@ def simulate(priced, programs, benefits, months, fx):
         use.value_scale = sc.money_scale
     return {
         "monthly_list_cost": month_list,
-        "month_costs": _unscaled(month_costs, sc.money_scale),
+        "month_costs": _unscaled(month_costs, sc.money_scale) if detail else None,
         "total_cost": Fraction(sum(month_costs), sc.money_scale),
         "benefits": uses,
         "perks": sorted(perks),
@@ -1526,7 +1532,7 @@ def _estimate(req, snap):
             incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
             continue
         programs = snap.programs.get(provider_pk, [])
-        sim = simulate(priced, programs, snap.benefits, months, fx)
+        sim = simulate(priced, programs, snap.benefits, months, fx, req.detail)
         rates.extend(sim["rates"])
         total_list = sim["monthly_list_cost"] * months
         total = sim["total_cost"]
