@@ -1350,6 +1350,13 @@ def money(value):
     return f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}"
 
 
+def _money_of(num, den):
+    """money(num / den) for integers, den > 0, without building a Fraction (num / den need not
+    be reduced: cents() is the same for every form of a number)."""
+    n = (200 * abs(num) + den) // (2 * den)
+    return f"{'-' if num < 0 and n else ''}{n // 100}.{n % 100:02d}"
+
+
 def number(value, places=12):
     """An exact non-money number (a rate, a token count) as a plain decimal string, at most
     `places` decimals ("7.13", "0.140252454418", "5000000")."""
@@ -1504,6 +1511,8 @@ def _estimate(req, snap):
     months = req.months
     base_monthly = sum((pl.monthly_cost for pl in baseline), Fraction(0))
     base_total = base_monthly * months
+    base_n, base_d = base_total.numerator, base_total.denominator
+    base_sign = -1 if base_n < 0 else 1
     used_rates = {r.pk: r for pl in baseline for r in pl.rates}
 
     ranked, incomplete, used_lines = [], [], []
@@ -1534,17 +1543,22 @@ def _estimate(req, snap):
         programs = snap.programs.get(provider_pk, [])
         sim = simulate(priced, programs, snap.benefits, months, fx, req.detail)
         rates.extend(sim["rates"])
-        total_list = sim["monthly_list_cost"] * months
-        total = sim["total_cost"]
-        savings = base_total - total
+        # The totals as numerator / denominator pairs (exact, not reduced: no Fraction per figure).
+        month_list, total = sim["monthly_list_cost"], sim["total_cost"]
+        list_n, list_d = month_list.numerator * months, month_list.denominator  # total list cost
+        total_n, total_d = total.numerator, total.denominator
+        savings_n, savings_d = base_n * total_d - total_n * base_d, base_d * total_d
         alt = {
             "provider": provider.slug,
-            "monthly_list_cost": money(sim["monthly_list_cost"]),
-            "total_list_cost": money(total_list),
-            "benefits_value": money(total_list - total),
+            "monthly_list_cost": money(month_list),
+            "total_list_cost": _money_of(list_n, list_d),
+            "benefits_value": _money_of(list_n * total_d - total_n * list_d, list_d * total_d),
             "total_cost": money(total),
-            "savings": money(savings),
-            "savings_percent": money(savings / base_total * 100) if base_total else None,
+            "savings": _money_of(savings_n, savings_d),
+            # savings / base_total x 100, over a positive denominator
+            "savings_percent": (
+                _money_of(base_sign * savings_n * base_d * 100, savings_d * abs(base_n)) if base_n else None
+            ),
             "lines": [
                 _with_tier(
                     pl,
