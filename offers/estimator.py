@@ -1037,7 +1037,7 @@ class _BenefitUse:
     benefit: BenefitRow
     program: MigrationProgram
     models: frozenset | None  # model ids, None = every line
-    size: Fraction | None = None  # pool tokens or credit amount in the output currency
+    size: Fraction | int | None = None  # pool tokens or credit amount in the output currency
     remaining: int | None = None  # over the simulation's scale (tokens or money)
     note: str = ""
     groups: list = field(default_factory=list)  # the _Groups it covers
@@ -1067,6 +1067,13 @@ class _BenefitUse:
     def value(self):
         """Per month: money saved, exact Fractions."""
         return _unscaled(self.scaled_value, self.value_scale)
+
+
+@lru_cache(maxsize=256)
+def _cut(percent):
+    """A discount's percent / 100 as (numerator, denominator), reduced."""
+    cut = exact(percent) / 100
+    return cut.numerator, cut.denominator
 
 
 def _unscaled(values, scale):
@@ -1120,7 +1127,7 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
             use = _BenefitUse(benefit=b, program=program, models=ids)
             kind = b.kind
             if kind == _FREE:
-                use.size = Fraction(b.tokens)
+                use.size = b.tokens  # an int: its numerator and denominator are those of Fraction(tokens)
             elif kind == _MATCHED:
                 use.size = exact(b.ratio) * openai_tokens
             elif kind == _CREDIT:
@@ -1162,19 +1169,17 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
         pools=pools,
         credits=credits,
         uses=uses,
-        token_scale=math.lcm(1, *(Fraction(p.size).denominator for p in pools)),
+        token_scale=math.lcm(1, *(p.size.denominator for p in pools)),
         money_scale=math.lcm(line_scale, *(c.size.denominator for c in credits)),
     )
     for d in discounts:
-        cut = exact(d.benefit.percent) / 100
-        d.cut = (cut.numerator, cut.denominator)
-        sc.money_scale *= cut.denominator
+        d.cut = _cut(d.benefit.percent)
+        sc.money_scale *= d.cut[1]
     for g in sc.groups:
         g.scaled_list = g.list_num * (sc.money_scale // line_scale)
         g.scaled_tokens = g.tokens * sc.token_scale
     for p in pools:
-        size = Fraction(p.size)
-        p.remaining = size.numerator * (sc.token_scale // size.denominator)
+        p.remaining = p.size.numerator * (sc.token_scale // p.size.denominator)
         p.full_demand = sum(g.scaled_tokens for g in p.groups)
     for c in credits:
         c.remaining = c.size.numerator * (sc.money_scale // c.size.denominator)
@@ -1186,16 +1191,14 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
     limited = [d.benefit.months for d in discounts if d.benefit.months is not None]
     discounts_end = max(limited, default=0)  # after this month the live discounts never change
     always = (True,) * len(discounts)
+    ends = [d.benefit.months for d in discounts]
     month_costs = sc.month_costs
     for month in range(1, months + 1):
         live_pools = False
         for p in pools:
             p.live = p.remaining > 0 and month <= p.until and p.full_demand > 0
             live_pools = live_pools or p.live
-        if not limited:
-            live = always
-        else:
-            live = tuple(d.benefit.months is None or month <= d.benefit.months for d in discounts)
+        live = always if not limited else tuple(end is None or month <= end for end in ends)
         settled = not live_pools and discounts_end < month
         settled = settled and all(c.remaining <= 0 or month > c.until for c in credits)
         found = None if live_pools else sc.quiet.get(live)
