@@ -115,6 +115,17 @@ HOURS = 24
 # A rate dated further than this from as_of is named in `warnings` (issue 8, point 4).
 FX_WARN_DAYS = 45
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
+# The same kinds as plain strings, for the simulation's hot loop (enum member lookups are slower).
+_FREE, _MATCHED, _CREDIT, _DISCOUNT = (
+    str(k.value)
+    for k in (
+        Benefit.Kind.FREE_TOKENS,
+        Benefit.Kind.MATCHED_TOKENS,
+        Benefit.Kind.CREDIT,
+        Benefit.Kind.DISCOUNT,
+    )
+)
+_POOLS = frozenset((_FREE, _MATCHED))
 # Line plans kept per catalog version (price_line); the dict is emptied when it reaches this size.
 MAX_PLANS = 20_000
 
@@ -868,20 +879,29 @@ class _Plan:
     windows: tuple  # (window, share, ((slot, share, price row, all-day row), ...))
 
 
-def price_line(line, model, rows, fx, dims=None, plans=None):
+def _plan_context(fx, dims):
+    """The part of a plan's key that is the same for every line of one request."""
+    return (
+        fx.as_of,
+        fx.currency,
+        dims.region if dims else None,
+        dims.hourly_usage if dims else None,
+        get_language(),
+    )
+
+
+def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     """Monthly cost of `line` at `model` in the output currency; raises Unpriced.
 
     `plans` is a dict to keep plans in (the compiled catalog's, per version): the choice of rows
     and rates is then made once per model and line shape, and a line costs a few integer
-    products and one Fraction."""
+    products and one Fraction. `context` is `_plan_context(fx, dims)`, worked out once per
+    request by the caller (or here)."""
     length = line.prompt_length
     input_only = _input_only(model, line)
     plan = None
     if plans is not None:
-        key = (
-            model.pk, line.service_tier, length, input_only, fx.as_of, fx.currency,
-            dims.region if dims else None, dims.hourly_usage if dims else None, get_language(),
-        )  # fmt: skip
+        key = (model.pk, line.service_tier, length, input_only, context or _plan_context(fx, dims))
         plan = plans.get(key)
     if plan is None:
         try:
@@ -1005,19 +1025,19 @@ class _Group:
     `cost` (this month's cost so far, scaled) are reset every month."""
 
     tokens: int
-    list_cost: Fraction
+    list_num: int  # the list cost over the lines' common denominator (simulate's `line_scale`)
     scaled_list: int = 0
     scaled_tokens: int = 0
     u: int = 0
     cost: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _BenefitUse:
     benefit: BenefitRow
     program: MigrationProgram
     models: frozenset | None  # model ids, None = every line
-    size: Fraction | None = None  # pool tokens or credit amount in the output currency
+    size: Fraction | int | None = None  # pool tokens or credit amount in the output currency
     remaining: int | None = None  # over the simulation's scale (tokens or money)
     note: str = ""
     groups: list = field(default_factory=list)  # the _Groups it covers
@@ -1049,6 +1069,13 @@ class _BenefitUse:
         return _unscaled(self.scaled_value, self.value_scale)
 
 
+@lru_cache(maxsize=256)
+def _cut(percent):
+    """A discount's percent / 100 as (numerator, denominator), reduced."""
+    cut = exact(percent) / 100
+    return cut.numerator, cut.denominator
+
+
 def _unscaled(values, scale):
     memo = {}
     out = []
@@ -1059,8 +1086,10 @@ def _unscaled(values, scale):
     return out
 
 
-def simulate(priced, programs, benefits, months, fx):
+def simulate(priced, programs, benefits, months, fx, detail=True):
     """Apply the programmes to priced lines month by month; returns a dict of exact Fractions.
+    Without `detail`, the month by month figures (each benefit's use and value, "month_costs")
+    are not kept: "month_costs" is None and the benefits' `used` and `value` are empty.
 
     Arithmetic is in integers over two scales common to the whole simulation: money over the lcm
     of the lines' list costs' and credits' denominators times every discount's denominator (so a
@@ -1073,12 +1102,20 @@ def simulate(priced, programs, benefits, months, fx):
     running; once none is (pools spent or expired, discounts past their months), the month's cost
     before credits is computed once and each later month costs O(C) for the credits, and once the
     credits are spent too the remaining months are copies of one month: O(1) each."""
+    # The list costs in integers over the lcm of the lines' denominators (no Fraction sums).
+    line_scale = math.lcm(1, *(pl.monthly_cost.denominator for pl in priced))
     groups = {}
+    openai_tokens = 0
     for pl in priced:
-        g = groups.setdefault(pl.model.pk, _Group(tokens=0, list_cost=Fraction(0)))
-        g.tokens += pl.line.tokens
-        g.list_cost += pl.monthly_cost
-    openai_tokens = sum(pl.line.tokens for pl in priced)
+        g = groups.get(pl.model.pk)
+        if g is None:
+            g = groups[pl.model.pk] = _Group(tokens=0, list_num=0)
+        tokens = pl.line.tokens
+        g.tokens += tokens
+        openai_tokens += tokens
+        cost = pl.monthly_cost
+        g.list_num += cost.numerator * (line_scale // cost.denominator)
+    month_list = Fraction(sum(g.list_num for g in groups.values()), line_scale)
 
     uses, perks, rates = [], set(), []
     for program in programs:
@@ -1088,11 +1125,12 @@ def simulate(priced, programs, benefits, months, fx):
                 continue
             ids = frozenset(m.pk for m in b.models) or None
             use = _BenefitUse(benefit=b, program=program, models=ids)
-            if b.kind == Benefit.Kind.FREE_TOKENS:
-                use.size = Fraction(b.tokens)
-            elif b.kind == Benefit.Kind.MATCHED_TOKENS:
+            kind = b.kind
+            if kind == _FREE:
+                use.size = b.tokens  # an int: its numerator and denominator are those of Fraction(tokens)
+            elif kind == _MATCHED:
                 use.size = exact(b.ratio) * openai_tokens
-            elif b.kind == Benefit.Kind.CREDIT:
+            elif kind == _CREDIT:
                 got = fx.factor(b.currency)
                 if got is None:
                     use.size = Fraction(0)
@@ -1103,16 +1141,27 @@ def simulate(priced, programs, benefits, months, fx):
                 else:
                     use.size = exact(b.amount) * got[0]
                     rates.extend(got[1])
-            elif b.kind != Benefit.Kind.DISCOUNT:
+            elif kind != _DISCOUNT:
                 continue
-            use.groups = [g for pk, g in groups.items() if use.covers(pk)]
+            use.groups = (
+                list(groups.values()) if ids is None else [g for pk, g in groups.items() if pk in ids]
+            )
             uses.append(use)
-    pools = [x for x in uses if x.benefit.kind in POOL_KINDS]
-    discounts = [x for x in uses if x.benefit.kind == Benefit.Kind.DISCOUNT]
-    credits = [x for x in uses if x.benefit.kind == Benefit.Kind.CREDIT]
-    month_list = sum((g.list_cost for g in groups.values()), Fraction(0))
+    if not uses:
+        # No programme, or perks only: every month costs the list cost.
+        return {
+            "monthly_list_cost": month_list,
+            "month_costs": [month_list] * months if detail else None,
+            "total_cost": month_list * months,
+            "benefits": uses,
+            "perks": sorted(perks),
+            "rates": rates,
+        }
+    pools = [x for x in uses if x.benefit.kind in _POOLS]
+    discounts = [x for x in uses if x.benefit.kind == _DISCOUNT]
+    credits = [x for x in uses if x.benefit.kind == _CREDIT]
 
-    # The common scales: money over the lcm of the list costs' and credits' denominators times
+    # The common scales: money over the lcm of the lines' and credits' denominators times
     # every discount's denominator, tokens over the lcm of the pools' sizes' denominators. A share
     # that would not divide (a pool's last month) multiplies a scale first (`_Scales.share`).
     sc = _Scales(
@@ -1120,21 +1169,17 @@ def simulate(priced, programs, benefits, months, fx):
         pools=pools,
         credits=credits,
         uses=uses,
-        token_scale=math.lcm(1, *(Fraction(p.size).denominator for p in pools)),
-        money_scale=math.lcm(
-            1, *(g.list_cost.denominator for g in groups.values()), *(c.size.denominator for c in credits)
-        ),
+        token_scale=math.lcm(1, *(p.size.denominator for p in pools)),
+        money_scale=math.lcm(line_scale, *(c.size.denominator for c in credits)),
     )
     for d in discounts:
-        cut = exact(d.benefit.percent) / 100
-        d.cut = (cut.numerator, cut.denominator)
-        sc.money_scale *= cut.denominator
+        d.cut = _cut(d.benefit.percent)
+        sc.money_scale *= d.cut[1]
     for g in sc.groups:
-        g.scaled_list = g.list_cost.numerator * (sc.money_scale // g.list_cost.denominator)
+        g.scaled_list = g.list_num * (sc.money_scale // line_scale)
         g.scaled_tokens = g.tokens * sc.token_scale
     for p in pools:
-        size = Fraction(p.size)
-        p.remaining = size.numerator * (sc.token_scale // size.denominator)
+        p.remaining = p.size.numerator * (sc.token_scale // p.size.denominator)
         p.full_demand = sum(g.scaled_tokens for g in p.groups)
     for c in credits:
         c.remaining = c.size.numerator * (sc.money_scale // c.size.denominator)
@@ -1146,16 +1191,14 @@ def simulate(priced, programs, benefits, months, fx):
     limited = [d.benefit.months for d in discounts if d.benefit.months is not None]
     discounts_end = max(limited, default=0)  # after this month the live discounts never change
     always = (True,) * len(discounts)
+    ends = [d.benefit.months for d in discounts]
     month_costs = sc.month_costs
     for month in range(1, months + 1):
         live_pools = False
         for p in pools:
             p.live = p.remaining > 0 and month <= p.until and p.full_demand > 0
             live_pools = live_pools or p.live
-        if not limited:
-            live = always
-        else:
-            live = tuple(d.benefit.months is None or month <= d.benefit.months for d in discounts)
+        live = always if not limited else tuple(end is None or month <= end for end in ends)
         settled = not live_pools and discounts_end < month
         settled = settled and all(c.remaining <= 0 or month > c.until for c in credits)
         found = None if live_pools else sc.quiet.get(live)
@@ -1178,45 +1221,49 @@ def simulate(priced, programs, benefits, months, fx):
                             used, demand = sc.share_tokens(chosen, pool.remaining, demand)
                             value = sc.share_money(chosen, used, demand)
                         pool.remaining -= used
-                pool.scaled_used.append(used)
-                pool.scaled_value.append(value)
+                if detail:
+                    pool.scaled_used.append(used)
+                    pool.scaled_value.append(value)
             sc.values = []
             for discount, on in zip(discounts, live, strict=True):
                 sc.values.append(sc.share_money(discount.groups, *discount.cut) if on else 0)
             found = (sum(g.cost for g in sc.groups), sc.values)
             if not live_pools:
                 sc.quiet[live] = found
-        else:
+        elif detail:
             for pool in pools:
                 pool.scaled_used.append(0)
                 pool.scaled_value.append(0)
         cost, values = found
-        for discount, value in zip(discounts, values, strict=True):
-            discount.scaled_used.append(value)
-            discount.scaled_value.append(value)
+        if detail:
+            for discount, value in zip(discounts, values, strict=True):
+                discount.scaled_used.append(value)
+                discount.scaled_value.append(value)
         for credit in credits:
             used = 0
             if credit.remaining > 0 and month <= credit.until:
                 used = min(credit.remaining, cost)
                 credit.remaining -= used
                 cost -= used
-            credit.scaled_used.append(used)
-            credit.scaled_value.append(used)
+            if detail:
+                credit.scaled_used.append(used)
+                credit.scaled_value.append(used)
         month_costs.append(cost)
         if settled:
             # Nothing is left to spend: every later month is this one.
             rest = months - month
-            for use in uses:
-                use.scaled_used.extend([use.scaled_used[-1]] * rest)
-                use.scaled_value.extend([use.scaled_value[-1]] * rest)
+            if detail:
+                for use in uses:
+                    use.scaled_used.extend([use.scaled_used[-1]] * rest)
+                    use.scaled_value.extend([use.scaled_value[-1]] * rest)
             month_costs.extend([cost] * rest)
             break
     for use in uses:
-        use.used_scale = sc.token_scale if use.benefit.kind in POOL_KINDS else sc.money_scale
+        use.used_scale = sc.token_scale if use.benefit.kind in _POOLS else sc.money_scale
         use.value_scale = sc.money_scale
     return {
         "monthly_list_cost": month_list,
-        "month_costs": _unscaled(month_costs, sc.money_scale),
+        "month_costs": _unscaled(month_costs, sc.money_scale) if detail else None,
         "total_cost": Fraction(sum(month_costs), sc.money_scale),
         "benefits": uses,
         "perks": sorted(perks),
@@ -1224,7 +1271,7 @@ def simulate(priced, programs, benefits, months, fx):
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Scales:
     """The integer state of one simulation and its two scales (money, tokens). Every amount of
     money in it is an int over `money_scale`, every token count an int over `token_scale`; a
@@ -1249,7 +1296,7 @@ class _Scales:
             c.remaining *= k
         for use in self.uses:
             use.scaled_value[:] = [v * k for v in use.scaled_value]
-            if use.benefit.kind not in POOL_KINDS:
+            if use.benefit.kind not in _POOLS:
                 use.scaled_used[:] = [v * k for v in use.scaled_used]
         self.month_costs[:] = [v * k for v in self.month_costs]
         self.values[:] = [v * k for v in self.values]
@@ -1304,6 +1351,13 @@ def money(value):
     """An exact amount as the contract writes it: 2 places, half up ("123.40", "-0.05")."""
     c = cents(value)
     return f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}"
+
+
+def _money_of(num, den):
+    """money(num / den) for integers, den > 0, without building a Fraction (num / den need not
+    be reduced: cents() is the same for every form of a number)."""
+    n = (200 * abs(num) + den) // (2 * den)
+    return f"{'-' if num < 0 and n else ''}{n // 100}.{n % 100:02d}"
 
 
 def number(value, places=12):
@@ -1418,6 +1472,7 @@ def _estimate(req, snap):
         errors.add(f"providers[{j}]", _("Unknown provider %(slug)s.") % {"slug": slug})
     fx = Fx(snap.rates, snap.as_of, req.currency)
     dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
+    context = _plan_context(fx, dims)
     by_slug = {p.slug: p for p in snap.providers}
 
     baseline = []
@@ -1430,7 +1485,9 @@ def _estimate(req, snap):
             )
         else:
             try:
-                baseline.append(price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans))
+                baseline.append(
+                    price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans, context)
+                )
             except Unpriced as exc:
                 if exc.fx:
                     errors.add(
@@ -1457,23 +1514,27 @@ def _estimate(req, snap):
     months = req.months
     base_monthly = sum((pl.monthly_cost for pl in baseline), Fraction(0))
     base_total = base_monthly * months
+    base_n, base_d = base_total.numerator, base_total.denominator
+    base_sign = -1 if base_n < 0 else 1
     used_rates = {r.pk: r for pl in baseline for r in pl.rates}
 
     ranked, incomplete, used_lines = [], [], []
+    prices, plans, mappings = snap.prices, snap.plans, snap.mappings
     for provider in snap.providers:
         priced, reasons, rates = [], [], []
+        provider_pk, provider_slug = provider.pk, provider.slug
         for line in req.usage:
             model = None
-            override = line.overrides.get(provider.slug)
+            override = line.overrides.get(provider_slug) if line.overrides else None
             if override is not None:
-                model = snap.models.get((provider.slug, override))
+                model = snap.models.get((provider_slug, override))
             else:
-                model = snap.mappings.get((line.model, provider.pk))
+                model = mappings.get((line.model, provider_pk))
             if model is None:
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
             try:
-                pl = price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans)
+                pl = price_line(line, model, prices.get(model.pk, []), fx, dims, plans, context)
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue
@@ -1482,20 +1543,25 @@ def _estimate(req, snap):
         if reasons:
             incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
             continue
-        programs = snap.programs.get(provider.pk, [])
-        sim = simulate(priced, programs, snap.benefits, months, fx)
+        programs = snap.programs.get(provider_pk, [])
+        sim = simulate(priced, programs, snap.benefits, months, fx, req.detail)
         rates.extend(sim["rates"])
-        total_list = sim["monthly_list_cost"] * months
-        total = sim["total_cost"]
-        savings = base_total - total
+        # The totals as numerator / denominator pairs (exact, not reduced: no Fraction per figure).
+        month_list, total = sim["monthly_list_cost"], sim["total_cost"]
+        list_n, list_d = month_list.numerator * months, month_list.denominator  # total list cost
+        total_n, total_d = total.numerator, total.denominator
+        savings_n, savings_d = base_n * total_d - total_n * base_d, base_d * total_d
         alt = {
             "provider": provider.slug,
-            "monthly_list_cost": money(sim["monthly_list_cost"]),
-            "total_list_cost": money(total_list),
-            "benefits_value": money(total_list - total),
+            "monthly_list_cost": money(month_list),
+            "total_list_cost": _money_of(list_n, list_d),
+            "benefits_value": _money_of(list_n * total_d - total_n * list_d, list_d * total_d),
             "total_cost": money(total),
-            "savings": money(savings),
-            "savings_percent": money(savings / base_total * 100) if base_total else None,
+            "savings": _money_of(savings_n, savings_d),
+            # savings / base_total x 100, over a positive denominator
+            "savings_percent": (
+                _money_of(base_sign * savings_n * base_d * 100, savings_d * abs(base_n)) if base_n else None
+            ),
             "lines": [
                 _with_tier(
                     pl,
@@ -1509,11 +1575,12 @@ def _estimate(req, snap):
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
-            "programs_left_out": snap.programs_left_out.get(provider.pk, []),
+            "programs_left_out": snap.programs_left_out.get(provider_pk, []),
         }
         if req.detail:
             alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
-        used_rates.update((r.pk, r) for r in rates)
+        # The same rate rows come back from every line: each distinct row once, in order.
+        used_rates.update((r.pk, r) for r in {id(r): r for r in rates}.values())
         used_lines.extend((provider.slug, pl) for pl in priced)
         ranked.append((cents(total), provider.slug, alt))
 
