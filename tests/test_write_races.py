@@ -55,22 +55,17 @@ def do_apply():
                               on=ON)  # fmt: skip
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("first", ["import", "apply"])
-def test_import_and_scrape_apply_racing_on_new_models_both_succeed(first, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs DATABASE_URL=postgres://... (row locks)")
-    holding = threading.Event()  # the first writer holds the provider lock
-    seen_waiting = []
-    errors, results = {}, {}
+def race(first, jobs, monkeypatch):
+    """Run `jobs` ({thread name: function}) in threads: `first` takes the provider lock and keeps it
+    until another backend waits on it (bounded polling), then the others go. Returns (results,
+    errors, seen_waiting); seen_waiting == [True] proves the second writer really waited."""
+    holding = threading.Event()
+    seen_waiting, errors, results = [], {}, {}
 
     def hook(slugs):
         if threading.current_thread().name != first:
-            return  # the second writer: it got here only after the first committed
+            return  # a later writer: it got here only after the first committed
         holding.set()
-        # Keep the lock (and the uncommitted provider, model and price) until the second writer is
-        # blocked on it; bounded polling, then go on either way (the assertions below say why).
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not other_backend_waits_on_a_lock():
             time.sleep(0.02)
@@ -81,22 +76,30 @@ def test_import_and_scrape_apply_racing_on_new_models_both_succeed(first, monkey
     def run(name, fn):
         try:
             results[name] = fn()
-        except Exception as exc:  # the assertion below shows it
+        except Exception as exc:  # the callers' assertions show it
             errors[name] = exc
         finally:
             connections.close_all()
 
-    second = "apply" if first == "import" else "import"
-    threads = {
-        name: threading.Thread(target=run, args=(name, fn), name=name)
-        for name, fn in (("import", do_import), ("apply", do_apply))
-    }
+    threads = {name: threading.Thread(target=run, args=(name, fn), name=name) for name, fn in jobs.items()}
     threads[first].start()
     assert holding.wait(timeout=30), f"the {first} never took the provider lock: {errors}"
-    threads[second].start()
+    for name, thread in threads.items():
+        if name != first:
+            thread.start()
     for thread in threads.values():
         thread.join(timeout=60)
     assert not any(t.is_alive() for t in threads.values())
+    return results, errors, seen_waiting
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["import", "apply"])
+def test_import_and_scrape_apply_racing_on_new_models_both_succeed(first, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL=postgres://... (row locks)")
+    results, errors, seen_waiting = race(first, {"import": do_import, "apply": do_apply}, monkeypatch)
     assert errors == {}
     assert seen_waiting == [True]  # the second writer really waited on the first one's lock
 
@@ -151,37 +154,11 @@ def test_admin_review_racing_an_import_of_the_same_slot_never_hits_the_constrain
     pending = Price.objects.get(kind="output", status="pending")
     pending.valid_from = dt.date(2025, 6, 1)  # newer than the import's 2025-01-01 row
     pending.save()
-    holding = threading.Event()
-    seen_waiting, errors = [], {}
-
-    def hook(slugs):
-        if threading.current_thread().name != first:
-            return
-        holding.set()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not other_backend_waits_on_a_lock():
-            time.sleep(0.02)
-        seen_waiting.append(other_backend_waits_on_a_lock())
-
-    monkeypatch.setattr(services, "on_providers_locked", hook)
-
-    def run(name, fn):
-        try:
-            fn()
-        except Exception as exc:  # the assertions below show it
-            errors[name] = exc
-        finally:
-            connections.close_all()
-
-    jobs = {"import": lambda: import_catalog(OUTPUT_DOCUMENT), "review": lambda: services.approve_price(pending)}
-    threads = {name: threading.Thread(target=run, args=(name, fn), name=name) for name, fn in jobs.items()}
-    second = "review" if first == "import" else "import"
-    threads[first].start()
-    assert holding.wait(timeout=30), errors
-    threads[second].start()
-    for thread in threads.values():
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads.values())
+    jobs = {
+        "import": lambda: import_catalog(OUTPUT_DOCUMENT),
+        "review": lambda: services.approve_price(pending),
+    }
+    _results, errors, seen_waiting = race(first, jobs, monkeypatch)
     assert seen_waiting == [True]
     assert not any(isinstance(e, IntegrityError) for e in errors.values()), errors
     current = Price.objects.filter(kind="output", status="approved", valid_to__isnull=True)
