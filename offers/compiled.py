@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from .counterparts import is_available
 from .models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 from .version import catalog_version, has_uncommitted_writes, writes_seen
 
@@ -54,9 +55,7 @@ class Counterpart:
     model: object  # estimator.ModelRef
 
     def available_on(self, on):
-        return (self.released_on is None or self.released_on <= on) and (
-            self.deprecated_on is None or self.deprecated_on > on
-        )
+        return is_available(self.released_on, self.deprecated_on, on)
 
 
 @dataclass
@@ -94,7 +93,7 @@ class Compiled:
             found = self.available[key] = [
                 (slug, name)
                 for slug, name, released, retired in self.vendor_models.get((provider_id, kind), ())
-                if (released is None or released <= on) and (retired is None or retired > on)
+                if is_available(released, retired, on)
             ]
         return found
 

@@ -20,6 +20,11 @@ from django.db.models import Q
 from .models import ModelMapping, today
 
 
+def is_available(released_on, deprecated_on, on: date) -> bool:
+    """Rule 4 in Python: released (null or <= on) and not yet retired (null or > on)."""
+    return (released_on is None or released_on <= on) and (deprecated_on is None or deprecated_on > on)
+
+
 def available_on(on: date, prefix: str = "") -> Q:
     """Q for models available on `on` (`prefix` "model__" when filtering mappings)."""
     return (Q(**{f"{prefix}released_on__isnull": True}) | Q(**{f"{prefix}released_on__lte": on})) & (

@@ -76,6 +76,7 @@ from django.utils.translation import gettext as _
 from . import compiled as compiled_catalog
 from . import safety
 from .catalog_io import fmt_decimal
+from .fx import RATE_OLD_AFTER_DAYS
 from .models import (
     WEEKDAYS,
     Benefit,
@@ -113,7 +114,6 @@ SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
 REGIONS = tuple(str(r) for r in Price.Region)
 HOURS = 24
 # A rate dated further than this from as_of is named in `warnings` (issue 8, point 4).
-FX_WARN_DAYS = 45
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
 # The same kinds as plain strings, for the simulation's hot loop (enum member lookups are slower).
 _FREE, _MATCHED, _CREDIT, _DISCOUNT = (
@@ -1627,12 +1627,12 @@ def _launch_warnings(snap):
 
 
 def _warnings(rates, baseline, alternative_lines, as_of):
-    """Rates dated more than FX_WARN_DAYS from as_of and stale prices among those used (see the
+    """Rates dated more than RATE_OLD_AFTER_DAYS from as_of and stale prices among those used (see the
     module docstring), one warning per rate and per (provider, model), in a stable order."""
     out = []
     for row in sorted(rates, key=lambda r: (r.base, r.quote, r.date)):
         days = abs((row.date - as_of).days)
-        if days > FX_WARN_DAYS:
+        if days > RATE_OLD_AFTER_DAYS:
             out.append(
                 {
                     "code": "fx_rate_far_from_as_of",

@@ -12,6 +12,10 @@ from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef,
 
 from .models import AMOUNT_DIGITS, ExchangeRate, today
 
+# A rate more than this many days from the date it is used for is old: the pages mark it and the
+# estimate warns (one number for both).
+RATE_OLD_AFTER_DAYS = 45
+
 PIVOT = "USD"  # cross rates go through this currency
 
 

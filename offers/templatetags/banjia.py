@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from offers.browse import Money
 from offers.browse import price_terms as _price_terms
 from offers.forms import capability_label
+from offers.fx import RATE_OLD_AFTER_DAYS
 from offers.models import Benefit, today
 
 register = template.Library()
 
 SYMBOLS = {"USD": "$", "CNY": "¥"}
-RATE_OLD_DAYS = 45
 
 
 def amount_places(amount: Decimal, whole_above=None) -> int:
@@ -116,8 +116,8 @@ def rate_figure(value):
 
 @register.filter
 def rate_is_old(value):
-    """A rate dated more than RATE_OLD_DAYS before today (the estimate warns at the same age)."""
-    return bool(value) and (today() - value).days > RATE_OLD_DAYS
+    """A rate dated more than RATE_OLD_AFTER_DAYS before today (the estimate warns at the same age)."""
+    return bool(value) and (today() - value).days > RATE_OLD_AFTER_DAYS
 
 
 @register.filter
