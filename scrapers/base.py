@@ -165,3 +165,62 @@ class Rate:
 
     def sort_key(self):
         return (self.base, self.quote, self.date)
+
+
+OFFER_KINDS = ("free_quota", "limited_discount", "permanent_discount", "pack", "plan")
+PERIODS = (None, "month", "quarter", "year")
+# What an offer is about. Only "tokens" offers touch what API traffic costs; the others (a free
+# cache-storage fee, free agent tool calls, top-up vouchers, referral packs) are shown, not counted.
+OFFER_SCOPES = ("tokens", "cache_storage", "tools", "top_up", "referral", "subscription")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One offer read off a vendor page (DESIGN.md, Contracts: objects with "offer").
+
+    `key` is the offer's identity on the page (with the provider it names the programme, so it
+    must not depend on amounts: a changed amount is a changed offer, not a new one); several
+    observations share a key when one offer has several benefits (Alibaba's quota by size, a
+    plan's tiers). `label` names it in English for the programme; `scope` says what it is about
+    (only "tokens" offers are counted by the estimator). `text` is the page's own words."""
+
+    source: str
+    vendor: str
+    provider: str | None
+    offer: str
+    key: str
+    text: str
+    label: str = ""
+    scope: str = "tokens"
+    models: tuple = ()
+    tokens: int | None = None
+    per_model: bool = False
+    percent: Decimal | None = None
+    valid_days: int | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    period: str | None = None
+    new_users_only: bool | None = None
+    ends_on: date | None = None
+
+    def __post_init__(self):
+        if self.offer not in OFFER_KINDS:
+            raise ValueError(f"offer {self.offer!r} is not one of {OFFER_KINDS}")
+        if self.period not in PERIODS:
+            raise ValueError(f"period {self.period!r} is not one of {PERIODS}")
+        if self.scope not in OFFER_SCOPES:
+            raise ValueError(f"scope {self.scope!r} is not one of {OFFER_SCOPES}")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", self.key or ""):
+            raise ValueError(f"offer key {self.key!r} is not a lower-case slug")
+        object.__setattr__(self, "models", tuple(sorted(set(self.models))))
+
+    @property
+    def slot(self):
+        """What makes two observations the same benefit of the same offer."""
+        return ("offer", self.provider, self.key, self.offer, self.models, self.tokens, self.percent,
+                self.price, self.currency, self.period, self.label)  # fmt: skip
+
+    def sort_key(self):
+        return (self.source, self.vendor, self.provider or "", self.key, OFFER_KINDS.index(self.offer),
+                self.label, self.models, self.tokens or 0, PERIODS.index(self.period), self.price or 0,
+                self.percent or 0)  # fmt: skip

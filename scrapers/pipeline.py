@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import http
 from .apply import apply_observations, apply_rates
-from .base import Observation, ParseError, Rate, ScrapeError
+from .base import Observation, Offer, ParseError, Rate, ScrapeError
 from .models import ScrapeRun
 from .sources import get
 
@@ -65,6 +65,10 @@ def parse_pages(source, pages):
     for url, text in pages:
         try:
             parsed = source.parse(text)
+            # Offers the page shows (vendor pages): read by their own function, beside the prices.
+            parse_offers = getattr(source, "parse_offers", None)
+            if parse_offers is not None:
+                parsed = list(parsed) + list(parse_offers(text))
         except ParseError as exc:
             raise type(exc)(f"{exc} [{url}]") from exc
         except Exception as exc:  # a parser tripping over a layout it does not know: still a parse error
@@ -73,11 +77,12 @@ def parse_pages(source, pages):
                 f"({exc.__class__.__name__}: {exc}) [{url}]"
             ) from exc
         for item in parsed:
-            key = (
-                (item.vendor, *item.slot)
-                if isinstance(item, Observation)
-                else (item.base, item.quote, item.date)
-            )
+            if isinstance(item, Observation):
+                key = (item.vendor, *item.slot)
+            elif isinstance(item, Offer):
+                key = item.slot
+            else:
+                key = (item.base, item.quote, item.date)
             if key not in origin:
                 origin[key] = url
                 origin.setdefault(item.slot if isinstance(item, Observation) else key, url)
@@ -85,8 +90,38 @@ def parse_pages(source, pages):
     return items, origin
 
 
+def validate_offer(item):
+    where = f"{item.vendor} offer {item.key}"
+    if item.tokens is not None and (not isinstance(item.tokens, int) or item.tokens <= 0):
+        raise ParseError(f"{where}: tokens {item.tokens!r} is not a whole number > 0")
+    if item.percent is not None and not (isinstance(item.percent, Decimal) and 0 < item.percent <= 100):
+        raise ParseError(f"{where}: percent {item.percent!r} is not a decimal in (0, 100]")
+    if item.price is not None and not (
+        isinstance(item.price, Decimal) and item.price.is_finite() and item.price >= 0
+    ):
+        raise ParseError(f"{where}: price {item.price!r} is not a decimal >= 0")
+    if (item.price is None) != (item.currency is None):
+        raise ParseError(f"{where}: a price needs its currency and a currency its price")
+    if item.currency is not None and item.currency not in CURRENCIES:
+        raise ParseError(f"{where}: unknown currency {item.currency!r}")
+    if item.valid_days is not None and (not isinstance(item.valid_days, int) or item.valid_days <= 0):
+        raise ParseError(f"{where}: valid_days {item.valid_days!r} is not a whole number > 0")
+    needs = {"free_quota": item.tokens, "limited_discount": item.percent, "permanent_discount": item.percent,
+             "plan": item.price}  # fmt: skip
+    if item.offer in needs and needs[item.offer] is None:
+        raise ParseError(f"{where}: a {item.offer} offer without its amount")
+    if not item.text.strip():
+        raise ParseError(f"{where}: no words from the page")
+    for model in item.models:
+        if not re.fullmatch(r"\S+", model):
+            raise ParseError(f"{where}: model id {model!r} has spaces")
+
+
 def validate(items):
     for item in items:
+        if isinstance(item, Offer):
+            validate_offer(item)
+            continue
         if isinstance(item, Rate):
             if not isinstance(item.rate, Decimal) or item.rate <= 0:
                 raise ParseError(f"{item.base}/{item.quote}: rate {item.rate!r} is not a positive decimal")
@@ -142,7 +177,8 @@ def run_source(slug, *, from_file=None, dry_run=False, trigger=ScrapeRun.Trigger
         if source.KIND == "fx":
             result = apply_rates(items, origin)
         else:
-            result = apply_observations(source, items, origin, urls=run.urls, on=on or timezone.localdate())
+            prices = [i for i in items if isinstance(i, Observation)]
+            result = apply_observations(source, prices, origin, urls=run.urls, on=on or timezone.localdate())
         run.changes, run.pending, run.unchanged, run.notes = (
             result.changes, result.pending, result.unchanged, result.notes,
         )  # fmt: skip

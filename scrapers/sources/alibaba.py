@@ -23,8 +23,10 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from ..base import ParseError
+from ..base import Offer, ParseError
+from ..offer_reading import merge, percent_off_zhe, tidy, token_count
 from ..parsing import (
+    NON_TOKEN_UNIT,
     clean,
     dedupe,
     find_columns,
@@ -124,3 +126,104 @@ def parse(text):
     if not out:
         raise ParseError("alibaba: the pricing tables have no model rows")
     return dedupe(out)
+
+
+# --- Offers (DESIGN.md, refresh pipeline: offer observations) -----------------------------------
+#
+#     | 模型 ID | ... | 输入单价（每百万Token） | ... | 免费额度（注） |
+#     | qwen3.7-plus ... | 0<Token≤256K | 原价 2元 限时8折 | 原价 8元 限时8折 | 100万Token |
+#     免费额度 ... 有效期：自开通百炼/模型发布/申请通过之日起90天内（以较晚者为准）
+#     以下模型仅在华北2（北京）地域下有免费额度，其他地域均无免费额度。
+#
+# The free-quota column of the mainland (Beijing) tables gives a new-account quota for each model
+# separately (per_model), valid for the days the page states; cells in images, seconds or
+# characters are not token quotas and are left out, "无" means none. A price cell "原价 12元 限时5折"
+# of a token price table is a limited-time discount on that model (50% off), "限时免费" one of 100%.
+
+FREE_QUOTA_COLUMN = re.compile(r"免费额度|free quota", re.I)
+QUOTA_CELL = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万|亿)?\s*tokens?\s*(?:[（(][^)）]*[)）])?$", re.I)
+VALIDITY = re.compile(r"有效期\s*[:：]\s*自[^。]{0,60}?之日起\s*(\d+)\s*天内(?:\s*[（(][^)）]{0,20}[)）])?")
+REGION_ONLY = re.compile(r"以下模型仅在[^。]{0,30}?地域下有免费额度[^。]{0,30}。")
+LIMITED = re.compile(r"(?:原价\s*[\d.,]+\s*元\s*)?限时\s*(\d+(?:\.\d+)?|[一二三四五六七八九])\s*折|限时免费")
+
+
+def _model_column(table):
+    return table.find(r"模型\s*ID|model\s*id", r"^模型|model")
+
+
+def _quota_offers(tables, text):
+    validity = VALIDITY.search(text)
+    region = REGION_ONLY.search(text)
+    valid_days = int(validity.group(1)) if validity else None
+    said = [tidy(m.group(0)) for m in (validity, region) if m]
+    by_size = {}
+    for table in tables:
+        if table.context.startswith("abroad: "):
+            continue  # the page: free quotas only in the Beijing region
+        column = next((i for i, h in enumerate(table.header) if FREE_QUOTA_COLUMN.search(h)), None)
+        model = _model_column(table)
+        if column is None or model is None:
+            continue
+        for row in table.rows:
+            if column >= len(row) or model >= len(row):
+                continue
+            cell = clean(row[column])
+            m = QUOTA_CELL.match(cell)
+            slug = model_id(row[model])
+            if m and slug:
+                by_size.setdefault(token_count(m.group(1), m.group(2)), set()).add(slug)
+    return [
+        Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="free_quota", key="new-user-free-quota",
+              label="Free quota for each model", models=tuple(models), tokens=tokens, per_model=True,
+              valid_days=valid_days, new_users_only=True,
+              text="；".join([f"免费额度 {_zh_tokens(tokens)}Token", *said]))
+        for tokens, models in sorted(by_size.items())
+    ]  # fmt: skip
+
+
+def _zh_tokens(tokens):
+    if tokens % 100_000_000 == 0:
+        return f"{tokens // 100_000_000}亿"
+    if tokens % 10_000 == 0:
+        return f"{tokens // 10_000}万"
+    return str(tokens)
+
+
+def _discount_offers(tables):
+    cells = {}  # (model, percent) -> the page's words in its cells
+    for table in tables:
+        if not is_price_table(table) or not re.search(r"token", " ".join(table.header), re.I):
+            continue
+        model = _model_column(table)
+        if model is None:
+            continue
+        for row in table.rows:
+            slug = model_id(row[model]) if model < len(row) else None
+            for i, raw in enumerate(row):
+                if i == model or not slug:
+                    continue
+                cell = tidy(raw)
+                m = LIMITED.search(cell)
+                if not m or NON_TOKEN_UNIT.search(cell):
+                    continue
+                percent = Decimal(100) if m.group(1) is None else percent_off_zhe(m.group(1))
+                cells.setdefault((slug, percent), []).append(cell)
+    return [
+        Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="limited_discount",
+              key=f"limited-discount-{slug}", label=f"Limited-time discount on {slug}", models=(slug,),
+              percent=percent, text=f"{slug}：" + "；".join(dict.fromkeys(words)))
+        for (slug, percent), words in sorted(cells.items())
+    ]  # fmt: skip
+
+
+def parse_offers(text):
+    """Offer observations of the page: the new-account free quota per model and the limited-time
+    discounts. A page without them yields none; a page that is not this layout raises."""
+    if not text or not text.strip():
+        raise ParseError("alibaba: the page is empty")
+    page = require_markup(_html(text), "alibaba")
+    tables = html_tables(page, context_of=_context)
+    if not any(is_price_table(t) for t in tables):
+        raise ParseError("alibaba: no table with a model column and input/output price columns")
+    words = tidy(page.get_text(" "))
+    return merge(_quota_offers(tables, words) + _discount_offers(tables))

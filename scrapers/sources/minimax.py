@@ -14,7 +14,8 @@ to `priority`") gives rows with service_tier "priority".
 import re
 from dataclasses import replace
 
-from ..base import ParseError
+from ..base import Offer, ParseError
+from ..offer_reading import merge, money, normal, percent_off_zhe, tidy, visible_text
 from ..parsing import (
     dedupe,
     grid_tables,
@@ -61,3 +62,57 @@ def parse(text):
         found = observe_tables(priority, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax")
         out += [replace(o, service_tier="priority") for o in found]
     return dedupe(international(out))
+
+
+# --- Offers (DESIGN.md, refresh pipeline: offer observations) -----------------------------------
+#
+#     MiniMax-M3 上下文 ≤ 512K 永久五折 ¥4.2 ¥2.1 ...      (the card's name cell)
+#     **MiniMax-M3**<br />≤ 512k input tokens <span ...>Permanent 50% off</span>   (international)
+#     | Plus | ¥49 / 月 | 3-4 个 Agent |                        (the Token Plan FAQ, a markdown table)
+#
+# A permanent discount is the price (the cards show the discounted figure, which the price rows
+# store); it is read as an offer so the board can say so. Token Plan tiers are plans: shown, never
+# counted (they cover agent tools, not API traffic).
+
+PERMANENT = re.compile(
+    r"(MiniMax-[A-Za-z0-9][A-Za-z0-9._-]*)\**[^|¥$]{0,60}?(?:永久\s*([一二三四五六七八九]|\d+(?:\.\d+)?)\s*折"
+    r"|Permanent\s+(\d+(?:\.\d+)?)%\s*off)",
+    re.I,
+)
+PLAN_ROW = re.compile(
+    r"\|\s*([A-Za-z][\w ]{0,20}?)\s*\|\s*¥\s*(\d+(?:\.\d+)?)\s*/\s*(月|季|年)\s*\|\s*([^|\n]*?)\s*\|"
+)
+PERIOD = {"月": "month", "季": "quarter", "年": "year"}
+
+
+def _words(text):
+    if not looks_like_html(text):
+        # MDX: the badges' markup and the bold marks around their words
+        return re.sub(r"\\?\*+", "", re.sub(r"<[^>]*>", " ", text))
+    # The plans sit in a JSON string inside a script (the FAQ): read the page's text and its
+    # scripts, with the JSON's escaped newlines as line breaks.
+    return visible_text(text) + "\n" + text.replace("\\n", "\n")
+
+
+def parse_offers(text):
+    """Offer observations of the page: permanent discounts and the Token Plan tiers. A page
+    without them yields none; an empty page raises."""
+    if not text or not text.strip():
+        raise ParseError("minimax: the page is empty")
+    words = _words(text)
+    out, permanent = [], {}
+    for m in PERMANENT.finditer(words):
+        percent = percent_off_zhe(m.group(2)) if m.group(2) else normal(m.group(3))
+        permanent.setdefault((m.group(1).lower(), percent), []).append(tidy(m.group(0)))
+    for (slug, percent), said in sorted(permanent.items()):
+        out.append(Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="permanent_discount",
+                         key=f"permanent-discount-{slug}", label=f"Permanent discount on {slug}",
+                         models=(slug,), percent=percent, text="；".join(dict.fromkeys(said))))  # fmt: skip
+    if "Token Plan" in words:
+        for m in PLAN_ROW.finditer(words):
+            tier = tidy(m.group(1))
+            out.append(Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="plan", key="token-plan",
+                             label=f"Token Plan {tier}", scope="subscription", price=money(m.group(2)),
+                             currency="CNY", period=PERIOD[m.group(3)],
+                             text=tidy(f"Token Plan {tier} ¥{m.group(2)} / {m.group(3)} {m.group(4)}")))  # fmt: skip
+    return merge(out)

@@ -12,8 +12,12 @@ batch variant) are priced differently and skipped. Audio input columns are skipp
 
 import re
 from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 
-from ..parsing import dedupe, is_price_table, observe_tables, page_tables
+from ..base import Offer, ParseError
+from ..offer_reading import merge, money, snippet, tidy, token_count, visible_text
+from ..parsing import dedupe, is_price_table, looks_like_html, observe_tables, page_tables
 
 SLUG = "volcengine"
 KIND = "vendor"
@@ -39,3 +43,82 @@ def parse(text):
                                default_currency="CNY")  # fmt: skip
         out += [replace(o, service_tier="batch") for o in found]
     return dedupe(out)
+
+
+# --- Offers (DESIGN.md, refresh pipeline: offer observations) -----------------------------------
+#
+#     Coding Plan 个人版 套餐类型 订阅时长 价格 Lite 套餐 1 个月 40 元/月 3 个月 120 元/季 Pro 套餐 ...
+#     Agent Plan 个人版 套餐类型 价格 Small 套餐 40 元/月 Medium 套餐 200 元/月 ...
+#     Hyper3d-Gen2 模型提供优惠资源包 ... 300万 token：150元 ... 3000万 token：1000元 ...
+#     2026年7月6日至7月20日期间， Agent 运行时 与 工具调用 限时免费。
+#
+# Plans (each tier and subscription length a plan benefit: shown, never counted), token packs for
+# sale (tokens for a price) and a dated limited-time free use of agent tools (100% off until the
+# last day stated; it is not about model tokens).
+
+PLAN_SECTION = re.compile(r"(Coding Plan|Agent Plan)\s*(个人版|团队版|企业版)?\s*套餐类型(.{0,400}?)套餐信息")
+PLAN_ITEM = re.compile(r"([A-Za-z][\w-]*)\s*套餐|(\d+(?:\.\d+)?)\s*元\s*/\s*(月|季|年)")
+PACK = re.compile(r"([A-Za-z0-9][\w.-]*)\s*模型提供优惠资源包")
+PACK_ITEM = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)\s*token\s*[:：]\s*(\d+(?:\.\d+)?)\s*元", re.I)
+FREE_SPAN = re.compile(
+    r"(\d{4})年(\d{1,2})月(\d{1,2})日至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日期间\s*[，,]\s*([^。]{1,60}?)\s*限时免费"
+)
+PERIOD = {"月": "month", "季": "quarter", "年": "year"}
+
+
+def _plans(words):
+    out = []
+    for section in PLAN_SECTION.finditer(words):
+        name, edition, body = section.group(1), section.group(2) or "", section.group(3)
+        tier = None
+        for m in PLAN_ITEM.finditer(body):
+            if m.group(1):
+                tier = m.group(1)
+                continue
+            if tier is None:
+                raise ParseError(f"volcengine: a {name} price before any tier ({tidy(body)[:80]!r})")
+            out.append(Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="plan",
+                             key=name.lower().replace(" ", "-"), label=f"{name} {tier}", scope="subscription",
+                             price=money(m.group(2)), currency="CNY", period=PERIOD[m.group(3)],
+                             text=tidy(f"{name} {edition} {tier} 套餐 {m.group(0)}")))  # fmt: skip
+    return out
+
+
+def _packs(words):
+    out = []
+    for m in PACK.finditer(words):
+        model = m.group(1).lower()
+        tail = words[m.end() : m.end() + 300]
+        for item in PACK_ITEM.finditer(tail):
+            out.append(Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="pack",
+                             key=f"resource-pack-{model}", label=f"{m.group(1)} resource pack", models=(model,),
+                             tokens=token_count(item.group(1), item.group(2)), price=money(item.group(3)),
+                             currency="CNY", text=tidy(f"{m.group(0)} {item.group(0)}")))  # fmt: skip
+    return out
+
+
+def _free_spans(words):
+    out = []
+    for m in FREE_SPAN.finditer(words):
+        year, month, day = int(m.group(4) or m.group(1)), int(m.group(5)), int(m.group(6))
+        try:
+            ends_on = date(year, month, day)
+        except ValueError:
+            raise ParseError(f"volcengine: {m.group(0)!r} has no valid end date") from None
+        what = tidy(m.group(7))
+        tools = re.search(r"agent|工具", what, re.I)
+        key, label = (
+            ("agent-tools-free", "Agent runtime and tool calls free") if tools else ("limited-free", "Free")
+        )
+        out.append(Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="limited_discount", key=key,
+                         label=f"{label} for a limited time", scope="tools", percent=Decimal(100),
+                         ends_on=ends_on, text=snippet(words, m)))  # fmt: skip
+    return out
+
+
+def parse_offers(text):
+    """Offer observations of the page: Coding and Agent Plan tiers, token packs for sale and dated
+    limited-time free use. A page without them yields none; an unreadable one raises."""
+    page_tables(text, "volcengine")  # an empty page or an application shell raises here
+    words = visible_text(text) if looks_like_html(text) else tidy(text)
+    return merge(_plans(words) + _packs(words) + _free_spans(words))

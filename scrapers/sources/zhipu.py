@@ -20,9 +20,21 @@ The international site (docs.z.ai, USD) has the same shape in English; its price
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
-from ..base import ParseError
-from ..parsing import Table, dedupe, find_columns, international, is_price_table, page_tables, read_table
+from ..base import Offer, ParseError
+from ..offer_reading import merge, snippet, tidy, token_count, visible_text
+from ..parsing import (
+    Table,
+    dedupe,
+    find_columns,
+    international,
+    is_price_table,
+    looks_like_html,
+    model_id,
+    page_tables,
+    read_table,
+)
 
 SLUG = "zhipu"
 KIND = "vendor"
@@ -73,3 +85,71 @@ def parse(text):
     if not out:
         raise ParseError("zhipu: the pricing tables have no model rows")
     return dedupe(international(out))
+
+
+# --- Offers (DESIGN.md, refresh pipeline: offer observations) -----------------------------------
+#
+#     新用户注册专享 2000万 免费Tokens资源包 120次 图像和视频资源包
+#     邀好友实名注册得Tokens 最高可领取总计 2亿Tokens 资源包
+#     | 模型名称 | ... | 缓存存储 (百万tokens/小时) | 缓存命中 |
+#     | GLM-5.1  | ... | 限时免费                   | 1.3元    |
+#
+# The new-account pack is a free quota for the account (the page names no models: every model);
+# the referral pack is "up to" and needs friends to register, so it is a referral pack, shown only;
+# the cache-storage fee "限时免费" is a limited-time 100% discount on storage, not on tokens. The
+# international page (Z.ai) says "Limited-time Free" in its cached-input storage column.
+
+NEW_USER_PACK = re.compile(
+    r"新用户注册专享\s*(\d+(?:\.\d+)?)\s*(万|亿)?\s*免费\s*tokens?\s*资源包(?:\s*\d+\s*次\s*图像和视频资源包)?",
+    re.I,
+)
+REFERRAL_PACK = re.compile(
+    r"邀好友[^。！]{0,20}?得\s*tokens?\s*最高可领取总计\s*(\d+(?:\.\d+)?)\s*(万|亿)?\s*tokens?\s*资源包", re.I
+)
+STORAGE_COLUMN = re.compile(r"缓存存储|cached?\s*(?:input)?\s*storage", re.I)
+LIMITED_FREE = re.compile(r"^(?:限时免费|limited[- ]time free)$", re.I)
+
+
+def _storage_offer(tables):
+    models, words = set(), None
+    for table in tables:
+        column = next((i for i, h in enumerate(table.header) if STORAGE_COLUMN.search(h)), None)
+        model = table.find(r"模型|model")
+        if column is None or model is None:
+            continue
+        for row in table.rows:
+            if max(column, model) < len(row) and LIMITED_FREE.match(tidy(row[column])):
+                slug = model_id(row[model])
+                if slug:
+                    models.add(slug)
+                    words = words or f"{tidy(table.header[column])}：{tidy(row[column])}"
+    if not models:
+        return []
+    return [Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="limited_discount",
+                  key="free-cache-storage", label="Cache storage free for a limited time", scope="cache_storage",
+                  models=tuple(models), percent=Decimal(100), text=words)]  # fmt: skip
+
+
+def parse_offers(text):
+    """Offer observations of the page: the new-account token pack, the referral pack and the
+    limited-time free cache storage. A page without them yields none; an unreadable one raises."""
+    tables = page_tables(text, "zhipu")
+    words = visible_text(text) if looks_like_html(text) else tidy(text)
+    out = []
+    if "新用户注册专享" in words:
+        m = NEW_USER_PACK.search(words)
+        if m is None:
+            raise ParseError("zhipu: '新用户注册专享' is on the page but not as '… 2000万 免费Tokens资源包'")
+        out.append(Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="free_quota", key="new-user-pack",
+                         label="Free token pack for new accounts", tokens=token_count(m.group(1), m.group(2)),
+                         new_users_only=True, text=snippet(words, m)))  # fmt: skip
+    if "邀好友" in words and "最高可领取" in words:
+        m = REFERRAL_PACK.search(words)
+        if m is None:
+            raise ParseError(
+                "zhipu: the referral offer is on the page but not as '… 最高可领取总计 2亿Tokens 资源包'"
+            )
+        out.append(Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="pack", key="referral-pack",
+                         label="Referral token packs", scope="referral", tokens=token_count(m.group(1), m.group(2)),
+                         text=snippet(words, m)))  # fmt: skip
+    return merge(out + _storage_offer(tables))

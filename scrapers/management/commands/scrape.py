@@ -11,11 +11,34 @@ from django.core.management.base import BaseCommand, CommandError
 
 from offers.catalog_io import fmt_decimal
 from scrapers import pipeline
-from scrapers.base import Observation, ScrapeError
+from scrapers.base import Observation, Offer, Rate, ScrapeError
 from scrapers.sources import SLUGS, UnknownSource, get
 
 
+def offer_json(item):
+    """An offer observation in the contract's shape (DESIGN.md, Contracts: objects with "offer")."""
+    return {
+        "source": item.source,
+        "vendor": item.vendor,
+        "provider": item.provider,
+        "offer": item.offer,
+        "models": list(item.models),
+        "tokens": item.tokens,
+        "per_model": item.per_model,
+        "percent": None if item.percent is None else fmt_decimal(item.percent),
+        "valid_days": item.valid_days,
+        "price": None if item.price is None else fmt_decimal(item.price),
+        "currency": item.currency,
+        "period": item.period,
+        "new_users_only": item.new_users_only,
+        "ends_on": None if item.ends_on is None else item.ends_on.isoformat(),
+        "text": item.text,
+    }
+
+
 def as_json(item):
+    if isinstance(item, Offer):
+        return offer_json(item)
     if isinstance(item, Observation):
         return {
             "source": item.source,
@@ -74,7 +97,10 @@ class Command(BaseCommand):
             items += result.items
             if options["format"] == "text":
                 run = result.run
-                summary = f"{slug}: {len(result.items)} observations"
+                offers = sum(isinstance(i, Offer) for i in result.items)
+                summary = f"{slug}: {len(result.items) - offers} observations"
+                if offers:
+                    summary += f", {offers} offers"
                 if run is not None:
                     summary += f", {run.changes} changed, {run.pending} pending, {run.unchanged} unchanged"
                     for note in run.notes:
@@ -82,7 +108,10 @@ class Command(BaseCommand):
                 self.stdout.write(summary)
         if options["format"] == "json":
             prices = sorted((i for i in items if isinstance(i, Observation)), key=Observation.sort_key)
-            rates = sorted((i for i in items if not isinstance(i, Observation)), key=lambda r: r.sort_key())
-            self.stdout.write(json.dumps([as_json(i) for i in prices + rates], ensure_ascii=False, indent=1))
+            offers = sorted((i for i in items if isinstance(i, Offer)), key=Offer.sort_key)
+            rates = sorted((i for i in items if isinstance(i, Rate)), key=lambda r: r.sort_key())
+            self.stdout.write(
+                json.dumps([as_json(i) for i in prices + offers + rates], ensure_ascii=False, indent=1)
+            )
         if failed:
             raise CommandError(f"failed: {', '.join(failed)}", returncode=1)
