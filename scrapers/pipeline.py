@@ -12,12 +12,16 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+
+from offers.models import Provider
 
 from . import http
 from .apply import apply_observations, apply_rates
 from .base import Observation, Offer, ParseError, Rate, ScrapeError
 from .models import ScrapeRun
+from .offer_apply import apply_offers
 from .sources import get
 
 # Sanity bounds per 1M tokens: above this a figure is a misread (a date, a token count...).
@@ -178,7 +182,13 @@ def run_source(slug, *, from_file=None, dry_run=False, trigger=ScrapeRun.Trigger
             result = apply_rates(items, origin)
         else:
             prices = [i for i in items if isinstance(i, Observation)]
-            result = apply_observations(source, prices, origin, urls=run.urls, on=on or timezone.localdate())
+            day = on or timezone.localdate()
+            with transaction.atomic():  # prices and offers of one run: all written or none
+                result = apply_observations(source, prices, origin, urls=run.urls, on=day)
+                if getattr(source, "parse_offers", None) is not None:
+                    offers = [i for i in items if isinstance(i, Offer)]
+                    provider = Provider.objects.get(slug=source.PROVIDER)  # locked by apply_observations
+                    apply_offers(provider, offers, origin, urls=run.urls, on=day, result=result)
         run.changes, run.pending, run.unchanged, run.notes = (
             result.changes, result.pending, result.unchanged, result.notes,
         )  # fmt: skip
