@@ -21,10 +21,18 @@ from .offer_programs import programs
 PROGRAM_FIELDS = (
     "name", "name_zh", "announced_on", "starts_on", "ends_on", "category", "audience", "eligibility",
     "openai_users_only", "new_users_only", "enterprise_only", "source_urls", "confidence", "notes",
+    "eligibility_zh",
 )  # fmt: skip
 # The terms of an offer: what changes them sends the programme to review.
 TERM_FIELDS = ("category", "new_users_only", "ends_on")
-BENEFIT_TERMS = ("tokens", "per_model", "percent", "months", "valid_days", "price", "currency", "period")
+BENEFIT_TERMS = ("tokens", "per_model", "percent", "months", "valid_days", "amount", "currency", "period")
+# Catalog-format key -> Benefit field, where they differ (a plan's price is its amount).
+COLUMNS = {"price": "amount"}
+
+
+def _columns(benefit):
+    """A catalog-format benefit's values under the Benefit model's field names."""
+    return {COLUMNS.get(key, key): value for key, value in benefit.items()}
 
 
 def _value(value):
@@ -46,9 +54,9 @@ def _terms(fields, benefits):
 
 def _wanted(program):
     fields = {name: program.get(name) for name in PROGRAM_FIELDS}
-    fields["eligibility"] = fields["eligibility"] or ""
-    fields["notes"] = fields["notes"] or ""
-    benefits = [_benefit_terms(b["kind"], b, b.get("models", [])) for b in program["benefits"]]
+    for name in ("eligibility", "eligibility_zh", "notes", "category", "name_zh"):
+        fields[name] = fields[name] or ""
+    benefits = [_benefit_terms(b["kind"], _columns(b), b.get("models", [])) for b in program["benefits"]]
     return fields, benefits
 
 
@@ -65,7 +73,8 @@ def _current(row):
 
 def _write_benefits(row, program, models):
     row.benefits.all().delete()
-    for position, b in enumerate(program["benefits"]):
+    for position, raw in enumerate(program["benefits"]):
+        b = _columns(raw)
         values = {name: b[name] for name in BENEFIT_TERMS if b.get(name) is not None}
         benefit = Benefit.objects.create(program=row, position=position, kind=b["kind"],
                                          description=b.get("description") or "", **values)  # fmt: skip

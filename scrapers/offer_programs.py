@@ -13,9 +13,10 @@ models the catalog knows; the refresh pipeline's apply writes its result into th
   * a free quota on tokens: free_tokens (tokens, models, per_model, valid_days);
   * a limited-time discount on tokens: discount (percent, models; months null: no end stated);
   * a permanent discount: none (it is the price: the price rows hold it; catalog-format.md);
-  * a plan, and a pack sold for a price: plan (price, currency, period): shown, never counted;
-  * offers about something else than tokens (cache storage, agent tools, top-up vouchers, referral
-    packs "up to" an amount): no benefit; the page's words say what they are.
+  * a plan: plan (price, currency, period): shown, never counted;
+  * a pack sold for a price (no period: not a plan), and offers about something else than tokens
+    (cache storage, agent tools, top-up vouchers, referral packs "up to" an amount): no benefit;
+    the page's words say what they are.
 - Models the catalog does not know are left out of a benefit; a benefit left with none is dropped
   (an empty list would mean every model), and an offer on models the catalog does not know at all
   is not a programme (the result's notes say so).
@@ -135,8 +136,10 @@ def programs(offers, origin, *, known_models, on):
                      "left out.)")  # fmt: skip
         if group[0].offer == "permanent_discount":
             note += " A permanent discount is the price: the price rows hold it, so it is not counted twice."
-        elif group[0].scope != "tokens":
-            note += " Not a discount on API tokens: shown, not counted."
+        elif group[0].offer == "pack" and group[0].scope == "tokens":
+            note += " Tokens sold for a price: shown, not counted."
+        elif group[0].scope not in ("tokens", "subscription"):
+            note += " Not about API tokens: shown, not counted."
         new_users = True if any(o.new_users_only for o in group) else None
         urls = sorted({origin[o.slot] for o in group if o.slot in origin})
         program = {
@@ -151,6 +154,7 @@ def programs(offers, origin, *, known_models, on):
             "category": category(group),
             "audience": None,
             "eligibility": "New accounts" if new_users else None,
+            "eligibility_zh": "新注册用户" if new_users else None,
             "openai_users_only": False,
             "new_users_only": new_users,
             "enterprise_only": None,

@@ -9,7 +9,7 @@ import pytest
 
 from offers.models import MigrationProgram
 from scrapers import pipeline
-from tests.factories import MigrationProgramFactory, ModelFactory, ProviderFactory
+from tests.factories import MigrationProgramFactory, ModelFactory, PriceFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,11 @@ def page(*, pack="2000万", storage=True):
 @pytest.fixture
 def zhipu():
     provider = ProviderFactory(slug="zhipu")
-    ModelFactory(provider=provider, slug="glm-4.7")
+    model = ModelFactory(provider=provider, slug="glm-4.7")
+    # The page's prices, already in the catalog: the runs' counts are the offers'.
+    for kind, amount in (("input", "4"), ("cached_input", "0.8"), ("output", "16")):
+        PriceFactory(model=model, kind=kind, amount=D(amount), currency="CNY", valid_from=dt.date(2026, 1, 1),
+                     source_url=PAGE_URL, checked_on=dt.date(2026, 6, 1))  # fmt: skip
     return provider
 
 
@@ -90,7 +94,7 @@ def test_a_run_twice_on_one_day_changes_nothing(tmp_path, zhipu):
     for row in before + after:
         row.pop("updated_at")
     assert before == after
-    assert (again.pending, again.changes, again.unchanged) == (0, 0, 2)
+    assert (again.pending, again.changes, again.unchanged) == (0, 0, 5)  # 3 prices, 2 offers
 
 
 def test_programmes_from_other_sources_are_left_alone(tmp_path, zhipu):
