@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from scrapers import offer_programs
 from scrapers.sources import get as get_source
 
 from . import catalog_io
@@ -222,6 +223,52 @@ def recorded_observations(recording, pages_dir):
     return by_model
 
 
+@lru_cache(maxsize=64)
+def _parse_offers(source_slug, path, size, mtime):
+    """A recording's offers, parsed once per process (as `_parse`)."""
+    return tuple(get_source(source_slug).parse_offers(Path(path).read_text(encoding="utf-8")))
+
+
+def recorded_programs(recording, pages_dir, provider, model_slugs, cur):
+    """Programmes of the offers the recording's pages show (scrapers.offer_programs: the reading
+    apply uses), each confirmed on the day its file was recorded, as curated-file dicts. The first
+    file showing an offer gives it; a curated programme of the same slug wins."""
+    source = get_source(recording["source"]) if recording else None
+    if source is None or getattr(source, "parse_offers", None) is None:
+        return []
+    taken = {raw["slug"] for raw in cur.get("programs", [])}
+    out = []
+    for entry in recording["files"]:
+        path = Path(pages_dir) / entry["file"]
+        stat = path.stat()
+        offers = [o for o in _parse_offers(recording["source"], str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+                  if o.provider == provider]  # fmt: skip
+        origin = {o.slot: entry["source_url"] for o in offers}
+        found, _notes = offer_programs.programs(offers, origin, known_models={(provider, m) for m in model_slugs},
+                                                on=file_checked_on(recording, entry))  # fmt: skip
+        for _provider, program in found:
+            if program["slug"] in taken:
+                continue
+            taken.add(program["slug"])
+            out.append(_as_curated(program))
+    return out
+
+
+def _as_curated(program):
+    """A programme dict of offer_programs with dates and decimals written as a curated file has them."""
+
+    def plain(value):
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return catalog_io.fmt_decimal(value)
+        return value
+
+    out = {key: plain(value) for key, value in program.items() if key != "benefits"}
+    out["benefits"] = [{key: plain(value) for key, value in b.items()} for b in program["benefits"]]
+    return out
+
+
 def _recorded_rows(model, observations, recording, dims, history):
     """The recording's rows of one model. They hold from `prices_since` if the curated file says,
     else from the end of the model's curated history rows, else from its release (the price is
@@ -292,8 +339,11 @@ def _program(raw, models_by_slug):
             valid_days=b.get("valid_days"),
             percent=_dec(b.get("percent")),
             months=b.get("months"),
-            amount=_dec(b.get("amount")),
-            currency=b.get("currency", ""),
+            # A plan's price is stored (and exported) as its amount.
+            amount=_dec(b.get("price") if b["kind"] == "plan" else b.get("amount")),
+            currency=b.get("currency") or "",
+            per_model=bool(b.get("per_model")),
+            period=b.get("period") or "",
             models=_Rel(models_by_slug[s] for s in b.get("models", [])),
         )
         benefits.append(benefit)
@@ -307,6 +357,8 @@ def _program(raw, models_by_slug):
         starts_on=_day(raw.get("starts_on")),
         ends_on=_day(raw.get("ends_on")),
         confirmed_on=_day(raw.get("confirmed_on")),
+        category=raw.get("category") or "",
+        audience=raw.get("audience"),
         eligibility=raw.get("eligibility") or "",
         openai_users_only=raw.get("openai_users_only"),
         new_users_only=raw.get("new_users_only"),
@@ -366,7 +418,10 @@ def build_provider(cur, pages_dir, dims, feed=None):
         )
         model_objs.append(obj)
     by_slug = {m.slug: m for m in model_objs}
-    programs = sorted((_program(raw, by_slug) for raw in cur.get("programs", [])), key=lambda x: x.slug)
+    raws = list(cur.get("programs", [])) + recorded_programs(
+        recording, pages_dir, p["slug"], set(models), cur
+    )
+    programs = sorted((_program(raw, by_slug) for raw in raws), key=lambda x: x.slug)
     out = {k: p.get(k) for k in PROVIDER_KEYS}
     out["models"] = [catalog_io._export_model(m) for m in model_objs]
     out["programs"] = [catalog_io._export_program(x) for x in programs]

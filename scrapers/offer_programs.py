@@ -101,9 +101,20 @@ def _benefit(o, known):
     return None
 
 
+PERIODS = ("month", "quarter", "year")
+
+
 def _benefit_key(b):
-    return (b["kind"], str(b.get("tokens") or ""), str(b.get("price") or ""), b.get("period") or "",
-            str(b.get("percent") or ""), b["description"])  # fmt: skip
+    """Benefits in a reader's order: by kind, then plans by period and price, quotas by size."""
+    period = PERIODS.index(b["period"]) if b.get("period") in PERIODS else -1
+    return (
+        b["kind"],
+        period,
+        b.get("price") or 0,
+        b.get("tokens") or 0,
+        b.get("percent") or 0,
+        b["description"],
+    )
 
 
 def programs(offers, origin, *, known_models, on):
