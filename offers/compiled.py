@@ -40,7 +40,7 @@ PRICE_FIELDS = (
 PriceRow = namedtuple("PriceRow", PRICE_FIELDS)
 BENEFIT_FIELDS = (
     "id", "program_id", "kind", "tokens", "ratio", "percent", "months", "amount", "currency", "valid_days",
-    "description",
+    "description", "per_model",
 )  # fmt: skip
 
 

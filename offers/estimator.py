@@ -183,6 +183,8 @@ class EstimateRequest:
     currency: str = USD
     as_of: date = None
     include_expired: bool = False
+    # Rule 5: a team that moves is new at the vendor unless it says otherwise.
+    new_customer: bool = True
     providers: list | None = None
     detail: bool = False
     region: str | None = None  # rule 6: None (home prices), "cn" or "intl"
@@ -355,6 +357,12 @@ def parse_request(data):
     if not isinstance(include_expired, bool):
         errors.add("include_expired", _("Expected true or false."))
 
+    new_customer = data.get("new_customer", True)
+    if new_customer is None:
+        new_customer = True
+    if not isinstance(new_customer, bool):
+        errors.add("new_customer", _("Expected true or false."))
+
     providers = data.get("providers")
     if providers is not None:
         if not isinstance(providers, list):
@@ -391,6 +399,7 @@ def parse_request(data):
         currency=currency,
         as_of=as_of,
         include_expired=include_expired,
+        new_customer=new_customer,
         providers=list(dict.fromkeys(providers)) if providers is not None else None,
         detail=detail,
         region=region,
@@ -478,6 +487,7 @@ class BenefitRow:
     currency: str
     valid_days: int | None
     description: str
+    per_model: bool = False  # free_tokens: T tokens for each model separately (rule 5)
     models: list = field(default_factory=list)  # ModelRef; empty = every line
 
 
@@ -500,6 +510,18 @@ class Snapshot:
     baseline_after: dict = field(default_factory=dict)
     plans: dict | None = None  # the compiled catalog's line plans (price_line), shared per version
     catalog: object = None  # the compiled catalog it was selected from (offers.compiled.Compiled)
+
+
+def not_for(program, req):
+    """Rule 5, who a programme is for: "audience" when it is for the users of another baseline
+    than the request's (default "openai"), "new_users_only" when it is for new accounts and the
+    request says the team is not new at the vendor; None when it is for this request."""
+    baseline = getattr(req, "baseline", None) or "openai"
+    if program.audience and program.audience != baseline:
+        return "audience"
+    if program.new_users_only and not getattr(req, "new_customer", True):
+        return "new_users_only"
+    return None
 
 
 def load_snapshot(req, catalog=None):
@@ -573,6 +595,12 @@ def load_snapshot(req, catalog=None):
         for program in catalog.programs.get(provider.pk, ()):
             state, when = program.status_on(as_of)
             if state in counted:
+                reason = not_for(program, req)
+                if reason is not None:
+                    left_out.setdefault(program.provider_id, []).append(
+                        {"program": program.slug, "reason": reason, "date": None}
+                    )
+                    continue
                 programs.setdefault(program.provider_id, []).append(program)
                 benefits[program.pk] = catalog.benefits.get(program.pk, [])
             else:
@@ -1124,6 +1152,13 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
                 perks.add(b.kind)
                 continue
             ids = frozenset(m.pk for m in b.models) or None
+            if b.kind == _FREE and b.per_model:
+                # Rule 5: a separate pool of T tokens for each model (of M, or every model), drained
+                # only by the lines on that model; a model without lines has nothing to drain it.
+                for pk in sorted(pk for pk in groups if ids is None or pk in ids):
+                    uses.append(_BenefitUse(benefit=b, program=program, models=frozenset((pk,)), size=b.tokens,
+                                            groups=[groups[pk]]))  # fmt: skip
+                continue
             use = _BenefitUse(benefit=b, program=program, models=ids)
             kind = b.kind
             if kind == _FREE:
@@ -1450,7 +1485,7 @@ def _benefit_detail(use):
         "percent": fmt_decimal(b.percent) if b.percent is not None else None,
         "months": b.months,
         "valid_days": b.valid_days,
-        "models": None if use.models is None else sorted(m.slug for m in b.models),
+        "models": None if use.models is None else sorted(m.slug for m in b.models if m.pk in use.models),
         "size": (number(use.size, 6) if is_pool else money(use.size)) if use.size is not None else None,
         "unit": "tokens" if is_pool else "money",
         "used": [number(x, 6) if is_pool else money(x) for x in use.used],
@@ -1458,6 +1493,12 @@ def _benefit_detail(use):
         "value_total": money(sum(use.value, Fraction(0))),
         "note": use.note or None,
     }
+
+
+def only_plans(program, snap):
+    """A programme whose benefits are all plans: shown, never counted in an estimate."""
+    rows = snap.benefits.get(program.pk, ())
+    return bool(rows) and all(b.kind == "plan" for b in rows)
 
 
 def estimate(req, snapshot=None):
@@ -1573,10 +1614,13 @@ def _estimate(req, snap):
                 )
                 for pl in priced
             ],
-            "programs": [p.slug for p in programs],
+            "programs": [p.slug for p in programs if not only_plans(p, snap)],
             "perks": sim["perks"],
             "programs_left_out": snap.programs_left_out.get(provider_pk, []),
         }
+        plan_slugs = [p.slug for p in programs if only_plans(p, snap)]
+        if plan_slugs:  # plans apply but are never counted (they cover tools, not API traffic)
+            alt["plans"] = plan_slugs
         if req.detail:
             alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
         # The same rate rows come back from every line: each distinct row once, in order.

@@ -130,6 +130,7 @@ SPEC = {
                     "currency": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
                     "as_of": {"type": ["string", "null"], "format": "date"},
                     "include_expired": {"type": ["boolean", "null"]},
+                    "new_customer": {"type": ["boolean", "null"]},
                     "providers": {
                         "type": ["array", "null"],
                         "maxItems": MAX_PROVIDERS,
@@ -226,6 +227,7 @@ SPEC = {
                     },
                     "programs": {"type": "array", "items": {"type": "string"}},
                     "perks": {"type": "array", "items": {"type": "string"}},
+                    "plans": {"type": "array", "items": {"type": "string"}},
                     "programs_left_out": {
                         "type": "array",
                         "items": {
@@ -233,7 +235,16 @@ SPEC = {
                             "required": ["program", "reason"],
                             "properties": {
                                 "program": {"type": "string"},
-                                "reason": {"enum": ["ended", "unconfirmed", "not_started", "unpublished"]},
+                                "reason": {
+                                    "enum": [
+                                        "ended",
+                                        "unconfirmed",
+                                        "not_started",
+                                        "unpublished",
+                                        "audience",
+                                        "new_users_only",
+                                    ]
+                                },
                                 "date": {"oneOf": [DATE, {"type": "null"}]},
                             },
                         },
