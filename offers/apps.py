@@ -7,6 +7,6 @@ class OffersConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self):
-        from .version import connect_signals
+        from offers.catalog.version import connect_signals
 
         connect_signals()

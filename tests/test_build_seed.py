@@ -9,8 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from offers.catalog_io import dumps, export_document, import_catalog
-from offers.seed import (
+from offers.catalog.seed import (
     CURATED_DIR,
     SeedError,
     build_bytes,
@@ -23,6 +22,7 @@ from offers.seed import (
     parse_file,
     recorded_observations,
 )
+from offers.catalog_io import dumps, export_document, import_catalog
 
 PAGES = Path(settings.BASE_DIR) / ".." / "shared" / "pages"
 SEED = Path(settings.BASE_DIR) / "data" / "catalog.json"

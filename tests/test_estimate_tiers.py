@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.http import QueryDict
 
-from offers import estimate_forms
-from offers.estimate_forms import (
+from offers.web.estimate import forms as estimate_forms
+from offers.web.estimate.forms import (
     PREFIX,
     EstimateForm,
     UsageFormSet,

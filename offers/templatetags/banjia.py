@@ -11,11 +11,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from offers.browse import Money
-from offers.browse import price_terms as _price_terms
-from offers.forms import capability_label
-from offers.fx import RATE_OLD_AFTER_DAYS
+from offers.catalog.fx import RATE_OLD_AFTER_DAYS
 from offers.models import Benefit, today
+from offers.web.browse import Money
+from offers.web.browse import price_terms as _price_terms
+from offers.web.browse.forms import capability_label
 
 register = template.Library()
 

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from offers import compiled
 from offers.estimator import estimate, load_snapshot, parse_request
+from offers.estimator import snapshot as compiled
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 PREFIX = "bench"

@@ -4,9 +4,9 @@ to its field and the list falls back to showing everything for that field (never
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .browse import COMPARE_MAX, MODEL_SORTS, OFFER_SORTS, parse_model_keys
-from .models import Benefit, Model, Price
-from .safety import validate_clean_text
+from offers.catalog.safety import validate_clean_text
+from offers.models import Benefit, Model, Price
+from offers.web.browse import COMPARE_MAX, MODEL_SORTS, OFFER_SORTS, parse_model_keys
 
 ANY = [("", _("Any"))]
 

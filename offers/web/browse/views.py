@@ -14,9 +14,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from . import browse, page_cache
-from .forms import CompareForm, ModelFilterForm, OfferFilterForm
-from .models import Model, Provider
+from offers.models import Model, Provider
+from offers.web import browse, page_cache
+from offers.web.browse.forms import CompareForm, ModelFilterForm, OfferFilterForm
 
 CURRENCY_COOKIE_AGE = 365 * 24 * 3600
 

@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from .estimator import EstimateError, estimate
-from .version import catalog_version, has_uncommitted_writes
+from offers.catalog.version import catalog_version, has_uncommitted_writes
+from offers.estimator import EstimateError, estimate
 
 CSRF_PLACEHOLDER = "banjia-csrf-placeholder-5f0c2e"
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
@@ -65,7 +65,7 @@ def _key(kind: str, *parts) -> str:
 
 
 def page_key(request, name: str) -> str:
-    from .browse import pick_currency
+    from offers.web.browse import pick_currency
 
     htmx = getattr(request, "htmx", None)
     return _key(
@@ -148,7 +148,7 @@ def catalog_body() -> CatalogBody:
     """The export document's bytes (and a gzipped copy), built once per catalog version and shared
     through the cache; each process keeps the current one in memory."""
     global _catalog_memo
-    from .catalog_io import dumps, export_document
+    from offers.catalog_io import dumps, export_document
 
     if not enabled():
         body = dumps(export_document())

@@ -73,11 +73,12 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from . import compiled as compiled_catalog
-from . import safety
-from .catalog_io import fmt_decimal
-from .fx import RATE_OLD_AFTER_DAYS
-from .models import (
+from offers.catalog import safety
+from offers.catalog.fx import RATE_OLD_AFTER_DAYS
+from offers.catalog.safety import is_clean, printable
+from offers.catalog_io import fmt_decimal
+from offers.estimator import snapshot as compiled_catalog
+from offers.models import (
     WEEKDAYS,
     Benefit,
     MigrationProgram,
@@ -85,7 +86,6 @@ from .models import (
     Price,
     window_key,
 )
-from .safety import is_clean, printable
 
 BASELINE = "openai"
 USD = "USD"

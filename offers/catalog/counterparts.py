@@ -17,7 +17,7 @@ from datetime import date
 
 from django.db.models import Q
 
-from .models import ModelMapping, today
+from offers.models import ModelMapping, today
 
 
 def is_available(released_on, deprecated_on, on: date) -> bool:

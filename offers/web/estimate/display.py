@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from .estimate_forms import PREFIX
+from offers.web.estimate.forms import PREFIX
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -368,7 +368,7 @@ def tier_flag(used, asked):
 
 
 def tier_label(tier):
-    from .models import Price
+    from offers.models import Price
 
     try:
         return str(Price.ServiceTier(tier).label).lower()

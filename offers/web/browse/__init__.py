@@ -32,9 +32,10 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .counterparts import counterparts
-from .fx import PIVOT, Converter, Rate  # noqa: F401  (Rate and PIVOT are part of this module's API)
-from .models import (
+from offers.catalog.counterparts import counterparts
+from offers.catalog.fx import PIVOT, Converter, Rate  # noqa: F401  (Rate and PIVOT are part of this module's API)
+from offers.catalog.safety import clean_or_empty
+from offers.models import (
     AMOUNT_DIGITS,
     WEEKDAYS,
     Benefit,
@@ -44,7 +45,6 @@ from .models import (
     Provider,
     today,
 )
-from .safety import clean_or_empty
 
 DISPLAY_CURRENCIES = ("CNY", "USD")
 DEFAULT_CURRENCY = {"zh": "CNY"}  # by language prefix; anything else shows USD

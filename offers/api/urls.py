@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import api, estimate_views, openapi
+from offers.api import openapi
+from offers.api import views as api
+from offers.web.estimate import views as estimate_views
 
 app_name = "api"
 

@@ -1,6 +1,6 @@
 """Template context shared by every page: the display currency and the switches' links."""
 
-from .browse import DISPLAY_CURRENCIES, pick_currency, stale_after_days
+from offers.web.browse import DISPLAY_CURRENCIES, pick_currency, stale_after_days
 
 
 def display(request):

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from .counterparts import is_available
-from .models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
-from .version import catalog_version, has_uncommitted_writes, writes_seen
+from offers.catalog.counterparts import is_available
+from offers.catalog.version import catalog_version, has_uncommitted_writes, writes_seen
+from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 # providers, models, mappings, prices, programmes, benefits, benefit models, rates
 BUILD_QUERIES = 8
@@ -113,7 +113,7 @@ class Compiled:
 def build():
     """The compiled catalog, read in BUILD_QUERIES queries (repeated strings, amounts and dates are
     shared between rows to keep it small: about 25 MB for 50 vendors x 100 models)."""
-    from .estimator import BenefitRow, ModelRef
+    from offers.estimator import BenefitRow, ModelRef
 
     shared = {}
 

@@ -18,10 +18,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
-from .browse import pick_currency, window_label
-from .estimate_display import SORTS, chart, decorate, flag_lines, group_warnings, siblings
-from .estimate_export import csv_response, xlsx_response
-from .estimate_forms import (
+from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
+from offers.catalog.safety import printable
+from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
+from offers.models import Benefit, ModelMapping, Price
+from offers.web.browse import pick_currency, window_label
+from offers.web.estimate.display import SORTS, chart, decorate, flag_lines, group_warnings, siblings
+from offers.web.estimate.export import csv_response, xlsx_response
+from offers.web.estimate.forms import (
     DEFAULT_LINE,
     MAX_PAGE_LINES,
     PREFIX,
@@ -38,12 +42,8 @@ from .estimate_forms import (
     to_request,
     without_empty_overrides,
 )
-from .estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
-from .models import Benefit, ModelMapping, Price
-from .page_cache import estimate_body, estimate_result, per_version, placeholder_context
-from .ratelimits import limited
-from .safety import printable
-from .usage_import import MAX_BYTES, UsageImportError, read_usage
+from offers.web.page_cache import estimate_body, estimate_result, per_version, placeholder_context
+from offers.web.ratelimits import limited
 
 TEMPLATE = "offers/estimate.html"
 # 10,000 usage lines with overrides fit in about 2 MB; anything much larger is not an estimate.

@@ -3,7 +3,7 @@
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from .page_cache import catalog_response
+from offers.web.page_cache import catalog_response
 
 
 @csrf_exempt  # read-only: any other method is a 405 (not a CSRF 403)

@@ -23,13 +23,13 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import safety
-from .compiled import compiled
-from .estimator import MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
-from .models import Price
-from .safety import is_clean, validate_clean_text
-from .usage_import import MAX_BYTES
-from .widgets import (
+from offers.bills.openai import MAX_BYTES
+from offers.catalog import safety
+from offers.catalog.safety import is_clean, validate_clean_text
+from offers.estimator import MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
+from offers.estimator.snapshot import compiled
+from offers.models import Price
+from offers.web.widgets import (
     FastCheckboxInput,
     FastDateInput,
     FastHiddenInput,

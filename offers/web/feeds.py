@@ -14,8 +14,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import browse
-from .templatetags.banjia import benefit_label, format_amount
+from offers.templatetags.banjia import benefit_label, format_amount
+from offers.web import browse
 
 
 class ChangesFeed(Feed):

@@ -21,10 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from offers import catalog_io
+from offers.models import Model, clean_time_window, window_key
 from scrapers.sources import get as get_source
-
-from . import catalog_io
-from .models import Model, clean_time_window, window_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
 PROVIDER_KEYS = (

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Value, When
 
-from .models import AMOUNT_DIGITS, ExchangeRate, today
+from offers.models import AMOUNT_DIGITS, ExchangeRate, today
 
 # A rate more than this many days from the date it is used for is old: the pages mark it and the
 # estimate warns (one number for both).

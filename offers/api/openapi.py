@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from .estimator import (
+from offers.estimator import (
     MAX_DETAIL_LINES,
     MAX_ERRORS,
     MAX_ID_LENGTH,
