@@ -1,6 +1,6 @@
 """Dated currency conversion for display and review: the latest stored rate on or before a date,
 the inverse pair as 1/rate, otherwise a cross through USD. (The estimator applies the same rule
-with exact Fractions and a rate-after-as_of fallback; see offers/estimator.py.)"""
+with exact Fractions and a rate-after-as_of fallback; see offers.estimator.)"""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from offers import catalog_io
 from offers.models import Model, clean_time_window, window_key
 from scrapers.sources import get as get_source
 
-CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
+CURATED_DIR = Path(__file__).resolve().parents[2] / "data" / "curated"
 PROVIDER_KEYS = (
     "slug", "name", "name_zh", "website", "pricing_url", "docs_url", "api_base_url",
     "openai_compatible", "region", "notes",

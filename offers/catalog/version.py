@@ -93,7 +93,7 @@ def catalog_version(using=DEFAULT_DB_ALIAS) -> str:
 
 def writes_seen() -> int:
     """A number that grows with every catalog write this process makes (committed or not): what
-    a cache built inside a writing transaction is keyed by (offers.compiled)."""
+    a cache built inside a writing transaction is keyed by (offers.estimator.snapshot)."""
     return _last_write
 
 

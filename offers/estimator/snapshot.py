@@ -1,13 +1,13 @@
 """The compiled catalog: everything the estimator reads, built once per catalog version and
 process (issue 9, point 2).
 
-`compiled()` returns the `Compiled` catalog of the current version (offers.version): providers,
+`compiled()` returns the `Compiled` catalog of the current version (offers.catalog.version): providers,
 models, counterpart mappings with their models' availability dates, approved price rows with
 their dimensions and validity, published programmes with the fields their status on a date needs,
 benefits with their models, and exchange rates. It is built in BUILD_QUERIES queries whatever the
 size of the catalog, kept in a module-level slot guarded by the version and shared by every request
 and thread of the process; a build is done by one thread while the others wait for it. Reading it
-costs the version check only (one query at most once a second, offers.version).
+costs the version check only (one query at most once a second, offers.catalog.version).
 
 Everything in it is read-only once built: `estimator.load_snapshot` selects from it in Python.
 A connection whose open transaction has written the catalog (a test, an import in progress) gets
@@ -20,28 +20,19 @@ picker, the currencies the rates reach and each vendor's models by kind (`vendor
 
 import threading
 from bisect import bisect_right
-from collections import namedtuple
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from offers.catalog.counterparts import is_available
 from offers.catalog.version import catalog_version, has_uncommitted_writes, writes_seen
+from offers.estimator.request import BASELINE, USD
+from offers.estimator.rows import BENEFIT_FIELDS, PRICE_FIELDS, BenefitRow, ModelRef, PriceRow
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 # providers, models, mappings, prices, programmes, benefits, benefit models, rates
 BUILD_QUERIES = 8
-
-PRICE_FIELDS = (
-    "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
-    "source_url", "checked_on", "confidence", "service_tier", "region", "time_window", "valid_from",
-    "valid_to",
-)  # fmt: skip
-PriceRow = namedtuple("PriceRow", PRICE_FIELDS)
-BENEFIT_FIELDS = (
-    "id", "program_id", "kind", "tokens", "ratio", "percent", "months", "amount", "currency", "valid_days",
-    "description",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +104,6 @@ class Compiled:
 def build():
     """The compiled catalog, read in BUILD_QUERIES queries (repeated strings, amounts and dates are
     shared between rows to keep it small: about 25 MB for 50 vendors x 100 models)."""
-    from offers.estimator import BenefitRow, ModelRef
-
     shared = {}
 
     def one(value):
@@ -218,3 +207,130 @@ def compiled():
             current.version = version
             _current = current
     return current
+
+
+# --- one request's part of it ---------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """What one estimate reads from the catalog, loaded by `load_snapshot`."""
+
+    as_of: date
+    providers: list  # the published alternative providers asked for, by slug
+    openai_models: dict  # slug -> ModelRef
+    models: dict  # (provider slug, model slug) -> ModelRef, for overrides
+    mappings: dict  # (openai slug, provider id) -> ModelRef of the counterpart on as_of (rule 4)
+    prices: dict  # model id -> [price row (PRICE_FIELDS)] in force on as_of
+    programs: dict  # provider id -> [MigrationProgram] in application order
+    programs_left_out: dict  # provider id -> [{"program", "reason", "date"}] (rule 5)
+    benefits: dict  # programme id -> [BenefitRow] by position
+    rates: list  # candidate ExchangeRate rows (latest <= as_of and earliest later, per pair)
+    unknown_providers: list = field(default_factory=list)  # (index, slug) asked for, not published
+    # OpenAI model slug -> the later valid_from its baseline is priced at (no price yet on as_of)
+    baseline_after: dict = field(default_factory=dict)
+    plans: dict | None = None  # the compiled catalog's line plans (price_line), shared per version
+    catalog: object = None  # the compiled catalog it was selected from (offers.estimator.snapshot.Compiled)
+
+
+def load_snapshot(req, catalog=None):
+    """The part of the catalog `req` needs, selected in Python from the compiled catalog of the
+    current version (`offers.estimator.snapshot`): no SQL beyond the version check, except for the build
+    queries (a fixed number) of the first request after a catalog change. `catalog` is a
+    `Compiled` catalog to read instead (benchmarks)."""
+    catalog = catalog if catalog is not None else compiled()
+    as_of = req.as_of
+    openai_slugs = sorted({line.model for line in req.usage})
+    override_pairs = {(p, m) for line in req.usage for p, m in line.overrides.items() if isinstance(m, str)}
+
+    # The alternative providers (published, by slug).
+    providers = catalog.providers
+    if req.providers is not None:
+        asked = set(req.providers)
+        providers = [p for p in providers if p.slug in asked]
+    else:
+        providers = list(providers)
+    found = {p.slug for p in providers}
+    unknown = [
+        (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != BASELINE
+    ]
+    provider_ids = {p.pk for p in providers}
+
+    # The OpenAI models of the lines and the models named by overrides.
+    models = {}
+    for key in [(BASELINE, slug) for slug in openai_slugs] + sorted(override_pairs):
+        model = catalog.models.get(key)
+        if model is not None:
+            models[key] = model
+    openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
+
+    # The counterpart of each OpenAI model at each provider on as_of (rule 4): the best-ranked
+    # mapping whose model is available (released, not yet retired) on as_of.
+    mappings = {}
+    for slug, model in openai_models.items():
+        for provider_id, counterpart in catalog.counterpart(model.pk, provider_ids, as_of).items():
+            mappings[(slug, provider_id)] = counterpart
+
+    # Prices in force on as_of of every model involved, of every tier, region and window (rule 6
+    # chooses among them per line in `select_rows`). A line's OpenAI model launched after as_of
+    # (gpt-4o-mini on 2024-07-18, asked about on 2024-07-10) is priced at its first price and the
+    # response warns, rather than refusing the whole estimate.
+    model_ids = {m.pk for m in models.values()} | {m.pk for m in mappings.values()}
+    prices, baseline_after = {}, {}
+    for model_id in model_ids:
+        rows = [
+            p
+            for p in catalog.prices.get(model_id, ())
+            if p.valid_from <= as_of and (p.valid_to is None or p.valid_to > as_of)
+        ]
+        if rows:
+            prices[model_id] = rows
+    for slug, model in openai_models.items():
+        if model.pk not in prices:
+            later = [p for p in catalog.prices.get(model.pk, ()) if p.valid_from > as_of]
+            if later:
+                first = min(p.valid_from for p in later)
+                prices[model.pk] = [p for p in later if p.valid_from == first]
+                baseline_after[slug] = first
+
+    # Published programmes with their state on as_of (rule 5) and the benefits of those that
+    # apply. Unpublished programmes are not in the compiled catalog: the public API omits them
+    # from programs_left_out.
+    programs, left_out, benefits = {}, {}, {}
+    counted = {MigrationProgram.ACTIVE}
+    if req.include_expired:
+        counted |= {MigrationProgram.ENDED, MigrationProgram.UNCONFIRMED}
+    for provider in providers:
+        for program in catalog.programs.get(provider.pk, ()):
+            state, when = program.status_on(as_of)
+            if state in counted:
+                programs.setdefault(program.provider_id, []).append(program)
+                benefits[program.pk] = catalog.benefits.get(program.pk, [])
+            else:
+                left_out.setdefault(program.provider_id, []).append(
+                    {"program": program.slug, "reason": state, "date": when.isoformat() if when else None}
+                )
+
+    # Rates between every currency involved (and USD, for crosses): per pair the latest on or
+    # before as_of and the earliest after it.
+    currencies = {req.currency, USD} | {p.currency for rows in prices.values() for p in rows}
+    currencies |= {
+        b.currency for rows in benefits.values() for b in rows if b.kind == Benefit.Kind.CREDIT and b.currency
+    }
+    rates = catalog.rate_rows(currencies, as_of) if len(currencies) > 1 else []
+    return Snapshot(
+        as_of=as_of,
+        providers=providers,
+        openai_models=openai_models,
+        models=models,
+        mappings=mappings,
+        prices=prices,
+        programs=programs,
+        programs_left_out=left_out,
+        benefits=benefits,
+        rates=rates,
+        unknown_providers=unknown,
+        baseline_after=baseline_after,
+        plans=catalog.plans,
+        catalog=catalog,
+    )

@@ -273,7 +273,7 @@ def whole(value):
 @register.simple_tag(takes_context=True)
 def override_select(context, f):
     """The estimate page's per-vendor model select for one usage line (`f` from
-    estimate_forms.override_fields), written in Python: a page lists one per vendor and line
+    offers.web.estimate.forms.override_fields), written in Python: a page lists one per vendor and line
     (189 on a 63-vendor catalog), and through the template engine they took most of its time.
     The output is what the former `override-select` partial rendered, byte for byte."""
 

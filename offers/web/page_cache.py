@@ -1,6 +1,6 @@
 """Per-version caching of what is the same for everyone: page bodies, the catalog export, estimates.
 
-Every key starts with the catalog version (offers.version), so a catalog write makes new keys
+Every key starts with the catalog version (offers.catalog.version), so a catalog write makes new keys
 and nothing is ever invalidated; old entries expire. The cache is Django's default cache: local
 memory per process unless `CACHE_URL` points at Redis, which all workers then share.
 

@@ -1,9 +1,9 @@
 """Browse pages: offer board, vendor pages, model table, model pages and compare.
 
-Each view validates its GET parameters with a form, calls one service in offers.browse and
+Each view validates its GET parameters with a form, calls one service in offers.web.browse and
 renders one template; an HTMX request gets only the partial named by its HX-Target (the
 partial name, the DOM id and the hx-target are the same string). Bodies are cached per catalog
-version, language, currency and query string (offers.page_cache): a repeated page costs at most
+version, language, currency and query string (offers.web.page_cache): a repeated page costs at most
 the version check.
 """
 

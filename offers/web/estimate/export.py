@@ -37,7 +37,7 @@ def _num(text):
 
 
 def line_flags(lines):
-    """The like-for-like flags the page shows on a ranking row (estimate_display.flag_lines puts
+    """The like-for-like flags the page shows on a ranking row (display.flag_lines puts
     them on the lines), one "openai model->model: flag, flag" per flagged line, joined by "; "."""
     return "; ".join(
         f"{line['openai_model']}->{line['model']}: {', '.join(str(f['text']) for f in line['flags'])}"

@@ -258,7 +258,7 @@ def _render(request, context, status=200):
 def estimate_page(request):
     """GET /estimate/: the form and the result, all input in the query string; POST: usage upload.
 
-    A GET is cached per catalog version and query (offers.page_cache.per_version), except a
+    A GET is cached per catalog version and query (offers.web.page_cache.per_version), except a
     download and a page showing an upload's outcome (messages are the visitor's own)."""
     if request.method == "POST":
         return _import_usage(request)
