@@ -1,10 +1,11 @@
 """Display helpers for the browse pages: money, token counts, benefit labels, query strings."""
 
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django import template
 from django.template.base import render_value_in_context
+from django.urls import reverse
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -231,10 +232,6 @@ def get_item(mapping, key):
 @register.simple_tag
 def compare_url(keys, add=None, remove=None, baseline=None):
     """The compare page for `keys` ((provider, model) pairs) with one model added or removed."""
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
     picked = [f"{p}/{s}" for p, s in keys]
     if add and add not in picked:
         picked.append(add)

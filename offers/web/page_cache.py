@@ -34,7 +34,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from offers.catalog.version import catalog_version, has_uncommitted_writes
+from offers.catalog_io import dumps, export_document
 from offers.estimator import EstimateError, estimate
+from offers.web.browse.currency import pick_currency
 
 CSRF_PLACEHOLDER = "banjia-csrf-placeholder-5f0c2e"
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
@@ -65,8 +67,6 @@ def _key(kind: str, *parts) -> str:
 
 
 def page_key(request, name: str) -> str:
-    from offers.web.browse import pick_currency
-
     htmx = getattr(request, "htmx", None)
     return _key(
         "page",
@@ -148,8 +148,6 @@ def catalog_body() -> CatalogBody:
     """The export document's bytes (and a gzipped copy), built once per catalog version and shared
     through the cache; each process keeps the current one in memory."""
     global _catalog_memo
-    from offers.catalog_io import dumps, export_document
-
     if not enabled():
         body = dumps(export_document())
         return CatalogBody("uncommitted", body, gzip.compress(body, compresslevel=6, mtime=0))

@@ -7,13 +7,14 @@ rounded amounts and say so where it matters (the rounding note).
 
 import math
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from offers.models import Price
 from offers.web.estimate.forms import PREFIX
 
 CENT = Decimal("0.01")
@@ -88,8 +89,6 @@ def month_start(as_of, month):
 def decorate(result, *, sort="total", share_query=None, indices=(), program_names=None):
     """Add to `result` what the page needs: per vendor the cost after programmes and the
     programmes explained; the summary; the rows of the ranking in the order asked for."""
-    from datetime import date
-
     months = result["months"]
     as_of = date.fromisoformat(result["as_of"])
     base = result["baseline"]
@@ -368,8 +367,6 @@ def tier_flag(used, asked):
 
 
 def tier_label(tier):
-    from offers.models import Price
-
     try:
         return str(Price.ServiceTier(tier).label).lower()
     except ValueError:
