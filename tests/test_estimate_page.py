@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from offers.models import Model, Provider
-from offers.web.estimate.forms import lines_query
+from offers.web.estimate.query import lines_query
 from tests.factories import map_model, priced_model
 
 DATA = Path(__file__).parent / "data"

@@ -581,7 +581,7 @@ def test_a_rate_more_than_45_days_from_as_of_is_named(client, dated_catalog, set
 def test_estimate_page_shows_the_warnings_once(client):
     from pathlib import Path
 
-    from offers.web.estimate.forms import lines_query
+    from offers.web.estimate.query import lines_query
 
     call_command("import_catalog", str(Path(__file__).parent / "data" / "estimate_catalog.json"), verbosity=0)
     line = {"model": "gpt-4o", "input_tokens": 1_000_000, "cached_input_tokens": 0, "output_tokens": 0}

@@ -1,5 +1,6 @@
 """What the estimate page shows beside the estimator's document: the summary, the sortable ranking,
-the programmes explained, the chart. Pure functions over the result (with `detail`), no queries.
+the programmes explained, the chart, labels and each vendor's model selects. `show` is the one
+step the page calls: functions over the result (with `detail`); the only query is `mappings`.
 
 Amounts stay Decimal strings as the estimator writes them ("1234.50"); sums here are of those
 rounded amounts and say so where it matters (the rounding note).
@@ -14,8 +15,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from offers.models import Price
-from offers.web.estimate.forms import PREFIX
+from offers.models import Benefit, ModelMapping, Price
+from offers.web.browse.prices import window_label
+from offers.web.estimate.query import PREFIX
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -417,3 +419,131 @@ def group_warnings(result):
     result["warnings_stale"] = stale
     result["stale_after_days"] = settings.BANJIA_STALE_AFTER_DAYS
     return result
+
+
+# --- the page's result, in one pass -----------------------------------------------------------------
+
+
+def show(result, snapshot, fields, *, sort="total", share_query=None, indices=()):
+    """What the page shows of one estimate: `result` (the estimator's document with `detail`, or
+    None when it refused the request) decorated in place with labels, month rows, each vendor's
+    model selects (`fields`, from forms.override_fields), the summary, ranking, programme notes,
+    like-for-like flags and grouped warnings. Returns every select as {vendor, provider, line,
+    field} (the page without a result lists those with an error). One query: the mapping notes."""
+    choices = attach_choices(result, fields, snapshot)
+    if result is not None:
+        for_display(result)
+        decorate(
+            result,
+            sort=sort,
+            share_query=share_query,
+            indices=indices,
+            program_names=left_out_names(result, snapshot),
+        )
+        flag_lines(result, mappings(result))
+        group_warnings(result)
+    return choices
+
+
+def for_display(result):
+    """Add what the page shows beside the contract's keys: labels and month-by-month rows."""
+    for alt in result["alternatives"]:
+        detail = alt["detail"]
+        for benefit in detail["benefits"]:
+            benefit["label"] = Benefit.Kind(benefit["kind"]).label
+        detail["perk_labels"] = [Benefit.Kind(kind).label for kind in alt["perks"]]
+        for entry in detail.get("offpeak") or ():
+            entry["label"] = window_label(entry["window"])
+            entry["percent"] = f"{Decimal(entry['share']) * 100:.1f}"
+        for line in detail["lines"]:
+            label_prices(line)
+        detail["rows"] = [
+            {
+                **month,
+                "uses": [
+                    {"unit": b["unit"], "used": b["used"][i], "value": b["value"][i]}
+                    for b in detail["benefits"]
+                ],
+            }
+            for i, month in enumerate(detail["months"])
+        ]
+    for line in result["baseline"].get("detail", {}).get("lines") or ():
+        label_prices(line)
+    return result
+
+
+def label_prices(line):
+    """A price row's service tier, region and window, in words, where not the defaults."""
+    for p in line["prices"]:
+        words = []
+        if p.get("service_tier") and p["service_tier"] != Price.ServiceTier.STANDARD:
+            words.append(str(Price.ServiceTier(p["service_tier"]).label))
+        if p.get("region"):
+            words.append(str(Price.Region(p["region"]).label))
+        if p.get("time_window"):
+            words.append(window_label(p["time_window"]))
+        p["dimensions"] = " · ".join(words)
+
+
+def left_out_names(result, snapshot):
+    """Display names of the programmes the estimator left out (rule 5), from the compiled catalog
+    (it holds every published programme; the estimator leaves out published ones only)."""
+    slugs = {
+        entry.get("program")
+        for alt in result["alternatives"]
+        for entry in alt.get("programs_left_out") or ()
+        if not entry.get("name")
+    }
+    if not slugs:
+        return {}
+    return {
+        p.slug: p.display_name
+        for programs in snapshot.catalog.programs.values()
+        for p in programs
+        if p.slug in slugs
+    }
+
+
+def mappings(result):
+    """{(provider, openai model): {model: note}} for the usage's OpenAI models and their other-size
+    siblings at the ranked vendors, every rank (the like-for-like flags): one query."""
+    providers = {alt["provider"] for alt in result["alternatives"]}
+    models = {line["model"] for line in result["baseline"]["lines"]}
+    wanted = models | {s for m in models for s in siblings(m)}
+    if not providers:
+        return {}
+    rows = ModelMapping.objects.filter(
+        provider__slug__in=providers, openai_model__slug__in=wanted, openai_model__provider__slug="openai"
+    ).values_list("provider__slug", "openai_model__slug", "model__slug", "note")
+    mapped = {}
+    for provider, openai_model, model, note in rows:
+        mapped.setdefault((provider, openai_model), {})[model] = note
+    return mapped
+
+
+def attach_choices(result, fields, snapshot):
+    """Put each vendor's model select beside the lines of its detail (and of its incomplete entry).
+
+    Returns every select as {vendor, openai_model, field}, for the page without a result."""
+    names = {p.slug: p.display_name for p in snapshot.providers}
+    choices = [
+        {"vendor": names[slug], "provider": slug, "line": k, "field": field}
+        for (k, slug), field in fields.items()
+    ]
+    if result is None:
+        return choices
+    for alt in result["alternatives"]:
+        for k, line in enumerate(alt["detail"]["lines"]):
+            line["choice"] = fields.get((k, alt["provider"]))
+        alt["detail"]["open"] = any(
+            line["choice"] and (line["choice"]["is_override"] or line["choice"]["errors"])
+            for line in alt["detail"]["lines"]
+        )
+    usage = [line["openai_model"] for line in result["baseline"]["detail"]["lines"]]
+    for item in result["incomplete"]:
+        item["provider_name"] = names.get(item["provider"], item["provider"])
+        item["lines"] = [
+            {"openai_model": model, "choice": fields.get((k, item["provider"]))}
+            for k, model in enumerate(usage)
+        ]
+    return choices

@@ -1,53 +1,46 @@
-"""The savings estimator over HTTP: the page (with its HTMX fragments and CSV download), the
-usage upload, and POST /api/v1/estimate (JSON in, JSON out)."""
-
-import json
-from decimal import Decimal
+"""The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads) and the
+usage upload. POST /api/v1/estimate is offers.api.views."""
 
 from django.contrib import messages
-from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
 from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
 from offers.catalog.safety import printable
 from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
-from offers.models import Benefit, ModelMapping, Price
-from offers.web.browse import pick_currency, window_label
-from offers.web.estimate.display import SORTS, chart, decorate, flag_lines, group_warnings, siblings
+from offers.models import Price
+from offers.web.estimate.display import SORTS, chart, show
 from offers.web.estimate.export import csv_response, xlsx_response
 from offers.web.estimate.forms import (
-    DEFAULT_LINE,
-    MAX_PAGE_LINES,
-    PREFIX,
-    SETTINGS,
     EstimateForm,
     UsageFormSet,
     UsageImportForm,
     apply_errors,
     currency_choices,
-    edit_lines,
-    lines_query,
     openai_model_choices,
     override_fields,
     to_request,
+)
+from offers.web.estimate.query import (
+    MAX_PAGE_LINES,
+    PREFIX,
+    SETTINGS,
+    default_query,
+    edit_lines,
+    lines_query,
     without_empty_overrides,
 )
-from offers.web.page_cache import estimate_body, estimate_result, per_version, placeholder_context
+from offers.web.page_cache import estimate_result, per_version, placeholder_context
 from offers.web.ratelimits import limited
 
 TEMPLATE = "offers/estimate.html"
-# 10,000 usage lines with overrides fit in about 2 MB; anything much larger is not an estimate.
-MAX_BODY_BYTES = 5 * 1024 * 1024
 # An upload's notes live in the session (as messages) until shown: model names are listed up to
 # this many per note, then counted.
 MAX_NOTE_NAMES = 20
@@ -58,20 +51,12 @@ MAIN_SETTINGS = ("months", "currency", "as_of")
 # --- the page -----------------------------------------------------------------------------------
 
 
-def _default_query(request):
-    """The example shown on a first visit: one gpt-4o line, 12 months, today, the display currency."""
-    query = lines_query(
-        [DEFAULT_LINE],
-        {"months": 12, "currency": pick_currency(request), "as_of": timezone.localdate().isoformat()},
-    )
-    for key in SETTINGS:  # e.g. ?currency=CNY from the header's currency switch
-        if request.GET.get(key):
-            query[key] = request.GET[key]
-    return query
-
-
 def _build(request, query, *, example=False):
-    """Bind the forms to `query` and run the estimate when they are valid."""
+    """The page's context for `query`, in one pass: the forms parse the query once; valid forms give
+    the estimator's request document (`to_request`), which the estimator checks (`parse_request`)
+    and prices against its snapshot (read per catalog version, page_cache.estimate_result); the
+    forms describe each vendor's model select (`override_fields`) and display.show turns the
+    result into what the page shows. Errors at any step go back beside the form's fields."""
     model_choices = openai_model_choices()
     form = EstimateForm(query, currencies=currency_choices())
     formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
@@ -88,27 +73,24 @@ def _build(request, query, *, example=False):
         try:
             req = parse_request(document)
             snapshot = load_snapshot(req)
-            result = _for_display(estimate_result(req, snapshot))
+            result = estimate_result(req, snapshot)
         except EstimateError as exc:
             apply_errors(exc.errors, form, formset, indices)
         if snapshot is not None:
             fields = override_fields(formset, indices, document, snapshot, expand=query.get("models", ""))
-            choices = _attach_choices(result, fields, snapshot)
             # Overrides naming no vendor on the page (a mistyped slug, "openai") have no select.
             for k, i in enumerate(indices):
                 for slug, errs in formset.forms[i].override_errors.items():
                     for message in errs:
                         form.add_error(None, f"usage[{k}].overrides.{slug}: {message}")
-    if result is not None:
-        decorate(
-            result,
-            sort=query.get("sort", "total"),
-            share_query=clean_query,
-            indices=indices,
-            program_names=_left_out_names(result, snapshot),
-        )
-        flag_lines(result, _mappings(result))
-        group_warnings(result)
+            choices = show(
+                result,
+                snapshot,
+                fields,
+                sort=query.get("sort", "total"),
+                share_query=clean_query,
+                indices=indices,
+            )
     share = f"{url}?{clean_query.urlencode()}"
     downloads = {}
     for kind in ("csv", "xlsx"):
@@ -153,42 +135,6 @@ def _build(request, query, *, example=False):
     }
 
 
-def _left_out_names(result, snapshot):
-    """Display names of the programmes the estimator left out (rule 5), from the compiled catalog
-    (it holds every published programme; the estimator leaves out published ones only)."""
-    slugs = {
-        entry.get("program")
-        for alt in result["alternatives"]
-        for entry in alt.get("programs_left_out") or ()
-        if not entry.get("name")
-    }
-    if not slugs:
-        return {}
-    return {
-        p.slug: p.display_name
-        for programs in snapshot.catalog.programs.values()
-        for p in programs
-        if p.slug in slugs
-    }
-
-
-def _mappings(result):
-    """{(provider, openai model): {model: note}} for the usage's OpenAI models and their other-size
-    siblings at the ranked vendors, every rank (the like-for-like flags): one query."""
-    providers = {alt["provider"] for alt in result["alternatives"]}
-    models = {line["model"] for line in result["baseline"]["lines"]}
-    wanted = models | {s for m in models for s in siblings(m)}
-    if not providers:
-        return {}
-    rows = ModelMapping.objects.filter(
-        provider__slug__in=providers, openai_model__slug__in=wanted, openai_model__provider__slug="openai"
-    ).values_list("provider__slug", "openai_model__slug", "model__slug", "note")
-    mapped = {}
-    for provider, openai_model, model, note in rows:
-        mapped.setdefault((provider, openai_model), {})[model] = note
-    return mapped
-
-
 def _inputs(context):
     """(label, value) of the form's input, for the downloads."""
     rows = []
@@ -204,34 +150,6 @@ def _inputs(context):
     form = context["form"]
     rows.append(("include_expired", bool(form.cleaned_data.get("include_expired"))))
     return rows
-
-
-def _attach_choices(result, fields, snapshot):
-    """Put each vendor's model select beside the lines of its detail (and of its incomplete entry).
-
-    Returns every select as {vendor, openai_model, field}, for the page without a result."""
-    names = {p.slug: p.display_name for p in snapshot.providers}
-    choices = [
-        {"vendor": names[slug], "provider": slug, "line": k, "field": field}
-        for (k, slug), field in fields.items()
-    ]
-    if result is None:
-        return choices
-    for alt in result["alternatives"]:
-        for k, line in enumerate(alt["detail"]["lines"]):
-            line["choice"] = fields.get((k, alt["provider"]))
-        alt["detail"]["open"] = any(
-            line["choice"] and (line["choice"]["is_override"] or line["choice"]["errors"])
-            for line in alt["detail"]["lines"]
-        )
-    usage = [line["openai_model"] for line in result["baseline"]["detail"]["lines"]]
-    for item in result["incomplete"]:
-        item["provider_name"] = names.get(item["provider"], item["provider"])
-        item["lines"] = [
-            {"openai_model": model, "choice": fields.get((k, item["provider"]))}
-            for k, model in enumerate(usage)
-        ]
-    return choices
 
 
 def _render(request, context, status=200):
@@ -269,7 +187,7 @@ def estimate_page(request):
 
 def _estimate_get(request):
     example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
-    query = _default_query(request) if example else request.GET
+    query = default_query(request) if example else request.GET
 
     if "add_line" in query or "remove_line" in query:
         try:
@@ -296,46 +214,6 @@ def _estimate_get(request):
 _cached_estimate_get = per_version(_estimate_get)
 
 
-def _for_display(result):
-    """Add what the page shows beside the contract's keys: labels and month-by-month rows."""
-    for alt in result["alternatives"]:
-        detail = alt["detail"]
-        for benefit in detail["benefits"]:
-            benefit["label"] = Benefit.Kind(benefit["kind"]).label
-        detail["perk_labels"] = [Benefit.Kind(kind).label for kind in alt["perks"]]
-        for entry in detail.get("offpeak") or ():
-            entry["label"] = window_label(entry["window"])
-            entry["percent"] = f"{Decimal(entry['share']) * 100:.1f}"
-        for line in detail["lines"]:
-            _label_prices(line)
-        detail["rows"] = [
-            {
-                **month,
-                "uses": [
-                    {"unit": b["unit"], "used": b["used"][i], "value": b["value"][i]}
-                    for b in detail["benefits"]
-                ],
-            }
-            for i, month in enumerate(detail["months"])
-        ]
-    for line in result["baseline"].get("detail", {}).get("lines") or ():
-        _label_prices(line)
-    return result
-
-
-def _label_prices(line):
-    """A price row's service tier, region and window, in words, where not the defaults."""
-    for p in line["prices"]:
-        words = []
-        if p.get("service_tier") and p["service_tier"] != Price.ServiceTier.STANDARD:
-            words.append(str(Price.ServiceTier(p["service_tier"]).label))
-        if p.get("region"):
-            words.append(str(Price.Region(p["region"]).label))
-        if p.get("time_window"):
-            words.append(window_label(p["time_window"]))
-        p["dimensions"] = " · ".join(words)
-
-
 # --- the usage upload ---------------------------------------------------------------------------
 
 
@@ -346,7 +224,7 @@ def _import_usage(request):
     form = UsageImportForm(request.POST, request.FILES, model_choices=model_choices)
     current_query = QueryDict(request.POST.get("current", ""))
     if f"{PREFIX}-TOTAL_FORMS" not in current_query:
-        current_query = _default_query(request)
+        current_query = default_query(request)
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -450,47 +328,3 @@ def _report_import(request, usage, problems):
         )
     for note in problems:
         messages.warning(request, note)
-
-
-# --- the API ------------------------------------------------------------------------------------
-
-
-def _errors(errors, status=400):
-    return JsonResponse({"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-@csrf_exempt  # a JSON API for programs: no cookies are read, nothing is written
-@limited("BANJIA_API_RATE_LIMIT", "estimate-api", json=True)
-def estimate_api(request):
-    """POST /api/v1/estimate: the request and response documents of DESIGN.md ("Contracts")."""
-    if request.method != "POST":
-        # 405 as require_POST would answer, but with a JSON body like every other refusal.
-        response = _errors({"method": [_("Use POST with a JSON body.")]}, status=405)
-        response["Allow"] = "POST"
-        return response
-    if not request.META.get("CONTENT_LENGTH") and request.META.get("HTTP_TRANSFER_ENCODING"):
-        # A chunked body has no Content-Length, and WSGI then reads it as empty: refuse it clearly.
-        return _errors({"body": [_("Send the body with a Content-Length header (not chunked).")]}, status=411)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    too_big = _("The request body is larger than %(n)s MB.") % {"n": MAX_BODY_BYTES // (1024 * 1024)}
-    if length > MAX_BODY_BYTES:
-        return _errors({"body": [too_big]})
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        return _errors({"body": [too_big]})
-    if len(raw) > MAX_BODY_BYTES:
-        return _errors({"body": [too_big]})
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        return _errors({"body": [_("The body is not valid JSON: %(e)s") % {"e": exc}]})
-    try:
-        # Parsed here, computed (or read from the cache) per catalog version and canonical request.
-        body = estimate_body(parse_request(data))
-    except EstimateError as exc:
-        return _errors(exc.errors)
-    return HttpResponse(body, content_type="application/json")
