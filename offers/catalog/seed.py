@@ -22,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from offers import catalog_io
-from offers.models import Model, clean_time_window, window_key
+from offers.models import Model, clean_time_window, dimensions_key
 from scrapers.sources import get as get_source
 
 CURATED_DIR = Path(__file__).resolve().parents[2] / "data" / "curated"
@@ -76,7 +76,7 @@ class _Row(SimpleNamespace):
 
     @property
     def dimensions_key(self):
-        return (self.service_tier, self.region or "", window_key(self.time_window))
+        return dimensions_key(self)
 
 
 class _Record(SimpleNamespace):
@@ -360,6 +360,7 @@ def build_provider(cur, pages_dir, dims, feed=None):
             capabilities=model_capabilities(p["slug"], m, feed or {}),
             released_on=_day(m.get("released_on")),
             deprecated_on=_day(m.get("deprecated_on")),
+            tokenizer=m.get("tokenizer") or "",
             prices=_Rel(rows),
         )
         model_objs.append(obj)
@@ -415,6 +416,7 @@ def expand_mappings(spec):
                         "model": step["model"],
                         "rank": rank,
                         "note": step.get("note") or None,
+                        "fit": step.get("fit", "like_for_like"),
                     }
                 )
     return out
