@@ -30,8 +30,8 @@ from django.conf import settings
 from django.db import transaction
 
 from offers.catalog.fx import Converter
+from offers.catalog.io import fmt_decimal
 from offers.catalog.services import lock_providers, lock_rates
-from offers.catalog_io import fmt_decimal
 from offers.models import ExchangeRate, Model, Price
 
 from .base import TimeWindow

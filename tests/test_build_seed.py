@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from offers.catalog.io import dumps, export_document, import_catalog
 from offers.catalog.seed import (
     CURATED_DIR,
     SeedError,
@@ -22,7 +23,6 @@ from offers.catalog.seed import (
     parse_file,
     recorded_observations,
 )
-from offers.catalog_io import dumps, export_document, import_catalog
 
 PAGES = Path(settings.BASE_DIR) / ".." / "shared" / "pages"
 SEED = Path(settings.BASE_DIR) / "data" / "catalog.json"

@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from offers.catalog import version
+from offers.catalog.io import import_catalog
 from offers.catalog.services import approve_price, reject_price
-from offers.catalog_io import import_catalog
 from offers.models import Benefit, CatalogVersion, ExchangeRate, MigrationProgram, Model, Price, Provider
 from tests.factories import (
     BenefitFactory,

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from offers.catalog.counterparts import counterpart, counterparts
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from offers.estimator import EstimateError, parse_request, window_share
 from offers.models import MigrationProgram, Model, Provider
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, connections
 
 from offers.catalog import services
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from offers.models import Model, Price, Provider
 from scrapers.apply import apply_observations
 from scrapers.base import Observation

@@ -7,7 +7,7 @@ each model's name, kind and release date with the source of that date, price row
 holds: history and the vendors without a recording, and programmes), mappings.json (which model
 of each vendor replaces each OpenAI model, ranked, with the reason) and exchange_rates.json.
 
-The document is written with the exporter's own functions (offers.catalog_io) over plain objects
+The document is written with the exporter's own functions (offers.catalog.io) over plain objects
 instead of database rows, so it is byte for byte what `export_catalog` writes after
 `import_catalog` of it, and the same inputs always give the same bytes.
 """
@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
-from offers import catalog_io
+from offers.catalog import io as catalog_io
 from offers.models import Model, clean_time_window, dimensions_key
 from scrapers.sources import get as get_source
 
@@ -367,8 +367,8 @@ def build_provider(cur, pages_dir, dims, feed=None):
     by_slug = {m.slug: m for m in model_objs}
     programs = sorted((_program(raw, by_slug) for raw in cur.get("programs", [])), key=lambda x: x.slug)
     out = {k: p.get(k) for k in PROVIDER_KEYS}
-    out["models"] = [catalog_io._export_model(m) for m in model_objs]
-    out["programs"] = [catalog_io._export_program(x) for x in programs]
+    out["models"] = [catalog_io.export_model(m) for m in model_objs]
+    out["programs"] = [catalog_io.export_program(x) for x in programs]
     return out
 
 

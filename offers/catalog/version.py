@@ -3,7 +3,8 @@
 Writing: every catalog write bumps `CatalogVersion.n` in its own transaction, once per
 transaction. A `save()` or `delete()` of a catalog model (admin, import, scrapers, review, or
 `manage.py shell`) and a change of a benefit's models bump through signals; bulk writes
-(`bulk_create`, `QuerySet.update` and so `bulk_update`) bump in `CatalogQuerySet`; a write that
+(`bulk_create`, `QuerySet.update` and so `bulk_update`) send `catalog_bulk_write` from
+`CatalogQuerySet` (offers.models imports nothing of offers), which bumps too; a write that
 bypasses both (e.g. the benefit-model through table's `bulk_create`) calls
 `bump_catalog_version()` itself. The bump is an `UPDATE ... SET n = n + 1` inside the writing
 transaction, so a rolled-back write leaves the version alone and a committed one is visible
@@ -25,6 +26,18 @@ from time import monotonic
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from offers.models import (
+    Benefit,
+    CatalogVersion,
+    ExchangeRate,
+    MigrationProgram,
+    Model,
+    ModelMapping,
+    Price,
+    Provider,
+    catalog_bulk_write,
+)
 
 CHECK_EVERY = 1.0  # seconds between two reads of the version in one process
 _memo = (float("-inf"), None)  # (monotonic time of the read, version)
@@ -53,8 +66,6 @@ def has_uncommitted_writes(using=DEFAULT_DB_ALIAS) -> bool:
 def bump_catalog_version(using=DEFAULT_DB_ALIAS) -> None:
     """Count a catalog write: one UPDATE, skipped when this transaction has already bumped."""
     global _last_write
-    from offers.models import CatalogVersion
-
     _last_write = next(_writes)
     if has_uncommitted_writes(using):
         return
@@ -77,8 +88,6 @@ def catalog_version(using=DEFAULT_DB_ALIAS) -> str:
     remembered (callers should not cache anything from such a connection anyway).
     """
     global _memo
-    from offers.models import CatalogVersion
-
     now = monotonic()
     pending = has_uncommitted_writes(using)
     checked_at, value = _memo
@@ -107,9 +116,8 @@ def _on_m2m(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def connect_signals():
-    from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
-
     for model in (Provider, Model, Price, MigrationProgram, Benefit, ModelMapping, ExchangeRate):
         post_save.connect(_on_write, sender=model, dispatch_uid=f"catalog-version-save-{model.__name__}")
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"catalog-version-delete-{model.__name__}")
     m2m_changed.connect(_on_m2m, sender=Benefit.models.through, dispatch_uid="catalog-version-benefit-models")
+    catalog_bulk_write.connect(_on_write, dispatch_uid="catalog-version-bulk-write")

@@ -4,7 +4,7 @@ costs, benefit use, off-peak savings, programmes and rates."""
 from fractions import Fraction
 from functools import lru_cache
 
-from offers.catalog_io import fmt_decimal
+from offers.catalog.io import fmt_decimal
 from offers.estimator.money import MILLION, exact, money, number
 from offers.estimator.rates import fx_list
 from offers.estimator.simulation import POOL_KINDS

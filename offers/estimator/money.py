@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 
-from offers.catalog_io import fmt_decimal
+from offers.catalog.io import fmt_decimal
 
 MILLION = 1_000_000
 CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)

@@ -3,7 +3,7 @@ DESIGN.md step 6 (direct, inverse, cross via USD; a later rate only when no earl
 
 from fractions import Fraction
 
-from offers.catalog_io import fmt_decimal
+from offers.catalog.io import fmt_decimal
 from offers.estimator.money import exact
 from offers.estimator.request import USD
 

@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from offers.catalog.io import dumps, export_document
 from offers.catalog.version import catalog_version, has_uncommitted_writes
-from offers.catalog_io import dumps, export_document
 from offers.estimator import EstimateError, estimate
 from offers.web.browse.currency import pick_currency
 

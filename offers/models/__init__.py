@@ -2,27 +2,41 @@
 
 Money is always a Decimal beside its currency; token prices are per 1,000,000 tokens. A value
 nobody knows is NULL (or an absent row), never 0: 0 means free.
+
+This is Django's models module for the app, the lowest layer: it imports nothing of offers but
+its own dimensions.py (the pricing dimensions' pure functions, re-exported here). Bulk
+writes announce themselves with `catalog_bulk_write`, which offers.catalog.version listens to.
 """
 
-import re
+# size: the tables stay in one module, Django's models module of the app: the tables, their QuerySets
+# and the small validators of their fields belong together and migrations read them from here.
+
 import secrets
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Coalesce, Lower
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from offers.models.dimensions import WEEKDAYS as WEEKDAYS
+from offers.models.dimensions import clean_time_window as clean_time_window
+from offers.models.dimensions import dimensions_key as dimensions_key
+from offers.models.dimensions import window_key as window_key
+
 # Token prices per 1M tokens reach 1e-4 CNY (after dividing per-token feed prices) and
 # six-figure amounts for image models; 24 digits with 10 places covers both exactly.
 AMOUNT_DIGITS = {"max_digits": 24, "decimal_places": 10}
 SLUG_HELP = _("Lowercase letters, digits and hyphens.")
+# Sent after a bulk write of catalog rows (`QuerySet.update`, `bulk_create`), which sends no
+# post_save; offers.catalog.version connects to it (connect_signals) and bumps the version.
+catalog_bulk_write = Signal()
 
 
 def _is_zh():
@@ -40,7 +54,7 @@ def _version_salt():
 class CatalogVersion(models.Model):
     """The catalog's version: one row whose counter every catalog write bumps in its transaction.
 
-    Pages, the catalog export and estimates are cached under this version (offers.version), so
+    Pages, the catalog export and estimates are cached under this version (offers.catalog.version), so
     nothing has to invalidate them. The salt is drawn when the row is created, so two databases
     sharing one cache (or a database emptied and filled again) never share a version.
     """
@@ -60,88 +74,25 @@ class CatalogVersion(models.Model):
 
 
 class CatalogQuerySet(models.QuerySet):
-    """Bulk writes send no signals, so they bump the catalog version themselves (`bulk_update`
-    runs through `update`; `delete` sends post_delete per row, see offers.version)."""
+    """Bulk writes send no post_save, so they send `catalog_bulk_write`, which bumps the catalog
+    version (`bulk_update` runs through `update`; `delete` sends post_delete per row; see
+    offers.catalog.version)."""
 
     def update(self, **kwargs):
-        from .version import bump_catalog_version
-
         rows = super().update(**kwargs)
         if rows:
-            bump_catalog_version(self.db)
+            catalog_bulk_write.send(sender=self.model, using=self.db)
         return rows
 
     update.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
-        from .version import bump_catalog_version
-
         created = super().bulk_create(objs, *args, **kwargs)
         if created:
-            bump_catalog_version(self.db)
+            catalog_bulk_write.send(sender=self.model, using=self.db)
         return created
 
     bulk_create.alters_data = True
-
-
-# --- pricing dimensions (catalog-format.md: service_tier, region, time_window) -----------------
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HHMM = re.compile(r"\A([01]\d|2[0-3]):([0-5]\d)\Z")
-
-
-def clean_time_window(value):
-    """The canonical dict of a `time_window` value, or raise ValueError with what is wrong.
-
-    {"start": "HH:MM", "end": "HH:MM", "tz": "Area/City", "days": [weekday, ...] or None}:
-    requests sent in [start, end) local time (past midnight when end <= start); days in week
-    order without repeats, None meaning every day. None stays None (all day)."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise ValueError("must be an object with start, end, tz and days, or null")
-    unknown = set(value) - {"start", "end", "tz", "days"}
-    if unknown:
-        raise ValueError(f"unknown keys: {', '.join(sorted(map(str, unknown)))}")
-    out = {}
-    for key in ("start", "end"):
-        text = value.get(key)
-        if not isinstance(text, str) or not _HHMM.match(text):
-            raise ValueError(f"{key} must be a time HH:MM (00:00 to 23:59)")
-        out[key] = text
-    if out["start"] == out["end"]:
-        raise ValueError("start and end must differ (a window of the whole day is no window)")
-    tz = value.get("tz")
-    if not isinstance(tz, str) or not _is_zone(tz):
-        raise ValueError("tz must be an IANA time zone such as Asia/Shanghai or UTC")
-    out["tz"] = tz
-    days = value.get("days")
-    if days is not None:
-        if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
-            raise ValueError(f"days must be a non-empty list of {', '.join(WEEKDAYS)}, or null")
-        if len(set(days)) != len(days):
-            raise ValueError("days must not repeat")
-        days = sorted(days, key=WEEKDAYS.index)
-    out["days"] = days
-    return out
-
-
-def _is_zone(name):
-    if name.strip() != name or not name or "\x00" in name or len(name) > 64:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ValueError, ZoneInfoNotFoundError, OSError):
-        return False
-    return True
-
-
-def window_key(window):
-    """A sortable string naming a time window ("" for all day): "16:30-00:30 UTC mon,tue"."""
-    if not window:
-        return ""
-    days = ",".join(window["days"]) if window.get("days") else "*"
-    return f"{window['start']}-{window['end']} {window['tz']} {days}"
 
 
 class ProviderQuerySet(CatalogQuerySet):
@@ -501,20 +452,6 @@ class Price(models.Model):
         ids = [pk for pk, tw in rows.exclude(time_window__isnull=True).values_list("pk", "time_window")
                if window_key(tw) == key]  # fmt: skip
         return rows.filter(pk__in=ids)
-
-
-def dimensions_key(row):
-    """The slot key of any price-like object (a row, an import record, a seed row): service tier,
-    region, window, mode and reply-length band, with None read as the format's defaults."""
-    band_max = getattr(row, "tier_max_output_tokens", None)
-    return (
-        row.service_tier,
-        row.region or "",
-        window_key(row.time_window),
-        getattr(row, "mode", None) or "",
-        getattr(row, "tier_min_output_tokens", None) or 0,
-        -1 if band_max is None else band_max,
-    )
 
 
 def _fmt_tokens(n):
