@@ -14,7 +14,7 @@ Programmes from other sources (the press, curated files) are never touched.
 from decimal import Decimal
 
 from offers.models import Benefit, MigrationProgram, Model
-from offers.services import confirm_program, end_program
+from offers.catalog.services import confirm_program, end_program
 
 from .offer_programs import programs
 

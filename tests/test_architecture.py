@@ -29,7 +29,15 @@ TOP = len(OFFERS_LAYERS)
 # The scrapers' parsers are pure functions of text: they import nothing of offers, and the seed
 # builder (offers.catalog.seed) may use them. The rest of scrapers (fetching, applying, tasks,
 # admin) may import offers.models and offers.catalog only.
-PARSERS = ("scrapers.base", "scrapers.parsing", "scrapers.sources")
+# The offers' reading (scrapers.offer_reading) and their programmes (scrapers.offer_programs: what
+# apply writes and the seed builds) are pure too.
+PARSERS = (
+    "scrapers.base",
+    "scrapers.parsing",
+    "scrapers.sources",
+    "scrapers.offer_reading",
+    "scrapers.offer_programs",
+)
 SCRAPERS_MAY_IMPORT = ("offers.models", "offers.catalog")
 
 
