@@ -144,6 +144,9 @@ def vendor_detail(provider, priced, programs, sim, rates, as_of):
                 "name": p.display_name,
                 "source_urls": list(p.source_urls),
                 "notes": p.display_notes or None,
+                # When a source last showed it (rule 5's confirmed_on, else announced_on, else starts_on).
+                "last_seen": p.last_confirmed_on.isoformat() if p.last_confirmed_on else None,
+                "category": p.category or None,
             }
             for p in programs
         ],

@@ -158,6 +158,11 @@ LEFT_OUT_REASONS = {
     ),
     "not_started": (_lazy("not started yet"), _lazy("starts on %(date)s")),
     "unpublished": (_lazy("not published"), _lazy("not published")),
+    "audience": (_lazy("for the users of another vendor"), _lazy("for the users of another vendor")),
+    "new_users_only": (
+        _lazy("for new accounts only, and you said you are not new at this vendor"),
+        _lazy("for new accounts only, and you said you are not new at this vendor"),
+    ),
 }
 
 

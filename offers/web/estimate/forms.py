@@ -272,6 +272,15 @@ class EstimateForm(forms.Form):
         required=False,
         help_text=_("See the July 2024 offers as they were."),
     )
+    # Rule 5: offers for new accounts count only for a team new at the vendor. On by default: a
+    # query without the switch's marker (new_customer_shown, a hidden input beside it) is one
+    # made before the switch existed, or a bare link, and reads as new.
+    new_customer = forms.BooleanField(
+        widget=FastCheckboxInput,
+        label=_("I am new at these vendors"),
+        required=False,
+        help_text=_("Offers for new accounts (free quotas, sign-up packs) count only when this is on."),
+    )
     region = forms.ChoiceField(
         widget=FastSelect,
         label=_("Prices of region"),
@@ -387,6 +396,7 @@ def to_request(form, formset):
         "currency": data["currency"],
         "as_of": as_of.isoformat(),
         "include_expired": bool(data.get("include_expired")),
+        "new_customer": bool(data.get("new_customer")) if form.data.get("new_customer_shown") else True,
         "detail": True,
     }
     if "region" in accepts:

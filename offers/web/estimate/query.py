@@ -21,14 +21,18 @@ DEFAULT_LINE = {
 }
 OVERRIDE_KEY_RE = re.compile(rf"^{PREFIX}-(\d+)-override-(.+)$")
 LINE_FIELDS = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "service_tier")
-SETTINGS = ("months", "currency", "as_of", "include_expired", "region", "hourly_profile", "hourly_usage")
+SETTINGS = (
+    "months", "currency", "as_of", "include_expired", "new_customer", "new_customer_shown", "region",
+    "hourly_profile", "hourly_usage",
+)  # fmt: skip
 
 
 def default_query(request):
     """The example shown on a first visit: one gpt-4o line, 12 months, today, the display currency."""
     query = lines_query(
         [DEFAULT_LINE],
-        {"months": 12, "currency": pick_currency(request), "as_of": timezone.localdate().isoformat()},
+        {"months": 12, "currency": pick_currency(request), "as_of": timezone.localdate().isoformat(),
+         "new_customer": True, "new_customer_shown": "1"},  # fmt: skip
     )
     for key in SETTINGS:  # e.g. ?currency=CNY from the header's currency switch
         if request.GET.get(key):

@@ -45,7 +45,7 @@ TEMPLATE = "offers/estimate.html"
 # this many per note, then counted.
 MAX_NOTE_NAMES = 20
 # The settings always shown; the others (region, hours of use, expired programmes) fold away.
-MAIN_SETTINGS = ("months", "currency", "as_of")
+MAIN_SETTINGS = ("months", "currency", "as_of", "new_customer")
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -149,6 +149,8 @@ def _inputs(context):
             rows.append((f"line {n} model at {provider}", model))
     form = context["form"]
     rows.append(("include_expired", bool(form.cleaned_data.get("include_expired"))))
+    new = bool(form.cleaned_data.get("new_customer")) if form.data.get("new_customer_shown") else True
+    rows.append(("new_customer", new))
     return rows
 
 
