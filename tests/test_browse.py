@@ -299,16 +299,16 @@ def test_programme_card_badges(client, catalog):
     move = catalog["move"]
     move.confirmed_on = dt.date(2024, 8, 1)
     move.save()
-    html = client.get("/").content.decode()
+    html = client.get("/?when=all").content.decode()  # not seen for a year: history
     # today is long after 2024-08-01 + 90 days: not "Active"
     card = html[html.index('id="zhipu-move"') :]
     card = card[: card.index("</article>")]
     assert "Not confirmed since Aug. 1, 2024 — may have ended" in card
     assert "badge-active" not in card
-    assert "Last confirmed" in card
+    assert "Last seen on offer" in card
     move.confirmed_on = move.announced_on = move.starts_on = None
     move.save()
-    html = client.get("/").content.decode()
+    html = client.get("/?when=history").content.decode()  # never confirmed: history
     card = html[html.index('id="zhipu-move"') :]
     assert "Never confirmed" in card[: card.index("</article>")]
 

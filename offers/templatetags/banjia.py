@@ -165,8 +165,13 @@ def capability(code):
 def benefit_label(benefit: Benefit) -> str:
     """A one-line description of a benefit in the user's language."""
     kind = benefit.kind
-    models = ", ".join(m.name for m in benefit.models.all())
-    if kind == Benefit.Kind.FREE_TOKENS:
+    names = [m.name for m in benefit.models.all()]
+    models = ", ".join(names)
+    if len(names) > 6:  # Alibaba's quota covers dozens of models
+        models = _("%(models)s and %(n)s more") % {"models": ", ".join(names[:5]), "n": len(names) - 5}
+    if kind == Benefit.Kind.FREE_TOKENS and getattr(benefit, "per_model", False):
+        text = _("%(tokens)s free tokens for each model") % {"tokens": tokens(benefit.tokens)}
+    elif kind == Benefit.Kind.FREE_TOKENS:
         text = _("%(tokens)s free tokens") % {"tokens": tokens(benefit.tokens)}
     elif kind == Benefit.Kind.MATCHED_TOKENS:
         text = _("Tokens matched to your OpenAI usage (%(ratio)s× one month)") % {
@@ -184,6 +189,13 @@ def benefit_label(benefit: Benefit) -> str:
             text = _("%(percent)s%% off") % {"percent": percent}
     elif kind == Benefit.Kind.CREDIT:
         text = _("%(amount)s credit") % {"amount": format_amount(benefit.amount, benefit.currency)}
+    elif kind == Benefit.Kind.PLAN:
+        price = format_amount(benefit.amount, benefit.currency)
+        text = {
+            "month": _("Plan: %(price)s a month"),
+            "quarter": _("Plan: %(price)s a quarter"),
+            "year": _("Plan: %(price)s a year"),
+        }.get(benefit.period, _("Plan: %(price)s")) % {"price": price}
     else:
         text = str(benefit.get_kind_display())
     if models and kind != Benefit.Kind.CREDIT:

@@ -32,6 +32,7 @@ from offers.web.browse.feed import FeedItem, recent_changes
 from offers.web.browse.history import CHART_COLOURS, Chart, ModelPage, Series, model_page, price_chart
 from offers.web.browse.offer_board import (
     OFFER_SORTS,
+    OFFER_WHEN,
     FreeTokenValue,
     ProgramCard,
     ProgramState,
@@ -113,6 +114,7 @@ __all__ = [
     "model_page",
     "model_queryset",
     "model_table",
+    "OFFER_WHEN",
     "offer_board",
     "parse_model_keys",
     "pick_currency",

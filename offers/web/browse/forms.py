@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from offers.catalog.safety import validate_clean_text
-from offers.models import Benefit, Model, Price
-from offers.web.browse import COMPARE_MAX, MODEL_SORTS, OFFER_SORTS, parse_model_keys
+from offers.models import Benefit, MigrationProgram, Model, Price
+from offers.web.browse import COMPARE_MAX, MODEL_SORTS, OFFER_SORTS, OFFER_WHEN, parse_model_keys
 
 ANY = [("", _("Any"))]
 
@@ -32,6 +32,17 @@ class OfferFilterForm(BrowseForm):
         required=False,
         choices=ANY + list(Benefit.Kind.choices),
     )
+    category = forms.ChoiceField(
+        label=_("Kind of offer"),
+        required=False,
+        choices=ANY + [(c, label) for c, label in MigrationProgram.Category.choices],
+    )
+    audience = forms.ChoiceField(
+        label=_("For"),
+        required=False,
+        choices=ANY + list(MigrationProgram.Audience.choices) + [("anyone", _("Anyone"))],
+    )
+    when = forms.ChoiceField(label=_("Show"), required=False, choices=list(OFFER_WHEN.items()))
     active = forms.BooleanField(label=_("Active only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(OFFER_SORTS.items()))
 

@@ -182,7 +182,7 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
     ids = {model.pk} | {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(ids, converter, currency, on)  # 7
     model_prices = prices.get(model.pk) or ModelPrices()
-    cards = [program_card(program, prices, converter, currency, on) for program in programs]
+    cards = [program_card(p, prices, converter, currency, on, vendor_models={model.pk}) for p in programs]
     return ModelPage(
         model=model,
         prices=model_prices,

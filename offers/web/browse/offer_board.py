@@ -22,7 +22,11 @@ from offers.models import (
     today,
 )
 from offers.web.browse.currency import Money
+from offers.web.browse.offer_worth import Worth, program_worth
 from offers.web.browse.prices import MILLION, ModelPrices, current_prices
+
+# A programme not seen on offer for this long (or ended) is history: one click away from the board.
+HISTORY_AFTER_DAYS = 365
 
 # --- Programmes -------------------------------------------------------------------------------
 
@@ -62,8 +66,21 @@ class ProgramCard:
     value: FreeTokenValue
     benefits: list[Benefit]
     perks: list[Benefit]
+    plans: list[Benefit] = None
     state_date: date | None = None  # ended on / not confirmed since / starts on
     last_confirmed: date | None = None  # confirmed_on, else announced_on, else starts_on
+    worth: Worth | None = None  # what it is worth at the vendor's list price (offer_worth)
+    history: bool = False  # ended, or not seen on offer for HISTORY_AFTER_DAYS
+
+    @property
+    def read_from(self):
+        """Where it was read: the vendor's own page ("vendor") or the press and others ("press")."""
+        return "vendor" if self.program.confidence == MigrationProgram.Confidence.OFFICIAL else "press"
+
+    @property
+    def read_on(self):
+        """When its sources were read (checked_on), else when one last showed it."""
+        return self.program.checked_on or self.last_confirmed
 
     @property
     def provider(self):
@@ -85,19 +102,32 @@ def program_state(program: MigrationProgram, on: date) -> tuple[str, date | None
     return ProgramState.FROM_STATUS[status], when
 
 
-def program_card(program, prices, converter, currency, on) -> ProgramCard:
-    """One programme as a card: its state on `on`, free-token value, benefits and perks."""
+def is_history(state, last_confirmed, on):
+    if state == ProgramState.EXPIRED:
+        return True
+    if state == ProgramState.UNCONFIRMED:
+        return last_confirmed is None or (on - last_confirmed).days > HISTORY_AFTER_DAYS
+    return False
+
+
+def program_card(program, prices, converter, currency, on, vendor_models=()) -> ProgramCard:
+    """One programme as a card: its state on `on`, value at list price, benefits and perks.
+    vendor_models: the ids of the vendor's models whose prices are in `prices` (a benefit on
+    every model is valued at the cheapest of them)."""
     benefits = list(program.benefits.all())
     value = free_token_value(benefits, prices, converter, currency)
     state, state_date = program_state(program, on)
     return ProgramCard(
+        worth=program_worth(benefits, prices, vendor_models, converter, currency),
+        history=is_history(state, program.last_confirmed_on, on),
         program=program,
         state=state,
         state_date=state_date,
         last_confirmed=program.last_confirmed_on,
         free_tokens=value.tokens,
         value=value,
-        benefits=[b for b in benefits if not b.is_perk],
+        benefits=[b for b in benefits if not b.is_perk and b.kind != Benefit.Kind.PLAN],
+        plans=[b for b in benefits if b.kind == Benefit.Kind.PLAN],
         perks=[b for b in benefits if b.is_perk],
     )
 
@@ -154,19 +184,40 @@ def free_token_value(benefits, prices: dict[int, ModelPrices], converter, curren
 OFFER_SORTS = {
     "state": gettext_lazy("Active first"),
     "newest": gettext_lazy("Newest first"),
-    "value": gettext_lazy("Free-token value"),
+    "value": gettext_lazy("Value at list price"),
     "tokens": gettext_lazy("Free tokens"),
     "vendor": gettext_lazy("Vendor"),
 }
 
 
-def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", currency="USD", on=None):
-    """The programme cards for the home page; five queries whatever the number of programmes."""
+OFFER_WHEN = {
+    "current": gettext_lazy("On offer now or last seen this year"),
+    "history": gettext_lazy("History (ended or not seen for a year)"),
+    "all": gettext_lazy("All"),
+}
+ANYONE = "anyone"  # the audience filter's value for offers open to every team (audience null)
+
+
+def offer_board(
+    *, vendor="", benefit_kind="", active_only=False, sort="state", currency="USD", on=None, category="",
+    audience="", when="all", grouped=False,
+):  # fmt: skip
+    """The programme cards for the home page; five queries whatever the number of programmes.
+
+    category: a MigrationProgram.Category; audience: "openai", "anthropic" or ANYONE; when:
+    "current" (applies on `on`, or not ended and seen within HISTORY_AFTER_DAYS), "history" or
+    "all"; grouped: the cards of one vendor together, vendors in the order of their first card."""
     on = on or today()
     converter = Converter.load(on)  # 1
     programs = MigrationProgram.objects.published().select_related("provider")
     if vendor:
         programs = programs.filter(provider__slug=vendor)
+    if category:
+        programs = programs.filter(category=category)
+    if audience == ANYONE:
+        programs = programs.filter(audience__isnull=True)
+    elif audience:
+        programs = programs.filter(audience=audience)
     if benefit_kind:
         programs = programs.filter(benefits__kind=benefit_kind).distinct()
     if active_only:
@@ -181,8 +232,22 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
     )
     programs = list(programs)
     model_ids = {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
-    prices = current_prices(model_ids, converter, currency, on) if model_ids else {}  # 5
-    cards = [program_card(program, prices, converter, currency, on) for program in programs]
+    # Vendors with a benefit on every model: their models' prices value it (the cheapest).
+    every = {
+        p.provider_id for p in programs for b in p.benefits.all() if not b.models.all() and not b.is_perk
+    }
+    prices = (
+        current_prices(model_ids, converter, currency, on, providers=every) if model_ids or every else {}
+    )  # 5
+    by_vendor = defaultdict(set)
+    for row in (r for mp in prices.values() for r in mp.each()):
+        by_vendor[row.price.model.provider_id].add(row.price.model_id)
+    cards = [
+        program_card(program, prices, converter, currency, on, vendor_models=by_vendor[program.provider_id])
+        for program in programs
+    ]
+    if when in ("current", "history"):
+        cards = [c for c in cards if c.history == (when == "history")]
     state_rank = ProgramState.RANK
 
     def newest(card):
@@ -190,9 +255,8 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
         return -d.toordinal()
 
     def value_key(card):
-        money = card.value.money
-        known = money is not None and not money.unconverted
-        return (0 if known else 1, -(money.amount if known else 0))
+        amount = card.worth.sort_amount if card.worth else None
+        return (0 if amount is not None else 1, -(amount or 0))
 
     keys = {
         "state": lambda c: (state_rank[c.state], newest(c), c.program.slug),
@@ -202,6 +266,11 @@ def offer_board(*, vendor="", benefit_kind="", active_only=False, sort="state", 
         "vendor": lambda c: (c.provider.display_name.lower(), state_rank[c.state], c.program.slug),
     }
     cards.sort(key=keys.get(sort, keys["state"]))
+    if grouped:
+        first = {}
+        for n, card in enumerate(cards):
+            first.setdefault(card.program.provider_id, n)
+        cards.sort(key=lambda c: first[c.program.provider_id])  # stable: each vendor's order kept
     return cards
 
 

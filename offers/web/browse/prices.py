@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import (
     DecimalField,
     OuterRef,
+    Q,
     Subquery,
     Value,
 )
@@ -187,11 +188,15 @@ class ModelPrices:
             row.terms = " · ".join(headline) if is_headline(row.price) else price_terms(row.price)
 
 
-def current_prices(model_ids, converter: Converter, currency: str, on: date | None = None):
-    """{model_id: ModelPrices} for the given models, in one query."""
+def current_prices(model_ids, converter: Converter, currency: str, on: date | None = None, providers=()):
+    """{model_id: ModelPrices} for the given models (and every model of `providers`), in one
+    query; each row's model is loaded with it (its name labels offer values)."""
     on = on or converter.on
     result: dict[int, ModelPrices] = defaultdict(ModelPrices)
-    rows = Price.objects.current(on=on).filter(model_id__in=list(model_ids)).order_by()
+    rows = Price.objects.current(on=on).filter(
+        Q(model_id__in=list(model_ids)) | Q(model__provider_id__in=list(providers))
+    )
+    rows = rows.select_related("model").order_by()
 
     # Standard, home, all-day rows first: the first row of a kind is the model's headline price.
     def order(p):

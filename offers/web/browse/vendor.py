@@ -123,7 +123,8 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
     if openai_model not in openai_models:
         openai_model = "gpt-4o" if "gpt-4o" in openai_models else openai_models[0]
     target = mapped.get(openai_model) or next((m for m in models if m.kind == Model.Kind.CHAT), None)
-    cards = [program_card(program, prices, converter, currency, on) for program in programs]
+    vendor_models = {m.pk for m in models}
+    cards = [program_card(p, prices, converter, currency, on, vendor_models=vendor_models) for p in programs]
     cards.sort(key=lambda c: (ProgramState.RANK[c.state], c.program.slug))
     return VendorPage(
         provider=provider,

@@ -55,14 +55,20 @@ def home(request):
     currency = browse.pick_currency(request)
     form = OfferFilterForm(request.GET, vendors=browse.vendor_choices())
     filters = form.filters()
+    when = filters.get("when") or "current"  # the board opens on today's offers; history is a click away
     cards = browse.offer_board(
         vendor=filters.get("vendor", ""),
         benefit_kind=filters.get("benefit", ""),
         active_only=filters.get("active", False),
         sort=filters.get("sort") or "state",
         currency=currency,
+        category=filters.get("category", ""),
+        audience=filters.get("audience", ""),
+        when=when,
+        grouped=True,
     )
-    return render_page(request, "offers/home.html", {"form": form, "cards": cards}, partials=("offer-list",))
+    context = {"form": form, "cards": cards, "when": when}
+    return render_page(request, "offers/home.html", context, partials=("offer-list",))
 
 
 @require_GET
