@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from offers.web import browse
 from tests.factories import BenefitFactory, MigrationProgramFactory, ProviderFactory, priced_model
@@ -49,7 +50,8 @@ def board():
 
 
 def cards(**kwargs):
-    return {c.program.slug: c for c in browse.offer_board(currency="CNY", on=AUG_15, **kwargs)}
+    with translation.override("en"):
+        return {c.program.slug: c for c in browse.offer_board(currency="CNY", on=AUG_15, **kwargs)}
 
 
 def test_values_at_list_price(board):
