@@ -13,8 +13,8 @@ Programmes from other sources (the press, curated files) are never touched.
 
 from decimal import Decimal
 
-from offers.models import Benefit, MigrationProgram, Model
 from offers.catalog.services import confirm_program, end_program
+from offers.models import Benefit, MigrationProgram, Model
 
 from .offer_programs import programs
 

@@ -31,8 +31,13 @@ def default_query(request):
     """The example shown on a first visit: one gpt-4o line, 12 months, today, the display currency."""
     query = lines_query(
         [DEFAULT_LINE],
-        {"months": 12, "currency": pick_currency(request), "as_of": timezone.localdate().isoformat(),
-         "new_customer": True, "new_customer_shown": "1"},  # fmt: skip
+        {
+            "months": 12,
+            "currency": pick_currency(request),
+            "as_of": timezone.localdate().isoformat(),
+            "new_customer": True,
+            "new_customer_shown": "1",
+        },  # fmt: skip
     )
     for key in SETTINGS:  # e.g. ?currency=CNY from the header's currency switch
         if request.GET.get(key):
