@@ -74,7 +74,9 @@ def test_home_htmx_returns_only_the_offer_list(client, catalog):
 
 
 def test_home_filters_live_in_the_url_and_work_without_js(client, catalog):
-    response = client.get(reverse("offers:home"), {"vendor": "tencent", "benefit": "discount", "when": "history"})
+    response = client.get(
+        reverse("offers:home"), {"vendor": "tencent", "benefit": "discount", "when": "history"}
+    )
     html = response.content.decode()
     assert 'id="tencent-old"' in html
     assert 'id="zhipu-move"' not in html
