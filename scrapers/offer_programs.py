@@ -105,13 +105,13 @@ PERIODS = ("month", "quarter", "year")
 
 
 def _benefit_key(b):
-    """Benefits in a reader's order: by kind, then plans by period and price, quotas by size."""
+    """Benefits in a reader's order: by kind, then plans by period and price, quotas largest first."""
     period = PERIODS.index(b["period"]) if b.get("period") in PERIODS else -1
     return (
         b["kind"],
         period,
         b.get("price") or 0,
-        b.get("tokens") or 0,
+        -(b.get("tokens") or 0),
         b.get("percent") or 0,
         b["description"],
     )

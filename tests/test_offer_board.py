@@ -64,7 +64,7 @@ def test_values_at_list_price(board):
     # 20M for every model, at Zhipu's cheapest model glm-y: 20 x 0.5 = 10 CNY, and it says so
     pack = got["zhipu-pack"].worth
     assert pack.money.amount == D("10")
-    assert "for every model, valued at the cheapest (GLM-Y)" in pack.note
+    assert "for every model, valued at the cheapest paid one (GLM-Y)" in pack.note
     # 20% off qwen-a on a typical month: (10M x 2 + 2M x 8) / 1M = 36 CNY; 20% = 7.2 CNY
     assert got["alibaba-discount"].worth.money.amount == D("7.2")
     # A plan's value is its price: the cheapest monthly plan, 49 CNY (not a guess at tokens)

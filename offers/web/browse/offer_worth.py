@@ -4,8 +4,8 @@ Honest value (issue 17): every figure uses the current list price of the models 
 and says how it was worked out.
 - Free tokens on named models: tokens x the cheapest covered model's input price (the tokens may
   go to any of them, so the cheapest is what the user is sure to get).
-- Free tokens for every model of the vendor: valued at the vendor's cheapest priced model, and the
-  card says which.
+- Free tokens for every model of the vendor: valued at the vendor's cheapest paid model (a free
+  model needs no free tokens), and the card says which.
 - Free tokens per model (Alibaba's 1M for each model): the value for one model, the cheapest
   covered, "for each model you use".
 - A discount: what it saves on a typical month (TYPICAL_INPUT + TYPICAL_OUTPUT tokens) on the
@@ -45,11 +45,12 @@ class Worth:
 
 
 def _cheapest(model_ids, prices):
-    """(model id, its ModelPrices) of the covered model with the lowest input price, or None."""
+    """(model id, its ModelPrices) of the covered model with the lowest input price above 0, or
+    None: a free model needs no free tokens, so it would value any quota at nothing."""
     best = None
     for pk in model_ids:
         row = prices.get(pk) and prices[pk].input
-        if row is None:
+        if row is None or row.price.amount == 0:
             continue
         amount = row.money.amount if not row.money.unconverted else None
         key = (amount is None, amount if amount is not None else row.price.amount)
@@ -73,9 +74,16 @@ def program_worth(benefits, prices, vendor_models, converter, currency) -> Worth
     benefit on every model."""
     tokens_total, notes, amounts = Decimal(0), [], []
     currency_of = None
-    for b in benefits:
+    per_model_done = False
+    # Largest first: of several per-model quotas (1M for chat models, 500K for embeddings), the
+    # value for one model is that of the largest; they do not add up.
+    for b in sorted(benefits, key=lambda b: -(b.tokens or 0)):
         if b.kind != Benefit.Kind.FREE_TOKENS or not b.tokens:
             continue
+        if getattr(b, "per_model", False):
+            if per_model_done:
+                continue
+            per_model_done = True
         covered = [m.pk for m in b.models.all()] or list(vendor_models)
         found = _cheapest(covered, prices)
         if found is None:
@@ -92,7 +100,8 @@ def program_worth(benefits, prices, vendor_models, converter, currency) -> Worth
             )
         elif not b.models.all():
             notes.append(
-                _("for every model, valued at the cheapest (%(model)s)") % {"model": _name(model_prices)}
+                _("for every model, valued at the cheapest paid one (%(model)s)")
+                % {"model": _name(model_prices)}
             )
         else:
             notes.append(
