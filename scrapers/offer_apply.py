@@ -82,9 +82,10 @@ def _write_benefits(row, program, models):
             benefit.models.set([models[slug] for slug in b["models"]])
 
 
-def apply_offers(provider, offers, origin, *, urls, on, result):
-    """Apply one vendor source's offers (already locked provider row); counts go into `result`."""
-    models = {m.slug: m for m in Model.objects.filter(provider=provider)}
+def apply_offers(provider, offers, origin, *, urls, on, result, known=None):
+    """Apply one vendor source's offers (already locked provider row); counts go into `result`.
+    known: the ids of the models the offers may cover (default: every model of the provider)."""
+    models = {m.slug: m for m in Model.objects.filter(provider=provider) if known is None or m.pk in known}
     wanted, notes = programs(offers, origin, known_models={(provider.slug, slug) for slug in models}, on=on)
     result.notes += notes
     seen = set()

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from offers.models import Provider
+from offers.models import Model, Provider
 
 from . import http
 from .apply import apply_observations, apply_rates
@@ -184,11 +184,18 @@ def run_source(slug, *, from_file=None, dry_run=False, trigger=ScrapeRun.Trigger
             prices = [i for i in items if isinstance(i, Observation)]
             day = on or timezone.localdate()
             with transaction.atomic():  # prices and offers of one run: all written or none
+                # The models known before this run: offers cover those (as the seed's do), not the
+                # models the price pass discovers now (they wait for review as their prices do).
+                known = set(
+                    Model.objects.filter(provider__slug=getattr(source, "PROVIDER", None)).values_list(
+                        "pk", flat=True
+                    )
+                )
                 result = apply_observations(source, prices, origin, urls=run.urls, on=day)
                 if getattr(source, "parse_offers", None) is not None:
                     offers = [i for i in items if isinstance(i, Offer)]
                     provider = Provider.objects.get(slug=source.PROVIDER)  # locked by apply_observations
-                    apply_offers(provider, offers, origin, urls=run.urls, on=day, result=result)
+                    apply_offers(provider, offers, origin, urls=run.urls, on=day, result=result, known=known)
         run.changes, run.pending, run.unchanged, run.notes = (
             result.changes, result.pending, result.unchanged, result.notes,
         )  # fmt: skip
