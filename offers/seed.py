@@ -6,6 +6,9 @@ provider (its description, which recording to read and which of its models to le
 each model's name, kind and release date with the source of that date, price rows no recording
 holds: history and the vendors without a recording, and programmes), mappings.json (which model
 of each vendor replaces each OpenAI model, ranked, with the reason) and exchange_rates.json.
+A model's release date carries its evidence beside it: `released_source`, `released_on_is_upper_bound`,
+`released_note` (why it differs from the feeds' dates), `feed_ids` and `feed_dates_rejected`
+(offers.release_evidence, checked by tests/test_release_dates.py); none of them reaches the catalog.
 
 The document is written with the exporter's own functions (offers.catalog_io) over plain objects
 instead of database rows, so it is byte for byte what `export_catalog` writes after
