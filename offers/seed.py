@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 from scrapers.sources import get as get_source
 
-from . import catalog_io
+from . import catalog_io, mapping_checks
 from .models import Model, clean_time_window, window_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
@@ -419,21 +419,40 @@ def expand_mappings(spec):
                         "model": step["model"],
                         "rank": rank,
                         "note": step.get("note") or None,
+                        "fit": step.get("fit"),
                     }
                 )
     return out
+
+
+def check_mappings(mappings, providers, curated):
+    """Raise SeedError naming every mapping that breaks offers.mapping_checks' rules; then drop
+    `fit` from the mappings if this checkout's catalog format cannot hold it yet."""
+    flags = {(cur["provider"]["slug"], m["slug"]): m for cur in curated for m in cur.get("models", [])}
+    models = {}
+    for p in providers:
+        for m in p["models"]:
+            models[(p["slug"], m["slug"])] = dict(
+                m, multimodal=flags.get((p["slug"], m["slug"]), {}).get("multimodal")
+            )
+    found = mapping_checks.problems(mappings, models)
+    if found:
+        raise SeedError("data/curated/mappings.json:\n" + "\n".join(found))
+    if "fit" not in {f.name for f in dc_fields(catalog_io.MappingRec)}:
+        for m in mappings:
+            m.pop("fit", None)
+    return mappings
 
 
 def build_document(pages_dir, curated_dir=CURATED_DIR):
     providers, mappings, rates = load_curated(curated_dir)
     dims = supported_dimensions()
     feed = feed_capabilities(pages_dir)
+    built = sorted((build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"])
     doc = {
         "format": catalog_io.FORMAT,
-        "providers": sorted(
-            (build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"]
-        ),
-        "mappings": expand_mappings(mappings),
+        "providers": built,
+        "mappings": check_mappings(expand_mappings(mappings), built, providers),
         "exchange_rates": build_rates(rates, pages_dir),
     }
     catalog_io.parse_catalog(doc)  # raises CatalogError with every problem's JSON path
