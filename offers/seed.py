@@ -27,7 +27,7 @@ from types import SimpleNamespace
 from scrapers.sources import get as get_source
 
 from . import catalog_io, mapping_checks
-from .models import Model, clean_time_window, window_key
+from .models import Model, clean_time_window, dimensions_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
 PROVIDER_KEYS = (
@@ -80,7 +80,7 @@ class _Row(SimpleNamespace):
 
     @property
     def dimensions_key(self):
-        return (self.service_tier, self.region or "", window_key(self.time_window))
+        return dimensions_key(self)
 
 
 class _Record(SimpleNamespace):
@@ -364,6 +364,7 @@ def build_provider(cur, pages_dir, dims, feed=None):
             capabilities=model_capabilities(p["slug"], m, feed or {}),
             released_on=_day(m.get("released_on")),
             deprecated_on=_day(m.get("deprecated_on")),
+            tokenizer=m.get("tokenizer") or "",
             prices=_Rel(rows),
         )
         model_objs.append(obj)
