@@ -159,3 +159,28 @@ def evidence(provider, model, dates):
         left_out += [(d, VENDOR_LISTED) for d in about if d not in own and d.label not in extra]
         about = [d for d in about if d in own or d.label in extra]
     return Evidence(tuple(about), tuple(left_out))
+
+
+LITELLM_FILE = "feeds/litellm-model_prices_and_context_window.json"
+
+
+def feed_deprecations(pages_dir):
+    """LiteLLM's `deprecation_date`s of the vendors' own API entries (the providers
+    scrapers.sources.litellm maps to a catalog provider): {(provider, model id): {date: label}}."""
+    from scrapers.sources import litellm
+
+    path = Path(pages_dir) / LITELLM_FILE
+    if not path.is_file():
+        return {}
+    out = {}
+    for key, entry in json.loads(path.read_text(encoding="utf-8")).items():
+        if not isinstance(entry, dict) or not entry.get("deprecation_date"):
+            continue
+        vendor = entry.get("litellm_provider")
+        provider = litellm.PROVIDERS.get(vendor)
+        span = _interval(entry["deprecation_date"])
+        if provider is None or span is None or span[0] != span[1]:
+            continue
+        model = (key.split("/", 1)[1] if key.startswith(f"{vendor}/") else key).lower()
+        out.setdefault((provider, model), {})[span[0]] = f"LiteLLM {key}"
+    return out

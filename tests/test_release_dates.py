@@ -106,3 +106,17 @@ def test_a_curated_rejection_removes_an_entry():
 def test_unreadable_feed_dates_are_skipped(value):
     doc = {"x": {"models": {"m": {"release_date": value}}}}
     assert ev.read_models_dev(json.dumps(doc)) == []
+
+
+def test_every_deprecation_date_litellm_gives_is_used_or_explained(shared_pages):
+    deprecations = ev.feed_deprecations(shared_pages)
+    assert deprecations, "LiteLLM 1.110.2 dates the retirement of several vendors' models"
+    wrong = []
+    for provider, m in _curated_models():
+        dates = deprecations.get((provider, m["slug"].lower()), {})
+        used = date.fromisoformat(m["deprecated_on"]) if m.get("deprecated_on") else None
+        if dates and used not in dates and not (m.get("deprecated_note") or "").strip():
+            wrong.append(f"{provider}/{m['slug']}: deprecated_on {used}, LiteLLM says {sorted(dates)}")
+    assert not wrong, "\n".join(wrong)
+    # e.g. LiteLLM's deepseek-chat entry: deprecation_date 2026-07-24
+    assert date(2026, 7, 24) in deprecations[("deepseek", "deepseek-chat")]
