@@ -3,7 +3,7 @@ aggregated feeds (LiteLLM, OpenRouter, models.dev, genai-prices) say for the sam
 
 A feed's price is read by its parser (scrapers.sources; genai-prices by scrapers.sources.
 genai_prices) and converted into the currency of our row at the catalog's rate of the check date
-(offers.fx.Converter: the latest stored rate on or before it). Our rows of a model and price kind
+(offers.catalog.fx.Converter: the latest stored rate on or before it). Our rows of a model and price kind
 are those of confidence "official", approved, valid on the check date, standard service tier and
 all day; a feed price is compared with the rows whose prompt tier holds the feed tier's first token
 (every region, mode and reply band: the feed agrees when it is within 2% of any of them).
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.db.models import Q
 
-from offers.fx import Converter
+from offers.catalog.fx import Converter
 from offers.models import Price
 
 from .sources import genai_prices, litellm, models_dev, openrouter

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from offers import mapping_checks
-from offers.seed import CURATED_DIR, SeedError, check_mappings, expand_mappings
+from offers.catalog import mapping_checks
+from offers.catalog.seed import CURATED_DIR, SeedError, check_mappings, expand_mappings
 
 SPEC = json.loads((CURATED_DIR / "mappings.json").read_text(encoding="utf-8"))
 SEED = CURATED_DIR.parent / "catalog.json"

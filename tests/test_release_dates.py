@@ -1,13 +1,13 @@
 """Release dates from evidence (issue 16 part 3): every curated release date against the dates the
-recorded feeds give, recomputed here from the feeds by offers.release_evidence."""
+recorded feeds give, recomputed here from the feeds by offers.catalog.release_evidence."""
 
 import json
 from datetime import date
 
 import pytest
 
-from offers import release_evidence as ev
-from offers.seed import CURATED_DIR, load_curated
+from offers.catalog import release_evidence as ev
+from offers.catalog.seed import CURATED_DIR, load_curated
 
 
 def _curated_models():

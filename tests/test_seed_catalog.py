@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db.models import F
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from offers.models import MigrationProgram, Model, ModelMapping, Price, Provider
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "catalog.json"
@@ -246,7 +246,7 @@ def test_mappings_fall_back_to_the_2024_models():
 
 
 def _fits():
-    from offers.seed import expand_mappings
+    from offers.catalog.seed import expand_mappings
 
     spec = json.loads((CURATED / "mappings.json").read_text())
     return {(m["openai_model"], m["provider"], m["model"]): m["fit"] for m in expand_mappings(spec)}
@@ -266,7 +266,7 @@ def test_rank_one_is_current_and_lower_ranks_are_older():
         assert first["deprecated_on"] is None, (openai_model, provider)
         dates = [models[(provider, m["model"])]["released_on"] for m in ladder]
         assert dates[0] is not None, (openai_model, provider)
-        # like-for-like models come first (issue 16, offers.mapping_checks); among them a lower rank
+        # like-for-like models come first (issue 16, offers.catalog.mapping_checks); among them a lower rank
         # never has a later release date than the rank above it (the others are ordered by fit)
         fits = _fits()
         known = [d for m, d in zip(ladder, dates, strict=True)
@@ -330,7 +330,7 @@ def test_a_flagship_standing_in_for_a_small_model_is_marked_larger():
     # flagships (a model on its gpt-4o ladder) has fit "larger" in mappings.json (issue 16: the
     # page's flags come from the fit). Today: Moonshot (all three classes), Tencent and MiniMax
     # (small reasoning), iFlytek (small).
-    from offers.seed import expand_mappings
+    from offers.catalog.seed import expand_mappings
 
     spec = json.loads((CURATED / "mappings.json").read_text())
     classes = spec["openai_classes"]
