@@ -140,3 +140,21 @@ def test_availability_follows_rule_4():
     assert not mapping_checks._available(m, date(2024, 12, 31))
     assert mapping_checks._available(m, date(2025, 1, 1))
     assert not mapping_checks._available(m, date(2025, 6, 1))
+
+
+@pytest.mark.django_db
+def test_the_model_and_vendor_pages_show_a_mapping_s_fit(client):
+    from offers.models import ModelMapping
+    from tests.factories import ModelFactory, ProviderFactory, map_model
+
+    openai = ProviderFactory(slug="openai", name="OpenAI")
+    mini = ModelFactory(provider=openai, slug="gpt-4o-mini")
+    kimi = ModelFactory(provider=ProviderFactory(slug="moonshot"), slug="kimi-k2.6")
+    map_model(mini, kimi, rank=1)
+    ModelMapping.objects.update(fit="larger", note="Moonshot sells no small model")
+    html = client.get(kimi.get_absolute_url()).content.decode()
+    assert '<code>gpt-4o-mini</code> <span class="fit-flag" data-fit="larger">(larger model)</span>' in html
+    html = client.get(f"{kimi.provider.get_absolute_url()}?from=gpt-4o-mini").content.decode()
+    assert 'data-fit="larger">(larger model)</span>' in html
+    ModelMapping.objects.update(fit="like_for_like")
+    assert "fit-flag" not in client.get(kimi.get_absolute_url()).content.decode()
