@@ -63,15 +63,20 @@ class Disagreement:
             "kind": self.kind,
             "tier_min_input_tokens": self.tier_min_input_tokens,
             "tier_max_input_tokens": self.tier_max_input_tokens,
-            "ours": [dict(o, amount=str(o["amount"])) for o in self.ours],
+            "ours": [dict(o, amount=plain(o["amount"])) for o in self.ours],
             "feed": self.feed,
             "feed_vendor": self.feed_vendor,
-            "feed_amount": str(self.feed_amount),
+            "feed_amount": plain(self.feed_amount),
             "feed_currency": self.feed_currency,
-            "feed_converted": {"amount": str(self.feed_converted), "currency": self.ours[0]["currency"]},
+            "feed_converted": {"amount": plain(self.feed_converted), "currency": self.ours[0]["currency"]},
             "difference_percent": None if self.difference_percent is None else str(self.difference_percent),
             "explained": self.explained,
         }
+
+
+def plain(number):
+    """A Decimal as plain digits: 10, not 1E+1."""
+    return format(number.normalize(), "f")
 
 
 def current_rows(on):

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from scrapers.crosscheck import CrosscheckError, run
+from scrapers.crosscheck import CrosscheckError, plain, run
 
 DEFAULT_PAGES = Path(settings.BASE_DIR).parent / "shared" / "pages"
 
@@ -51,15 +51,15 @@ class Command(BaseCommand):
                 tier = ""
                 if d.tier_min_input_tokens or d.tier_max_input_tokens:
                     tier = f" [prompt {d.tier_min_input_tokens or 0}-{d.tier_max_input_tokens or ''}]"
-                ours = ", ".join(f"{o['amount']} {o['currency']}" + (f" ({o['region']})" if o["region"] else "")
+                ours = ", ".join(f"{plain(o['amount'])} {o['currency']}" + (f" ({o['region']})" if o["region"] else "")
                                  for o in d.ours)  # fmt: skip
                 self.stdout.write(f"{d.provider}/{d.model} {d.kind}{tier}: ours {ours} per 1M")
                 last = head
             diff = "n/a" if d.difference_percent is None else f"{d.difference_percent:+}%"
             why = f"explained: {d.explained}" if d.explained else "UNEXPLAINED"
             self.stdout.write(
-                f"  {d.feed} ({d.feed_vendor}): {d.feed_amount} {d.feed_currency} = "
-                f"{d.feed_converted} {d.ours[0]['currency']} ({diff}); {why}"
+                f"  {d.feed} ({d.feed_vendor}): {plain(d.feed_amount)} {d.feed_currency} = "
+                f"{plain(d.feed_converted)} {d.ours[0]['currency']} ({diff}); {why}"
             )
         n = len([d for d in found if d.explained is None])
         self.stdout.write(f"{len(found)} disagreement(s) over 2%, {n} unexplained.")
