@@ -40,7 +40,7 @@ def on_catalog_changed(sender, using="default", **kwargs):
 def _amount(value: Decimal) -> str:
     """A price as written in the catalog: no exponent, no trailing zeros beyond the cents."""
     text = format(value.normalize(), "f")
-    if "." in text and len(text.split(".")[1]) < 2:
+    if "." not in text or len(text.split(".")[1]) < 2:
         text = f"{value:.2f}"
     return text
 
@@ -98,7 +98,7 @@ class Catalog:
         if self._prices is None:
             rows = (
                 Price.objects.current(on=self.on)
-                .filter(model__is_published=True, model__provider__is_published=True)
+                .filter(model__provider__is_published=True)
                 .select_related("model__provider")
                 .order_by("pk")
             )
