@@ -61,7 +61,7 @@ def parse_subject(data, path="watch"):
         model = data["model"]
         if (
             not isinstance(model, str)
-            or not Model.objects.filter(provider__slug=slug, slug=model, is_published=True).exists()
+            or not Model.objects.filter(provider__slug=slug, slug=model).exists()
         ):
             raise WatchError({f"{path}.model": [_("No such model at this vendor.")]})
         return {"kind": Watch.Kind.MODEL, "provider_slug": slug, "model_slug": model}
