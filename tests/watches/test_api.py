@@ -53,10 +53,25 @@ def test_the_secret_is_shown_once(client):
     ("body", "path"),
     [
         ({"watch": {"provider": "nobody"}, "webhook_url": "http://127.0.0.1:9/h"}, "watch.provider"),
-        ({"watch": {"provider": "alpha", "model": "x"}, "webhook_url": "http://127.0.0.1:9/h"}, "watch.model"),
-        ({"watch": {"offers": True, "audience": "google"}, "webhook_url": "http://127.0.0.1:9/h"}, "watch.audience"),
-        ({"watch": {"estimate": ESTIMATE, "threshold_percent": -1}, "webhook_url": "http://127.0.0.1:9/h"}, "watch.threshold_percent"),
-        ({"watch": {"estimate": {"usage": []}, "threshold_percent": 1}, "webhook_url": "http://127.0.0.1:9/h"}, "watch.estimate.usage"),
+        (
+            {"watch": {"provider": "alpha", "model": "x"}, "webhook_url": "http://127.0.0.1:9/h"},
+            "watch.model",
+        ),
+        (
+            {"watch": {"offers": True, "audience": "google"}, "webhook_url": "http://127.0.0.1:9/h"},
+            "watch.audience",
+        ),
+        (
+            {"watch": {"estimate": ESTIMATE, "threshold_percent": -1}, "webhook_url": "http://127.0.0.1:9/h"},
+            "watch.threshold_percent",
+        ),
+        (
+            {
+                "watch": {"estimate": {"usage": []}, "threshold_percent": 1},
+                "webhook_url": "http://127.0.0.1:9/h",
+            },
+            "watch.estimate.usage",
+        ),
         ({"watch": {}, "webhook_url": "http://127.0.0.1:9/h"}, "watch"),
         ({"watch": {"provider": "alpha"}}, "webhook_url"),
         ({"watch": {"provider": "alpha"}, "webhook_url": "https://10.0.0.1/h"}, "webhook_url"),
@@ -91,7 +106,10 @@ def test_delete_with_the_bearer_token(client):
     url = f"/api/v1/watches/{made['id']}"
     assert client.delete(url).status_code == 401
     assert client.delete(url, headers={"Authorization": "Bearer wrong"}).status_code == 404
-    assert client.delete("/api/v1/watches/999", headers={"Authorization": f"Bearer {made['token']}"}).status_code == 404
+    assert (
+        client.delete("/api/v1/watches/999", headers={"Authorization": f"Bearer {made['token']}"}).status_code
+        == 404
+    )
     assert Watch.objects.get().removed_at is None
     assert client.delete(url, headers={"Authorization": f"Bearer {made['token']}"}).status_code == 204
     assert Watch.objects.get().removed_at is not None

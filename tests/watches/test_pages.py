@@ -108,7 +108,8 @@ def test_manage_lists_and_removes(client):
     services.request_email_watch(subject, "other@example.com")
     subscriber = Subscriber.objects.get(email="a@example.com")
     page = client.get(subscriber.get_absolute_url()).content.decode()
-    assert "vendor alpha" in page and "offers" in page
+    assert "vendor alpha" in page
+    assert "offers" in page
     assert "other@example.com" not in page
     client.post(subscriber.get_absolute_url(), {"remove": one.key})
     assert Watch.objects.filter(removed_at__isnull=True, subscriber=subscriber).get() == two
@@ -123,7 +124,12 @@ def test_unsubscribe_get_asks_post_removes(client):
     assert client.get(url).status_code == 200
     watch.refresh_from_db()
     assert watch.removed_at is None
-    assert client.post(url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 200
+    assert (
+        client.post(
+            url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        ).status_code
+        == 200
+    )
     watch.refresh_from_db()
     assert watch.removed_at is not None
 
