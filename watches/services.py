@@ -59,10 +59,7 @@ def parse_subject(data, path="watch"):
         if "model" not in keys:
             return {"kind": Watch.Kind.PROVIDER, "provider_slug": slug}
         model = data["model"]
-        if (
-            not isinstance(model, str)
-            or not Model.objects.filter(provider__slug=slug, slug=model).exists()
-        ):
+        if not isinstance(model, str) or not Model.objects.filter(provider__slug=slug, slug=model).exists():
             raise WatchError({f"{path}.model": [_("No such model at this vendor.")]})
         return {"kind": Watch.Kind.MODEL, "provider_slug": slug, "model_slug": model}
     raise WatchError({path: [_("Give a provider, a provider and model, offers or an estimate.")]})
