@@ -2,6 +2,8 @@
 
 import json
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -49,18 +51,17 @@ def watches(request):
         return _errors({unknown[0]: [_("Unknown key.")]})
     if "webhook_url" not in data:
         return _errors({"webhook_url": [_("Required.")]})
-    contact = data.get("contact_email") or ""
-    if contact:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
+    contact = data.get("contact_email")
+    if contact is not None:
         try:
+            if not isinstance(contact, str) or len(contact) > 254:
+                raise ValidationError("")
             validate_email(contact)
-        except (ValidationError, TypeError):
-            return _errors({"contact_email": [_("Not an email address.")]})
+        except ValidationError:
+            return _errors({"contact_email": [_("Not an email address (or null).")]})
     try:
         subject = parse_subject(data.get("watch"))
-        watch, token, secret = create_webhook_watch(subject, data["webhook_url"], contact)
+        watch, token, secret = create_webhook_watch(subject, data["webhook_url"], contact or "")
     except WatchError as exc:
         return _errors(exc.errors)
     body = {
@@ -79,6 +80,7 @@ def watch(request, watch_id):
     """DELETE with Authorization: Bearer <token> -> 204; a wrong token or id -> 404."""
     if request.method != "DELETE":
         return _method_not_allowed("DELETE")
+    watch_id = int(watch_id) if watch_id.isascii() and watch_id.isdigit() and len(watch_id) < 19 else 0
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

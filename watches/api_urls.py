@@ -6,5 +6,5 @@ app_name = "watches-api"
 
 urlpatterns = [
     path("watches", api.watches, name="watches"),
-    path("watches/<int:watch_id>", api.watch, name="watch"),
+    path("watches/<str:watch_id>", api.watch, name="watch"),
 ]

@@ -1,6 +1,7 @@
 """The "Watch" form other pages include: an address and what to watch (hidden fields)."""
 
 import json
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +45,10 @@ class WatchForm(forms.Form):
             except ValueError:
                 raise forms.ValidationError(_("The estimate to watch is missing.")) from None
             threshold = data.get("threshold_percent")
-            doc = {"estimate": request, "threshold_percent": str(threshold if threshold is not None else 10)}
+            doc = {
+                "estimate": request,
+                "threshold_percent": threshold if threshold is not None else Decimal(10),
+            }
         elif kind == Watch.Kind.MODEL:
             doc = {"provider": data.get("provider"), "model": data.get("model")}
         else:

@@ -72,7 +72,7 @@ def _estimate_subject(data, path):
     if extra:
         raise WatchError({f"{path}.{sorted(extra)[0]}": [_("Unknown key.")]})
     raw = data.get("threshold_percent")
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
         raise WatchError({f"{path}.threshold_percent": [_("A number from 0 to 1000 is required.")]})
     try:
         threshold = Decimal(str(raw))
