@@ -35,9 +35,13 @@ def test_once_per_committed_transaction_never_for_a_rollback(announced):
         ProviderFactory(slug="a")
         ProviderFactory(slug="b")
     assert announced == ["default"]
-    with pytest.raises(RuntimeError), transaction.atomic():
-        ProviderFactory(slug="c")
-        raise RuntimeError
+    def rolled_back():
+        with transaction.atomic():
+            ProviderFactory(slug="c")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        rolled_back()
     assert announced == ["default"]
     import_catalog(catalog(), dry_run=True)
     assert announced == ["default"]
