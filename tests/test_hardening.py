@@ -267,10 +267,13 @@ def manage(*args, **env):
 STRONG = "k3y-" + "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" * 2
 
 
-def test_production_settings_pass_check_deploy():
+def test_production_settings_pass_check_deploy(tmp_path):
+    # collectstatic has run (its manifest exists): without it the check fails (test_settings.py).
+    (tmp_path / "staticfiles.json").write_text('{"paths": {"banjia.css": "banjia.0123abcd.css"}}')
     result = manage(
-        "check", "--deploy", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG, DJANGO_ALLOWED_HOSTS="x.example"
-    )
+        "check", "--deploy", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG, DJANGO_ALLOWED_HOSTS="x.example",
+        DJANGO_STATIC_ROOT=str(tmp_path),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
     assert "WARNING" not in result.stderr + result.stdout
