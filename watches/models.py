@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from offers.models import MigrationProgram
+
 
 def new_key():
     """A secret for a URL or a header: 256 bits, URL-safe."""
@@ -64,9 +66,8 @@ class Watch(models.Model):
         EMAIL = "email", _("Email")
         WEBHOOK = "webhook", _("Webhook")
 
-    class Audience(models.TextChoices):
-        OPENAI = "openai", _("OpenAI users")
-        ANTHROPIC = "anthropic", _("Claude users")
+    # The programmes' own audiences (offers.MigrationProgram.audience): "openai", "anthropic".
+    Audience = MigrationProgram.Audience
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # What is watched, by slug (a watch outlives a vendor renaming its rows or leaving the catalog).

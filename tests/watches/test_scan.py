@@ -30,6 +30,7 @@ def test_offers_added_changed_ended_and_the_audience_filter():
     acme = ProviderFactory(slug="acme", name="Acme")
     everyone = webhook_watch({"kind": "offers", "audience": ""})
     openai_only = webhook_watch({"kind": "offers", "audience": "openai"})
+    claude_only = webhook_watch({"kind": "offers", "audience": "anthropic"})
 
     move = MigrationProgramFactory(
         provider=acme,
@@ -45,9 +46,22 @@ def test_offers_added_changed_ended_and_the_audience_filter():
         ends_on=dt.date(2099, 1, 1),
         openai_users_only=False,
     )
+    MigrationProgramFactory(
+        provider=acme,
+        slug="claude",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2099, 1, 1),
+        audience="anthropic",
+    )
     scan.scan()
-    assert events(everyone) == [("offer_added", "general"), ("offer_added", "move")]
+    assert events(everyone) == [
+        ("offer_added", "claude"),
+        ("offer_added", "general"),
+        ("offer_added", "move"),
+    ]
+    # "move" has no audience but is for OpenAI users only: it counts as theirs.
     assert events(openai_only) == [("offer_added", "move")]
+    assert events(claude_only) == [("offer_added", "claude")]
 
     move.ends_on = dt.date(2098, 6, 30)
     move.save()

@@ -35,6 +35,7 @@ def test_once_per_committed_transaction_never_for_a_rollback(announced):
         ProviderFactory(slug="a")
         ProviderFactory(slug="b")
     assert announced == ["default"]
+
     def rolled_back():
         with transaction.atomic():
             ProviderFactory(slug="c")
