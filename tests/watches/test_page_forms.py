@@ -1,12 +1,19 @@
 """The Watch form on the vendor, model and offer board pages posts what that page shows."""
 
+import json
 import re
+from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from offers.catalog_io import import_catalog
 from tests.factories import build_browse_catalog
+from watches.models import Watch
+
+from .conftest import catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +59,29 @@ def test_a_cached_page_gets_each_visitor_its_own_csrf_token(settings):
     )
     assert response.status_code == 200
     assert "confirmation link is on its way" in response.content.decode()
+
+
+def test_estimate_page_saves_its_request_without_the_date(client):
+    import_catalog(catalog())
+    html = client.get(reverse("offers:estimate")).content.decode()
+    fields = hidden(html)
+    assert fields["kind"] == "estimate"
+    request = json.loads(unescape(fields["estimate"]))
+    assert request["usage"][0]["model"] == "gpt-4o"
+    assert "as_of" not in request  # a watch follows today's prices
+    response = client.post(
+        reverse("watches:ask"),
+        {
+            "email": "a@example.com",
+            "kind": "estimate",
+            "estimate": unescape(fields["estimate"]),
+            "threshold_percent": "5",
+        },
+    )
+    assert response.status_code == 200
+    watch = Watch.objects.get()
+    assert (watch.kind, watch.threshold_percent, watch.estimate_request) == (
+        "estimate",
+        Decimal("5.00"),
+        request,
+    )
