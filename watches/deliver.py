@@ -246,6 +246,13 @@ def resume(watch):
     Watch.objects.filter(pk=watch.pk).update(paused_at=None, pause_reason="")
 
 
+def forget_unconfirmed(now=None):
+    """Email watches never confirmed within a week (their link has expired) are deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=CONFIRM_MAX_AGE, days=1)
+    return Watch.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()[0]
+
+
 def due_delivery_ids(now=None):
     """Deliveries due for another attempt, and attempts whose worker died mid-send (made due)."""
     now = now or timezone.now()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from offers import version as offers_version
 from offers.models import CatalogVersion, MigrationProgram, Price, today
 
 from .models import Change, Watch
@@ -380,6 +381,9 @@ def baseline(watch):
 
 def scan(watch_ids=None):
     """Compare every live watch with the catalog; returns the ids of watches with new changes."""
+    # This process may have read the catalog version less than a second ago (offers.version's
+    # memo): forget it, so the estimates below use the catalog just committed.
+    offers_version._forget_memo()
     version = current_version()
     catalog = Catalog()
     watches = Watch.objects.live().filter(state_version__lte=version)

@@ -62,6 +62,7 @@ def send_due():
     ids = deliver.due_delivery_ids()
     for pk in ids:
         send_delivery.delay(pk)
+    deliver.forget_unconfirmed()
     return ids
 
 

@@ -99,15 +99,20 @@ def post(url: str, body: bytes, headers: dict) -> int:
     host_header = parts.netloc.rsplit("@", 1)[-1]
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
-        with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
-            response = client.post(
+        # trust_env=False: no proxy from the environment; streamed: the answer's body is never read.
+        with (
+            httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client,
+            client.stream(
+                "POST",
                 direct,
                 content=body,
                 headers={**headers, "Host": host_header, "Content-Type": "application/json"},
                 extensions=extensions,
-            )
+            ) as response,
+        ):
+            status = response.status_code
     except httpx.HTTPError as exc:
         raise SendError(f"{type(exc).__name__}: {exc}") from exc
-    if not 200 <= response.status_code < 300:
-        raise SendError(f"HTTP {response.status_code}", status=response.status_code)
-    return response.status_code
+    if not 200 <= status < 300:
+        raise SendError(f"HTTP {status}", status=status)
+    return status

@@ -158,3 +158,14 @@ def test_the_admin_shows_the_delivery_log(admin_client, watch, receiver):
     page = admin_client.get(f"/admin/watches/watch/{watch.pk}/change/").content.decode()
     assert str(delivery.key) in page
     assert watch.secret not in page
+
+
+def test_unconfirmed_watches_are_forgotten_after_their_link_expires():
+    import_catalog(catalog())
+    old = services.request_email_watch({"kind": "provider", "provider_slug": "alpha"}, "a@example.com")
+    Watch.objects.filter(pk=old.pk).update(created_at=T0 - dt.timedelta(days=8, minutes=1))
+    recent = services.request_email_watch({"kind": "provider", "provider_slug": "alpha"}, "b@example.com")
+    Watch.objects.filter(pk=recent.pk).update(created_at=T0 - dt.timedelta(days=7))
+    # The link lasts 7 days; a day's grace after that: only the 8-day-old one goes.
+    assert deliver.forget_unconfirmed(now=T0) == 1
+    assert list(Watch.objects.values_list("pk", flat=True)) == [recent.pk]
