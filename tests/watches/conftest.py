@@ -68,6 +68,7 @@ class Receiver:
         self.requests = []
         self.status = 200
         self.url = None
+        self.arrived = threading.Event()  # set by each request (for a worker in another process)
 
     def bodies(self):
         return [json.loads(r["body"]) for r in self.requests]
@@ -82,6 +83,7 @@ def receiver():
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             got.requests.append({"path": self.path, "headers": dict(self.headers.items()), "body": body})
+            got.arrived.set()
             self.send_response(got.status)
             if 300 <= got.status < 400:
                 self.send_header("Location", "/elsewhere")  # followed, it would show as a 2nd request
