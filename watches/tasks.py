@@ -9,6 +9,7 @@ digests whose window has ended.
 
 import logging
 import random
+import smtplib
 
 from celery import shared_task
 from django.utils import timezone
@@ -66,11 +67,21 @@ def send_due():
     return ids
 
 
-@shared_task(name="watches.send_confirmation")
-def send_confirmation(watch_id, what="watch"):
+@shared_task(bind=True, name="watches.send_confirmation", max_retries=5)
+def send_confirmation(self, watch_id, what="watch"):
+    """The confirmation email; a mail server that is down is retried (1, 2, 4 ... minutes), and in
+    process (no broker) the failure is logged, never raised into the page that asked."""
     watch = Watch.objects.select_related("subscriber").filter(pk=watch_id, removed_at__isnull=True).first()
-    if watch is not None:
+    if watch is None:
+        return None
+    try:
         deliver.send_confirmation(watch, what)
+    except (smtplib.SMTPException, OSError) as exc:
+        if not self.request.is_eager and self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+        log.error("confirmation for watch %s not sent: %s", watch_id, exc)
+        return "failed"
+    return "sent"
 
 
 @shared_task(name="watches.send_paused_notice")

@@ -148,3 +148,16 @@ def test_the_feed_lists_the_watch_changes(client):
     assert "Alpha Alpha 1 input: 1.00 USD → 0.80 USD per 1M tokens" in body
     assert f"banjia:watch-change:{change.pk}" in body
     assert client.get(reverse("watches:feed", args=["guess"])).status_code == 404
+
+
+def test_a_mail_server_that_is_down_does_not_break_the_form(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from .conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask(client)
+    assert response.status_code == 200
+    assert "confirmation link is on its way" in response.content.decode()
