@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import webhooks
+from . import scan, webhooks
 from .models import Change, Delivery, Watch
 
 log = logging.getLogger(__name__)
@@ -131,8 +131,11 @@ def unsubscribe_url(watch):
 
 
 def _mail(to, subject, template, context, *, unsubscribe=None, language=None, headers=None):
-    """Send one text + HTML message through Django's email backend (EMAIL_URL)."""
+    """Send one text + HTML message through Django's email backend (EMAIL_URL), in `language`."""
     with translation.override(language or settings.LANGUAGE_CODE):
+        subject = str(subject() if callable(subject) else subject)
+        if "changes" in context:
+            context["changes"] = [{**c, "summary": scan.summary(c)} for c in context["changes"]]
         context = {**context, "unsubscribe_url": unsubscribe, "subject": subject}
         text = render_to_string(f"watches/email/{template}.txt", context)
         html = render_to_string(f"watches/email/{template}.html", context)
@@ -151,10 +154,9 @@ def _mail(to, subject, template, context, *, unsubscribe=None, language=None, he
 def _send_email(delivery, now):
     watch = delivery.watch
     changes = [c.data for c in delivery.changes.order_by("created_at", "id")]
-    subject = _("Banjia: %(n)s change(s) to %(what)s") % {"n": len(changes), "what": watch.describe()}
     _mail(
         watch.subscriber.email,
-        subject,
+        lambda: _("Banjia: %(n)s change(s) to %(what)s") % {"n": len(changes), "what": watch.describe()},
         "digest",
         {
             "watch": watch,
@@ -286,7 +288,7 @@ def send_confirmation(watch, what="watch"):
     to = watch.subscriber.email if what == "watch" else watch.contact_email
     _mail(
         to,
-        _("Banjia: confirm your watch on %(what)s") % {"what": watch.describe()},
+        lambda: _("Banjia: confirm your watch on %(what)s") % {"what": watch.describe()},
         "confirm" if what == "watch" else "contact",
         {
             "watch": watch,

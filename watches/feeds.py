@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from . import scan
 from .deliver import site_url
 from .models import Watch
 
@@ -42,7 +43,10 @@ class WatchFeed(Feed):
         return obj.changes.order_by("-created_at", "-id")[:ITEMS]
 
     def item_title(self, item):
-        return item.data.get("summary") or item.get_event_display()
+        try:
+            return scan.summary(item.data)  # in the reader's language
+        except (KeyError, TypeError):
+            return item.data.get("summary") or item.get_event_display()
 
     def item_description(self, item):
         data = item.data

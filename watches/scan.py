@@ -219,11 +219,40 @@ def _estimate_state(watch, catalog):
 # --- differences ------------------------------------------------------------------------------
 
 
+def summary(change):
+    """One line saying what changed, in the active language (emails and feeds call it again in
+    their reader's language; the stored "summary" is the scan's)."""
+    if change["event"] == Change.Event.PRICE_CHANGED:
+        return _price_summary(change, change["old"], change["new"])
+    if change["event"] == Change.Event.ESTIMATE_CHANGED:
+        old, new = change["old"], change["new"]
+
+        def savings(s):
+            return f"{s['savings']['amount']} {s['savings']['currency']}" if s.get("savings") else "—"
+
+        return _("Your estimate changed: recommended %(old)s → %(new)s, savings %(s_old)s → %(s_new)s") % {
+            "old": old.get("recommended") or "—",
+            "new": new.get("recommended") or "—",
+            "s_old": savings(old),
+            "s_new": savings(new),
+        }
+    text = {
+        Change.Event.OFFER_ADDED: _("%(vendor)s: new offer %(name)s"),
+        Change.Event.OFFER_ENDED: _("%(vendor)s: offer %(name)s ended"),
+        Change.Event.OFFER_CHANGED: _("%(vendor)s: offer %(name)s changed"),
+    }[change["event"]]
+    return text % {"vendor": change.get("provider_name") or change["provider"], "name": change["name"]}
+
+
+def _kind_label(kind):
+    return str(Price.Kind(kind).label) if kind in Price.Kind.values else kind
+
+
 def _price_summary(entry, old, new):
     values = {
-        "vendor": entry["provider_name"],
-        "model": entry["model_name"],
-        "kind": entry["kind"] + (f" ({entry['tier']})" if entry["tier"] else ""),
+        "vendor": entry.get("provider_name") or entry["provider"],
+        "model": entry.get("model_name") or entry["model"],
+        "kind": _kind_label(entry["kind"]) + (f" ({entry['tier']})" if entry["tier"] else ""),
     }
     if old and new:
         values.update(old=f"{old['amount']} {old['currency']}", new=f"{new['amount']} {new['currency']}")
@@ -250,7 +279,9 @@ def price_changes(old, new):
             {
                 "event": Change.Event.PRICE_CHANGED.value,
                 "provider": entry["provider"],
+                "provider_name": entry["provider_name"],
                 "model": entry["model"],
+                "model_name": entry["model_name"],
                 "kind": entry["kind"],
                 "tier": entry["tier"],
                 "service_tier": entry["service_tier"],
@@ -279,26 +310,25 @@ def program_changes(old, new):
         was_open = a is not None and a["status"] in OPEN_STATES
         is_open = b is not None and b["status"] in OPEN_STATES
         if is_open and not was_open:
-            event, summary = Change.Event.OFFER_ADDED, _("%(vendor)s: new offer %(name)s")
+            event = Change.Event.OFFER_ADDED
         elif was_open and not is_open:
-            event, summary = Change.Event.OFFER_ENDED, _("%(vendor)s: offer %(name)s ended")
+            event = Change.Event.OFFER_ENDED
         elif is_open and _offer(a) != _offer(b):
-            event, summary = Change.Event.OFFER_CHANGED, _("%(vendor)s: offer %(name)s changed")
+            event = Change.Event.OFFER_CHANGED
         else:
             continue
         entry = b or a
-        out.append(
-            {
-                "event": event.value,
-                "provider": entry["provider"],
-                "program": slug,
-                "name": entry["name"],
-                "old": _offer(a),
-                "new": _offer(b),
-                "source": entry["source"],
-                "summary": summary % {"vendor": entry["provider_name"], "name": entry["name"]},
-            }
-        )
+        change = {
+            "event": event.value,
+            "provider": entry["provider"],
+            "provider_name": entry["provider_name"],
+            "program": slug,
+            "name": entry["name"],
+            "old": _offer(a),
+            "new": _offer(b),
+            "source": entry["source"],
+        }
+        out.append({**change, "summary": summary(change)})
     return out
 
 
@@ -336,23 +366,15 @@ def estimate_changes(watch, old, new):
             "savings_percent": s.get("savings_percent"),
         }
 
-    summary = _("Your estimate changed: recommended %(old)s → %(new)s, savings %(s_old)s → %(s_new)s") % {
-        "old": old.get("recommended") or "—",
-        "new": new.get("recommended") or "—",
-        "s_old": f"{old.get('savings')} {old.get('currency')}" if old.get("savings") else "—",
-        "s_new": f"{new.get('savings')} {new.get('currency')}" if new.get("savings") else "—",
+    change = {
+        "event": Change.Event.ESTIMATE_CHANGED.value,
+        "reasons": reasons,
+        "old": outcome(old),
+        "new": outcome(new),
+        "prices": prices,
+        "source": None,
     }
-    return [
-        {
-            "event": Change.Event.ESTIMATE_CHANGED.value,
-            "reasons": reasons,
-            "old": outcome(old),
-            "new": outcome(new),
-            "prices": prices,
-            "source": None,
-            "summary": summary,
-        }
-    ]
+    return [{**change, "summary": summary(change)}]
 
 
 def changes_between(watch, old, new):

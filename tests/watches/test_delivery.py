@@ -169,3 +169,17 @@ def test_unconfirmed_watches_are_forgotten_after_their_link_expires():
     # The link lasts 7 days; a day's grace after that: only the 8-day-old one goes.
     assert deliver.forget_unconfirmed(now=T0) == 1
     assert list(Watch.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_a_chinese_reader_gets_the_message_in_chinese():
+    import_catalog(catalog())
+    watch = services.request_email_watch(
+        {"kind": "provider", "provider_slug": "alpha"}, "a@example.com", "zh-hans"
+    )
+    services.confirm(watch.pk, "watch")
+    change_price("0.80")
+    delivery = deliver.collect(watch.pk, now=T0)
+    deliver.send(delivery.pk, now=T0)
+    [message] = mail.outbox  # (the confirmation waits for a commit that never comes)
+    assert message.subject == "搬家：厂商 alpha有 1 处变动"
+    assert "Alpha Alpha 1 输入：每百万 tokens 1.00 USD → 0.80 USD" in message.body

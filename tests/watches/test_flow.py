@@ -126,7 +126,7 @@ def test_email_watch_through_the_page(client, smtp):
     [(rcpt, digest)] = smtp.messages[1:]
     assert rcpt == ["team@example.com"]
     text = digest.get_body(preferencelist=("plain",)).get_content()
-    assert "Alpha Alpha 1 input: 0.90 USD → 0.70 USD per 1M tokens" in text
+    assert "Alpha Alpha 1 Input: 0.90 USD → 0.70 USD per 1M tokens" in text
     unsubscribe = link(digest, "unsubscribe")
     assert digest["List-Unsubscribe"].strip() == f"<http://testserver{unsubscribe}>"
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -145,7 +145,7 @@ def test_the_feed_lists_the_watch_changes(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     body = response.content.decode()
-    assert "Alpha Alpha 1 input: 1.00 USD → 0.80 USD per 1M tokens" in body
+    assert "Alpha Alpha 1 Input: 1.00 USD → 0.80 USD per 1M tokens" in body
     assert f"banjia:watch-change:{change.pk}" in body
     assert client.get(reverse("watches:feed", args=["guess"])).status_code == 404
 
