@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import socket
 
 import pytest
 
@@ -89,3 +90,18 @@ def test_redirects_are_not_followed(settings, receiver):
     with pytest.raises(webhooks.SendError, match="HTTP 302"):
         webhooks.post(receiver.url, b"{}", {})
     assert len(receiver.requests) == 1
+
+
+def test_a_receiver_that_never_answers_times_out(monkeypatch):
+    monkeypatch.setattr(webhooks, "TIMEOUT", 0.3)
+    with socket.socket() as silent:  # accepts connections (backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        with pytest.raises(webhooks.SendError, match="no answer within 0.3 s"):
+            webhooks.post(f"http://127.0.0.1:{port}/hook", b"{}", {})
+
+
+def test_a_url_with_control_characters_is_refused():
+    with pytest.raises(webhooks.UnsafeTarget):
+        webhooks.check("http://127.0.0.1:9/hook\r\nX-Injected: 1")
