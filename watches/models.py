@@ -200,7 +200,6 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         RETRYING = "retrying", _("Failed, will retry")
         FAILED = "failed", _("Failed, given up")
-        REFUSED = "refused", _("Refused (unsafe target)")
 
     watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="deliveries")
     key = models.UUIDField(unique=True, editable=False, help_text=_("The idempotency key."))
