@@ -32,6 +32,11 @@ class WatchError(Exception):
         self.errors = errors
 
 
+def _is_id(value, length):
+    """A slug or model id worth looking up: a printable string (no NUL, which PostgreSQL refuses)."""
+    return isinstance(value, str) and 0 < len(value) <= length and value.isprintable()
+
+
 def parse_subject(data, path="watch"):
     """The Watch fields for a subject document; raises WatchError."""
     if not isinstance(data, dict):
@@ -54,12 +59,12 @@ def parse_subject(data, path="watch"):
         if extra:
             raise WatchError({f"{path}.{sorted(extra)[0]}": [_("Unknown key.")]})
         slug = data["provider"]
-        if not isinstance(slug, str) or not Provider.objects.published().filter(slug=slug).exists():
+        if not _is_id(slug, 64) or not Provider.objects.published().filter(slug=slug).exists():
             raise WatchError({f"{path}.provider": [_("No such vendor.")]})
         if "model" not in keys:
             return {"kind": Watch.Kind.PROVIDER, "provider_slug": slug}
         model = data["model"]
-        if not isinstance(model, str) or not Model.objects.filter(provider__slug=slug, slug=model).exists():
+        if not _is_id(model, 128) or not Model.objects.filter(provider__slug=slug, slug=model).exists():
             raise WatchError({f"{path}.model": [_("No such model at this vendor.")]})
         return {"kind": Watch.Kind.MODEL, "provider_slug": slug, "model_slug": model}
     raise WatchError({path: [_("Give a provider, a provider and model, offers or an estimate.")]})

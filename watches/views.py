@@ -77,6 +77,8 @@ def manage(request, key):
     if request.method == "POST":
         target = request.POST.get("remove", "")
         watches = subscriber.watches.filter(removed_at__isnull=True)
+        if not target.isprintable():
+            raise Http404
         if target != "all":
             watches = watches.filter(key=target)
         for watch in watches:
