@@ -1,6 +1,8 @@
 """Hostile input to the watch API, form and pages: a clear refusal, never a 500 (SQLite and
 PostgreSQL, which refuses NUL)."""
 
+from urllib.parse import quote
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,14 +32,14 @@ BODIES = st.dictionaries(KEYS, JSON, max_size=4) | st.fixed_dictionaries(
 )
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def _catalog():
     import_catalog(catalog())
 
 
 @FAST
 @given(body=BODIES)
-def test_api_bodies(client, _catalog, body):
+def test_api_bodies(client, body):
     response = client.post("/api/v1/watches", body, content_type="application/json")
     assert response.status_code in (201, 400), response.content
     if response.status_code == 400:
@@ -53,16 +55,14 @@ FORM_TEXT = SPECIAL.filter(lambda v: v != "\ud800") | st.text(
 @FAST
 @given(fields=st.dictionaries(st.sampled_from(["email", "kind", "provider", "model", "audience", "estimate",
                                                 "threshold_percent"]), FORM_TEXT | st.just("\ufffd")))  # fmt: skip
-def test_form_posts(client, _catalog, fields):
+def test_form_posts(client, fields):
     response = client.post("/watches/", fields)
     assert response.status_code in (200, 400)
 
 
 @FAST
 @given(secret=SPECIAL | st.text(min_size=1, max_size=40), token=SPECIAL | st.text(max_size=40))
-def test_secret_paths_and_tokens(client, _catalog, secret, token):
-    from urllib.parse import quote
-
+def test_secret_paths_and_tokens(client, secret, token):
     part = quote(secret.encode("utf-8", "surrogatepass"), safe="")
     for url in (f"/watches/confirm/{part}/", f"/watches/unsubscribe/{part}/", f"/watches/manage/{part}/",
                 f"/watches/w/{part}/", f"/watches/feed/{part}.atom"):  # fmt: skip
