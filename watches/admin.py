@@ -66,6 +66,7 @@ class WatchAdmin(admin.ModelAdmin):
     ]
     search_fields = ["provider_slug", "model_slug", "webhook_url", "subscriber__email", "contact_email"]
     raw_id_fields = ["subscriber"]
+    list_select_related = ["subscriber"]
     readonly_fields = ["state_version", "created_at", "last_sent_at", "key", "feed_key"]
     exclude = ["secret", "token_sha256", "state"]
     inlines = [DeliveryInline, ChangeInline]
@@ -88,6 +89,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", "event"]
     search_fields = ["key", "watch__webhook_url", "watch__subscriber__email"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
+    list_select_related = ["watch__subscriber"]
 
     def has_add_permission(self, request):
         return False

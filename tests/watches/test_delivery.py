@@ -183,3 +183,18 @@ def test_a_chinese_reader_gets_the_message_in_chinese():
     [message] = mail.outbox  # (the confirmation waits for a commit that never comes)
     assert message.subject == "搬家：厂商 alpha有 1 处变动"
     assert "Alpha Alpha 1 输入：每百万 tokens 1.00 USD → 0.80 USD" in message.body
+
+
+@pytest.mark.parametrize("name", ["watch", "delivery", "subscriber"])
+def test_admin_lists_keep_a_flat_query_count(admin_client, django_assert_max_num_queries, name):
+    import_catalog(catalog())
+    for n in range(5):
+        watch = services.request_email_watch(
+            {"kind": "provider", "provider_slug": "alpha"}, f"{n}@example.com"
+        )
+        Delivery.objects.create(
+            watch=watch, key=f"00000000-0000-0000-0000-00000000000{n}", event="price_changed"
+        )
+    # session, user, count, filtered count, the rows (joined), plus the admin's own few
+    with django_assert_max_num_queries(8):
+        assert admin_client.get(f"/admin/watches/{name}/").status_code == 200
