@@ -244,8 +244,13 @@ def pause(watch, reason, now=None):
     return True
 
 
-def resume(watch):
+def resume(watch, now=None):
+    """Unpause; the deliveries given up are tried again (their changes were never received)."""
+    now = now or timezone.now()
     Watch.objects.filter(pk=watch.pk).update(paused_at=None, pause_reason="")
+    return Delivery.objects.filter(watch=watch, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.RETRYING, first_failed_at=None, next_attempt_at=now
+    )
 
 
 def forget_unconfirmed(now=None):

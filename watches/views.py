@@ -99,9 +99,10 @@ def watch_page(request, key):
             services.remove(watch)
         elif action == "resume" and watch.paused_at is not None and watch.removed_at is None:
             deliver.resume(watch)
-            from .tasks import deliver_watch
+            from .tasks import deliver_watch, send_due
 
             deliver_watch.delay(watch.pk)
+            send_due.delay()
         else:
             raise Http404
         return redirect("watches:watch", key=key)

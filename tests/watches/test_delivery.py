@@ -120,6 +120,15 @@ def test_a_day_of_failures_pauses_the_watch_and_tells_its_contact(
     change_price("0.80")
     assert deliver.collect(watch.pk, now=T0 + dt.timedelta(days=2)) is None
     assert Change.objects.filter(delivery__isnull=True).count() == 1
+    # Resumed (the receiver fixed): the given-up delivery and the kept change both go out.
+    receiver.status = 200
+    t = T0 + dt.timedelta(days=3)
+    assert deliver.resume(watch, now=t) == 1
+    assert deliver.due_delivery_ids(now=t) == [delivery.pk]
+    deliver.send(delivery.pk, now=t)
+    later = deliver.collect(watch.pk, now=t)
+    deliver.send(later.pk, now=t)
+    assert [b["changes"][0]["new"]["amount"] for b in receiver.bodies()[-2:]] == ["0.90", "0.80"]
 
 
 def test_an_unsafe_address_at_send_time_makes_no_request(settings, watch, receiver, monkeypatch):
