@@ -161,3 +161,23 @@ def test_a_mail_server_that_is_down_does_not_break_the_form(
         response = ask(client)
     assert response.status_code == 200
     assert "confirmation link is on its way" in response.content.decode()
+
+
+def test_the_watch_page_shows_deliveries_and_removes(client):
+    watch, _token, secret = services.create_webhook_watch(
+        {"kind": "provider", "provider_slug": "alpha"}, "http://127.0.0.1:9/h"
+    )
+    Watch.objects.filter(pk=watch.pk).update(
+        paused_at="2026-03-01T00:00:00Z", pause_reason="HTTP 500 for a day"
+    )
+    page = client.get(watch.get_absolute_url()).content.decode()
+    assert "HTTP 500 for a day" in page
+    assert 'value="resume"' in page
+    assert secret not in page
+    client.post(watch.get_absolute_url(), {"action": "resume"})
+    watch.refresh_from_db()
+    assert watch.paused_at is None
+    client.post(watch.get_absolute_url(), {"action": "remove"})
+    watch.refresh_from_db()
+    assert watch.removed_at is not None
+    assert client.post(watch.get_absolute_url(), {"action": "other"}).status_code == 404
