@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from offers.ratelimits import limited
+from offers.web.ratelimits import limited
 
 urlpatterns = [
     # Login attempts are rate-limited per client (BANJIA_LOGIN_RATE_LIMIT).
@@ -9,7 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("watches.api_urls")),
-    path("api/v1/", include("offers.api_urls")),
+    path("api/v1/", include("offers.api.urls")),
     path("watches/", include("watches.urls")),
     path("", include("offers.urls")),
 ]

@@ -8,7 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from offers.ratelimits import limited
+from offers.web.ratelimits import limited
 
 from .deliver import site_url
 from .models import Watch

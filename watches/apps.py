@@ -7,7 +7,7 @@ class WatchesConfig(AppConfig):
     verbose_name = _("Watches")
 
     def ready(self):
-        from offers.version import catalog_changed
+        from offers.catalog.version import catalog_changed
 
         from .scan import on_catalog_changed
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from offers import version as offers_version
+from offers.catalog import version as offers_version
 from offers.models import CatalogVersion, MigrationProgram, Price, today
 
 from .models import Change, Watch

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from offers.ratelimits import limited
+from offers.web.ratelimits import limited
 
 from . import deliver, services
 from .forms import WatchForm

@@ -2,7 +2,7 @@
 
 import pytest
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from watches.models import Watch, token_hash
 
 from .conftest import ESTIMATE, catalog

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from tests.scrapers.test_tasks import _require_services
 from watches import services
 from watches.models import Delivery

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from watches import deliver, scan, services
 from watches.models import Change, Delivery, Watch
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from watches.models import Delivery, Watch
 
 from .conftest import ESTIMATE, catalog

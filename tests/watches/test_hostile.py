@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from watches.models import Watch
 
 from .conftest import catalog

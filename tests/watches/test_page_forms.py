@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from tests.factories import build_browse_catalog
 from watches.models import Watch
 

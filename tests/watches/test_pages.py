@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from watches import scan, services
 from watches.deliver import confirm_token
 from watches.models import Change, Subscriber, Watch

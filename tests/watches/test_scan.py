@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from offers.models import MigrationProgram
 from tests.factories import MigrationProgramFactory, ProviderFactory
 from watches import scan, services

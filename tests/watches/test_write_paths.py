@@ -7,9 +7,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
+from offers.catalog.version import catalog_changed
 from offers.models import Model, Price
-from offers.version import catalog_changed
 from tests.factories import PriceFactory, ProviderFactory
 from watches import services
 
