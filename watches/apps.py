@@ -9,6 +9,6 @@ class WatchesConfig(AppConfig):
     def ready(self):
         from offers.catalog.version import catalog_changed
 
-        from .scan import on_catalog_changed
+        from .tasks import on_catalog_changed
 
         catalog_changed.connect(on_catalog_changed, dispatch_uid="watches-scan-on-catalog-change")

@@ -20,6 +20,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,6 +30,10 @@ from . import scan, webhooks
 from .models import Change, Delivery, Watch
 
 log = logging.getLogger(__name__)
+
+# Sent (watch_id=...) on commit when a webhook watch with a confirmed contact is paused; watches.tasks
+# mails the contact.
+watch_paused = Signal()
 
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
@@ -238,9 +243,7 @@ def pause(watch, reason, now=None):
     ):
         return False
     if watch.channel == Watch.Channel.WEBHOOK and watch.contact_email and watch.contact_confirmed_at:
-        from .tasks import send_paused_notice
-
-        transaction.on_commit(lambda: send_paused_notice.delay(watch.pk))
+        transaction.on_commit(lambda: watch_paused.send(sender=Watch, watch_id=watch.pk))
     return True
 
 

@@ -1,6 +1,6 @@
 """Finding what changed for each watch: compare what it saw last with the catalog now.
 
-After every committed catalog change (offers.version.catalog_changed) and once a day (a programme
+After every committed catalog change (offers.catalog.version.catalog_changed; see watches.tasks) and once a day (a programme
 can end by its date alone), `scan()` reads the published catalog once, works out each live watch's
 state (the prices and programmes it follows, or its estimate's outcome), records a Change per
 difference and stores the new state. Every write path (import, scrape apply, admin, review,
@@ -29,13 +29,6 @@ log = logging.getLogger(__name__)
 
 UNIT = "per 1M tokens"
 OPEN_STATES = (MigrationProgram.ACTIVE, MigrationProgram.NOT_STARTED, MigrationProgram.UNCONFIRMED)
-
-
-def on_catalog_changed(sender, using="default", **kwargs):
-    """catalog_changed receiver: queue a scan (run here and now without a broker)."""
-    from .tasks import scan_watches
-
-    scan_watches.delay()
 
 
 def _amount(value: Decimal) -> str:
@@ -403,7 +396,7 @@ def baseline(watch):
 
 def scan(watch_ids=None):
     """Compare every live watch with the catalog; returns the ids of watches with new changes."""
-    # This process may have read the catalog version less than a second ago (offers.version's
+    # This process may have read the catalog version less than a second ago (offers.catalog.version's
     # memo): forget it, so the estimates below use the catalog just committed.
     offers_version._forget_memo()
     version = current_version()

@@ -22,6 +22,19 @@ log = logging.getLogger(__name__)
 RETRY_CAP = 4 * 60
 
 
+def on_catalog_changed(sender, using="default", **kwargs):
+    """offers.catalog.version.catalog_changed receiver (connected in WatchesConfig.ready): queue a
+    scan (run here and now without a broker)."""
+    scan_watches.delay()
+
+
+def _tell_owner(sender, watch_id, **kwargs):
+    send_paused_notice.delay(watch_id)
+
+
+deliver.watch_paused.connect(_tell_owner, dispatch_uid="watches-tell-owner-when-paused")
+
+
 @shared_task(name="watches.scan_watches")
 def scan_watches():
     """Compare every live watch with the catalog and queue deliveries for those that changed."""
