@@ -22,6 +22,21 @@ def _watch_settings(settings):
     settings.BANJIA_PAGE_CACHE = False
 
 
+@pytest.fixture(autouse=True)
+def _in_process_tasks(request):
+    """Tasks run in the test's process (as without a broker) even when CELERY_BROKER_URL names one,
+    except in the tests marked `broker`, which go through a real worker."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
