@@ -83,6 +83,7 @@ class Catalog:
     def __init__(self, on=None):
         self.on = on or today()
         self._prices = None
+        self._by_model = None
         self._programs = None
         self._estimates = {}
 
@@ -114,6 +115,16 @@ class Catalog:
                     "source": p.source_url,
                 }
         return self._prices
+
+    def prices_of(self, provider, model=None):
+        """[(key, entry)] of one vendor's (or one model's) prices: an index built once per scan,
+        so each watch costs its own prices, not the whole catalog."""
+        if self._by_model is None:
+            self._by_model = {}
+            for key, entry in self.prices.items():
+                self._by_model.setdefault((entry["provider"], entry["model"]), []).append((key, entry))
+                self._by_model.setdefault((entry["provider"], None), []).append((key, entry))
+        return self._by_model.get((provider, model), [])
 
     @property
     def programs(self):
@@ -158,17 +169,11 @@ class Catalog:
 def state_of(watch, catalog):
     if watch.kind == Watch.Kind.PROVIDER:
         return {
-            "prices": {k: v for k, v in catalog.prices.items() if v["provider"] == watch.provider_slug},
+            "prices": dict(catalog.prices_of(watch.provider_slug)),
             "programs": {k: v for k, v in catalog.programs.items() if v["provider"] == watch.provider_slug},
         }
     if watch.kind == Watch.Kind.MODEL:
-        return {
-            "prices": {
-                k: v
-                for k, v in catalog.prices.items()
-                if v["provider"] == watch.provider_slug and v["model"] == watch.model_slug
-            }
-        }
+        return {"prices": dict(catalog.prices_of(watch.provider_slug, watch.model_slug))}
     if watch.kind == Watch.Kind.OFFERS:
         return {
             "programs": {
@@ -205,7 +210,7 @@ def _estimate_state(watch, catalog):
         "currency": result["currency"],
         "savings": alt["savings"] if alt else None,
         "savings_percent": alt["savings_percent"] if alt else None,
-        "prices": {k: v for k, v in catalog.prices.items() if (v["provider"], v["model"]) in used},
+        "prices": {k: v for provider, model in sorted(used) for k, v in catalog.prices_of(provider, model)},
     }
 
 
