@@ -247,7 +247,9 @@ def _vanished(provider, observed, urls, result):
                                 source_url__in=urls).select_related("model")  # fmt: skip
     for row in rows:
         slot = (provider.slug, row.model.slug, row.kind, row.tier_min_input_tokens, row.tier_max_input_tokens,
-                row.currency, row.service_tier, row.region, _row_window(row))  # fmt: skip
+                row.currency, row.service_tier, row.region, _row_window(row),
+                getattr(row, "tier_min_output_tokens", None), getattr(row, "tier_max_output_tokens", None),
+                getattr(row, "mode", None))  # fmt: skip
         if slot in observed:
             continue
         note = "price vanished from the page (kept until reviewed)"

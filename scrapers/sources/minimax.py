@@ -4,7 +4,9 @@
       <div><span>MiniMax-M3</span><span>上下文 ≤ 512K</span><span>永久五折</span></div>
       <div><span class="... line-through">¥4.2</span><span>¥2.1</span></div> ...
 
-A struck-through figure is the old price and is dropped: the price shown is stored. The prompt
+A struck-through figure beside a permanent discount ("永久五折") is the list price: the price shown
+is stored (a permanent discount is the price, catalog-format.md), with the list price in its note
+("permanent discount 永久五折; list price 4.2 CNY"). The prompt
 tier sits in the name cell ("上下文 ≤ 512K", "上下文 512K ~ 1M"). The international page's markdown
 source (platform.minimax.io, USD, pipe tables inside <Tabs>) parses too; its prices are region "intl"
 (see parsing.international), and its "Priority" tab (`<Tab title="Priority*">`, "Set `service_tier`
@@ -23,8 +25,10 @@ from ..parsing import (
     international,
     looks_like_html,
     markdown_tables,
+    model_id,
     observe_tables,
     require_markup,
+    struck_text,
 )
 
 SLUG = "minimax"
@@ -39,15 +43,42 @@ URLS = [
 
 SKIP_SECTION = re.compile(r"priority|优先|batch|批量", re.I)
 PRIORITY = re.compile(r"priority|优先", re.I)
+PERMANENT = re.compile(r"永久\S*折|permanent\s+\d+%\s*off", re.I)
+
+
+def _list_price_notes(list_tables, out):
+    """`out` with a note on each price a permanent discount made: the list price the page strikes
+    through beside it. `list_tables` are the same grids read for their struck figures."""
+    labels = {}
+    for table in list_tables:
+        for row in table.rows:
+            if row and (m := PERMANENT.search(row[0])):
+                labels[model_id(row[0])] = m.group(0)
+    if not labels:
+        return out
+    listed = {o.slot: o.amount for o in observe_tables(
+        list_tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax", skip_context=SKIP_SECTION)}  # fmt: skip
+    noted = []
+    for o in out:
+        price = listed.get(o.slot)
+        if o.model in labels and price is not None and price != o.amount:
+            o = replace(
+                o, note=f"permanent discount {labels[o.model]}; list price {price.normalize():f} {o.currency}"
+            )
+        noted.append(o)
+    return noted
 
 
 def parse(text):
     if not text or not text.strip():
         raise ParseError("minimax: the page is empty")
-    priority = []
+    priority, list_tables = [], []
     if looks_like_html(text):
         page = require_markup(text, "minimax")
         context = lambda node: " / ".join(headings_before(node))  # noqa: E731
+        list_tables = grid_tables(
+            page, context_of=context, text_of=struck_text
+        )  # before cell_text drops them
         tables = grid_tables(page, context_of=context) + html_tables(page, context_of=context)
     else:
         tables = markdown_tables(text)
@@ -60,4 +91,4 @@ def parse(text):
     if priority:
         found = observe_tables(priority, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax")
         out += [replace(o, service_tier="priority") for o in found]
-    return dedupe(international(out))
+    return dedupe(international(_list_price_notes(list_tables, out)))
