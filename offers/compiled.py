@@ -35,7 +35,7 @@ BUILD_QUERIES = 8
 PRICE_FIELDS = (
     "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
     "source_url", "checked_on", "confidence", "service_tier", "region", "time_window", "valid_from",
-    "valid_to",
+    "valid_to", "tier_min_output_tokens", "tier_max_output_tokens", "mode", "note",
 )  # fmt: skip
 PriceRow = namedtuple("PriceRow", PRICE_FIELDS)
 BENEFIT_FIELDS = (
@@ -53,6 +53,7 @@ class Counterpart:
     released_on: object  # date | None
     deprecated_on: object  # date | None
     model: object  # estimator.ModelRef
+    fit: str = "like_for_like"  # ModelMapping.fit: like_for_like, larger, smaller, other_class
 
     def available_on(self, on):
         return is_available(self.released_on, self.deprecated_on, on)
@@ -73,6 +74,7 @@ class Compiled:
     openai_models: list = field(default_factory=list)  # [(slug, name)] of OpenAI, by slug
     available: dict = field(default_factory=dict)  # (provider id, kind, date) -> available_models
     plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
+    reasoning: frozenset = frozenset()  # ids of models whose capabilities include "reasoning" (rule 6)
 
     def counterpart(self, openai_id, provider_ids, on):
         """{provider id: ModelRef} of the best-ranked mapping available on `on` (rule 4)."""
@@ -80,6 +82,14 @@ class Compiled:
         for c in self.counterparts.get(openai_id, ()):
             if c.provider_id in provider_ids and c.provider_id not in found and c.available_on(on):
                 found[c.provider_id] = c.model
+        return found
+
+    def counterpart_fits(self, openai_id, provider_ids, on):
+        """{provider id: fit} of the mappings `counterpart` picks (rule 8's like for like)."""
+        found = {}
+        for c in self.counterparts.get(openai_id, ()):
+            if c.provider_id in provider_ids and c.provider_id not in found and c.available_on(on):
+                found[c.provider_id] = c.fit
         return found
 
     def available_models(self, provider_id, kind, on):
@@ -121,10 +131,30 @@ def build():
         return shared.setdefault(value, value)
 
     providers = list(Provider.objects.published().exclude(slug="openai").order_by("slug"))
-    models, by_id, vendor_models, openai_models = {}, {}, {}, []
-    for pk, slug, name, kind, provider_slug, provider_id, released, retired in Model.objects.values_list(
-        "pk", "slug", "name", "kind", "provider__slug", "provider_id", "released_on", "deprecated_on"
+    models, by_id, vendor_models, openai_models, reasoning = {}, {}, {}, [], set()
+    for (
+        pk,
+        slug,
+        name,
+        kind,
+        provider_slug,
+        provider_id,
+        released,
+        retired,
+        caps,
+    ) in Model.objects.values_list(
+        "pk",
+        "slug",
+        "name",
+        "kind",
+        "provider__slug",
+        "provider_id",
+        "released_on",
+        "deprecated_on",
+        "capabilities",
     ).order_by("slug"):
+        if "reasoning" in (caps or ()):
+            reasoning.add(pk)
         ref = ModelRef(pk, slug, name, one(kind))
         models[(one(provider_slug), slug)] = ref
         by_id[pk] = ref
@@ -132,18 +162,24 @@ def build():
         if provider_slug == "openai":
             openai_models.append((slug, name))
     counterparts = {}
-    for openai_id, provider_id, rank, model_id, released, deprecated in ModelMapping.objects.order_by(
+    for openai_id, provider_id, rank, model_id, released, deprecated, fit in ModelMapping.objects.order_by(
         "openai_model_id", "provider_id", "rank"
     ).values_list(
-        "openai_model_id", "provider_id", "rank", "model_id", "model__released_on", "model__deprecated_on"
+        "openai_model_id",
+        "provider_id",
+        "rank",
+        "model_id",
+        "model__released_on",
+        "model__deprecated_on",
+        "fit",
     ):
         counterparts.setdefault(openai_id, []).append(
-            Counterpart(provider_id, rank, released, deprecated, by_id[model_id])
+            Counterpart(provider_id, rank, released, deprecated, by_id[model_id], one(fit))
         )
     prices, windows, amounts = {}, {}, {}
     for row in Price.objects.approved().order_by("id").values_list(*PRICE_FIELDS):
         row = list(row)
-        for i in (2, 4, 7, 8, 9, 10, 11, 13, 14):
+        for i in (2, 4, 7, 8, 9, 10, 11, 13, 14, 17, 18):
             row[i] = one(row[i])
         # Equal Decimals may be written differently ("1.0", "1"): share by their text.
         row[3] = amounts.setdefault(str(row[3]), row[3])
@@ -182,6 +218,7 @@ def build():
         rates=rates,
         vendor_models=vendor_models,
         openai_models=openai_models,
+        reasoning=frozenset(reasoning),
     )
 
 

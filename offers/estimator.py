@@ -111,6 +111,12 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POOL_KINDS = (Benefit.Kind.FREE_TOKENS, Benefit.Kind.MATCHED_TOKENS)
 STANDARD = str(Price.ServiceTier.STANDARD)
 SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
+THINKING = str(Price.Mode.THINKING)
+NON_THINKING = str(Price.Mode.NON_THINKING)
+MODES = (THINKING, NON_THINKING)
+LIKE_FOR_LIKE = "like_for_like"
+OVERRIDE = "override"  # a line's model chosen by the user: like for like by choice (rule 8)
+BAND_ASSUMED = "output_band_assumed"  # rule 1: no `requests`, the reply band was assumed
 REGIONS = tuple(str(r) for r in Price.Region)
 HOURS = 24
 # A rate dated further than this from as_of is named in `warnings` (issue 8, point 4).
@@ -163,10 +169,19 @@ class UsageLine:
     requests: int | None = None
     overrides: dict = field(default_factory=dict)
     service_tier: str = "standard"
+    mode: str | None = None  # rule 6: asked for by the line; None = by the baseline model
+    wanted_mode: str | None = None  # rule 6: the mode priced (set by the estimate from `mode`)
 
     @property
     def tokens(self):
         return self.input_tokens + self.output_tokens
+
+    @property
+    def reply_length(self):
+        """Output tokens per request (rounded up), or None without `requests` (rule 1's bands)."""
+        if self.requests is None:
+            return None
+        return -(-self.output_tokens // self.requests)
 
     @property
     def prompt_length(self):
@@ -283,6 +298,13 @@ def _parse_line(raw, path, errors):
             _("Expected one of %(choices)s, or null for standard.") % {"choices": ", ".join(SERVICE_TIERS)},
         )
         service_tier = STANDARD
+    mode = raw.get("mode")
+    if mode is not None and mode not in MODES:
+        errors.add(
+            f"{path}.mode",
+            _("Expected one of %(choices)s, or null to follow the model.") % {"choices": ", ".join(MODES)},
+        )
+        mode = None
     if None not in counts.values() and counts["cached_input_tokens"] > counts["input_tokens"]:
         errors.add(
             f"{path}.cached_input_tokens",
@@ -291,8 +313,9 @@ def _parse_line(raw, path, errors):
     if model is None or None in counts.values():
         return None
     return UsageLine(
-        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, **counts
-    )
+        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, mode=mode,
+        **counts,
+    )  # fmt: skip
 
 
 def parse_request(data):
@@ -500,6 +523,7 @@ class Snapshot:
     baseline_after: dict = field(default_factory=dict)
     plans: dict | None = None  # the compiled catalog's line plans (price_line), shared per version
     catalog: object = None  # the compiled catalog it was selected from (offers.compiled.Compiled)
+    fits: dict = field(default_factory=dict)  # (openai slug, provider id) -> the mapping's fit (rule 8)
 
 
 def load_snapshot(req, catalog=None):
@@ -535,10 +559,12 @@ def load_snapshot(req, catalog=None):
 
     # The counterpart of each OpenAI model at each provider on as_of (rule 4): the best-ranked
     # mapping whose model is available (released, not yet retired) on as_of.
-    mappings = {}
+    mappings, fits = {}, {}
     for slug, model in openai_models.items():
         for provider_id, counterpart in catalog.counterpart(model.pk, provider_ids, as_of).items():
             mappings[(slug, provider_id)] = counterpart
+        for provider_id, fit in catalog.counterpart_fits(model.pk, provider_ids, as_of).items():
+            fits[(slug, provider_id)] = fit
 
     # Prices in force on as_of of every model involved, of every tier, region and window (rule 6
     # chooses among them per line in `select_rows`). A line's OpenAI model launched after as_of
@@ -602,6 +628,7 @@ def load_snapshot(req, catalog=None):
         baseline_after=baseline_after,
         plans=catalog.plans,
         catalog=catalog,
+        fits=fits,
     )
 
 
@@ -689,6 +716,14 @@ class PricedLine:
     rates: tuple  # ExchangeRate rows used
     tier_used: str = STANDARD  # rule 6: the service tier whose rows priced the line
     windows: list = field(default_factory=list)  # rule 6: [{"window", "share", "saved"}]
+    mode_used: str | None = None  # rule 6: the mode of the rows that priced the output (None: any)
+    moded: bool = False  # the model prices this line's rows per mode
+    band_assumed: bool = False  # rule 1: reply-length bands, no `requests`: the open band was used
+
+    @property
+    def derived(self):
+        """A price used was worked out by a rule (confidence "derived"): never recommended (rule 8)."""
+        return any(price.confidence == "derived" for _k, _t, price, _r in self.parts)
 
 
 def _tier_min(price):
@@ -714,6 +749,45 @@ def _home_currency(rows):
     for p in rows:
         counts[p.currency] = counts.get(p.currency, 0) + 1
     return min(counts, key=lambda c: (-counts[c], c))
+
+
+def in_band(rows, reply_length):
+    """Rule 1's reply-length bands: (the rows whose band holds `reply_length`, assumed). Without
+    `requests` (reply_length None) the band with no upper bound (an ordinary reply is longer than
+    any short-reply band), and `assumed` is True when the rows had bands to choose from. Rows
+    without a band hold for any reply."""
+    if not any(p.tier_min_output_tokens is not None or p.tier_max_output_tokens is not None for p in rows):
+        return rows, False
+    if reply_length is None:
+        return [p for p in rows if p.tier_max_output_tokens is None], True
+    return [
+        p
+        for p in rows
+        if (p.tier_min_output_tokens or 0) <= reply_length
+        and (p.tier_max_output_tokens is None or reply_length <= p.tier_max_output_tokens)
+    ], False
+
+
+def select_mode(rows, wanted):
+    """Rule 6's mode: per kind, the rows of the `wanted` mode, else those of any mode (null), else
+    the other mode's. Returns (rows, mode used for the output (else the input), moded), `moded`
+    False when no row has a mode (then nothing was chosen)."""
+    if not any(p.mode for p in rows):
+        return rows, None, False
+    wanted = wanted or NON_THINKING
+    out, used = [], {}
+    for kind in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT):
+        kind_rows = [p for p in rows if p.kind == kind]
+        pick = (
+            [p for p in kind_rows if p.mode == wanted]
+            or [p for p in kind_rows if p.mode is None]
+            or [p for p in kind_rows if p.mode]
+        )
+        out += pick
+        if pick:
+            used[kind] = pick[0].mode
+    rest = [p for p in rows if p.kind not in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT)]
+    return out + rest, used.get(Price.Kind.OUTPUT, used.get(Price.Kind.INPUT)), True
 
 
 def choose_prices(model, rows, line, on):
@@ -766,11 +840,13 @@ class Dimensions:
 
 
 def select_rows(rows, line, dims):
-    """Rule 6: (all-day rows, {window key: window rows}, tier used) of one model for `line`.
+    """Rule 6: (all-day rows, {window key: window rows}, tier used, (mode used, moded)) of one
+    model for `line`.
 
     By region (the request's region where the model has any row of it, else the home rows with
     region null), then service tier (the line's tier where the model has any row of it, else
-    standard), then window (rows without a window; rows with one only with an hourly profile)."""
+    standard), then window (rows without a window; rows with one only with an hourly profile),
+    then mode (`select_mode`)."""
     region = dims.region if dims else None
     regional = [p for p in rows if p.region == region] if region is not None else []
     rows = regional or [p for p in rows if p.region is None]
@@ -779,13 +855,14 @@ def select_rows(rows, line, dims):
     if not tiered and tier_used != STANDARD:
         tier_used = STANDARD
         tiered = [p for p in rows if p.service_tier == STANDARD]
+    tiered, mode_used, moded = select_mode(tiered, line.wanted_mode)
     all_day = [p for p in tiered if p.time_window is None]
     windows = {}
     if dims is not None and dims.hourly_usage is not None:
         for p in tiered:
             if p.time_window is not None:
                 windows.setdefault(window_key(p.time_window), []).append(p)
-    return all_day, windows, tier_used
+    return all_day, windows, tier_used, (mode_used, moded)
 
 
 @lru_cache(maxsize=512)
@@ -877,6 +954,9 @@ class _Plan:
     den: int
     rates: tuple  # ExchangeRate rows used
     windows: tuple  # (window, share, ((slot, share, price row, all-day row), ...))
+    mode_used: str | None = None  # rule 6 (see PricedLine)
+    moded: bool = False
+    band_assumed: bool = False  # rule 1 (see PricedLine)
 
 
 def _plan_context(fx, dims):
@@ -901,7 +981,8 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     input_only = _input_only(model, line)
     plan = None
     if plans is not None:
-        key = (model.pk, line.service_tier, length, input_only, context or _plan_context(fx, dims))
+        key = (model.pk, line.service_tier, length, input_only, line.reply_length, line.wanted_mode,
+               context or _plan_context(fx, dims))  # fmt: skip
         plan = plans.get(key)
     if plan is None:
         try:
@@ -942,13 +1023,16 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
         offpeak.append({"window": window, "share": share, "saved": saved})
     return PricedLine(
         line=line, model=model, parts=parts, monthly_cost=cost, rates=plan.rates, tier_used=plan.tier_used,
-        windows=offpeak,
+        windows=offpeak, mode_used=plan.mode_used, moded=plan.moded, band_assumed=plan.band_assumed,
     )  # fmt: skip
 
 
 def _plan(line, model, rows, fx, dims):
     """The `_Plan` of `line`'s shape at `model`; raises Unpriced."""
-    all_day, windows, tier_used = select_rows(rows, line, dims)
+    all_day, windows, tier_used, (mode_used, moded) = select_rows(rows, line, dims)
+    all_day, band_assumed = in_band(all_day, line.reply_length)
+    windows = {key: in_band(window_rows, line.reply_length)[0] for key, window_rows in windows.items()}
+    windows = {key: window_rows for key, window_rows in windows.items() if window_rows}
     chosen = choose_prices(model, all_day, line, fx.as_of)
     kinds = ((Price.Kind.INPUT, 0), (Price.Kind.CACHED_INPUT, 1), (Price.Kind.OUTPUT, 2))
     # Rule 6 windows: each takes its share of the tokens of the kinds it prices; the all-day
@@ -1000,6 +1084,9 @@ def _plan(line, model, rows, fx, dims):
         den=den,
         rates=tuple(used),
         windows=tuple(window_uses),
+        mode_used=mode_used,
+        moded=moded,
+        band_assumed=band_assumed,
     )
 
 
@@ -1382,9 +1469,15 @@ def _tier_text(lo, hi):
 
 
 def _with_tier(pl, entry):
-    """A response line, with `tier_used` where the line's service tier had no rows (rule 6)."""
+    """A response line, with `tier_used` where the line's service tier had no rows and `mode_used`
+    where the model has no rows of the line's mode (rule 6), and `warnings` ["output_band_assumed"]
+    where the model prices replies by length and the line gives no `requests` (rule 1)."""
     if pl.tier_used != pl.line.service_tier:
         entry["tier_used"] = pl.tier_used
+    if pl.moded and pl.mode_used != (pl.line.wanted_mode or NON_THINKING):
+        entry["mode_used"] = pl.mode_used
+    if pl.band_assumed:
+        entry["warnings"] = [BAND_ASSUMED]
     return entry
 
 
@@ -1396,6 +1489,12 @@ def _tokens_text(tokens):
 def _line_detail(pl):
     detail = _line_detail_base(pl)
     detail["service_tier"] = pl.line.service_tier
+    detail["mode"] = pl.line.wanted_mode
+    detail["reply_length"] = pl.line.reply_length
+    if pl.moded:
+        detail["mode_used"] = pl.mode_used
+    if pl.band_assumed:
+        detail["band_assumed"] = True
     if pl.tier_used != pl.line.service_tier:
         detail["tier_used"] = pl.tier_used
     if pl.windows:
@@ -1432,6 +1531,10 @@ def _line_detail_base(pl):
                 "service_tier": price.service_tier,
                 "region": price.region,
                 "time_window": price.time_window,
+                "tier_min_output_tokens": price.tier_min_output_tokens,
+                "tier_max_output_tokens": price.tier_max_output_tokens,
+                "mode": price.mode,
+                "note": price.note or None,
                 "cost": money(tokens * exact(price.amount) * rate / MILLION),
             }
             for kind, tokens, price, rate in pl.parts
@@ -1476,8 +1579,13 @@ def _estimate(req, snap):
     by_slug = {p.slug: p for p in snap.providers}
 
     baseline = []
+    reasoning = snap.catalog.reasoning if snap.catalog is not None else frozenset()
     for i, line in enumerate(req.usage):
         model = snap.openai_models.get(line.model)
+        if model is not None:
+            # Rule 6: a reasoning baseline model's lines are priced on thinking rows, others on
+            # non-thinking rows, unless the line asks for a mode itself.
+            line.wanted_mode = line.mode or (THINKING if model.pk in reasoning else NON_THINKING)
         if model is None:
             errors.add(
                 f"usage[{i}].model",
@@ -1519,17 +1627,19 @@ def _estimate(req, snap):
     used_rates = {r.pk: r for pl in baseline for r in pl.rates}
 
     ranked, incomplete, used_lines = [], [], []
-    prices, plans, mappings = snap.prices, snap.plans, snap.mappings
+    prices, plans, mappings, fits = snap.prices, snap.plans, snap.mappings, snap.fits
     for provider in snap.providers:
-        priced, reasons, rates = [], [], []
+        priced, reasons, rates, line_fits = [], [], [], []
         provider_pk, provider_slug = provider.pk, provider.slug
         for line in req.usage:
             model = None
             override = line.overrides.get(provider_slug) if line.overrides else None
             if override is not None:
                 model = snap.models.get((provider_slug, override))
+                fit = OVERRIDE
             else:
                 model = mappings.get((line.model, provider_pk))
+                fit = fits.get((line.model, provider_pk), LIKE_FOR_LIKE)
             if model is None:
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
@@ -1539,6 +1649,7 @@ def _estimate(req, snap):
                 reasons.append(exc.reason)
                 continue
             priced.append(pl)
+            line_fits.append(fit)
             rates.extend(pl.rates)
         if reasons:
             incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
@@ -1569,14 +1680,19 @@ def _estimate(req, snap):
                         "openai_model": pl.line.model,
                         "model": pl.model.slug,
                         "monthly_cost": money(pl.monthly_cost),
+                        **({} if fit in (LIKE_FOR_LIKE, OVERRIDE) else {"fit": fit}),
                     },
                 )
-                for pl in priced
+                for pl, fit in zip(priced, line_fits, strict=True)
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
             "programs_left_out": snap.programs_left_out.get(provider_pk, []),
         }
+        # Rule 8: why this alternative may not be the answer, however cheap: a price worked out by
+        # a rule ("derived_price"), a counterpart that is not like for like ("unlike_model").
+        if caveats := _caveats(priced, line_fits):
+            alt["caveats"] = caveats
         if req.detail:
             alt["detail"] = _vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
         # The same rate rows come back from every line: each distinct row once, in order.
@@ -1586,6 +1702,7 @@ def _estimate(req, snap):
 
     ranked.sort(key=lambda t: (t[0], t[1]))
     warnings = _launch_warnings(snap) + _warnings(used_rates.values(), baseline, used_lines, snap.as_of)
+    warnings += _band_warnings(used_lines)
     result = {
         "as_of": snap.as_of.isoformat(),
         "months": months,
@@ -1603,10 +1720,48 @@ def _estimate(req, snap):
         "alternatives": [alt for _t, _s, alt in ranked],
         "incomplete": incomplete,
         "warnings": warnings,
+        # Rule 8: the cheapest complete alternative priced on checked rows and like-for-like models.
+        "recommended": next((alt["provider"] for _t, _s, alt in ranked if not alt.get("caveats")), None),
     }
     if req.detail:
         result["baseline"]["detail"] = {"lines": [_line_detail(pl) for pl in baseline]}
     return result
+
+
+def _caveats(priced, fits):
+    """Rule 8's reasons an alternative is not recommended, as codes: "derived_price" (a line is
+    priced on a row of confidence derived), "unlike_model" (a line's mapping is not like for like
+    and the user did not choose the model)."""
+    caveats = []
+    if any(pl.derived for pl in priced):
+        caveats.append("derived_price")
+    if any(fit not in (LIKE_FOR_LIKE, OVERRIDE) for fit in fits):
+        caveats.append("unlike_model")
+    return caveats
+
+
+def _band_warnings(alternative_lines):
+    """Rule 1: one `output_band_assumed` warning per (provider, model) priced by reply length on a
+    line without `requests` (the band with no upper bound was used)."""
+    seen = {}
+    for provider_slug, pl in alternative_lines:
+        if pl.band_assumed:
+            seen.setdefault((provider_slug, pl.model.slug), pl.line.model)
+    return [
+        {
+            "code": BAND_ASSUMED,
+            "message": _(
+                "%(model)s (%(provider)s) prices short replies lower; without the number of requests the "
+                "price for ordinary (longer) replies is used. Give the requests per month to price by "
+                "your reply length."
+            )
+            % {"model": model_slug, "provider": provider_slug},
+            "provider": provider_slug,
+            "model": model_slug,
+            "openai_model": openai_model,
+        }
+        for (provider_slug, model_slug), openai_model in sorted(seen.items())
+    ]
 
 
 def _launch_warnings(snap):

@@ -99,6 +99,9 @@ EXPECTED = {
     ],
     # every price was checked on as_of and the rate is of that day: nothing to warn about
     "warnings": [],
+    # rule 8: DeepSeek is first and every one of its lines is priced on reported rows of a
+    # like-for-like mapping (the catalog's mappings carry no fit: like_for_like by default)
+    "recommended": "deepseek",
 }
 
 
@@ -285,6 +288,7 @@ def test_arbitrary_json_never_500(client, catalog, body):
             "alternatives",
             "incomplete",
             "warnings",
+            "recommended",
         }
 
 
