@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
-from .browse import pick_currency, window_label
+from .browse import band_label, mode_label, pick_currency, window_label
 from .estimate_display import SORTS, chart, decorate, flag_lines, group_warnings, siblings
 from .estimate_export import csv_response, xlsx_response
 from .estimate_forms import (
@@ -333,6 +333,13 @@ def _label_prices(line):
             words.append(str(Price.Region(p["region"]).label))
         if p.get("time_window"):
             words.append(window_label(p["time_window"]))
+        # Rule 1's reply-length band and rule 6's mode, in the model pages' words.
+        row = Price(
+            tier_min_output_tokens=p.get("tier_min_output_tokens"),
+            tier_max_output_tokens=p.get("tier_max_output_tokens"),
+            mode=p.get("mode"),
+        )
+        words += [text for text in (band_label(row), mode_label(row)) if text]
         p["dimensions"] = " · ".join(words)
 
 

@@ -438,7 +438,7 @@ def test_summary_comes_first_with_the_answer_and_the_baseline(client, catalog):
     html = client.get(f"{URL}?{REFERENCE}").content.decode()
     assert html.index('id="estimate-summary"') < html.index('id="ranking"') < html.index('id="chart"')
     summary = section(html, "estimate-summary")
-    assert "Best complete option:" in summary
+    assert "Recommended:" in summary  # rule 8: DeepSeek, first, on reported prices of mapped models
     assert "DeepSeek" in summary
     assert "25,785.78 CNY" in summary  # 27,849.78 - 2,064.00 over 12 months
     assert "(92.59 %)" in summary
@@ -518,7 +518,7 @@ def test_sorting_after_programmes_differs_from_total():
 
     result = {
         "months": 12, "as_of": "2025-01-01", "currency": "USD", "incomplete": [],
-        "baseline": {"monthly_cost": "100.00", "total_cost": "1200.00"},
+        "baseline": {"monthly_cost": "100.00", "total_cost": "1200.00"}, "recommended": "big-grant",
     }  # fmt: skip
     result["alternatives"] = [
         alt("big-grant", "300.00", "300.00", "0.00", "3300.00"),  # 3,600 list, 3,300 free: 300.00
@@ -777,5 +777,51 @@ def test_ranking_flags_a_line_priced_on_a_derived_price(client, catalog):
     # Zhipu is not the best option here (DeepSeek is, and its gpt-4o-mini line is "larger"):
     # the summary asks to check it
     summary = html[html.index('id="estimate-summary"') : html.index('id="ranking"')]
-    assert "Best complete option:" in summary
+    assert "Recommended:" in summary
     assert 'id="best-flagged"' in summary
+
+
+# --- rule 8 on the page: the summary leads with `recommended` ---------------------------------------
+
+
+def test_summary_leads_with_the_recommendation_and_shows_a_cheaper_guess_beside_it(client, catalog):
+    from offers.models import Price
+
+    # DeepSeek, the cheapest, now rests on a derived price: it is shown beside the answer, flagged,
+    # and the next checked vendor (Zhipu) is the answer.
+    Price.objects.filter(model__slug="deepseek-chat", kind="output").update(
+        confidence=Price.Confidence.DERIVED
+    )
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    summary = section(html, "estimate-summary")
+    title = summary[summary.index('id="summary-title"') : summary.index("</h2>")]
+    assert "Recommended:" in title
+    assert "Zhipu" in title
+    assert "DeepSeek" not in title
+    unchecked = summary[summary.index('id="unchecked-options"') :]
+    assert "Cheaper, but not checked" in unchecked
+    assert "DeepSeek" in unchecked
+    assert "25,785.78 CNY" in unchecked  # DeepSeek's savings, as in the reference estimate
+    assert "a price worked out by a rule, not stated by the vendor" in unchecked
+    # the price lines mark the derived price
+    assert '<mark class="derived"' in html
+
+
+def test_no_recommendation_says_so_and_lists_the_unchecked(client, catalog):
+    from offers.models import Price
+
+    Price.objects.filter(kind="output").exclude(model__provider__slug="openai").update(
+        confidence=Price.Confidence.DERIVED
+    )
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    summary = section(html, "estimate-summary")
+    assert "No vendor can be recommended for this usage yet." in summary
+    assert "Recommended:" not in summary
+    assert "DeepSeek" in summary[summary.index('id="unchecked-options"') :]
+
+
+def test_requests_field_explains_the_reply_band(client, catalog):
+    html = client.get(URL).content.decode()
+    assert "picks the reply-length band" in html
+    html = client.get(URL, HTTP_COOKIE="django_language=zh-hans").content.decode()
+    assert "picks the reply-length band" not in html
