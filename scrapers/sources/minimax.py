@@ -46,22 +46,40 @@ PRIORITY = re.compile(r"priority|优先", re.I)
 PERMANENT = re.compile(r"永久\S*折|permanent\s+\d+%\s*off", re.I)
 
 
-def _list_price_notes(list_tables, out):
-    """`out` with a note on each price a permanent discount made: the list price the page strikes
-    through beside it. `list_tables` are the same grids read for their struck figures."""
+STRUCK_MD = re.compile(r"~~([^~]+)~~\s*(?:\\?\$|¥|US\$)\s*[\d.,]+")  # "~~\$0.60~~ \$0.30" -> "\$0.60"
+
+
+def _key(o):
+    return (o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens, o.currency)
+
+
+def _md_labels(text):
+    """{model id: "Permanent 50% off"} from markdown rows whose name cell carries the badge (the
+    table reader drops the badge's HTML)."""
     labels = {}
+    for line in text.splitlines():
+        if (badge := PERMANENT.search(line)) and (name := re.search(r"\*\*([^*]+)\*\*", line)):
+            labels[model_id(name.group(1))] = badge.group(0)
+    return labels
+
+
+def _list_price_notes(list_tables, out, service_tier="standard", skip_context=SKIP_SECTION, labels=None):
+    """`out` with a note on each price of `service_tier` a permanent discount made: the list price
+    the page strikes through beside it. `list_tables` are the same tables read for their struck
+    figures; `labels` the discount's words per model where the tables lost them."""
+    labels = dict(labels or {})
     for table in list_tables:
         for row in table.rows:
             if row and (m := PERMANENT.search(row[0])):
-                labels[model_id(row[0])] = m.group(0)
+                labels[model_id(row[0].lstrip("*"))] = m.group(0)
     if not labels:
         return out
-    listed = {o.slot: o.amount for o in observe_tables(
-        list_tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax", skip_context=SKIP_SECTION)}  # fmt: skip
+    listed = {_key(o): o.amount for o in observe_tables(
+        list_tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax", skip_context=skip_context)}  # fmt: skip
     noted = []
     for o in out:
-        price = listed.get(o.slot)
-        if o.model in labels and price is not None and price != o.amount:
+        price = listed.get(_key(o))
+        if o.service_tier == service_tier and o.model in labels and price is not None and price != o.amount:
             o = replace(
                 o, note=f"permanent discount {labels[o.model]}; list price {price.normalize():f} {o.currency}"
             )
@@ -72,7 +90,7 @@ def _list_price_notes(list_tables, out):
 def parse(text):
     if not text or not text.strip():
         raise ParseError("minimax: the page is empty")
-    priority, list_tables = [], []
+    priority, list_tables, list_priority = [], [], []
     if looks_like_html(text):
         page = require_markup(text, "minimax")
         context = lambda node: " / ".join(headings_before(node))  # noqa: E731
@@ -86,9 +104,16 @@ def parse(text):
             t for t in tables if PRIORITY.search(t.context) and not re.search(r"batch|批量", t.context, re.I)
         ]
         tables = [t for t in tables if not SKIP_SECTION.search(t.context)]
+        struck = markdown_tables(STRUCK_MD.sub(r"\1", text))  # the struck list prices in their place
+        list_tables = [t for t in struck if not SKIP_SECTION.search(t.context)]
+        list_priority = [
+            t for t in struck if PRIORITY.search(t.context) and not re.search(r"batch|批量", t.context, re.I)
+        ]
     out = observe_tables(tables, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax",
                          skip_context=SKIP_SECTION)  # fmt: skip
     if priority:
         found = observe_tables(priority, source=SLUG, vendor=VENDOR, provider=PROVIDER, what="minimax")
         out += [replace(o, service_tier="priority") for o in found]
-    return dedupe(international(_list_price_notes(list_tables, out)))
+        out = _list_price_notes(list_priority, out, "priority", skip_context=None, labels=_md_labels(text))
+    labels = None if looks_like_html(text) else _md_labels(text)
+    return dedupe(international(_list_price_notes(list_tables, out, labels=labels)))

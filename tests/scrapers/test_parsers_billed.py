@@ -143,6 +143,19 @@ def test_permanent_discount_is_the_price_with_the_list_price_in_the_note(recorde
     assert {o.confidence for o in obs.values()} == {"official"}
 
 
+def test_permanent_discount_on_the_international_markdown_page(recorded):
+    obs = {(o.model, o.kind, o.service_tier, o.tier_max_input_tokens): o
+           for o in minimax.parse(recorded("vendors/minimax-pricing-en.md"))}  # fmt: skip
+    # Standard tab: "**MiniMax-M3** ≤ 512k input tokens Permanent 50% off | ~~\$0.60~~ \$0.30 / M tokens"
+    m3 = obs[("minimax-m3", "input", "standard", 512000)]
+    assert (m3.amount, m3.note) == (D("0.30"), "permanent discount Permanent 50% off; list price 0.6 USD")
+    # Priority tab: "~~\$3.60~~ \$1.80 / M tokens" (output)
+    pri = obs[("minimax-m3", "output", "priority", 512000)]
+    assert (pri.amount, pri.note) == (D("1.80"), "permanent discount Permanent 50% off; list price 3.6 USD")
+    # "**MiniMax-M2.7** | \$0.3 / M tokens": no discount, no note
+    assert obs[("minimax-m2.7", "input", "standard", None)].note is None
+
+
 # --- derived prices say their rule ---------------------------------------------------------------------
 
 
