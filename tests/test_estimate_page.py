@@ -828,3 +828,23 @@ def test_requests_field_explains_the_reply_band(client, catalog):
     with translation.override("en"):  # restores the language the request activates
         html = client.get(URL, HTTP_COOKIE="django_language=zh-hans").content.decode()
     assert "picks the reply-length band" not in html
+
+
+def test_an_assumed_reply_band_is_flagged_and_warned(client, catalog):
+    from decimal import Decimal
+
+    from offers.models import Price
+
+    # glm-4's output becomes two bands: its price for replies of 200+ tokens, and a lower one
+    # (made up: 1 CNY) for shorter replies. The reference usage gives no requests, so the open band
+    # is used (the total stays as in the reference) and the page says the band was assumed.
+    row = Price.objects.get(model__slug="glm-4", kind="output")
+    Price.objects.filter(pk=row.pk).update(tier_min_output_tokens=200)
+    Price.objects.create(model=row.model, kind="output", amount=Decimal("1"), currency=row.currency,
+                         tier_max_output_tokens=199, valid_from=row.valid_from, source_url=row.source_url,
+                         checked_on=row.checked_on, method=row.method, confidence=row.confidence,
+                         status=row.status)  # fmt: skip
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    assert ranking_flags(html, "zhipu")[0] == ["band"]  # the gpt-4o line, on glm-4
+    assert 'data-code="output_band_assumed"' in html
+    assert "glm-4 (zhipu) prices short replies lower" in html
