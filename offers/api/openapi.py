@@ -323,7 +323,18 @@ SPEC = {
                     "input_tokens": TOKENS,
                     "cached_input_tokens": {**TOKENS, "description": "Part of input_tokens."},
                     "output_tokens": TOKENS,
-                    "requests": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TOKENS},
+                    "requests": {
+                        "type": ["integer", "null"],
+                        "minimum": 1,
+                        "maximum": MAX_TOKENS,
+                        "description": "Requests a month: input / requests picks the prompt tier, output / requests "
+                        "the reply-length band (rule 1); without it the open band is assumed and said.",
+                    },
+                    "mode": {
+                        "enum": ["thinking", "non_thinking", None],
+                        "description": "Rule 6: price replies in this mode; null follows the baseline model "
+                        "(reasoning models: thinking).",
+                    },
                     "overrides": {
                         "type": ["object", "null"],
                         "maxProperties": MAX_OVERRIDES_PER_LINE,
@@ -397,6 +408,11 @@ SPEC = {
                         },
                     },
                     "alternatives": {"type": "array", "items": _ref("Alternative")},
+                    "recommended": {
+                        "type": ["string", "null"],
+                        "description": "Rule 8: the first complete alternative priced on official or reported "
+                        "rows of like-for-like (or chosen) models; null when none is.",
+                    },
                     "incomplete": {
                         "type": "array",
                         "items": {
@@ -438,11 +454,19 @@ SPEC = {
                                 "openai_model": {"type": "string"},
                                 "model": {"type": "string"},
                                 "monthly_cost": MONEY,
+                                "fit": {"enum": ["larger", "smaller", "other_class"]},
+                                "mode_used": {"enum": ["thinking", "non_thinking", None]},
+                                "warnings": {"type": "array", "items": {"enum": ["output_band_assumed"]}},
                             },
                         },
                     },
                     "programs": {"type": "array", "items": {"type": "string"}},
                     "perks": {"type": "array", "items": {"type": "string"}},
+                    "caveats": {
+                        "type": "array",
+                        "items": {"enum": ["derived_price", "unlike_model"]},
+                        "description": "Rule 8: why this alternative is not recommended, however cheap.",
+                    },
                     "programs_left_out": {
                         "type": "array",
                         "items": {
