@@ -130,7 +130,7 @@ def parse(text):
 # store); it is read as an offer so the board can say so. Token Plan tiers are plans: shown, never
 # counted (they cover agent tools, not API traffic).
 
-PERMANENT = re.compile(
+PERMANENT_OFFER = re.compile(
     r"(MiniMax-[A-Za-z0-9][A-Za-z0-9._-]*)\**[^|¥$]{0,60}?(?:永久\s*([一二三四五六七八九]|\d+(?:\.\d+)?)\s*折"
     r"|Permanent\s+(\d+(?:\.\d+)?)%\s*off)",
     re.I,
@@ -138,10 +138,10 @@ PERMANENT = re.compile(
 PLAN_ROW = re.compile(
     r"\|\s*([A-Za-z][\w ]{0,20}?)\s*\|\s*¥\s*(\d+(?:\.\d+)?)\s*/\s*(月|季|年)\s*\|\s*([^|\n]*?)\s*\|"
 )
-PERIOD = {"月": "month", "季": "quarter", "年": "year"}
+PLAN_PERIOD = {"月": "month", "季": "quarter", "年": "year"}
 
 
-def _words(text):
+def _offer_words(text):
     if not looks_like_html(text):
         # MDX: the badges' markup and the bold marks around their words
         return re.sub(r"\\?\*+", "", re.sub(r"<[^>]*>", " ", text))
@@ -155,9 +155,9 @@ def parse_offers(text):
     without them yields none; an empty page raises."""
     if not text or not text.strip():
         raise ParseError("minimax: the page is empty")
-    words = _words(text)
+    words = _offer_words(text)
     out, permanent = [], {}
-    for m in PERMANENT.finditer(words):
+    for m in PERMANENT_OFFER.finditer(words):
         percent = percent_off_zhe(m.group(2)) if m.group(2) else normal(m.group(3))
         permanent.setdefault((m.group(1).lower(), percent), []).append(tidy(m.group(0)))
     for (slug, percent), said in sorted(permanent.items()):
@@ -169,6 +169,6 @@ def parse_offers(text):
             tier = tidy(m.group(1))
             out.append(Offer(source=SLUG, vendor=VENDOR, provider=PROVIDER, offer="plan", key="token-plan",
                              label=f"Token Plan {tier}", scope="subscription", price=money(m.group(2)),
-                             currency="CNY", period=PERIOD[m.group(3)],
+                             currency="CNY", period=PLAN_PERIOD[m.group(3)],
                              text=tidy(f"Token Plan {tier} ¥{m.group(2)} / {m.group(3)} {m.group(4)}")))  # fmt: skip
     return merge(out)
