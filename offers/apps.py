@@ -7,6 +7,8 @@ class OffersConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self):
+        from . import tokens  # noqa: F401
+        from .tokens import checks  # noqa: F401  (registers the tokenizer check)
         from .version import connect_signals
 
         connect_signals()
