@@ -21,11 +21,11 @@ from offers.tokens import (
     count,
     count_all,
     count_sample,
+    registry,
     sample_hash,
     sample_size,
     validate_sample,
 )
-from offers.tokens import registry
 
 ENGLISH = (
     "Thanks for contacting support. I have reset the password on your account; please sign in "
@@ -99,7 +99,11 @@ def _tokenizer_json(name):
 def _ranks(name):
     spec = registry.BY_NAME[name]
     path = _data(spec.package, spec.path)
-    raw = gzip.open(path).read() if spec.path.endswith(".gz") else path.read_bytes()
+    if spec.path.endswith(".gz"):
+        with gzip.open(path) as fh:
+            raw = fh.read()
+    else:
+        raw = path.read_bytes()
     return {base64.b64decode(line.split()[0]) for line in raw.splitlines() if line}
 
 
@@ -108,11 +112,13 @@ def test_hello_world_is_two_tokens_everywhere_read_from_the_vocabularies():
     whole (byte-level spelling "Ġworld" in tokenizer.json files), so each is one token: 2."""
     for name in ("o200k_base", "cl100k_base", "qwen", "qwen3.5"):
         ranks = _ranks(name)
-        assert b"hello" in ranks and b" world" in ranks
+        assert b"hello" in ranks
+        assert b" world" in ranks
         assert count(["hello world"], name) == 2
     for name in ("deepseek-v3", "glm-4", "glm-5", "minimax"):
         vocab = _tokenizer_json(name)["model"]["vocab"]
-        assert "hello" in vocab and "Ġworld" in vocab
+        assert "hello" in vocab
+        assert "Ġworld" in vocab
         assert count(["hello world"], name) == 2  # and no BOS token added
 
 

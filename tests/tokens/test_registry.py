@@ -81,7 +81,8 @@ def test_an_altered_vocabulary_is_a_check_error_not_an_estimate(monkeypatch):
     monkeypatch.setattr(registry, "_ENCODERS", {})
     errors = check_tokenizers()
     assert [e.id for e in errors] == ["offers.E101"]
-    assert "glm-4" in errors[0].msg and "SHA-256" in errors[0].msg
+    assert "glm-4" in errors[0].msg
+    assert "SHA-256" in errors[0].msg
     with pytest.raises(registry.TokenizerUnavailable):
         registry.encoder("glm-4")
 
