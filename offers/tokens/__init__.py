@@ -13,11 +13,18 @@ from .counting import (
     sample_size,
     validate_sample,
 )
+from .ratio import ONE, Sample, TokenRatio, ratio_text, scale, token_ratio
 from .registry import NAMES, REGISTRY, TokenizerUnavailable, UnknownTokenizer, encoder, spec
 
 __all__ = [
     "MAX_SAMPLE_BYTES",
     "NAMES",
+    "ONE",
+    "Sample",
+    "TokenRatio",
+    "ratio_text",
+    "scale",
+    "token_ratio",
     "REGISTRY",
     "SampleError",
     "TokenizerUnavailable",

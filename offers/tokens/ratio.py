@@ -1,0 +1,79 @@
+"""Rule 9's token ratio: how many tokens the user's text is at an alternative, per baseline token.
+
+ratio = tokens of the sample under the alternative model's tokenizer / under the baseline model's,
+an exact Fraction; a line's token counts at the alternative are the baseline's x ratio, each
+rounded half up to a whole token. Without a sample (or an empty one), or with a null tokenizer on
+either side, the ratio is 1 and the counts are None ("assumed equal").
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .counting import count_sample, sample_hash
+
+ONE = Fraction(1)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A validated sample with its hash and size, counted lazily per tokenizer (cached)."""
+
+    texts: tuple
+    digest: str
+    size: int
+
+    @classmethod
+    def of(cls, texts):
+        texts = tuple(texts)
+        return cls(texts, sample_hash(texts), sum(len(t.encode("utf-8")) for t in texts))
+
+    def tokens(self, name):
+        return count_sample(self.texts, name, digest=self.digest)
+
+
+@dataclass(frozen=True)
+class TokenRatio:
+    tokenizer: str | None
+    baseline_tokenizer: str | None
+    sample_tokens: int | None
+    baseline_sample_tokens: int | None
+    ratio: Fraction = ONE
+
+    @property
+    def assumed_equal(self):
+        return self.sample_tokens is None or self.baseline_sample_tokens is None
+
+    def as_dict(self):
+        return {
+            "tokenizer": self.tokenizer,
+            "baseline_tokenizer": self.baseline_tokenizer,
+            "sample_tokens": self.sample_tokens,
+            "baseline_sample_tokens": self.baseline_sample_tokens,
+            "ratio": ratio_text(self.ratio),
+        }
+
+
+def ratio_text(ratio):
+    """The ratio as a decimal string with 6 places, rounded half up (display only)."""
+    value = Decimal(ratio.numerator) / Decimal(ratio.denominator)
+    return str(value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
+
+
+def token_ratio(sample, tokenizer, baseline_tokenizer):
+    """The TokenRatio of an alternative model's tokenizer against the baseline model's."""
+    if sample is None or not tokenizer or not baseline_tokenizer:
+        return TokenRatio(tokenizer, baseline_tokenizer, None, None)
+    base = sample.tokens(baseline_tokenizer)
+    if base == 0:  # a sample of empty strings says nothing about either vocabulary
+        return TokenRatio(tokenizer, baseline_tokenizer, None, None)
+    alt = base if tokenizer == baseline_tokenizer else sample.tokens(tokenizer)
+    return TokenRatio(tokenizer, baseline_tokenizer, alt, base, Fraction(alt, base))
+
+
+def scale(tokens, ratio):
+    """tokens x ratio rounded half up to a whole token (tokens >= 0)."""
+    if ratio == ONE or not tokens:
+        return tokens
+    num, den = tokens * ratio.numerator, ratio.denominator
+    return (2 * num + den) // (2 * den)
