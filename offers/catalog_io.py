@@ -17,6 +17,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
 
+from . import tokens
 from .models import (
     Benefit,
     ExchangeRate,
@@ -512,6 +513,8 @@ def _parse_model(ck, raw, path):
         "deprecated_on": ck.day(d, "deprecated_on", path),
         "tokenizer": ck.text(d, "tokenizer", path, pattern=TOKENIZER_RE, max_length=64) or "",
     }
+    if fields["tokenizer"] and fields["tokenizer"] not in tokens.NAMES:
+        ck.err(f"{path}.tokenizer", f"must be a tokenizer in Banjia's registry: {', '.join(tokens.NAMES)}")
     caps = ck.list(d.get("capabilities"), f"{path}.capabilities", required=False)
     for n, cap in enumerate(caps):
         if cap not in Model.CAPABILITIES:

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 from scrapers.sources import get as get_source
 
-from . import catalog_io
+from . import catalog_io, tokens
 from .models import Model, clean_time_window, dimensions_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
@@ -152,6 +152,19 @@ def model_capabilities(provider, m, feed):
         return list(m["capabilities"])
     caps, _source = feed.get((provider, m["slug"].lower()), ([], None))
     return list(caps)
+
+
+def model_tokenizer(provider, m):
+    """The curated tokenizer: a registry name with the source that says the model uses it, or ""
+    (none published)."""
+    name = m.get("tokenizer")
+    if not name:
+        return ""
+    if name not in tokens.NAMES:
+        raise SeedError(f"{provider}: {m['slug']} names tokenizer {name!r}, not in the registry")
+    if not m.get("tokenizer_source"):
+        raise SeedError(f"{provider}: {m['slug']} sets tokenizer without tokenizer_source")
+    return name
 
 
 def supported_dimensions():
@@ -361,7 +374,7 @@ def build_provider(cur, pages_dir, dims, feed=None):
             capabilities=model_capabilities(p["slug"], m, feed or {}),
             released_on=_day(m.get("released_on")),
             deprecated_on=_day(m.get("deprecated_on")),
-            tokenizer=m.get("tokenizer") or "",
+            tokenizer=model_tokenizer(p["slug"], m),
             prices=_Rel(rows),
         )
         model_objs.append(obj)
