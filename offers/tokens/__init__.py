@@ -13,7 +13,7 @@ from .counting import (
     sample_size,
     validate_sample,
 )
-from .ratio import ONE, Sample, TokenRatio, ratio_text, scale, token_ratio
+from .ratio import ONE, Sample, TokenRatio, ratio_text, scale, scale_line, token_ratio
 from .registry import NAMES, REGISTRY, TokenizerUnavailable, UnknownTokenizer, encoder, spec
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "TokenRatio",
     "ratio_text",
     "scale",
+    "scale_line",
     "token_ratio",
     "REGISTRY",
     "SampleError",

@@ -6,7 +6,7 @@ rounded half up to a whole token. Without a sample (or an empty one), or with a 
 either side, the ratio is 1 and the counts are None ("assumed equal").
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -77,3 +77,30 @@ def scale(tokens, ratio):
         return tokens
     num, den = tokens * ratio.numerator, ratio.denominator
     return (2 * num + den) // (2 * den)
+
+
+TOKEN_FIELDS = (
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+)
+INPUT_PARTS = ("cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens")
+
+
+def scale_line(line, ratio):
+    """A copy of usage line `line` (a dataclass) with each token count it has x ratio, rounded
+    half up; `requests` and everything else unchanged. The parts of input (cached, cache writes)
+    are rounded on their own, so their sum can pass the rounded input by a token or two; they are
+    then cut, last part first, so that they never do (a line never has more cached than input)."""
+    if ratio == ONE:
+        return line
+    names = {f.name for f in fields(line)}
+    changes = {name: scale(getattr(line, name), ratio) for name in TOKEN_FIELDS if name in names}
+    room = changes.get("input_tokens", 0)
+    for name in INPUT_PARTS:
+        if name in changes:
+            changes[name] = min(changes[name], room)
+            room -= changes[name]
+    return replace(line, **changes)

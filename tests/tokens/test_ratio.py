@@ -54,3 +54,44 @@ def test_no_sample_or_null_tokenizer_is_ratio_one_with_null_counts():
         "baseline_sample_tokens": None,
         "ratio": "1.000000",
     }
+
+
+def test_scale_line_scales_every_token_count_and_keeps_parts_within_input():
+    from dataclasses import dataclass
+
+    from offers.tokens.ratio import scale_line
+
+    @dataclass
+    class Line:
+        model: str
+        input_tokens: int
+        cached_input_tokens: int
+        output_tokens: int
+        requests: int | None = None
+
+    line = Line("gpt-4o", 30_000_000, 10_000_000, 10_000_000, requests=1000)
+    # ratio 2450/2851 (the Chinese ticket: DeepSeek vs o200k_base):
+    # 30,000,000 x 2450 / 2851 = 25,780,427.9 -> 25,780,428
+    # 10,000,000 x 2450 / 2851 =  8,593,476.0 (8,593,475.97...) -> 8,593,476
+    scaled = scale_line(line, Fraction(2450, 2851))
+    assert scaled == Line("gpt-4o", 25_780_428, 8_593_476, 8_593_476, requests=1000)
+    assert scale_line(line, ONE) is line
+    # input 1 x 1/2 = 0.5 -> 1 and cached 1 x 1/2 -> 1: within input; input 3, cached 1 -> 2 and 1
+    assert scale_line(Line("m", 1, 1, 0), Fraction(1, 2)) == Line("m", 1, 1, 0)
+    assert scale_line(Line("m", 3, 1, 5), Fraction(1, 2)) == Line("m", 2, 1, 3)
+
+
+def test_scale_line_cuts_input_parts_that_round_past_the_input():
+    from dataclasses import dataclass
+
+    from offers.tokens.ratio import scale_line
+
+    @dataclass
+    class Line:
+        input_tokens: int
+        cached_input_tokens: int
+        cache_write_5m_tokens: int
+        output_tokens: int
+
+    # x 1/2: input 2 -> 1; cached 1 -> 0.5 -> 1; cache write 1 -> 1, but only 1 - 1 = 0 is left
+    assert scale_line(Line(2, 1, 1, 4), Fraction(1, 2)) == Line(1, 1, 0, 2)
