@@ -118,3 +118,38 @@ class CompareForm(forms.Form):
                 _("Pick at most %(max)d models; the first %(max)d are shown.") % {"max": COMPARE_MAX}
             )
         return cleaned
+
+
+class TokenCounterForm(forms.Form):
+    """/tokens/: the text (plain text, at most MAX_SAMPLE_BYTES) and the reference OpenAI model."""
+
+    text = forms.CharField(
+        label=_("Your text"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Counted as plain text: no special tokens, no chat template."),
+    )
+    model = forms.ChoiceField(label=_("Compared with"), required=False)
+
+    def __init__(self, *args, models=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", _("OpenAI's flagship"))] + [(m.slug, m.name) for m in models]
+
+    def clean_text(self):
+        from .tokens import SampleError, validate_sample
+
+        text = self.cleaned_data["text"]
+        try:
+            validate_sample([text])
+        except SampleError as exc:
+            raise forms.ValidationError(_("The text %(reason)s.") % {"reason": _sample_reason(exc)}) from None
+        return text
+
+
+def _sample_reason(exc):
+    message = str(exc)
+    if "NUL" in message:
+        return _("contains a NUL character")
+    if "surrogate" in message:
+        return _("contains an unpaired surrogate")
+    return _("is over 1,000,000 bytes (UTF-8)")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("models/", views.model_list, name="models"),
     path("compare/", views.compare, name="compare"),
+    path("tokens/", views.token_counter, name="tokens"),
     path("estimate/", estimate_views.estimate_page, name="estimate"),
     path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
     # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").

@@ -8,17 +8,20 @@ the version check.
 """
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url
 
 from . import browse, page_cache
-from .forms import CompareForm, ModelFilterForm, OfferFilterForm
+from . import token_counter as token_counter_service
+from .forms import CompareForm, ModelFilterForm, OfferFilterForm, TokenCounterForm
 from .models import Model, Provider
 
 CURRENCY_COOKIE_AGE = 365 * 24 * 3600
+LINKABLE_TEXT = 2000  # characters: longer texts would make a URL servers refuse
 
 
 def remember_currency(view):
@@ -124,3 +127,29 @@ def compare(request):
         {"form": form, "comparison": comparison, "search": search, "keys": form.keys},
         partials=("compare-page", "compare-search"),
     )
+
+
+@require_http_methods(["GET", "POST"])
+def token_counter(request):
+    """/tokens/: a text's tokens under every registry tokenizer and its input cost at each vendor's
+    flagship. GET ?text= (linkable) or the form's POST (long texts); not cached (counts are)."""
+    data = request.POST if request.method == "POST" else request.GET
+    models = token_counter_service.reference_models()
+    form = TokenCounterForm(data or None, models=models)
+    result = None
+    if form.is_valid():
+        reference = token_counter_service.pick_reference(form.cleaned_data.get("model"), models)
+        text = form.cleaned_data["text"]
+        per_tokenizer, costs = token_counter_service.count_text(text, reference)
+        link = None
+        if len(text) <= LINKABLE_TEXT:
+            link = f"{request.path}?{urlencode({'text': text, 'model': reference.slug if reference else ''})}"
+        result = {
+            "reference": reference,
+            "per_tokenizer": per_tokenizer,
+            "costs": costs,
+            "chars": len(text),
+            "bytes": len(text.encode("utf-8")),
+            "link": link,
+        }
+    return render(request, "offers/tokens.html", {"form": form, "result": result})
