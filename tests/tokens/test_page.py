@@ -72,3 +72,11 @@ def test_empty_page(client, catalog):
     response = client.get(reverse("offers:tokens"))
     assert response.status_code == 200
     assert response.context["result"] is None
+
+
+def test_the_page_in_chinese(client, catalog):
+    response = client.get(reverse("offers:tokens"), {"text": "你好"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert "Token 计数器" in html
+    assert "各分词器下的 token 数" in html
+    assert "未知：未公开" in html
