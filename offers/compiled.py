@@ -122,10 +122,28 @@ def build():
 
     providers = list(Provider.objects.published().exclude(slug="openai").order_by("slug"))
     models, by_id, vendor_models, openai_models = {}, {}, {}, []
-    for pk, slug, name, kind, provider_slug, provider_id, released, retired in Model.objects.values_list(
-        "pk", "slug", "name", "kind", "provider__slug", "provider_id", "released_on", "deprecated_on"
+    for (
+        pk,
+        slug,
+        name,
+        kind,
+        tokenizer,
+        provider_slug,
+        provider_id,
+        released,
+        retired,
+    ) in Model.objects.values_list(
+        "pk",
+        "slug",
+        "name",
+        "kind",
+        "tokenizer",
+        "provider__slug",
+        "provider_id",
+        "released_on",
+        "deprecated_on",
     ).order_by("slug"):
-        ref = ModelRef(pk, slug, name, one(kind))
+        ref = ModelRef(pk, slug, name, one(kind), one(tokenizer))
         models[(one(provider_slug), slug)] = ref
         by_id[pk] = ref
         vendor_models.setdefault((provider_id, ref.kind), []).append((slug, name, released, retired))

@@ -74,7 +74,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from . import compiled as compiled_catalog
-from . import safety
+from . import safety, tokens
 from .catalog_io import fmt_decimal
 from .fx import RATE_OLD_AFTER_DAYS
 from .models import (
@@ -187,6 +187,7 @@ class EstimateRequest:
     detail: bool = False
     region: str | None = None  # rule 6: None (home prices), "cn" or "intl"
     hourly_usage: tuple | None = None  # rule 6: 24 exact weights (Fractions), or None
+    sample: object = None  # rule 9: an offers.tokens.Sample (keyed by its hash), or None
 
     def __post_init__(self):
         if self.as_of is None:
@@ -382,6 +383,7 @@ def parse_request(data):
     if region is not None and region not in REGIONS:
         errors.add("region", _("Expected cn, intl or null (the vendors' home prices)."))
     hourly_usage = parse_hourly_usage(data.get("hourly_usage"), "hourly_usage", errors)
+    sample = parse_sample(data.get("sample"), "sample", errors)
 
     if errors:
         raise EstimateError(dict(errors))
@@ -395,7 +397,21 @@ def parse_request(data):
         detail=detail,
         region=region,
         hourly_usage=hourly_usage,
+        sample=sample,
     )
+
+
+def parse_sample(value, path, errors):
+    """Rule 9's `sample`: null/absent or a list of strings (at most 1 MB of text, no NUL, no
+    unpaired surrogate) -> an offers.tokens.Sample, or None when absent or empty."""
+    if value is None:
+        return None
+    try:
+        texts = tokens.validate_sample(value)
+    except tokens.SampleError as exc:
+        errors.add(path, str(exc))
+        return None
+    return tokens.Sample.of(texts) if any(texts) else None
 
 
 def parse_hourly_usage(value, path, errors):
@@ -463,6 +479,7 @@ class ModelRef:
     slug: str
     name: str
     kind: str = "chat"
+    tokenizer: str = ""  # rule 9: a registry name, "" when none is published
 
 
 @dataclass(slots=True)
@@ -1521,7 +1538,7 @@ def _estimate(req, snap):
     ranked, incomplete, used_lines = [], [], []
     prices, plans, mappings = snap.prices, snap.plans, snap.mappings
     for provider in snap.providers:
-        priced, reasons, rates = [], [], []
+        priced, reasons, rates, ratios = [], [], [], []
         provider_pk, provider_slug = provider.pk, provider.slug
         for line in req.usage:
             model = None
@@ -1533,12 +1550,23 @@ def _estimate(req, snap):
             if model is None:
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
+            # Rule 9: the line's tokens as this model's tokenizer counts the user's sample.
+            ratio = tokens.token_ratio(req.sample, model.tokenizer, snap.openai_models[line.model].tokenizer)
             try:
-                pl = price_line(line, model, prices.get(model.pk, []), fx, dims, plans, context)
+                pl = price_line(
+                    tokens.scale_line(line, ratio.ratio),
+                    model,
+                    prices.get(model.pk, []),
+                    fx,
+                    dims,
+                    plans,
+                    context,
+                )
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue
             priced.append(pl)
+            ratios.append(ratio)
             rates.extend(pl.rates)
         if reasons:
             incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
@@ -1569,9 +1597,10 @@ def _estimate(req, snap):
                         "openai_model": pl.line.model,
                         "model": pl.model.slug,
                         "monthly_cost": money(pl.monthly_cost),
+                        "tokens": ratio.as_dict(),
                     },
                 )
-                for pl in priced
+                for pl, ratio in zip(priced, ratios, strict=True)
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
@@ -1601,6 +1630,7 @@ def _estimate(req, snap):
             ],
         },
         "alternatives": [alt for _t, _s, alt in ranked],
+        "sample": req.sample.summary() if req.sample is not None else None,
         "incomplete": incomplete,
         "warnings": warnings,
     }

@@ -14,6 +14,7 @@ import hashlib
 import json
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from .registry import encoder, spec
 
@@ -29,17 +30,17 @@ class SampleError(ValueError):
 def validate_sample(value):
     """The sample as a list of str, or SampleError. Accepts a list of strings (possibly empty)."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise SampleError("must be a list of strings")
+        raise SampleError(_("Expected a list of strings."))
     total = 0
     for index, text in enumerate(value):
         if "\x00" in text:
-            raise SampleError(f"item {index} contains a NUL character")
+            raise SampleError(_("Item %(i)s contains a NUL character.") % {"i": index})
         try:
             total += len(text.encode("utf-8"))
         except UnicodeEncodeError:
-            raise SampleError(f"item {index} contains an unpaired surrogate") from None
+            raise SampleError(_("Item %(i)s contains an unpaired surrogate.") % {"i": index}) from None
         if total > MAX_SAMPLE_BYTES:
-            raise SampleError(f"is over {MAX_SAMPLE_BYTES:,} bytes of text (UTF-8)")
+            raise SampleError(_("The sample is over 1,000,000 bytes of text (UTF-8)."))
     return list(value)
 
 

@@ -15,13 +15,17 @@ from .counting import count_sample, sample_hash
 ONE = Fraction(1)
 
 
-@dataclass(frozen=True)
 class Sample:
-    """A validated sample with its hash and size, counted lazily per tokenizer (cached)."""
+    """A validated sample with its hash and size, counted lazily per tokenizer (cached).
 
-    texts: tuple
-    digest: str
-    size: int
+    Not a dataclass on purpose: an estimate request holding one is keyed (page_cache) by its
+    canonical JSON, where a sample stands as its hash (`str()`), never its megabyte of text."""
+
+    __slots__ = ("texts", "digest", "size", "_counts")
+
+    def __init__(self, texts, digest, size):
+        self.texts, self.digest, self.size = tuple(texts), digest, size
+        self._counts = {}
 
     @classmethod
     def of(cls, texts):
@@ -29,7 +33,25 @@ class Sample:
         return cls(texts, sample_hash(texts), sum(len(t.encode("utf-8")) for t in texts))
 
     def tokens(self, name):
-        return count_sample(self.texts, name, digest=self.digest)
+        found = self._counts.get(name)
+        if found is None:
+            found = self._counts[name] = count_sample(self.texts, name, digest=self.digest)
+        return found
+
+    def __eq__(self, other):
+        return isinstance(other, Sample) and other.digest == self.digest
+
+    def __hash__(self):
+        return hash(self.digest)
+
+    def __str__(self):
+        return f"sample:{self.digest}"
+
+    __repr__ = __str__
+
+    def summary(self):
+        """What a response says about the sample: never its text."""
+        return {"hash": self.digest, "bytes": self.size, "strings": len(self.texts)}
 
 
 @dataclass(frozen=True)
@@ -61,7 +83,9 @@ def ratio_text(ratio):
 
 
 def token_ratio(sample, tokenizer, baseline_tokenizer):
-    """The TokenRatio of an alternative model's tokenizer against the baseline model's."""
+    """The TokenRatio of an alternative model's tokenizer against the baseline model's ("" or None:
+    none published)."""
+    tokenizer, baseline_tokenizer = tokenizer or None, baseline_tokenizer or None
     if sample is None or not tokenizer or not baseline_tokenizer:
         return TokenRatio(tokenizer, baseline_tokenizer, None, None)
     base = sample.tokens(baseline_tokenizer)
