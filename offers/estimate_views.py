@@ -27,6 +27,7 @@ from .estimate_forms import (
     PREFIX,
     SETTINGS,
     EstimateForm,
+    SampleForm,
     UsageFormSet,
     UsageImportForm,
     apply_errors,
@@ -43,6 +44,7 @@ from .models import Benefit, ModelMapping, Price
 from .page_cache import estimate_body, estimate_result, per_version, placeholder_context
 from .ratelimits import limited
 from .safety import printable
+from .tokens.samples import store as store_sample
 from .usage_import import MAX_BYTES, UsageImportError, read_usage
 
 TEMPLATE = "offers/estimate.html"
@@ -146,8 +148,12 @@ def _build(request, query, *, example=False):
         "main_settings": MAIN_SETTINGS,
         # The folded settings open when one of them is set or wrong.
         "more_settings_open": any(
-            form.data.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_SETTINGS
+            form.data.get(name) or form.errors.get(name)
+            for name in form.fields
+            if name not in MAIN_SETTINGS and name != "sample"
         ),
+        "sample_form": SampleForm(initial={"current": clean_query.urlencode()}),
+        "no_sample_url": _without_sample(url, clean_query),
         "estimate_url": url,
         "has_models": bool(model_choices),
     }
@@ -261,6 +267,8 @@ def estimate_page(request):
     A GET is cached per catalog version and query (offers.page_cache.per_version), except a
     download and a page showing an upload's outcome (messages are the visitor's own)."""
     if request.method == "POST":
+        if request.POST.get("action") == "sample":
+            return _store_sample(request)
         return _import_usage(request)
     if request.GET.get("download") in ("csv", "xlsx") or len(messages.get_messages(request)):
         return _estimate_get(request)
@@ -320,7 +328,24 @@ def _for_display(result):
         ]
     for line in result["baseline"].get("detail", {}).get("lines") or ():
         _label_prices(line)
+    if result.get("sample"):
+        for alt in result["alternatives"]:
+            alt["tokens_note"], alt["tokens_unknown"] = tokens_note(alt)
     return result
+
+
+def tokens_note(alt):
+    """Rule 9 in the ranking: how the user's text counts at this vendor ("your text is 0.86x the
+    tokens at DeepSeek"), or that its tokenizer is not published. (note, unknown)."""
+    name = alt["detail"]["provider_name"]
+    counted = [line["tokens"] for line in alt["lines"] if line["tokens"]["sample_tokens"] is not None]
+    if not counted:
+        return _("%(name)s publishes no tokenizer: tokens assumed equal to OpenAI's.") % {"name": name}, True
+    ratios = list(dict.fromkeys(f"{Decimal(t['ratio']):.2f}" for t in counted))
+    text = _("Your text is %(ratio)s× the tokens at %(name)s.") % {"ratio": " / ".join(ratios), "name": name}
+    if len(counted) < len(alt["lines"]):
+        text += " " + _("Some of its models publish no tokenizer: their tokens are assumed equal.")
+    return text, False
 
 
 def _label_prices(line):
@@ -374,6 +399,31 @@ def _import_usage(request):
     context["import_form"] = form
     # The outcome goes to the top of the page; the estimate of the lines on screen is not shown
     # under it (it is not the file's), unless the user asks for it with the link in the outcome.
+    context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
+    context["result"] = context["chart"] = None
+    return _render(request, context, status=400)
+
+
+def _without_sample(url, query):
+    query = query.copy()
+    query.pop("sample", None)
+    return f"{url}?{query.urlencode()}#estimate-summary"
+
+
+@limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
+def _store_sample(request):
+    """POST /estimate/ (action=sample): store the sample by its hash and show the estimate on
+    screen counted with it (the link carries the hash)."""
+    form = SampleForm(request.POST, request.FILES)
+    current_query = QueryDict(request.POST.get("current", ""), mutable=True)
+    if f"{PREFIX}-TOTAL_FORMS" not in current_query:
+        current_query = _default_query(request)
+    if form.is_valid():
+        sample = store_sample(form.cleaned_data["texts"])
+        current_query["sample"] = sample.digest
+        return redirect(f"{reverse('offers:estimate')}?{current_query.urlencode()}#estimate-summary")
+    context = _build(request, current_query)
+    context["sample_form"] = form
     context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
     context["result"] = context["chart"] = None
     return _render(request, context, status=400)
