@@ -168,3 +168,25 @@ def test_the_api_with_a_sample(client, catalog):
     alts = {a["provider"]: a for a in response.json()["alternatives"]}
     assert alts["deepseek"]["lines"][0]["tokens"]["ratio"] == "1.250000"
     assert alts["deepseek"]["total_cost"] == "19.00"
+
+
+def test_the_cli_reads_the_sample_from_the_request_file_and_exits_2_on_a_bad_one(catalog, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "request.json"
+    body = {
+        "usage": [{"model": "gpt-4o", "input_tokens": 2, "output_tokens": 6}],
+        "months": 1,
+        "as_of": "2024-07-01",
+    }
+    path.write_text(json.dumps({**body, "sample": SAMPLE}))
+    out = StringIO()
+    call_command("estimate", str(path), stdout=out)
+    alts = {a["provider"]: a for a in json.loads(out.getvalue())["alternatives"]}
+    assert alts["deepseek"]["lines"][0]["tokens"]["ratio"] == "1.250000"
+    path.write_text(json.dumps({**body, "sample": ["a\x00"]}))
+    with pytest.raises(SystemExit) as exc:
+        call_command("estimate", str(path), stdout=StringIO(), stderr=StringIO())
+    assert exc.value.code == 2
