@@ -80,3 +80,10 @@ def test_the_page_in_chinese(client, catalog):
     assert "Token 计数器" in html
     assert "各分词器下的 token 数" in html
     assert "未知：未公开" in html
+
+
+def test_the_model_page_names_the_tokenizer(client, catalog):
+    url = reverse("offers:model", args=["deepseek", "deepseek-v4-pro"])
+    assert "<code>deepseek-v3</code>" in client.get(url).content.decode()
+    url = reverse("offers:model", args=["moonshot", "kimi-k2"])
+    assert "not published: tokens assumed equal" in client.get(url).content.decode()
