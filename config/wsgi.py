@@ -1,15 +1,23 @@
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
+# Fail fast: a production server without its collected static files (or with another start-up
+# error) stops here with one line, instead of answering 500 on every page.
+from offers.checks import serious_startup_errors  # noqa: E402
+
+if errors := serious_startup_errors():
+    sys.exit("\n".join(errors))
+
 # With `gunicorn --preload` and BANJIA_PRELOAD_TOKENIZERS=1 the master loads every tokenizer once
 # before forking: the workers then share those read-only pages (about 300 MB) instead of each
 # loading its own copy on first use.
 if os.environ.get("BANJIA_PRELOAD_TOKENIZERS") == "1":
-    from offers.tokens.registry import load_all
+    from offers.tokens.registry import load_all  # noqa: E402
 
     if failures := load_all():
-        raise RuntimeError(f"tokenizers cannot load: {failures}")
+        sys.exit(f"tokenizers cannot load: {failures}")

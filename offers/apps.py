@@ -7,8 +7,8 @@ class OffersConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self):
-        from . import tokens  # noqa: F401
-        from .tokens import checks  # noqa: F401  (registers the tokenizer check)
-        from .version import connect_signals
+        from offers import checks  # noqa: F401  (registers the start-up checks)
+        from offers.catalog.version import connect_signals
+        from offers.tokens import checks as token_checks  # noqa: F401  (registers the tokenizer check)
 
         connect_signals()

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 
 
 # Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from offers.estimate_forms import lines_query
+from offers.web.estimate.query import lines_query
 from offers.models import TokenSample
 from offers.tokens import sample_hash
 from tests.tokens.test_rule9 import SAMPLE, catalog  # noqa: F401  (the fixture)
