@@ -87,3 +87,10 @@ def test_the_model_page_names_the_tokenizer(client, catalog):
     assert "<code>deepseek-v3</code>" in client.get(url).content.decode()
     url = reverse("offers:model", args=["moonshot", "kimi-k2"])
     assert "not published: tokens assumed equal" in client.get(url).content.decode()
+
+
+def test_the_model_table_names_each_tokenizer(client, catalog):
+    html = client.get(reverse("offers:models")).content.decode()
+    assert "<code>deepseek-v3</code>" in html
+    assert "<code>o200k_base</code>" in html
+    assert "not published" in html  # kimi-k2
