@@ -16,7 +16,6 @@ from tests.factories import (
     priced_model,
 )
 
-
 # Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
 ASSUMED = {
     "tokenizer": None,

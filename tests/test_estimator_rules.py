@@ -14,7 +14,6 @@ from offers.catalog.io import import_catalog
 from offers.estimator import EstimateError, parse_request, window_share
 from offers.models import MigrationProgram, Model, Provider
 
-
 # Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
 ASSUMED = {
     "tokenizer": None,

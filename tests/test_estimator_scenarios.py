@@ -10,7 +10,6 @@ from django.core.management import call_command
 
 from offers.catalog.io import import_catalog
 
-
 # Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
 ASSUMED = {
     "tokenizer": None,

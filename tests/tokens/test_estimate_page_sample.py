@@ -15,9 +15,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from offers.web.estimate.query import lines_query
 from offers.models import TokenSample
 from offers.tokens import sample_hash
+from offers.web.estimate.query import lines_query
 from tests.tokens.test_rule9 import SAMPLE, catalog  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
