@@ -9,6 +9,8 @@ and tool calls are not: rule 9 counts plain text, no chat template.
 
 import json
 
+from django.utils.translation import gettext as _
+
 from offers.models import TokenSample
 
 from .counting import MAX_SAMPLE_BYTES, SampleError, sample_hash, sample_size, validate_sample
@@ -22,11 +24,11 @@ def texts_from_text(text):
 
 def _message_texts(messages, where):
     if not isinstance(messages, list):
-        raise SampleError(f"{where}: messages must be a list")
+        raise SampleError(_("%(where)s: messages must be a list.") % {"where": where})
     out = []
     for j, message in enumerate(messages):
         if not isinstance(message, dict):
-            raise SampleError(f"{where}: messages[{j}] must be an object")
+            raise SampleError(_("%(where)s: messages[%(j)s] must be an object.") % {"where": where, "j": j})
         content = message.get("content")
         if isinstance(content, str):
             out.append(content)
@@ -37,7 +39,10 @@ def _message_texts(messages, where):
                 if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str)
             )
         elif content is not None:
-            raise SampleError(f"{where}: messages[{j}].content must be a string or a list of parts")
+            raise SampleError(
+                _("%(where)s: messages[%(j)s].content must be a string or a list of parts.")
+                % {"where": where, "j": j}
+            )
     return out
 
 
@@ -47,16 +52,16 @@ def texts_from_jsonl(data):
     for n, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
             continue
-        where = f"line {n}"
+        where = _("line %(n)s") % {"n": n}
         try:
             request = json.loads(line)
         except ValueError:
-            raise SampleError(f"{where}: not JSON") from None
+            raise SampleError(_("%(where)s: not JSON.") % {"where": where}) from None
         if not isinstance(request, dict):
-            raise SampleError(f"{where}: must be a JSON object")
+            raise SampleError(_("%(where)s: must be a JSON object.") % {"where": where})
         body = request.get("body") if isinstance(request.get("body"), dict) else request
         if "messages" not in body:
-            raise SampleError(f"{where}: no messages")
+            raise SampleError(_("%(where)s: no messages.") % {"where": where})
         out.extend(_message_texts(body["messages"], where))
     return out
 
@@ -65,11 +70,11 @@ def texts_from_upload(name, data):
     """A sample from an uploaded file's bytes: .jsonl as chat requests, anything else as text.
     The file must be UTF-8 and at most MAX_SAMPLE_BYTES of text once read."""
     if len(data) > 4 * MAX_SAMPLE_BYTES:  # a .jsonl's JSON around the text, bounded
-        raise SampleError(f"the file is over {4 * MAX_SAMPLE_BYTES:,} bytes")
+        raise SampleError(_("The file is over 4,000,000 bytes."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SampleError("the file is not UTF-8 text") from None
+        raise SampleError(_("The file is not UTF-8 text.")) from None
     if name.lower().endswith(".jsonl"):
         return validate_sample(texts_from_jsonl(text))
     return validate_sample(texts_from_text(text))

@@ -29,7 +29,7 @@ def test_jsonl_chat_requests_give_their_message_contents():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ("{not json", "line 1: not JSON"),
+        ("{not json", "line 1: not JSON."),
         ("[1]", "line 1: must be a JSON object"),
         ('{"messages": [{"content": "a"}]}\n{"prompt": "x"}', "line 2: no messages"),
         ('{"messages": [{"content": 3}]}', "line 1: messages[0].content must be a string"),
