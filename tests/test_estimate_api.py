@@ -83,16 +83,19 @@ EXPECTED = {
                     "monthly_cost": "50.00",
                     "tokens": ASSUMED,
                 },
+                # the catalog maps gpt-4o-mini to DeepSeek's flagship, fit "larger"
                 {
                     "openai_model": "gpt-4o-mini",
                     "model": "deepseek-chat",
                     "monthly_cost": "122.00",
+                    "fit": "larger",
                     "tokens": ASSUMED,
                 },
             ],
             "programs": [],
             "perks": [],
             "programs_left_out": [],
+            "caveats": ["unlike_model"],  # rule 8: so DeepSeek, however cheap, is not the answer
         },
         {
             "provider": "zhipu",
@@ -125,6 +128,9 @@ EXPECTED = {
     ],
     # every price was checked on as_of and the rate is of that day: nothing to warn about
     "warnings": [],
+    # rule 8: DeepSeek is first but prices gpt-4o-mini on a larger model; Zhipu's lines are priced on
+    # reported rows of like-for-like mappings (no fit given: like_for_like by default)
+    "recommended": "zhipu",
 }
 
 
@@ -312,6 +318,7 @@ def test_arbitrary_json_never_500(client, catalog, body):
             "sample",
             "incomplete",
             "warnings",
+            "recommended",
         }
 
 

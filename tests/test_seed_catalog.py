@@ -151,14 +151,14 @@ def test_only_models_the_sources_call_free_cost_zero():
 def test_model_counts_per_vendor():
     # Recorded vendors: the models their recording prices after the curated exclusions (see
     # tests/test_build_seed.py) plus the older models only the curated files hold (2024 models
-    # for the fallbacks): openai 37 + 0; deepseek 2 + deepseek-chat; zhipu 21 + glm-3-turbo,
-    # glm-5.3; moonshot 2 + moonshot-v1-8k/32k/128k; alibaba 41 + 0; volcengine 14 + 4
+    # for the fallbacks): openai 37 + 0; deepseek 2 + deepseek-chat; zhipu 22 (with
+    # glm-4-flashx-250414) + glm-3-turbo, glm-5.3; moonshot 2 + moonshot-v1-8k/32k/128k; alibaba 41 + 0; volcengine 14 + 4
     # doubao 2024 models; tencent 4 + 5 hunyuan models; minimax 3 + abab6.5(s)-chat.
     # Vendors without a recording keep the research's models.
     doc = json.loads(SEED.read_text())
     counts = {p["slug"]: len(p["models"]) for p in doc["providers"]}
     assert counts == {
-        "openai": 37, "deepseek": 3, "zhipu": 23, "moonshot": 5, "alibaba": 41, "volcengine": 18,
+        "openai": 37, "deepseek": 3, "zhipu": 24, "moonshot": 5, "alibaba": 41, "volcengine": 18,
         "tencent": 9, "minimax": 5, "baidu": 8, "baichuan": 6, "01ai": 7, "iflytek": 2, "sensetime": 4,
         "stepfun": 5,
     }  # fmt: skip
@@ -302,7 +302,8 @@ def test_price_rows_of_a_slot_never_overlap_and_start_after_release():
             slots = {}
             for r in m["prices"]:
                 key = (r["kind"], r["currency"], r["tier_min_input_tokens"], r["tier_max_input_tokens"],
-                       r.get("service_tier"), r.get("region"), json.dumps(r.get("time_window")))  # fmt: skip
+                       r.get("service_tier"), r.get("region"), json.dumps(r.get("time_window")),
+                       r.get("tier_min_output_tokens"), r.get("tier_max_output_tokens"), r.get("mode"))  # fmt: skip
                 slots.setdefault(key, []).append(r)
                 if m["released_on"]:
                     assert r["valid_from"] >= m["released_on"], (p["slug"], m["slug"])

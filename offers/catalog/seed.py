@@ -66,7 +66,14 @@ MODELS_DEV_PROVIDERS = {
 
 # Price dimensions a parser may emit beside the standard all-day home price. The importer's
 # PriceRec tells which of them the catalog format of this checkout can hold.
-DIMENSIONS = {"service_tier": "standard", "region": None, "time_window": None}
+DIMENSIONS = {
+    "service_tier": "standard",
+    "region": None,
+    "time_window": None,
+    "tier_min_output_tokens": None,
+    "tier_max_output_tokens": None,
+    "mode": None,
+}
 
 
 class SeedError(Exception):
@@ -79,6 +86,10 @@ class _Row(SimpleNamespace):
     service_tier = "standard"
     region = None
     time_window = None
+    tier_min_output_tokens = None
+    tier_max_output_tokens = None
+    mode = None
+    note = ""
 
     @property
     def dimensions_key(self):
@@ -270,7 +281,11 @@ def _recorded_rows(model, observations, recording, dims, history):
             source_url=url,
             checked_on=checked,
             method="scraped",
-            confidence="official",
+            # "derived" where the parser worked the number out by a rule the page states
+            # (Alibaba's half-price batch rows); the note says the rule, or a permanent discount's
+            # list price.
+            confidence=getattr(obs, "confidence", "official"),
+            note=getattr(obs, "note", None) or "",
         )
         for k in dims:
             setattr(row, k, values[k])
@@ -278,6 +293,13 @@ def _recorded_rows(model, observations, recording, dims, history):
             row.time_window = clean_time_window(row.time_window)
         rows.append(row)
     return rows
+
+
+def _dims_key(item):
+    """(service tier, region, time window) of an observation or a row."""
+    window = getattr(item, "time_window", None)
+    window = window.to_json() if hasattr(window, "to_json") else window
+    return (getattr(item, "service_tier", "standard"), getattr(item, "region", None), repr(window))
 
 
 def _curated_row(raw, dims):
@@ -293,6 +315,7 @@ def _curated_row(raw, dims):
         checked_on=_day(raw["checked_on"]),
         method=raw.get("method", "manual"),
         confidence=raw.get("confidence", "reported"),
+        note=raw.get("note") or "",
     )
     for k, default in dims.items():
         setattr(row, k, raw.get(k, default))
@@ -358,13 +381,13 @@ def build_provider(cur, pages_dir, dims, feed=None):
         m = models[slug]
         rows = curated_prices.get(slug, [])
         if slug in observed:
-            # Only the recording's standard, home, all-day rows compete with curated current ones
-            # (a 2024 model may still be listed in a batch section beside its curated price).
-            headline = any(
-                all(getattr(obs, k, default) == default for k, default in DIMENSIONS.items())
-                for obs, _url, _checked in observed[slug]
-            )
-            if headline and any(row.valid_to is None for row in rows):
+            # A curated current row competes with the recording's rows of the same service tier,
+            # region and window only (a 2024 model may still be listed in a batch section beside
+            # its curated price; a tier the page does not show, e.g. MiniMax's priority tier, may
+            # be curated beside the recorded standard rows).
+            recorded_keys = {_dims_key(obs) for obs, _url, _checked in observed[slug]}
+            clash = [row for row in rows if row.valid_to is None and _dims_key(row) in recorded_keys]
+            if clash:
                 raise SeedError(
                     f"{p['slug']}: {slug} has a current curated price row, but its recording prices it: "
                     "curated rows of a recorded model are history (valid_to set)"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from offers.models import Benefit, ModelMapping, Price
-from offers.web.browse.prices import window_label
+from offers.web.browse.prices import band_label, mode_label, window_label
 from offers.web.estimate.query import PREFIX
 
 CENT = Decimal("0.01")
@@ -128,14 +128,33 @@ def decorate(result, *, sort="total", share_query=None, indices=(), program_name
     result["rounding_drift_names"] = ", ".join(drift[:3]) + (", …" if len(drift) > 3 else "")
 
     if alternatives:
-        best = alternatives[0]
-        cheapest_after = min(alternatives, key=keys["after"])
-        result["summary"] = {
-            "best": best,
-            "monthly_saving": _money(Decimal(best["savings"]) / months),
-            "cheapest_after": cheapest_after if cheapest_after is not best else None,
-        }
+        result["summary"] = summary(result, alternatives, months, keys["after"])
     return result
+
+
+CAVEAT_TEXT = {
+    "derived_price": _lazy("a price worked out by a rule, not stated by the vendor"),
+    "unlike_model": _lazy("a model of another class"),
+}
+MAX_UNCHECKED = 3  # cheaper unchecked alternatives shown beside the recommendation
+
+
+def summary(result, alternatives, months, after_key):
+    """What the summary leads with (rule 8): `best` is the recommended alternative (None when no
+    alternative is priced on checked prices and like-for-like models), `unchecked` the cheaper
+    alternatives ranked above it, each with the reasons (`caveat_texts`) it is not the answer."""
+    recommended = result.get("recommended")
+    best = next((alt for alt in alternatives if alt["provider"] == recommended), None)
+    above = alternatives[: alternatives.index(best)] if best is not None else alternatives
+    unchecked = [alt for alt in above if alt.get("caveats")][:MAX_UNCHECKED]
+    for alt in unchecked:
+        alt["caveat_texts"] = [str(CAVEAT_TEXT.get(code, code)) for code in alt["caveats"]]
+    out = {"best": best, "unchecked": unchecked, "cheapest_after": None}
+    if best is not None:
+        out["monthly_saving"] = _money(Decimal(best["savings"]) / months)
+        cheapest_after = min(alternatives, key=after_key)
+        out["cheapest_after"] = cheapest_after if cheapest_after is not best else None
+    return out
 
 
 def _override_link(share_query, indices, provider, model):
@@ -339,6 +358,23 @@ def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=N
     return flags, note
 
 
+NOT_CLASS_FLAGS = ("tier", "band", "mode")  # flags that say how a line is priced, not what it rests on
+
+
+def billing_flags(line):
+    """Rule 1 and 6 on a ranking line: "reply length assumed" where the vendor prices replies by
+    length and the line gave no requests; "thinking-mode price" (or "non-thinking") where the model
+    has no rows of the line's mode and another mode's were used."""
+    flags = []
+    if "output_band_assumed" in (line.get("warnings") or ()):
+        flags.append({"code": "band", "text": _("reply length assumed")})
+    if line.get("mode_used") == "thinking":
+        flags.append({"code": "mode", "text": _("thinking-mode price")})
+    elif line.get("mode_used") == "non_thinking":
+        flags.append({"code": "mode", "text": _("non-thinking price")})
+    return flags
+
+
 def tier_flag(used, asked):
     """ "standard price: no batch price" (rule 6's fallback, response `tier_used`)."""
     if asked:
@@ -376,8 +412,9 @@ def flag_lines(result, mapped):
                 mapped,
                 asked=dl.get("service_tier"),
             )
+            flags += billing_flags(line)
             line["flags"] = flags
-            alt["flagged"] = alt.get("flagged", False) or any(f["code"] != "tier" for f in flags)
+            alt["flagged"] = alt.get("flagged", False) or any(f["code"] not in NOT_CLASS_FLAGS for f in flags)
             flagged = flagged or alt["flagged"]
             if k < len(detail_lines):
                 detail_lines[k]["flags"] = flags
@@ -482,6 +519,13 @@ def label_prices(line):
             words.append(str(Price.Region(p["region"]).label))
         if p.get("time_window"):
             words.append(window_label(p["time_window"]))
+        # Rule 1's reply-length band and rule 6's mode, in the model pages' words.
+        row = Price(
+            tier_min_output_tokens=p.get("tier_min_output_tokens"),
+            tier_max_output_tokens=p.get("tier_max_output_tokens"),
+            mode=p.get("mode"),
+        )
+        words += [text for text in (band_label(row), mode_label(row)) if text]
         p["dimensions"] = " · ".join(words)
 
 

@@ -1,6 +1,8 @@
 """The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads) and the
 usage upload. POST /api/v1/estimate is offers.api.views."""
 
+import json
+
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -62,7 +64,7 @@ def _build(request, query, *, example=False):
     model_choices = openai_model_choices()
     form = EstimateForm(query, currencies=currency_choices())
     formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
-    result, choices, indices = None, [], []
+    result, choices, indices, watch_estimate = None, [], [], ""
     forms_valid = form.is_valid()
     forms_valid = formset.is_valid() and forms_valid
     url = reverse("offers:estimate")
@@ -71,6 +73,8 @@ def _build(request, query, *, example=False):
         clean_query.pop(key, None)
     if forms_valid:
         document, indices = to_request(form, formset)
+        # The Watch form saves the request without its date, so the watch follows today's prices.
+        watch_estimate = json.dumps({k: v for k, v in document.items() if k != "as_of"}, default=str)
         snapshot = None
         try:
             req = parse_request(document)
@@ -137,6 +141,7 @@ def _build(request, query, *, example=False):
         "sample_form": SampleForm(initial={"current": clean_query.urlencode()}),
         "no_sample_url": _without_sample(url, clean_query),
         "estimate_url": url,
+        "watch_estimate": watch_estimate,
         "has_models": bool(model_choices),
     }
 
