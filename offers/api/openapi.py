@@ -55,6 +55,13 @@ SPEC = {
                 "responses": {"200": _json(_ref("Catalog"), "The catalog document.")},
             }
         },
+        "/api/v1/tokenizers": {
+            "get": {
+                "operationId": "tokenizers",
+                "summary": "Banjia's tokenizer registry (estimator rule 9) and the models using each.",
+                "responses": {"200": _json(_ref("Tokenizers"), "The registry.")},
+            }
+        },
         "/api/v1/estimate": {
             "post": {
                 "operationId": "estimate",
@@ -368,6 +375,54 @@ SPEC = {
                         "type": "boolean",
                         "description": f"Month-by-month detail per vendor; up to {MAX_DETAIL_LINES} usage lines.",
                     },
+                    "sample": {
+                        "type": ["array", "null"],
+                        "items": {"type": "string"},
+                        "description": (
+                            "Rule 9: a sample of your own traffic (prompts and replies as sent), at most "
+                            "1,000,000 bytes of UTF-8 text in all, without NUL or unpaired surrogates. Each "
+                            "alternative line's tokens are scaled by how its model's tokenizer counts it."
+                        ),
+                    },
+                },
+            },
+            "TokenRatio": {
+                "type": "object",
+                "required": [
+                    "tokenizer",
+                    "baseline_tokenizer",
+                    "sample_tokens",
+                    "baseline_sample_tokens",
+                    "ratio",
+                ],
+                "properties": {
+                    "tokenizer": {"type": ["string", "null"]},
+                    "baseline_tokenizer": {"type": ["string", "null"]},
+                    "sample_tokens": {"type": ["integer", "null"]},
+                    "baseline_sample_tokens": {"type": ["integer", "null"]},
+                    "ratio": {"type": "string", "pattern": "^[0-9]+\\.[0-9]{6}$"},
+                },
+            },
+            "Tokenizers": {
+                "type": "object",
+                "required": ["tokenizers"],
+                "properties": {
+                    "tokenizers": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["name", "package", "version", "vocabulary_size", "models"],
+                            "properties": {
+                                "name": {"type": "string"},
+                                "label": {"type": "string"},
+                                "package": {"type": "string"},
+                                "version": {"type": "string"},
+                                "vocabulary_size": {"type": "integer"},
+                                "source": {"type": "string"},
+                                "models": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    }
                 },
             },
             "EstimateResponse": {
@@ -408,6 +463,21 @@ SPEC = {
                         },
                     },
                     "alternatives": {"type": "array", "items": _ref("Alternative")},
+                    "sample": {
+                        "oneOf": [
+                            {"type": "null"},
+                            {
+                                "type": "object",
+                                "required": ["hash", "bytes", "strings"],
+                                "properties": {
+                                    "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                    "bytes": {"type": "integer"},
+                                    "strings": {"type": "integer"},
+                                },
+                            },
+                        ],
+                        "description": "Rule 9: the sample used (its SHA-256, size and number of strings), or null.",
+                    },
                     "recommended": {
                         "type": ["string", "null"],
                         "description": "Rule 8: the first complete alternative priced on official or reported "
@@ -449,7 +519,7 @@ SPEC = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["openai_model", "model", "monthly_cost"],
+                            "required": ["openai_model", "model", "monthly_cost", "tokens"],
                             "properties": {
                                 "openai_model": {"type": "string"},
                                 "model": {"type": "string"},
@@ -457,6 +527,7 @@ SPEC = {
                                 "fit": {"enum": ["larger", "smaller", "other_class"]},
                                 "mode_used": {"enum": ["thinking", "non_thinking", None]},
                                 "warnings": {"type": "array", "items": {"enum": ["output_band_assumed"]}},
+                                "tokens": _ref("TokenRatio"),
                             },
                         },
                     },

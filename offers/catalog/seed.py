@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from offers import tokens
 from offers.catalog import io as catalog_io
 from offers.models import Model, clean_time_window, dimensions_key
 from scrapers.sources import get as get_source
@@ -167,6 +168,19 @@ def model_capabilities(provider, m, feed):
         return list(m["capabilities"])
     caps, _source = feed.get((provider, m["slug"].lower()), ([], None))
     return list(caps)
+
+
+def model_tokenizer(provider, m):
+    """The curated tokenizer: a registry name with the source that says the model uses it, or ""
+    (none published)."""
+    name = m.get("tokenizer")
+    if not name:
+        return ""
+    if name not in tokens.NAMES:
+        raise SeedError(f"{provider}: {m['slug']} names tokenizer {name!r}, not in the registry")
+    if not m.get("tokenizer_source"):
+        raise SeedError(f"{provider}: {m['slug']} sets tokenizer without tokenizer_source")
+    return name
 
 
 def supported_dimensions():
@@ -388,7 +402,7 @@ def build_provider(cur, pages_dir, dims, feed=None):
             capabilities=model_capabilities(p["slug"], m, feed or {}),
             released_on=_day(m.get("released_on")),
             deprecated_on=_day(m.get("deprecated_on")),
-            tokenizer=m.get("tokenizer") or "",
+            tokenizer=model_tokenizer(p["slug"], m),
             prices=_Rel(rows),
         )
         model_objs.append(obj)

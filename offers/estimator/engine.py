@@ -5,6 +5,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from offers import tokens
 from offers.estimator.detail import line_detail, vendor_detail, with_tier
 from offers.estimator.money import cents, money, money_of
 from offers.estimator.plans import plan_context, price_line
@@ -85,7 +86,7 @@ def _estimate(req, snap):
     ranked, incomplete, used_lines = [], [], []
     prices, plans, mappings, fits = snap.prices, snap.plans, snap.mappings, snap.fits
     for provider in snap.providers:
-        priced, reasons, rates, line_fits = [], [], [], []
+        priced, reasons, rates, line_fits, ratios = [], [], [], [], []
         provider_pk, provider_slug = provider.pk, provider.slug
         for line in req.usage:
             model = None
@@ -99,13 +100,24 @@ def _estimate(req, snap):
             if model is None:
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
+            # Rule 9: the line's tokens as this model's tokenizer counts the user's sample.
+            ratio = tokens.token_ratio(req.sample, model.tokenizer, snap.openai_models[line.model].tokenizer)
             try:
-                pl = price_line(line, model, prices.get(model.pk, []), fx, dims, plans, context)
+                pl = price_line(
+                    tokens.scale_line(line, ratio.ratio),
+                    model,
+                    prices.get(model.pk, []),
+                    fx,
+                    dims,
+                    plans,
+                    context,
+                )
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue
             priced.append(pl)
             line_fits.append(fit)
+            ratios.append(ratio)
             rates.extend(pl.rates)
         if reasons:
             incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
@@ -137,9 +149,10 @@ def _estimate(req, snap):
                         "model": pl.model.slug,
                         "monthly_cost": money(pl.monthly_cost),
                         **({} if fit in (LIKE_FOR_LIKE, OVERRIDE) else {"fit": fit}),
+                        "tokens": ratio.as_dict(),
                     },
                 )
-                for pl, fit in zip(priced, line_fits, strict=True)
+                for pl, fit, ratio in zip(priced, line_fits, ratios, strict=True)
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
@@ -176,6 +189,7 @@ def _estimate(req, snap):
             ],
         },
         "alternatives": [alt for _t, _s, alt in ranked],
+        "sample": req.sample.summary() if req.sample is not None else None,
         "incomplete": incomplete,
         "warnings": warnings,
         # Rule 8: the cheapest complete alternative priced on checked rows and like-for-like models.

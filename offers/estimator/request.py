@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from offers import tokens
 from offers.catalog import safety
 from offers.catalog.safety import is_clean, printable
 from offers.models import Price
@@ -103,6 +104,7 @@ class EstimateRequest:
     detail: bool = False
     region: str | None = None  # rule 6: None (home prices), "cn" or "intl"
     hourly_usage: tuple | None = None  # rule 6: 24 exact weights (Fractions), or None
+    sample: object = None  # rule 9: an offers.tokens.Sample (keyed by its hash), or None
 
     def __post_init__(self):
         if self.as_of is None:
@@ -306,6 +308,7 @@ def parse_request(data):
     if region is not None and region not in REGIONS:
         errors.add("region", _("Expected cn, intl or null (the vendors' home prices)."))
     hourly_usage = parse_hourly_usage(data.get("hourly_usage"), "hourly_usage", errors)
+    sample = parse_sample(data.get("sample"), "sample", errors)
 
     if errors:
         raise EstimateError(dict(errors))
@@ -319,7 +322,21 @@ def parse_request(data):
         detail=detail,
         region=region,
         hourly_usage=hourly_usage,
+        sample=sample,
     )
+
+
+def parse_sample(value, path, errors):
+    """Rule 9's `sample`: null/absent or a list of strings (at most 1 MB of text, no NUL, no
+    unpaired surrogate) -> an offers.tokens.Sample, or None when absent or empty."""
+    if value is None:
+        return None
+    try:
+        texts = tokens.validate_sample(value)
+    except tokens.SampleError as exc:
+        errors.add(path, str(exc))
+        return None
+    return tokens.Sample.of(texts) if any(texts) else None
 
 
 def parse_hourly_usage(value, path, errors):

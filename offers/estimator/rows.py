@@ -23,6 +23,7 @@ class ModelRef:
     slug: str
     name: str
     kind: str = "chat"
+    tokenizer: str = ""  # rule 9: a registry name, "" when none is published
 
 
 @dataclass(slots=True)

@@ -126,6 +126,7 @@ def build():
         slug,
         name,
         kind,
+        tokenizer,
         provider_slug,
         provider_id,
         released,
@@ -136,6 +137,7 @@ def build():
         "slug",
         "name",
         "kind",
+        "tokenizer",
         "provider__slug",
         "provider_id",
         "released_on",
@@ -144,7 +146,7 @@ def build():
     ).order_by("slug"):
         if "reasoning" in (caps or ()):
             reasoning.add(pk)
-        ref = ModelRef(pk, slug, name, one(kind))
+        ref = ModelRef(pk, slug, name, one(kind), one(tokenizer))
         models[(one(provider_slug), slug)] = ref
         by_id[pk] = ref
         vendor_models.setdefault((provider_id, ref.kind), []).append((slug, name, released, retired))

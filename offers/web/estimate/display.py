@@ -489,7 +489,24 @@ def for_display(result):
         ]
     for line in result["baseline"].get("detail", {}).get("lines") or ():
         label_prices(line)
+    if result.get("sample"):
+        for alt in result["alternatives"]:
+            alt["tokens_note"], alt["tokens_unknown"] = tokens_note(alt)
     return result
+
+
+def tokens_note(alt):
+    """Rule 9 in the ranking: how the user's text counts at this vendor ("your text is 0.86x the
+    tokens at DeepSeek"), or that its tokenizer is not published. (note, unknown)."""
+    name = alt["detail"]["provider_name"]
+    counted = [line["tokens"] for line in alt["lines"] if line["tokens"]["sample_tokens"] is not None]
+    if not counted:
+        return _("%(name)s publishes no tokenizer: tokens assumed equal to OpenAI's.") % {"name": name}, True
+    ratios = list(dict.fromkeys(f"{Decimal(t['ratio']):.2f}" for t in counted))
+    text = _("Your text is %(ratio)s× the tokens at %(name)s.") % {"ratio": " / ".join(ratios), "name": name}
+    if len(counted) < len(alt["lines"]):
+        text += " " + _("Some of its models publish no tokenizer: their tokens are assumed equal.")
+    return text, False
 
 
 def label_prices(line):

@@ -48,6 +48,25 @@ def line_flags(lines):
     )
 
 
+def token_ratios(lines):
+    """Rule 9 per line: "openai model->model: ratio (tokenizer/baseline tokenizer, counts)", or
+    "assumed equal" where no sample or no tokenizer gave counts; joined by "; "."""
+    out = []
+    for line in lines:
+        t = line.get("tokens")
+        if not t:
+            continue
+        if t["sample_tokens"] is None:
+            detail = "1.000000 (assumed equal)"
+        else:
+            detail = (
+                f"{t['ratio']} ({t['tokenizer']} {t['sample_tokens']} / "
+                f"{t['baseline_tokenizer']} {t['baseline_sample_tokens']})"
+            )
+        out.append(f"{line['openai_model']}->{line['model']}: {detail}")
+    return "; ".join(out)
+
+
 def sheets(result, inputs):
     """[(sheet name, rows)] of the estimate; `inputs` is [(label, value)] of the form's input."""
     cur, months = result["currency"], result["months"]
@@ -60,6 +79,13 @@ def sheets(result, inputs):
         *[[label, value] for label, value in inputs],
         ["openai_monthly_cost", _num(base["monthly_cost"])],
         ["openai_total_cost", _num(base["total_cost"])],
+    ]
+    # Rule 9: the sample's size and hash, never its text.
+    sample = result.get("sample")
+    summary += [
+        ["sample_bytes", sample["bytes"] if sample else None],
+        ["sample_strings", sample["strings"] if sample else None],
+        ["sample_hash", sample["hash"] if sample else "none: tokens assumed equal at every vendor"],
     ]
     best = (result.get("summary") or {}).get("best")
     if best:
@@ -78,7 +104,7 @@ def sheets(result, inputs):
             "rank", "provider", "provider_name", "currency", "months", "monthly_list_cost",
             "first_month_cost", "monthly_cost_after_programmes", "after_programmes_from_month",
             "total_list_cost", "benefits_value", "total_cost", "savings", "savings_percent",
-            "models", "flags", "programs", "perks", "note",
+            "models", "flags", "programs", "perks", "note", "token_ratios",
         ]
     ]  # fmt: skip
     ranking.append(
@@ -93,7 +119,8 @@ def sheets(result, inputs):
              alt["after"]["from_month"] or "", _num(alt["total_list_cost"]), _num(alt["benefits_value"]),
              _num(alt["total_cost"]), _num(alt["savings"]), _num(alt["savings_percent"]),
              " ".join(f"{line['openai_model']}->{line['model']}" for line in alt["lines"]),
-             line_flags(alt["lines"]), " ".join(alt["programs"]), " ".join(alt["perks"]), ""]
+             line_flags(alt["lines"]), " ".join(alt["programs"]), " ".join(alt["perks"]), "",
+             token_ratios(alt["lines"])]
         )  # fmt: skip
     for item in result["incomplete"]:
         ranking.append(["", item["provider"], item.get("provider_name", item["provider"]), cur, months]

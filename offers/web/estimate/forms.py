@@ -306,9 +306,24 @@ class EstimateForm(forms.Form):
         ),
     )
 
+    # Rule 9: the hash of a stored sample of the user's text (the estimate page's sample form
+    # stores it); the link carries the hash, never the text.
+    sample = forms.CharField(required=False, widget=FastHiddenInput, max_length=64)
+
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = list(currencies)
+
+    def clean_sample(self):
+        from offers.tokens.samples import load
+
+        digest = self.cleaned_data.get("sample", "").strip()
+        if not digest:
+            return None
+        sample = load(digest)
+        if sample is None:
+            raise forms.ValidationError(_("This sample of your text is not stored here; add it again."))
+        return sample
 
     def clean_hourly_usage(self):
         text = self.cleaned_data.get("hourly_usage", "").strip()
@@ -374,6 +389,45 @@ class UsageImportForm(forms.Form):
         return upload
 
 
+class SampleForm(forms.Form):
+    """A sample of the user's own text (rule 9): pasted, or a .txt / .jsonl file (chat requests,
+    whose message contents are counted). At most 1 MB of text."""
+
+    text = forms.CharField(
+        label=_("Paste your text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Prompts and replies as you send them; at most 1 MB."),
+    )
+    file = forms.FileField(
+        label=_("or upload a file"),
+        required=False,
+        help_text=_(
+            ".txt, or .jsonl of chat requests (each line with messages; their contents are counted)."
+        ),
+    )
+    current = forms.CharField(required=False, widget=FastHiddenInput, validators=[validate_clean_text])
+
+    def clean(self):
+        from offers.tokens import SampleError, validate_sample
+        from offers.tokens.samples import texts_from_text, texts_from_upload
+
+        data = super().clean()
+        upload, text = data.get("file"), data.get("text") or ""
+        try:
+            if upload is not None:
+                texts = texts_from_upload(upload.name, upload.read(4 * 1_000_000 + 1))
+            else:
+                texts = validate_sample(texts_from_text(text))
+        except SampleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if not any(texts):
+            raise forms.ValidationError(_("Paste some text or choose a file."))
+        data["texts"] = texts
+        return data
+
+
 def to_request(form, formset):
     """The estimator's request document for valid forms, and the form index of each usage line."""
     indices, usage = [], []
@@ -394,6 +448,8 @@ def to_request(form, formset):
         "include_expired": bool(data.get("include_expired")),
         "detail": True,
     }
+    if data.get("sample") is not None:
+        request["sample"] = list(data["sample"].texts)
     if "region" in accepts:
         request["region"] = data.get("region") or None
     if "hourly_usage" in accepts:

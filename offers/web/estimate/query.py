@@ -21,7 +21,9 @@ DEFAULT_LINE = {
 }
 OVERRIDE_KEY_RE = re.compile(rf"^{PREFIX}-(\d+)-override-(.+)$")
 LINE_FIELDS = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "service_tier")
-SETTINGS = ("months", "currency", "as_of", "include_expired", "region", "hourly_profile", "hourly_usage")
+SETTINGS = (
+    "months", "currency", "as_of", "include_expired", "region", "hourly_profile", "hourly_usage", "sample",
+)  # fmt: skip
 
 
 def default_query(request):

@@ -18,10 +18,12 @@ from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
 from offers.catalog.safety import printable
 from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
 from offers.models import Price
+from offers.tokens.samples import store as store_sample
 from offers.web.estimate.display import SORTS, chart, show
 from offers.web.estimate.export import csv_response, xlsx_response
 from offers.web.estimate.forms import (
     EstimateForm,
+    SampleForm,
     UsageFormSet,
     UsageImportForm,
     apply_errors,
@@ -132,8 +134,12 @@ def _build(request, query, *, example=False):
         "main_settings": MAIN_SETTINGS,
         # The folded settings open when one of them is set or wrong.
         "more_settings_open": any(
-            form.data.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_SETTINGS
+            form.data.get(name) or form.errors.get(name)
+            for name in form.fields
+            if name not in MAIN_SETTINGS and name != "sample"
         ),
+        "sample_form": SampleForm(initial={"current": clean_query.urlencode()}),
+        "no_sample_url": _without_sample(url, clean_query),
         "estimate_url": url,
         "watch_estimate": watch_estimate,
         "has_models": bool(model_choices),
@@ -184,6 +190,8 @@ def estimate_page(request):
     A GET is cached per catalog version and query (offers.web.page_cache.per_version), except a
     download and a page showing an upload's outcome (messages are the visitor's own)."""
     if request.method == "POST":
+        if request.POST.get("action") == "sample":
+            return _store_sample(request)
         return _import_usage(request)
     if request.GET.get("download") in ("csv", "xlsx") or len(messages.get_messages(request)):
         return _estimate_get(request)
@@ -257,6 +265,31 @@ def _import_usage(request):
     context["import_form"] = form
     # The outcome goes to the top of the page; the estimate of the lines on screen is not shown
     # under it (it is not the file's), unless the user asks for it with the link in the outcome.
+    context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
+    context["result"] = context["chart"] = None
+    return _render(request, context, status=400)
+
+
+def _without_sample(url, query):
+    query = query.copy()
+    query.pop("sample", None)
+    return f"{url}?{query.urlencode()}#estimate-summary"
+
+
+@limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
+def _store_sample(request):
+    """POST /estimate/ (action=sample): store the sample by its hash and show the estimate on
+    screen counted with it (the link carries the hash)."""
+    form = SampleForm(request.POST, request.FILES)
+    current_query = QueryDict(request.POST.get("current", ""), mutable=True)
+    if f"{PREFIX}-TOTAL_FORMS" not in current_query:
+        current_query = default_query(request)
+    if form.is_valid():
+        sample = store_sample(form.cleaned_data["texts"])
+        current_query["sample"] = sample.digest
+        return redirect(f"{reverse('offers:estimate')}?{current_query.urlencode()}#estimate-summary")
+    context = _build(request, current_query)
+    context["sample_form"] = form
     context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
     context["result"] = context["chart"] = None
     return _render(request, context, status=400)
