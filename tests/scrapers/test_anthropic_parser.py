@@ -110,3 +110,20 @@ def test_unknown_claude_3_model_raises():
         anthropic.model_slug("Claude Haiku 3.9")
     # a new 4.x or later model follows the API's naming rule
     assert anthropic.model_slug("Claude Opus 4.6") == "claude-opus-4-6"
+
+
+def test_feeds_cross_check_the_page(recorded):
+    """LiteLLM and models.dev list Anthropic's models under the same ids: every standard price both
+    a feed and the page give agrees (the feeds' claude-sonnet-4-5 is 3 / 0.3 / 15, as the page)."""
+    from scrapers.sources import litellm, models_dev
+
+    page = by_slot(anthropic.parse(recorded(PAGE)))
+    for feed, path in ((litellm, "feeds/litellm-model_prices_and_context_window.json"),
+                       (models_dev, "feeds/models-dev-api.json")):  # fmt: skip
+        got = {
+            k: v
+            for k, v in by_slot([o for o in feed.parse(recorded(path)) if o.provider == "anthropic"]).items()
+        }
+        shared = set(page) & set(got)
+        assert ("claude-sonnet-4-5", "input", None, None, "USD") in shared
+        assert {k: page[k] for k in shared} == {k: got[k] for k in shared}

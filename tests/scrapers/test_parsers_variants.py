@@ -14,7 +14,7 @@ VARIANTS = Path(__file__).parent / "fixtures" / "variants"
 BASE_KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currency", "tier_min_input_tokens",
              "tier_max_input_tokens"]  # fmt: skip
 KEYS = BASE_KEYS + ["service_tier", "region", "time_window"]
-CATALOG_SLUGS = {"openai", "zhipu", "baidu", "alibaba", "tencent", "moonshot", "deepseek", "volcengine", "minimax",
+CATALOG_SLUGS = {"openai", "anthropic", "zhipu", "baidu", "alibaba", "tencent", "moonshot", "deepseek", "volcengine", "minimax",
                  "sensetime", "baichuan", "01ai", "iflytek", "stepfun"}  # fmt: skip
 
 EXPECTED = {
