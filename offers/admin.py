@@ -88,7 +88,10 @@ def unpublish(modeladmin, request, queryset):
 
 class ModelInline(admin.TabularInline):
     model = Model
-    fields = ("slug", "name", "kind", "context_window", "max_output_tokens", "released_on", "deprecated_on")
+    fields = (
+        "slug", "name", "kind", "context_window", "max_output_tokens", "released_on", "deprecated_on",
+        "tokenizer",
+    )  # fmt: skip
     extra = 0
     show_change_link = True
 
@@ -114,7 +117,7 @@ class PriceInline(admin.TabularInline):
     model = Price
     fields = (
         "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
-        "service_tier", "region", "time_window",
+        "service_tier", "region", "time_window", "tier_min_output_tokens", "tier_max_output_tokens", "mode",
         "valid_from", "valid_to", "status", "method", "confidence", "checked_on", "source_url",
     )  # fmt: skip
     extra = 0
@@ -130,10 +133,11 @@ class ModelAdmin(admin.ModelAdmin):
         "kind",
         "context_window",
         "max_output_tokens",
+        "tokenizer",
         "deprecated_on",
     )
     list_select_related = ("provider",)
-    list_filter = ("kind", ("provider", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("kind", "tokenizer", ("provider", admin.RelatedOnlyFieldListFilter))
     search_fields = ("slug", "name", "provider__slug", "provider__name")
     autocomplete_fields = ("provider",)
     inlines = [PriceInline]
@@ -147,7 +151,7 @@ class PriceAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_select_related = ("model__provider",)
     list_filter = (
-        "status", "currency", "kind", "service_tier", "region", "method", "confidence", StaleFilter,
+        "status", "currency", "kind", "service_tier", "region", "mode", "method", "confidence", StaleFilter,
         CurrentFilter,
         ("model__provider", admin.RelatedFieldListFilter),
     )  # fmt: skip
@@ -170,9 +174,24 @@ class PriceAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Pricing dimensions"), {"fields": ("service_tier", "region", "time_window")}),
+        (
+            _("Pricing dimensions"),
+            {
+                "fields": (
+                    "service_tier",
+                    "region",
+                    "time_window",
+                    "tier_min_output_tokens",
+                    "tier_max_output_tokens",
+                    "mode",
+                )
+            },
+        ),  # fmt: skip
         (_("Validity"), {"fields": ("valid_from", "valid_to", "status", "review_note")}),
-        (_("Provenance"), {"fields": ("source_url", "checked_on", "method", "confidence", "created_at")}),
+        (
+            _("Provenance"),
+            {"fields": ("source_url", "checked_on", "method", "confidence", "note", "created_at")},
+        ),
     )
     list_per_page = 100
 
@@ -228,8 +247,8 @@ class PriceAdmin(admin.ModelAdmin):
 class BenefitInline(admin.StackedInline):
     model = Benefit
     fields = (
-        ("kind", "position"), ("tokens", "ratio", "percent", "months"),
-        ("amount", "currency", "valid_days"), "models", "description",
+        ("kind", "position"), ("tokens", "per_model", "ratio", "percent", "months"),
+        ("amount", "currency", "valid_days", "period"), "models", "description",
     )  # fmt: skip
     autocomplete_fields = ("models",)
     extra = 0
@@ -238,12 +257,14 @@ class BenefitInline(admin.StackedInline):
 @admin.register(MigrationProgram)
 class MigrationProgramAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "provider", "starts_on", "ends_on", "confirmed_on", "active", "confidence", "checked_on",
-        "is_published",
+        "name", "provider", "category", "audience", "starts_on", "ends_on", "confirmed_on", "active",
+        "confidence", "checked_on", "is_published",
     )  # fmt: skip
     list_select_related = ("provider",)
     list_filter = (
         ActiveProgramFilter,
+        "category",
+        "audience",
         "is_published",
         "confidence",
         ("provider", admin.RelatedOnlyFieldListFilter),
@@ -294,9 +315,9 @@ class BenefitAdmin(admin.ModelAdmin):
 
 @admin.register(ModelMapping)
 class ModelMappingAdmin(admin.ModelAdmin):
-    list_display = ("openai_model", "provider", "model", "rank", "note")
+    list_display = ("openai_model", "provider", "model", "rank", "fit", "note")
     list_select_related = ("openai_model__provider", "provider", "model__provider")
-    list_filter = ("rank", ("provider", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("rank", "fit", ("provider", admin.RelatedOnlyFieldListFilter))
     search_fields = ("openai_model__slug", "model__slug", "provider__slug")
     autocomplete_fields = ("openai_model", "provider", "model")
 

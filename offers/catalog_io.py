@@ -26,7 +26,7 @@ from .models import (
     Price,
     Provider,
     clean_time_window,
-    window_key,
+    dimensions_key,
 )
 from .services import lock_providers, lock_rates
 
@@ -50,6 +50,7 @@ SLUG_RE = re.compile(r"[a-z0-9-]+")
 MODEL_ID_RE = re.compile(r"\S+")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TOKENIZER_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _url_validator = URLValidator(schemes=["http", "https"])
 
 PROVIDER_TEXT = ("name_zh", "website", "pricing_url", "docs_url", "api_base_url", "region", "notes")
@@ -101,10 +102,14 @@ class PriceRec:
     service_tier: str = "standard"
     region: str | None = None
     time_window: dict | None = None
+    tier_min_output_tokens: int | None = None
+    tier_max_output_tokens: int | None = None
+    mode: str | None = None
+    note: str = ""
 
     @property
     def dimensions(self):
-        return (self.service_tier, self.region or "", window_key(self.time_window))
+        return dimensions_key(self)
 
     @property
     def key(self):
@@ -148,11 +153,13 @@ class ProviderRec:
 
 @dataclass
 class MappingRec:
-    openai_model: str
+    openai_model: str  # the replaced model, of provider `from_provider`
     provider: str
     model: str
     rank: int
     note: str
+    fit: str = "like_for_like"
+    from_provider: str = "openai"
 
 
 @dataclass
@@ -503,6 +510,7 @@ def _parse_model(ck, raw, path):
         "max_output_tokens": ck.integer(d, "max_output_tokens", path, minimum=1),
         "released_on": ck.day(d, "released_on", path),
         "deprecated_on": ck.day(d, "deprecated_on", path),
+        "tokenizer": ck.text(d, "tokenizer", path, pattern=TOKENIZER_RE, max_length=64) or "",
     }
     caps = ck.list(d.get("capabilities"), f"{path}.capabilities", required=False)
     for n, cap in enumerate(caps):
@@ -526,15 +534,15 @@ def _parse_model(ck, raw, path):
             ck.err(
                 where,
                 f"duplicate of {keys[price.key]} (same kind, currency, tier, valid_from, service "
-                "tier, region and time window)",
+                "tier, region, time window, mode and reply-length band)",
             )
         keys.setdefault(price.key, where)
         if price.valid_to is None:
             if price.slot in current:
                 ck.err(
                     where,
-                    f"second current price for the same kind, tier, currency, service tier, region "
-                    f"and time window as {current[price.slot]}",
+                    f"second current price for the same kind, tier, currency, service tier, region, "
+                    f"time window, mode and reply-length band as {current[price.slot]}",
                 )
             current.setdefault(price.slot, where)
         rec.prices.append(price)
@@ -570,6 +578,14 @@ def _parse_price(ck, raw, path):
             ck.err(f"{path}.time_window", str(exc))
     if tier_min is not None and tier_max is not None and tier_max < tier_min:
         ck.err(f"{path}.tier_max_input_tokens", "must be >= tier_min_input_tokens")
+    out_min = ck.integer(d, "tier_min_output_tokens", path)
+    out_max = ck.integer(d, "tier_max_output_tokens", path)
+    if out_min is not None and out_max is not None and out_max < out_min:
+        ck.err(f"{path}.tier_max_output_tokens", "must be >= tier_min_output_tokens")
+    mode = None
+    if d.get("mode") is not None:
+        mode = ck.choice(d, "mode", path, set(Price.Mode.values), default="") or None
+    note = ck.text(d, "note", path, max_length=2000) or ""
     if valid_from and valid_to and valid_to <= valid_from:
         ck.err(f"{path}.valid_to", "must be after valid_from")
     if amount is not None and per not in (None, PER_MILLION):
@@ -593,6 +609,7 @@ def _parse_price(ck, raw, path):
     return PriceRec(
         kind, amount, currency, tier_min, tier_max, valid_from, valid_to,
         source_url, checked_on, method, confidence, path, service_tier, region, time_window,
+        out_min, out_max, mode, note,
     )  # fmt: skip
 
 
@@ -615,10 +632,14 @@ def _parse_program(ck, raw, path):
         "confidence": ck.choice(d, "confidence", path, set(Price.Confidence.values), default="reported"),
         "checked_on": ck.day(d, "checked_on", path),
         "notes": ck.text(d, "notes", path) or "",
+        "category": ck.choice(d, "category", path, set(MigrationProgram.Category.values), default="") or "",
+        "audience": None,
         # Optional Chinese texts: absent (or null) means none.
         "eligibility_zh": ck.text(d, "eligibility_zh", path) or "",
         "notes_zh": ck.text(d, "notes_zh", path) or "",
     }
+    if d.get("audience") is not None:
+        fields["audience"] = ck.choice(d, "audience", path, set(MigrationProgram.Audience.values)) or None
     if fields["starts_on"] and fields["ends_on"] and fields["ends_on"] < fields["starts_on"]:
         ck.err(f"{path}.ends_on", "must not be before starts_on")
     urls = ck.list(d.get("source_urls"), f"{path}.source_urls")
@@ -645,11 +666,14 @@ def _parse_program(ck, raw, path):
 
 
 BENEFIT_FIELDS = {
-    "free_tokens": ("tokens", "models", "valid_days"),
+    "free_tokens": ("tokens", "models", "valid_days", "per_model"),
     "matched_tokens": ("ratio", "models", "valid_days"),
     "discount": ("percent", "months", "models"),
     "credit": ("amount", "currency", "valid_days"),
+    "plan": ("price", "currency", "period"),
 }
+# Document key -> model field, where they differ: a plan's price is stored in `amount`.
+BENEFIT_COLUMNS = {"price": "amount"}
 
 
 def _parse_benefit(ck, raw, path):
@@ -665,6 +689,7 @@ def _parse_benefit(ck, raw, path):
     fields = {"description": ck.text(d, "description", path) or ""}
     if kind == "free_tokens":
         fields["tokens"] = ck.integer(d, "tokens", path, required=True, minimum=1)
+        fields["per_model"] = bool(ck.boolean(d, "per_model", path))
     elif kind == "matched_tokens":
         fields["ratio"] = ck.decimal(d, "ratio", path, required=True, positive=True, maximum=Decimal("1e5"))
         if fields["ratio"] is not None and fields["ratio"] != fields["ratio"].quantize(Decimal("1e-6")):
@@ -675,6 +700,13 @@ def _parse_benefit(ck, raw, path):
     elif kind == "credit":
         fields["amount"] = ck.decimal(d, "amount", path, required=True, positive=True, maximum=AMOUNT_LIMIT)
         fields["currency"] = ck.text(d, "currency", path, required=True, pattern=CURRENCY_RE) or ""
+    elif kind == "plan":
+        price = ck.decimal(d, "price", path, required=True, maximum=AMOUNT_LIMIT)
+        if price is not None and price < 0:
+            ck.err(f"{path}.price", "must be a decimal >= 0")
+        fields["amount"] = price
+        fields["currency"] = ck.text(d, "currency", path, required=True, pattern=CURRENCY_RE) or ""
+        fields["period"] = ck.choice(d, "period", path, set(Benefit.Period.values)) or ""
     if kind in ("free_tokens", "matched_tokens", "credit"):
         fields["valid_days"] = ck.integer(d, "valid_days", path, minimum=1)
     models = []
@@ -687,25 +719,35 @@ def _parse_benefit(ck, raw, path):
 
 
 def _parse_mapping(ck, raw, path, model_kinds):
+    """A mapping from an OpenAI model (`openai_model`) or from another baseline's model
+    (`from_provider` + `from_model`, e.g. Anthropic's)."""
     d = ck.obj(raw, path)
     if d is None:
         return None
-    openai_model = ck.text(d, "openai_model", path, required=True)
+    if "from_provider" in d or "from_model" in d:
+        if "openai_model" in d:
+            ck.err(f"{path}.openai_model", "give either openai_model or from_provider and from_model")
+        from_provider = ck.text(d, "from_provider", path, required=True, pattern=SLUG_RE, max_length=64)
+        source, source_key = ck.text(d, "from_model", path, required=True), "from_model"
+    else:
+        from_provider = "openai"
+        source, source_key = ck.text(d, "openai_model", path, required=True), "openai_model"
     provider = ck.text(d, "provider", path, required=True)
     model = ck.text(d, "model", path, required=True)
     rank = ck.integer(d, "rank", path, minimum=1)
     if d.get("rank") is None:
         rank = 1
     note = ck.text(d, "note", path) or ""
-    if openai_model and ("openai", openai_model) not in model_kinds:
-        ck.err(f"{path}.openai_model", f"unknown model {openai_model!r} of provider 'openai'")
-    if provider == "openai":
-        ck.err(f"{path}.provider", "must be a provider other than openai")
+    fit = ck.choice(d, "fit", path, set(ModelMapping.Fit.values), default="like_for_like")
+    if source and from_provider and (from_provider, source) not in model_kinds:
+        ck.err(f"{path}.{source_key}", f"unknown model {source!r} of provider {from_provider!r}")
+    if provider and provider == from_provider:
+        ck.err(f"{path}.provider", f"must be a provider other than {from_provider}")
     if provider and model and (provider, model) not in model_kinds:
         ck.err(f"{path}.model", f"unknown model {model!r} of provider {provider!r}")
-    if None in (openai_model, provider, model, rank):
+    if None in (source, from_provider, provider, model, rank, fit):
         return None
-    return MappingRec(openai_model, provider, model, rank, note)
+    return MappingRec(source, provider, model, rank, note, fit, from_provider)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -823,6 +865,7 @@ def _write_models(provider, prec, result, errors):
                 "checked_on": rec.checked_on,
                 "method": rec.method,
                 "confidence": rec.confidence,
+                "note": rec.note,
             }
             row = prices.get(rec.key)
             if rec.valid_to is None:
@@ -846,6 +889,9 @@ def _write_models(provider, prec, result, errors):
                         service_tier=rec.service_tier,
                         region=rec.region,
                         time_window=rec.time_window,
+                        tier_min_output_tokens=rec.tier_min_output_tokens,
+                        tier_max_output_tokens=rec.tier_max_output_tokens,
+                        mode=rec.mode,
                         **fields,
                     )
                 )
@@ -892,27 +938,29 @@ def _write_program(provider, rec, all_models, result):
 
 def _benefit_fields(benefit):
     names = ["description", *[f for f in BENEFIT_FIELDS.get(benefit.kind, ()) if f != "models"]]
-    return {name: getattr(benefit, name) for name in names}
+    columns = [BENEFIT_COLUMNS.get(name, name) for name in names]
+    return {column: getattr(benefit, column) for column in columns}
 
 
 def _write_mappings(recs, all_models, result):
     existing = {
-        (m.openai_model.slug, m.provider.slug, m.rank): m
-        for m in ModelMapping.objects.select_related("openai_model", "provider", "model")
+        (m.openai_model.provider.slug, m.openai_model.slug, m.provider.slug, m.rank): m
+        for m in ModelMapping.objects.select_related("openai_model__provider", "provider", "model")
     }
     for rec in recs:
         model = all_models[(rec.provider, rec.model)]
-        mapping = existing.get((rec.openai_model, rec.provider, rec.rank))
+        mapping = existing.get((rec.from_provider, rec.openai_model, rec.provider, rec.rank))
         if mapping is None:
             ModelMapping.objects.create(
-                openai_model=all_models[("openai", rec.openai_model)],
+                openai_model=all_models[(rec.from_provider, rec.openai_model)],
                 provider=model.provider,
                 model=model,
                 rank=rec.rank,
                 note=rec.note,
+                fit=rec.fit,
             )
             result.count(result.created, "mappings")
-        elif _apply_fields(mapping, {"model": model, "note": rec.note}):
+        elif _apply_fields(mapping, {"model": model, "note": rec.note, "fit": rec.fit}):
             mapping.save()
             result.count(result.updated, "mappings")
 
@@ -991,24 +1039,15 @@ def export_document(*, include_unpublished=False):
     mappings = sorted(
         (
             m
-            for m in ModelMapping.objects.select_related("openai_model", "provider", "model")
+            for m in ModelMapping.objects.select_related("openai_model__provider", "provider", "model")
             if m.provider_id in exported and m.openai_model.provider_id in exported
         ),
-        key=lambda m: (m.openai_model.slug, m.provider.slug, m.rank),
+        key=mapping_sort_key,
     )
     return {
         "format": FORMAT,
         "providers": doc_providers,
-        "mappings": [
-            {
-                "openai_model": m.openai_model.slug,
-                "provider": m.provider.slug,
-                "model": m.model.slug,
-                "rank": m.rank,
-                "note": m.note or None,
-            }
-            for m in mappings
-        ],
+        "mappings": [export_mapping(m) for m in mappings],
         "exchange_rates": [
             {
                 "base": r.base,
@@ -1019,6 +1058,30 @@ def export_document(*, include_unpublished=False):
             }
             for r in ExchangeRate.objects.order_by("base", "quote", "date")
         ],
+    }
+
+
+def mapping_sort_key(m):
+    """OpenAI's mappings first (by openai_model, provider, rank), then other baselines' (by
+    from_provider, from_model, provider, rank)."""
+    source = m.openai_model.provider.slug
+    return (source != "openai", source, m.openai_model.slug, m.provider.slug, m.rank)
+
+
+def export_mapping(m):
+    source = m.openai_model.provider.slug
+    head = (
+        {"openai_model": m.openai_model.slug}
+        if source == "openai"
+        else {"from_provider": source, "from_model": m.openai_model.slug}
+    )
+    return {
+        **head,
+        "provider": m.provider.slug,
+        "model": m.model.slug,
+        "rank": m.rank,
+        "note": m.note or None,
+        "fit": m.fit,
     }
 
 
@@ -1042,6 +1105,7 @@ def _export_model(model):
         "max_output_tokens": model.max_output_tokens,
         "capabilities": list(model.capabilities or []),
         "released_on": _iso(model.released_on),
+        **({"tokenizer": model.tokenizer} if model.tokenizer else {}),
         "deprecated_on": _iso(model.deprecated_on),
         "prices": [
             {
@@ -1071,6 +1135,14 @@ def _price_dimensions(price):
         out["service_tier"] = price.service_tier
     if price.region:
         out["region"] = price.region
+    if getattr(price, "tier_min_output_tokens", None) is not None:
+        out["tier_min_output_tokens"] = price.tier_min_output_tokens
+    if getattr(price, "tier_max_output_tokens", None) is not None:
+        out["tier_max_output_tokens"] = price.tier_max_output_tokens
+    if getattr(price, "mode", None):
+        out["mode"] = price.mode
+    if getattr(price, "note", ""):
+        out["note"] = price.note
     if price.time_window:
         window = clean_time_window(price.time_window)
         out["time_window"] = {"start": window["start"], "end": window["end"], "tz": window["tz"],
@@ -1089,8 +1161,11 @@ def _export_benefit(benefit):
         for name in names:
             if name == "models":
                 out["models"] = slugs
+            elif name == "per_model":  # optional, written only when true
+                if getattr(benefit, "per_model", False):
+                    out["per_model"] = True
             else:
-                value = getattr(benefit, name)
+                value = getattr(benefit, BENEFIT_COLUMNS.get(name, name))
                 out[name] = fmt_decimal(value) if isinstance(value, Decimal) else (value or None)
     if benefit.description:
         out["description"] = benefit.description
@@ -1106,6 +1181,8 @@ def _export_program(program):
         "starts_on": _iso(program.starts_on),
         "ends_on": _iso(program.ends_on),
         **({"confirmed_on": _iso(program.confirmed_on)} if program.confirmed_on else {}),
+        **({"category": program.category} if getattr(program, "category", "") else {}),
+        **({"audience": program.audience} if getattr(program, "audience", None) else {}),
         "eligibility": program.eligibility or None,
         "openai_users_only": program.openai_users_only,
         "new_users_only": program.new_users_only,

@@ -207,6 +207,10 @@ class Model(models.Model):
     capabilities = models.JSONField(default=list, blank=True)
     released_on = models.DateField(null=True, blank=True)
     deprecated_on = models.DateField(null=True, blank=True)
+    tokenizer = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text=_("A name in Banjia's tokenizer registry; empty means none is published (rule 9)."),
+    )  # fmt: skip
 
     objects = ModelQuerySet.as_manager()
 
@@ -263,6 +267,8 @@ class Price(models.Model):
         INPUT = "input", _("Input")
         CACHED_INPUT = "cached_input", _("Cached input")
         OUTPUT = "output", _("Output")
+        CACHE_WRITE_5M = "cache_write_5m", _("Cache write (5 minutes)")
+        CACHE_WRITE_1H = "cache_write_1h", _("Cache write (1 hour)")
 
     class Method(models.TextChoices):
         MANUAL = "manual", _("Manual")
@@ -287,6 +293,10 @@ class Price(models.Model):
     class Region(models.TextChoices):
         CN = "cn", _("Mainland China")
         INTL = "intl", _("International")
+
+    class Mode(models.TextChoices):
+        THINKING = "thinking", _("Thinking")
+        NON_THINKING = "non_thinking", _("Non-thinking")
 
     model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="prices")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -326,6 +336,24 @@ class Price(models.Model):
             '"days": null or ["mon", ...]}: the price of requests sent in that window.'
         ),
     )  # fmt: skip
+    # Reply-length bands (rule 1): the output tokens of one request, inclusive.
+    tier_min_output_tokens = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text=_("Inclusive reply length of one request; empty means 0.")
+    )
+    tier_max_output_tokens = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Inclusive reply length of one request; empty means no upper bound."),
+    )
+    # NULL, not "": the format's null means "any mode" (rule 6).
+    mode = models.CharField(  # noqa: DJ001
+        max_length=16, choices=Mode.choices, null=True, blank=True,
+        help_text=_("Empty means the price applies in any mode."),
+    )  # fmt: skip
+    note = models.TextField(
+        blank=True, default="",
+        help_text=_("E.g. the list price a permanent discount replaced, or the rule a derived price follows."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PriceQuerySet.as_manager()
@@ -333,8 +361,8 @@ class Price(models.Model):
     class Meta:
         ordering = ["model", "kind", "tier_min_input_tokens", "valid_from"]
         constraints = [
-            # One current approved price per model, kind, tier, currency, service tier, region
-            # and time window: history rows are closed (valid_to set) rather than overwritten,
+            # One current approved price per model, kind, tier, currency, service tier, region,
+            # time window, reply-length band and mode: history rows are closed (valid_to set) rather than overwritten,
             # and pending rows never count.
             models.UniqueConstraint(
                 F("model"),
@@ -345,6 +373,9 @@ class Price(models.Model):
                 F("service_tier"),
                 Coalesce(F("region"), Value("")),
                 Coalesce(Cast(F("time_window"), models.TextField()), Value("")),
+                Coalesce(F("tier_min_output_tokens"), Value(0)),
+                Coalesce(F("tier_max_output_tokens"), Value(-1)),
+                Coalesce(F("mode"), Value("")),
                 condition=Q(valid_to__isnull=True, status="approved"),
                 name="offers_price_one_current_approved",
             ),
@@ -361,6 +392,13 @@ class Price(models.Model):
                 | Q(tier_min_input_tokens__isnull=True)
                 | Q(tier_max_input_tokens__gte=F("tier_min_input_tokens")),
                 name="offers_price_tier_ordered",
+            ),
+            # A reply-length band's upper bound is not below its lower bound.
+            models.CheckConstraint(
+                condition=Q(tier_max_output_tokens__isnull=True)
+                | Q(tier_min_output_tokens__isnull=True)
+                | Q(tier_max_output_tokens__gte=F("tier_min_output_tokens")),
+                name="offers_price_output_band_ordered",
             ),
         ]
         indexes = [
@@ -418,6 +456,12 @@ class Price(models.Model):
             and self.tier_max_input_tokens < self.tier_min_input_tokens
         ):
             errors["tier_max_input_tokens"] = _("Must not be below the tier minimum.")
+        if (
+            self.tier_min_output_tokens is not None
+            and self.tier_max_output_tokens is not None
+            and self.tier_max_output_tokens < self.tier_min_output_tokens
+        ):
+            errors["tier_max_output_tokens"] = _("Must not be below the band minimum.")
         try:
             self.time_window = clean_time_window(self.time_window)
         except ValueError as exc:
@@ -431,8 +475,9 @@ class Price(models.Model):
 
     @property
     def dimensions_key(self):
-        """(service tier, region, window): what besides kind, tier and currency makes a slot."""
-        return (self.service_tier, self.region or "", self.window_key)
+        """(service tier, region, window, mode, reply band): what besides kind, tier and currency
+        makes a slot."""
+        return dimensions_key(self)
 
     def same_slot(self):
         """Rows competing with this one for 'current price': same model, kind, tier, currency,
@@ -444,7 +489,10 @@ class Price(models.Model):
             tier_min_input_tokens=self.tier_min_input_tokens,
             tier_max_input_tokens=self.tier_max_input_tokens,
             service_tier=self.service_tier,
+            tier_min_output_tokens=self.tier_min_output_tokens,
+            tier_max_output_tokens=self.tier_max_output_tokens,
         ).exclude(pk=self.pk)
+        rows = rows.filter(mode__isnull=True) if self.mode is None else rows.filter(mode=self.mode)
         rows = rows.filter(region__isnull=True) if self.region is None else rows.filter(region=self.region)
         if self.time_window is None:
             return rows.filter(time_window__isnull=True)
@@ -453,6 +501,20 @@ class Price(models.Model):
         ids = [pk for pk, tw in rows.exclude(time_window__isnull=True).values_list("pk", "time_window")
                if window_key(tw) == key]  # fmt: skip
         return rows.filter(pk__in=ids)
+
+
+def dimensions_key(row):
+    """The slot key of any price-like object (a row, an import record, a seed row): service tier,
+    region, window, mode and reply-length band, with None read as the format's defaults."""
+    band_max = getattr(row, "tier_max_output_tokens", None)
+    return (
+        row.service_tier,
+        row.region or "",
+        window_key(row.time_window),
+        getattr(row, "mode", None) or "",
+        getattr(row, "tier_min_output_tokens", None) or 0,
+        -1 if band_max is None else band_max,
+    )
 
 
 def _fmt_tokens(n):
@@ -488,6 +550,18 @@ class MigrationProgram(models.Model):
 
     Confidence = Price.Confidence
 
+    class Category(models.TextChoices):
+        MIGRATION = "migration", _("Migration")
+        NEW_USERS = "new_users", _("New accounts")
+        PROMOTION = "promotion", _("Promotion")
+        PACK = "pack", _("Token pack")
+        PLAN = "plan", _("Plan")
+        REFERRAL = "referral", _("Referral")
+
+    class Audience(models.TextChoices):
+        OPENAI = "openai", _("OpenAI users")
+        ANTHROPIC = "anthropic", _("Claude users")
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="programs")
     slug = models.SlugField(max_length=100, unique=True, help_text=SLUG_HELP)
     name = models.CharField(max_length=300)
@@ -513,6 +587,15 @@ class MigrationProgram(models.Model):
             "stops counting some days after this (BANJIA_UNCONFIRMED_AFTER_DAYS)."
         ),
     )
+    category = models.CharField(
+        max_length=16, choices=Category.choices, blank=True, default="",
+        help_text=_("Empty means not classified."),
+    )  # fmt: skip
+    # NULL, not "": the format's null means "anyone" (rule 5).
+    audience = models.CharField(  # noqa: DJ001
+        max_length=16, choices=Audience.choices, null=True, blank=True,
+        help_text=_("Users of which vendor the offer is for; empty means anyone."),
+    )  # fmt: skip
     notes = models.TextField(blank=True, default="")
     notes_zh = models.TextField(blank=True, default="", help_text=_("Notes in Chinese (optional)."))
     is_published = models.BooleanField(default=True)
@@ -604,6 +687,12 @@ class Benefit(models.Model):
         CONSULTING = "consulting", _("Consulting")
         MIGRATION_SUPPORT = "migration_support", _("Migration support")
         FREE_MODEL = "free_model", _("Free model")
+        PLAN = "plan", _("Plan")
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
 
     PERKS = (Kind.TRAINING, Kind.CONSULTING, Kind.MIGRATION_SUPPORT, Kind.FREE_MODEL)
 
@@ -618,6 +707,13 @@ class Benefit(models.Model):
     currency = models.CharField(max_length=3, blank=True, default="")
     valid_days = models.PositiveIntegerField(null=True, blank=True)
     description = models.TextField(blank=True, default="")
+    per_model = models.BooleanField(
+        default=False, help_text=_("Free tokens: the amount is for each model separately.")
+    )
+    period = models.CharField(
+        max_length=8, choices=Period.choices, blank=True, default="",
+        help_text=_("A plan's billing period; its price is the amount."),
+    )  # fmt: skip
 
     # Declared last among the fields: from here on `models` in this class body names the field,
     # not the module.
@@ -648,6 +744,12 @@ class Benefit(models.Model):
                 condition=~Q(kind="credit") | (Q(amount__isnull=False, amount__gt=0) & ~Q(currency="")),
                 name="offers_benefit_credit_has_amount",
             ),
+            # A plan has a price (amount >= 0, 0 = free), a currency and a period.
+            models.CheckConstraint(
+                condition=~Q(kind="plan")
+                | (Q(amount__isnull=False, amount__gte=0) & ~Q(currency="") & ~Q(period="")),
+                name="offers_benefit_plan_has_price",
+            ),
         ]
 
     def __str__(self):
@@ -659,13 +761,24 @@ class Benefit(models.Model):
 
 
 class ModelMapping(models.Model):
-    """Which model of `provider` replaces an OpenAI model; rank 1 is the default choice."""
+    """Which model of `provider` replaces a baseline model (OpenAI's, or another baseline's such as
+    Anthropic's); rank 1 is the default choice. The field keeps its first name, `openai_model`, so
+    no data moves; it holds the model being replaced, of whichever baseline provider."""
 
-    openai_model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="replacements")
+    class Fit(models.TextChoices):
+        LIKE_FOR_LIKE = "like_for_like", _("Like for like")
+        LARGER = "larger", _("Larger model")
+        SMALLER = "smaller", _("Smaller model")
+        OTHER_CLASS = "other_class", _("Another class of model")
+
+    openai_model = models.ForeignKey(
+        Model, on_delete=models.CASCADE, related_name="replacements", verbose_name=_("replaced model")
+    )
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="mappings")
     model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="replaces")
     rank = models.PositiveSmallIntegerField(default=1)
     note = models.TextField(blank=True, default="")
+    fit = models.CharField(max_length=16, choices=Fit.choices, default=Fit.LIKE_FOR_LIKE)
 
     objects = CatalogQuerySet.as_manager()
 
@@ -686,8 +799,8 @@ class ModelMapping(models.Model):
     def clean(self):
         if self.model_id and self.provider_id and self.model.provider_id != self.provider_id:
             raise ValidationError({"model": _("The model must belong to the chosen provider.")})
-        if self.openai_model_id and self.openai_model.provider.slug != "openai":
-            raise ValidationError({"openai_model": _("Must be a model of provider openai.")})
+        if self.openai_model_id and self.provider_id and self.openai_model.provider_id == self.provider_id:
+            raise ValidationError({"openai_model": _("Must be a model of another provider.")})
 
 
 class ExchangeRate(models.Model):

@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from scrapers.sources import get as get_source
 
 from . import catalog_io
-from .models import Model, clean_time_window, window_key
+from .models import Model, clean_time_window, dimensions_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
 PROVIDER_KEYS = (
@@ -78,7 +78,7 @@ class _Row(SimpleNamespace):
 
     @property
     def dimensions_key(self):
-        return (self.service_tier, self.region or "", window_key(self.time_window))
+        return dimensions_key(self)
 
 
 class _Record(SimpleNamespace):
@@ -417,6 +417,7 @@ def build_provider(cur, pages_dir, dims, feed=None):
             capabilities=model_capabilities(p["slug"], m, feed or {}),
             released_on=_day(m.get("released_on")),
             deprecated_on=_day(m.get("deprecated_on")),
+            tokenizer=m.get("tokenizer") or "",
             prices=_Rel(rows),
         )
         model_objs.append(obj)
@@ -472,6 +473,7 @@ def expand_mappings(spec):
                         "model": step["model"],
                         "rank": rank,
                         "note": step.get("note") or None,
+                        "fit": step.get("fit", "like_for_like"),
                     }
                 )
     return out

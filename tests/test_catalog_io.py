@@ -198,7 +198,7 @@ BROKEN = {
     "two current prices in one slot": (
         lambda d: d["providers"][0]["models"][0]["prices"][0].update(valid_to=None),
         "providers[0].models[0].prices[1]: second current price for the same kind, tier, currency, "
-        "service tier, region and time window as providers[0].models[0].prices[0]",
+        "service tier, region, time window, mode and reply-length band as providers[0].models[0].prices[0]",
     ),
     "wrong format": (lambda d: d.update(format="banjia.catalog/2"), 'format: must be "banjia.catalog/1"'),
     "providers not a list": (lambda d: d.update(providers={}), "providers: must be a list"),
