@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from scrapers.sources import get as get_source
 
 from . import catalog_io
-from .models import Model, clean_time_window, dimensions_key
+from .models import Model, clean_time_window, dimensions_key, window_key
 
 CURATED_DIR = Path(__file__).resolve().parent.parent / "data" / "curated"
 PROVIDER_KEYS = (
@@ -494,10 +494,11 @@ def expand_baseline_mappings(spec):
                 flagship = {step["model"] for step in ladders.get("flagship", [])}
                 for rank, step in enumerate(ladders.get(cls) or [], start=1):
                     fit = step.get("fit")
-                    note = entry["note"]
+                    note = entry["note"] + (f"; {step['note']}" if step.get("note") else "")
                     if fit is None and cls == "small" and step["model"] in flagship:
                         fit = "larger"
-                        note += "; the vendor's small ladder uses a flagship model here (no smaller one in the catalog)"
+                        if not step.get("note"):
+                            note += "; the vendor's small ladder uses a flagship model here (no smaller one)"
                     out.append(
                         {
                             "from_provider": from_provider,
@@ -521,7 +522,7 @@ def build_document(pages_dir, curated_dir=CURATED_DIR):
         "providers": sorted(
             (build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"]
         ),
-        "mappings": expand_mappings(mappings),
+        "mappings": expand_mappings(mappings) + expand_baseline_mappings(mappings),
         "exchange_rates": build_rates(rates, pages_dir),
     }
     catalog_io.parse_catalog(doc)  # raises CatalogError with every problem's JSON path
