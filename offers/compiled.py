@@ -61,7 +61,7 @@ class Counterpart:
 @dataclass
 class Compiled:
     version: str
-    providers: list  # published alternative providers (Provider), by slug
+    providers: list  # published alternative providers (Provider), by slug, baselines left out
     models: dict  # (provider slug, model slug) -> ModelRef, every model
     counterparts: dict  # OpenAI model id -> [Counterpart] by provider id, then rank
     prices: dict  # model id -> [PriceRow] approved, by id
@@ -71,6 +71,9 @@ class Compiled:
     # (provider id, kind) -> [(slug, name, released_on, deprecated_on)] by slug (the database's order)
     vendor_models: dict = field(default_factory=dict)
     openai_models: list = field(default_factory=list)  # [(slug, name)] of OpenAI, by slug
+    # Rule 10: the baseline providers (published), by slug, not among `providers`; their models
+    baseline_providers: dict = field(default_factory=dict)
+    baseline_models: dict = field(default_factory=dict)  # baseline slug -> [(slug, name)] by slug
     available: dict = field(default_factory=dict)  # (provider id, kind, date) -> available_models
     plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
 
@@ -113,15 +116,17 @@ class Compiled:
 def build():
     """The compiled catalog, read in BUILD_QUERIES queries (repeated strings, amounts and dates are
     shared between rows to keep it small: about 25 MB for 50 vendors x 100 models)."""
-    from .estimator import BenefitRow, ModelRef
+    from .estimator import BASELINES, BenefitRow, ModelRef
 
     shared = {}
 
     def one(value):
         return shared.setdefault(value, value)
 
-    providers = list(Provider.objects.published().exclude(slug="openai").order_by("slug"))
-    models, by_id, vendor_models, openai_models = {}, {}, {}, []
+    published = list(Provider.objects.published().order_by("slug"))
+    providers = [p for p in published if p.slug not in BASELINES]
+    baseline_providers = {p.slug: p for p in published if p.slug in BASELINES}
+    models, by_id, vendor_models, openai_models, baseline_models = {}, {}, {}, [], {}
     for pk, slug, name, kind, provider_slug, provider_id, released, retired in Model.objects.values_list(
         "pk", "slug", "name", "kind", "provider__slug", "provider_id", "released_on", "deprecated_on"
     ).order_by("slug"):
@@ -131,6 +136,8 @@ def build():
         vendor_models.setdefault((provider_id, ref.kind), []).append((slug, name, released, retired))
         if provider_slug == "openai":
             openai_models.append((slug, name))
+        if provider_slug in BASELINES:
+            baseline_models.setdefault(provider_slug, []).append((slug, name))
     counterparts = {}
     for openai_id, provider_id, rank, model_id, released, deprecated in ModelMapping.objects.order_by(
         "openai_model_id", "provider_id", "rank"
@@ -182,6 +189,8 @@ def build():
         rates=rates,
         vendor_models=vendor_models,
         openai_models=openai_models,
+        baseline_providers=baseline_providers,
+        baseline_models=baseline_models,
     )
 
 

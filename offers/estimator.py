@@ -88,6 +88,17 @@ from .models import (
 from .safety import is_clean, printable
 
 BASELINE = "openai"
+# Rule 10: the providers whose bills can be the baseline, and the other baselines that are also
+# alternatives for each (a team leaving Claude may move to OpenAI; Anthropic does not sell to the
+# teams leaving OpenAI in China, and no mapping leads from OpenAI models to Claude).
+BASELINES = ("openai", "anthropic")
+ALTERNATIVE_BASELINES = {"openai": (), "anthropic": ("openai",)}
+# A usage line's context_window "200k-1M" (Anthropic's usage report): every request had more than
+# 200K input tokens, so its prompt length is at least this (Anthropic prices such a request whole
+# at the long-context rate: the tier from 200,001 tokens).
+LONG_CONTEXT = "200k-1M"
+CONTEXT_WINDOWS = ("0-200k", LONG_CONTEXT)
+LONG_CONTEXT_MIN = 200_001
 USD = "USD"
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60
@@ -113,6 +124,17 @@ STANDARD = str(Price.ServiceTier.STANDARD)
 SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
 REGIONS = tuple(str(r) for r in Price.Region)
 HOURS = 24
+CACHE_WRITES = ("cache_write_5m_tokens", "cache_write_1h_tokens")
+# Input kinds a model may lack: their tokens are then priced at the input row (rules 1 and 10).
+OPTIONAL_INPUT_KINDS = (Price.Kind.CACHED_INPUT, Price.Kind.CACHE_WRITE_5M, Price.Kind.CACHE_WRITE_1H)
+# The token slots of a line's plan: (price kind, index into price_line's token tuple).
+TOKEN_SLOTS = (
+    (Price.Kind.INPUT, 0),
+    (Price.Kind.CACHED_INPUT, 1),
+    (Price.Kind.CACHE_WRITE_5M, 2),
+    (Price.Kind.CACHE_WRITE_1H, 3),
+    (Price.Kind.OUTPUT, 4),
+)
 # A rate dated further than this from as_of is named in `warnings` (issue 8, point 4).
 PERK_KINDS = {str(k) for k in Benefit.PERKS}
 # The same kinds as plain strings, for the simulation's hot loop (enum member lookups are slower).
@@ -163,14 +185,32 @@ class UsageLine:
     requests: int | None = None
     overrides: dict = field(default_factory=dict)
     service_tier: str = "standard"
+    # Rule 10: parts of input_tokens written to the prompt cache (apart from cached_input_tokens).
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    context_window: str | None = None  # "200k-1M": every request above 200K input tokens
 
     @property
     def tokens(self):
         return self.input_tokens + self.output_tokens
 
     @property
+    def uncached_tokens(self):
+        return (
+            self.input_tokens
+            - self.cached_input_tokens
+            - self.cache_write_5m_tokens
+            - self.cache_write_1h_tokens
+        )
+
+    @property
     def prompt_length(self):
-        """Whole tokens per request (rounded up), or None without `requests`."""
+        """Whole tokens per request (rounded up), or None without `requests`; at least 200,001 for
+        a line of the long context window."""
+        if self.context_window == LONG_CONTEXT:
+            if self.requests is None:
+                return LONG_CONTEXT_MIN
+            return max(LONG_CONTEXT_MIN, -(-self.input_tokens // self.requests))
         if self.requests is None:
             return None
         return -(-self.input_tokens // self.requests)
@@ -187,6 +227,7 @@ class EstimateRequest:
     detail: bool = False
     region: str | None = None  # rule 6: None (home prices), "cn" or "intl"
     hourly_usage: tuple | None = None  # rule 6: 24 exact weights (Fractions), or None
+    baseline: str = BASELINE  # rule 10: whose bill the usage lines are, "openai" or "anthropic"
 
     def __post_init__(self):
         if self.as_of is None:
@@ -237,14 +278,14 @@ def _parse_line(raw, path, errors):
         return None
     model = raw.get("model")
     if not isinstance(model, str) or not model.strip():
-        errors.add(f"{path}.model", _("Enter an OpenAI model id, e.g. gpt-4o."))
+        errors.add(f"{path}.model", _("Enter a model id of the baseline, e.g. gpt-4o or claude-sonnet-4-5."))
         model = None
     elif problem := _id_problem(model):
         errors.add(f"{path}.model", problem)
         model = None
     counts = {
         key: _tokens(raw, key, f"{path}.{key}", errors)
-        for key in ("input_tokens", "cached_input_tokens", "output_tokens")
+        for key in ("input_tokens", "cached_input_tokens", "output_tokens", *CACHE_WRITES)
     }
     requests = raw.get("requests")
     if requests is not None:
@@ -288,11 +329,30 @@ def _parse_line(raw, path, errors):
             f"{path}.cached_input_tokens",
             _("Cached input tokens are part of the input tokens, so they cannot exceed them."),
         )
+    elif None not in counts.values() and (
+        counts["cached_input_tokens"] + sum(counts[k] for k in CACHE_WRITES) > counts["input_tokens"]
+    ):
+        errors.add(
+            f"{path}.cache_write_5m_tokens"
+            if counts["cache_write_5m_tokens"]
+            else f"{path}.cache_write_1h_tokens",
+            _(
+                "Cached and cache-write tokens are parts of the input tokens, so together they cannot exceed them."
+            ),
+        )
+    context_window = raw.get("context_window")
+    if context_window is not None and context_window not in CONTEXT_WINDOWS:
+        errors.add(
+            f"{path}.context_window",
+            _("Expected %(choices)s, or null.") % {"choices": ", ".join(CONTEXT_WINDOWS)},
+        )
+        context_window = None
     if model is None or None in counts.values():
         return None
     return UsageLine(
-        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, **counts
-    )
+        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier,
+        context_window=context_window, **counts,
+    )  # fmt: skip
 
 
 def parse_request(data):
@@ -378,6 +438,14 @@ def parse_request(data):
             % {"max": MAX_DETAIL_LINES},
         )
 
+    baseline = data.get("baseline")
+    if baseline is None:
+        baseline = BASELINE
+    if baseline not in BASELINES:
+        errors.add(
+            "baseline", _("Expected %(choices)s, or null for openai.") % {"choices": " or ".join(BASELINES)}
+        )
+
     region = data.get("region")
     if region is not None and region not in REGIONS:
         errors.add("region", _("Expected cn, intl or null (the vendors' home prices)."))
@@ -395,6 +463,7 @@ def parse_request(data):
         detail=detail,
         region=region,
         hourly_usage=hourly_usage,
+        baseline=baseline,
     )
 
 
@@ -487,7 +556,7 @@ class Snapshot:
 
     as_of: date
     providers: list  # the published alternative providers asked for, by slug
-    openai_models: dict  # slug -> ModelRef
+    openai_models: dict  # slug -> ModelRef: the baseline's models (OpenAI's, or Anthropic's: rule 10)
     models: dict  # (provider slug, model slug) -> ModelRef, for overrides
     mappings: dict  # (openai slug, provider id) -> ModelRef of the counterpart on as_of (rule 4)
     prices: dict  # model id -> [price row (PRICE_FIELDS)] in force on as_of
@@ -502,6 +571,16 @@ class Snapshot:
     catalog: object = None  # the compiled catalog it was selected from (offers.compiled.Compiled)
 
 
+AUDIENCE = "audience"  # rule 5: a programme for another baseline's users (programs_left_out reason)
+
+
+def _for_baseline(program, baseline):
+    """Rule 5, who a programme is for: one with an audience ("openai", "anthropic") counts only for
+    that baseline; one without, for anyone."""
+    audience = getattr(program, "audience", None)
+    return not audience or audience == baseline
+
+
 def load_snapshot(req, catalog=None):
     """The part of the catalog `req` needs, selected in Python from the compiled catalog of the
     current version (`offers.compiled`): no SQL beyond the version check, except for the build
@@ -509,11 +588,19 @@ def load_snapshot(req, catalog=None):
     `Compiled` catalog to read instead (benchmarks)."""
     catalog = catalog if catalog is not None else compiled_catalog.compiled()
     as_of = req.as_of
+    baseline = getattr(req, "baseline", BASELINE)
     openai_slugs = sorted({line.model for line in req.usage})
     override_pairs = {(p, m) for line in req.usage for p, m in line.overrides.items() if isinstance(m, str)}
 
-    # The alternative providers (published, by slug).
+    # The alternative providers (published, by slug): the vendors, and for a Claude baseline OpenAI.
     providers = catalog.providers
+    others = [
+        catalog.baseline_providers[s]
+        for s in ALTERNATIVE_BASELINES[baseline]
+        if s in catalog.baseline_providers
+    ]
+    if others:
+        providers = sorted([*providers, *others], key=lambda p: p.slug)
     if req.providers is not None:
         asked = set(req.providers)
         providers = [p for p in providers if p.slug in asked]
@@ -521,17 +608,17 @@ def load_snapshot(req, catalog=None):
         providers = list(providers)
     found = {p.slug for p in providers}
     unknown = [
-        (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != BASELINE
+        (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != baseline
     ]
     provider_ids = {p.pk for p in providers}
 
     # The OpenAI models of the lines and the models named by overrides.
     models = {}
-    for key in [(BASELINE, slug) for slug in openai_slugs] + sorted(override_pairs):
+    for key in [(baseline, slug) for slug in openai_slugs] + sorted(override_pairs):
         model = catalog.models.get(key)
         if model is not None:
             models[key] = model
-    openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
+    openai_models = {slug: m for (p, slug), m in models.items() if p == baseline}
 
     # The counterpart of each OpenAI model at each provider on as_of (rule 4): the best-ranked
     # mapping whose model is available (released, not yet retired) on as_of.
@@ -572,6 +659,8 @@ def load_snapshot(req, catalog=None):
     for provider in providers:
         for program in catalog.programs.get(provider.pk, ()):
             state, when = program.status_on(as_of)
+            if state in counted and not _for_baseline(program, baseline):
+                state, when = AUDIENCE, None
             if state in counted:
                 programs.setdefault(program.provider_id, []).append(program)
                 benefits[program.pk] = catalog.benefits.get(program.pk, [])
@@ -732,7 +821,7 @@ def choose_prices(model, rows, line, on):
     home = _home_currency(by_kind[Price.Kind.INPUT])
     length = line.prompt_length
     chosen = {}
-    for kind in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT):
+    for kind in (Price.Kind.INPUT, *OPTIONAL_INPUT_KINDS, Price.Kind.OUTPUT):
         kind_rows = by_kind.get(kind)
         if not kind_rows:
             continue
@@ -741,14 +830,15 @@ def choose_prices(model, rows, line, on):
             other = _home_currency(kind_rows)
             same = [p for p in kind_rows if p.currency == other]
         tier = _pick_tier(same, length)
-        if tier is None and kind != Price.Kind.CACHED_INPUT:
+        if tier is None and kind not in OPTIONAL_INPUT_KINDS:
             raise Unpriced(
                 _("%(model)s has no %(kind)s price tier for a prompt of %(n)s tokens")
                 % {"model": model.slug, "kind": Price.Kind(kind).label.lower(), "n": f"{length:,}"}
             )
         if tier is not None:
             chosen[kind] = tier
-    chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+    for kind in OPTIONAL_INPUT_KINDS:  # rules 1 and 10: else the input price
+        chosen.setdefault(kind, chosen[Price.Kind.INPUT])
     return chosen
 
 
@@ -859,7 +949,8 @@ def _window_prices(rows, length, home):
         if tier is not None:
             chosen[kind] = tier
     if Price.Kind.INPUT in chosen:
-        chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+        for kind in OPTIONAL_INPUT_KINDS:  # rules 1 and 10: else the input price
+            chosen.setdefault(kind, chosen[Price.Kind.INPUT])
     return chosen
 
 
@@ -872,7 +963,7 @@ class _Plan:
     (`offers.compiled`) and shared by requests."""
 
     tier_used: str
-    parts: tuple  # (kind, token slot 0..2 (input, cached, output), share, price row, rate)
+    parts: tuple  # (kind, token slot 0..4 (uncached, cached, 5m write, 1h write, output), share, price, rate)
     nums: tuple  # per part: the cost of one token over `den`
     den: int
     rates: tuple  # ExchangeRate rows used
@@ -901,7 +992,8 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     input_only = _input_only(model, line)
     plan = None
     if plans is not None:
-        key = (model.pk, line.service_tier, length, input_only, context or _plan_context(fx, dims))
+        writes = bool(line.cache_write_5m_tokens or line.cache_write_1h_tokens)
+        key = (model.pk, line.service_tier, length, input_only, writes, context or _plan_context(fx, dims))
         plan = plans.get(key)
     if plan is None:
         try:
@@ -914,7 +1006,13 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
             plans[key] = plan
     if isinstance(plan, Unpriced):
         raise Unpriced(plan.reason, fx=plan.fx)
-    tokens = (line.input_tokens - line.cached_input_tokens, line.cached_input_tokens, line.output_tokens)
+    tokens = (
+        line.uncached_tokens,
+        line.cached_input_tokens,
+        line.cache_write_5m_tokens,
+        line.cache_write_1h_tokens,
+        line.output_tokens,
+    )
     cost = Fraction(
         sum(tokens[part[1]] * num for part, num in zip(plan.parts, plan.nums, strict=True)), plan.den
     )
@@ -950,7 +1048,9 @@ def _plan(line, model, rows, fx, dims):
     """The `_Plan` of `line`'s shape at `model`; raises Unpriced."""
     all_day, windows, tier_used = select_rows(rows, line, dims)
     chosen = choose_prices(model, all_day, line, fx.as_of)
-    kinds = ((Price.Kind.INPUT, 0), (Price.Kind.CACHED_INPUT, 1), (Price.Kind.OUTPUT, 2))
+    # Lines without cache writes (every OpenAI line) have no cache-write parts: their detail is as before.
+    writes = line.cache_write_5m_tokens or line.cache_write_1h_tokens
+    kinds = TOKEN_SLOTS if writes else tuple(k for k in TOKEN_SLOTS if k[1] not in (2, 3))
     # Rule 6 windows: each takes its share of the tokens of the kinds it prices; the all-day
     # rows price the rest. Overlapping windows (not expected) are capped at what is left.
     portions = []  # (kind, slot, share, price)
@@ -1474,6 +1574,8 @@ def _estimate(req, snap):
     dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
     context = _plan_context(fx, dims)
     by_slug = {p.slug: p for p in snap.providers}
+    base_slug = getattr(req, "baseline", BASELINE)
+    claude = base_slug == "anthropic"
 
     baseline = []
     for i, line in enumerate(req.usage):
@@ -1481,8 +1583,9 @@ def _estimate(req, snap):
         if model is None:
             errors.add(
                 f"usage[{i}].model",
-                _("%(model)s is not an OpenAI model in the catalog.") % {"model": line.model},
-            )
+                (_("%(model)s is not a Claude model in the catalog.") if claude
+                 else _("%(model)s is not an OpenAI model in the catalog.")) % {"model": line.model},
+            )  # fmt: skip
         else:
             try:
                 baseline.append(
@@ -1497,12 +1600,13 @@ def _estimate(req, snap):
                 else:
                     errors.add(
                         f"usage[{i}].model",
-                        _("OpenAI's price is unknown: %(reason)s.") % {"reason": exc.reason},
-                    )
+                        (_("Anthropic's price is unknown: %(reason)s.") if claude
+                         else _("OpenAI's price is unknown: %(reason)s.")) % {"reason": exc.reason},
+                    )  # fmt: skip
         for slug, model_slug in line.overrides.items():
             path = f"usage[{i}].overrides.{slug}"
-            if slug == BASELINE:
-                errors.add(path, _("The baseline always uses the line's own OpenAI model."))
+            if slug == base_slug:
+                errors.add(path, _("The baseline always uses the line's own model."))
             elif slug not in by_slug:
                 if req.providers is None or slug in req.providers:
                     errors.add(path, _("Unknown provider %(slug)s.") % {"slug": slug})
@@ -1566,7 +1670,8 @@ def _estimate(req, snap):
                 _with_tier(
                     pl,
                     {
-                        "openai_model": pl.line.model,
+                        **({} if claude else {"openai_model": pl.line.model}),
+                        "baseline_model": pl.line.model,
                         "model": pl.model.slug,
                         "monthly_cost": money(pl.monthly_cost),
                     },
@@ -1585,14 +1690,16 @@ def _estimate(req, snap):
         ranked.append((cents(total), provider.slug, alt))
 
     ranked.sort(key=lambda t: (t[0], t[1]))
-    warnings = _launch_warnings(snap) + _warnings(used_rates.values(), baseline, used_lines, snap.as_of)
+    warnings = _launch_warnings(snap) + _warnings(
+        used_rates.values(), baseline, used_lines, snap.as_of, base_slug
+    )
     result = {
         "as_of": snap.as_of.isoformat(),
         "months": months,
         "currency": req.currency,
         "fx": _fx_list(used_rates.values(), snap.as_of),
         "baseline": {
-            "provider": BASELINE,
+            "provider": base_slug,
             "monthly_cost": money(base_monthly),
             "total_cost": money(base_total),
             "lines": [
@@ -1626,7 +1733,7 @@ def _launch_warnings(snap):
     ]
 
 
-def _warnings(rates, baseline, alternative_lines, as_of):
+def _warnings(rates, baseline, alternative_lines, as_of, base_slug=BASELINE):
     """Rates dated more than RATE_OLD_AFTER_DAYS from as_of and stale prices among those used (see the
     module docstring), one warning per rate and per (provider, model), in a stable order."""
     out = []
@@ -1650,7 +1757,7 @@ def _warnings(rates, baseline, alternative_lines, as_of):
     limit = settings.BANJIA_STALE_AFTER_DAYS
     horizon = as_of - timedelta(days=limit)
     oldest = {}
-    for provider_slug, pl in [(BASELINE, pl) for pl in baseline] + list(alternative_lines):
+    for provider_slug, pl in [(base_slug, pl) for pl in baseline] + list(alternative_lines):
         for _kind, _tokens, price, _rate in pl.parts:
             if price.checked_on < horizon:
                 key = (provider_slug, pl.model.slug)

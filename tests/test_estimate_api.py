@@ -67,8 +67,8 @@ EXPECTED = {
             "savings": "25785.78",
             "savings_percent": "92.59",
             "lines": [
-                {"openai_model": "gpt-4o", "model": "deepseek-chat", "monthly_cost": "50.00"},
-                {"openai_model": "gpt-4o-mini", "model": "deepseek-chat", "monthly_cost": "122.00"},
+                {"openai_model": "gpt-4o", "baseline_model": "gpt-4o", "model": "deepseek-chat", "monthly_cost": "50.00"},
+                {"openai_model": "gpt-4o-mini", "baseline_model": "gpt-4o-mini", "model": "deepseek-chat", "monthly_cost": "122.00"},
             ],
             "programs": [],
             "perks": [],
@@ -83,8 +83,8 @@ EXPECTED = {
             "savings": "-16490.22",
             "savings_percent": "-59.21",
             "lines": [
-                {"openai_model": "gpt-4o", "model": "glm-4", "monthly_cost": "4000.00"},
-                {"openai_model": "gpt-4o-mini", "model": "glm-4-air", "monthly_cost": "120.00"},
+                {"openai_model": "gpt-4o", "baseline_model": "gpt-4o", "model": "glm-4", "monthly_cost": "4000.00"},
+                {"openai_model": "gpt-4o-mini", "baseline_model": "gpt-4o-mini", "model": "glm-4-air", "monthly_cost": "120.00"},
             ],
             "programs": ["zhipu-openai-migration-2024"],
             "perks": ["consulting", "training"],

@@ -175,7 +175,7 @@ def test_as_of_2024_uses_the_2024_model_and_programme(client, dated_catalog):
     # eta's only model comes out in 2025: no available mapping
     assert result["incomplete"] == [{"provider": "eta", "reason": "no model mapped for gpt-4o"}]
     zeta = alt(result, "zeta")
-    assert zeta["lines"] == [{"openai_model": "gpt-4o", "model": "z-old", "monthly_cost": "1200.00"}]
+    assert zeta["lines"] == [{"openai_model": "gpt-4o", "baseline_model": "gpt-4o", "model": "z-old", "monthly_cost": "1200.00"}]
     # z-old: 12M x 100 CNY = 1200 a month. zeta-2024 (confirmed the day before) applies: its
     # 10M pool covers 10 of 12M in month 1 -> 1200 x 2/12 = 200; month 2 1200. total 1400.00;
     # benefits 2400 - 1400 = 1000.00; savings 639 - 1400 = -761.00 = -119.09 % (761/639 = 1.190923)
