@@ -1,6 +1,14 @@
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# Fail fast: a production server without its collected static files (or with another start-up
+# error) stops here with one line, instead of answering 500 on every page.
+from offers.checks import serious_startup_errors  # noqa: E402
+
+if errors := serious_startup_errors():
+    sys.exit("\n".join(errors))

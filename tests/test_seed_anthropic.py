@@ -5,7 +5,7 @@ import json
 from datetime import date
 from decimal import Decimal as D
 
-from offers import seed
+from offers.catalog import seed
 
 CURATED = seed.CURATED_DIR
 

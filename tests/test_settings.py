@@ -47,3 +47,42 @@ def test_database_and_broker_urls_are_read():
     assert result.stdout.splitlines()[-1].split() == [
         "django.db.backends.postgresql", "redis://127.0.0.1:6379/0", "False", "False",
     ]  # fmt: skip
+
+
+def run_python(code, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"}
+
+
+def test_production_without_collectstatic_fails_the_system_check(tmp_path):
+    # STATIC_ROOT is an empty folder: nothing was collected.
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}, **PRODUCTION,
+             "DJANGO_STATIC_ROOT": str(tmp_path)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "banjia.E001" in result.stderr
+    assert "run `python manage.py collectstatic --noinput`" in result.stderr
+
+
+def test_the_wsgi_application_refuses_to_start_without_collected_static(tmp_path):
+    result = run_python("import config.wsgi", **PRODUCTION, DJANGO_STATIC_ROOT=str(tmp_path))
+    assert result.returncode == 1
+    assert "collectstatic" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_wsgi_application_starts_with_a_manifest(tmp_path):
+    (tmp_path / "staticfiles.json").write_text('{"paths": {"banjia.css": "banjia.0123abcd.css"}}')
+    result = run_python("import config.wsgi; print('ok')", **PRODUCTION, DJANGO_STATIC_ROOT=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
