@@ -95,6 +95,10 @@ class Counts:
         return self.uncached + self.cache_read + self.write_5m + self.write_1h
 
     @property
+    def output_tokens(self):
+        return self.output
+
+    @property
     def tokens(self):
         return self.input_tokens + self.output
 
@@ -130,6 +134,10 @@ class ImportedClaudeUsage:
     def seconds(self):
         return int((self.end - self.start).total_seconds())
 
+    @property
+    def days(self):
+        return Decimal(self.seconds) / 86400
+
 
 @dataclass
 class ClaudeCosts:
@@ -143,6 +151,13 @@ class ClaudeCosts:
     def monthly_tokens_usd(self):
         """Token dollars per 30 days, exact (rounding is for display)."""
         return self.tokens_usd * MONTH_SECONDS / Decimal(int((self.end - self.start).total_seconds()))
+
+
+def looks_like_claude(raw):
+    """Whether an uploaded export is Anthropic's (its buckets have "starting_at"; OpenAI's have
+    "start_time"), judged on its first 64 KB."""
+    head = raw[:65536]
+    return b'"starting_at"' in head and b'"start_time"' not in head
 
 
 def catalog_model(name, known):
