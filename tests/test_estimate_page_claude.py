@@ -86,3 +86,20 @@ def test_billed_difference_in_usd(client, catalog):  # noqa: F811
         "billed": "10.00", "currency": "USD", "priced": "10.50", "difference": "0.50", "percent": "5.0",
     }  # fmt: skip
     assert "0.50 USD, 5.0 %" in response.content.decode()
+
+
+def test_exports_name_the_baseline(client, catalog):  # noqa: F811
+    from tests.test_estimate_page import csv_sheets
+
+    line = {"model": "claude-sonnet-4-5", "input_tokens": 2_000_000, "output_tokens": 1_000_000,
+            "service_tier": "batch"}  # fmt: skip
+    sheets = csv_sheets(client.get(f"{URL}?{claude_query(line)}&download=csv"))
+    summary = {r["item"]: r["value"] for r in sheets["Summary"]}
+    assert summary["baseline"] == "anthropic"
+    assert summary["anthropic_monthly_cost"] == "10.50"  # 2 x 1.50 + 1 x 7.50
+    ranking = sheets["Ranking"]
+    assert (ranking[0]["provider"], ranking[0]["provider_name"], ranking[0]["note"]) == (
+        "anthropic",
+        "Claude",
+        "baseline",
+    )

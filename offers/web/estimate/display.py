@@ -229,7 +229,7 @@ def chart(result, *, show_all=False, width=520, height=340):
     series = [
         {
             "name": baseline_name(result),
-            "provider": result["baseline"]["provider"],
+            "provider": result["baseline"].get("provider", "openai"),
             "values": [base_monthly] * months,
             "colour": "#111111",
             "dash": "6 4",
@@ -452,7 +452,8 @@ BASELINE_NAMES = {"openai": "OpenAI", "anthropic": "Claude"}
 
 def baseline_name(result):
     """The name of the bill being replaced: OpenAI, or Claude (rule 10)."""
-    return BASELINE_NAMES.get(result["baseline"]["provider"], result["baseline"]["provider"])
+    slug = result["baseline"].get("provider", "openai")
+    return BASELINE_NAMES.get(slug, slug)
 
 
 def baseline_lines(result):
