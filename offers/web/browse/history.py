@@ -177,7 +177,7 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
     replaces = sorted(
         m.mapping_openai_model.slug
         for m in counterparts(on, providers=[model.provider_id]).values()
-        if m.pk == model.pk
+        if m.pk == model.pk and m.mapping_openai_model.provider.slug == "openai"
     )
     ids = {model.pk} | {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(ids, converter, currency, on)  # 7
