@@ -54,3 +54,11 @@ def test_reported_base_urls_say_so(client, deepseek):
 def test_no_section_without_an_anthropic_endpoint(client, deepseek):
     ProviderFactory(slug="baidu", name="Baidu")
     assert "Switching from Claude" not in client.get("/vendors/baidu/").content.decode()
+
+
+def test_compare_takes_a_claude_model_as_the_reference(client, deepseek):
+    page = client.get("/compare/", {"m": "deepseek/deepseek-v4-pro", "baseline": "claude-sonnet-4-5"})
+    html = page.content.decode()
+    assert '<option value="claude-sonnet-4-5" selected>' in html
+    # DeepSeek's counterpart of Claude Sonnet today is the compared model itself
+    assert "this model" in html
