@@ -178,3 +178,21 @@ def test_claude_in_the_seed():
     # prices hold from the model's release (the rule of the seed builder), checked on the recording's day
     rows = models["claude-opus-4-5"]["prices"]
     assert {(r["valid_from"], r["checked_on"]) for r in rows} == {("2025-11-24", "2025-11-25")}
+
+
+def test_claude_models_after_the_recording_are_reported():
+    models = {m["slug"]: m for p in _seed()["providers"] if p["slug"] == "anthropic" for m in p["models"]}
+    # genai-prices (checked 2026-08-21): Opus 4.6 5 / 0.50 hit / 6.25 5m write / 25; its long-context
+    # tier (10 / 37.50 from 200K input tokens) until 2026-03-13, flat from then
+    rows = models["claude-opus-4-6"]["prices"]
+    current = {(r["kind"], r.get("service_tier", "standard")): (r["amount"], r["confidence"])
+               for r in rows if r["valid_to"] is None}  # fmt: skip
+    assert current[("input", "standard")] == ("5", "reported")
+    assert current[("cache_write_1h", "standard")] == ("10", "derived")  # 2 x 5, the page's rule
+    assert current[("output", "batch")] == ("12.5", "derived")  # 0.5 x 25, the page's rule
+    long_ = [r for r in rows if r["tier_min_input_tokens"] == 200001]
+    assert {(r["kind"], r["amount"], r["valid_to"]) for r in long_} == {
+        ("input", "10", "2026-03-13"), ("cached_input", "1", "2026-03-13"),
+        ("cache_write_5m", "12.5", "2026-03-13"), ("output", "37.5", "2026-03-13"),
+    }  # fmt: skip
+    assert models["claude-opus-4-8"]["released_on"] == "2026-05-28"

@@ -328,6 +328,7 @@ def _curated_row(raw, dims):
         checked_on=_day(raw["checked_on"]),
         method=raw.get("method", "manual"),
         confidence=raw.get("confidence", "reported"),
+        note=raw.get("note") or "",
     )
     for k, default in dims.items():
         setattr(row, k, raw.get(k, default))
@@ -405,8 +406,8 @@ def build_provider(cur, pages_dir, dims, feed=None):
                     "curated rows of a recorded model are history (valid_to set)"
                 )
             rows = rows + _recorded_rows(m, observed[slug], recording, dims, rows)
-            if cur.get("derived_prices"):
-                rows = derived_rows(cur["derived_prices"], rows, dims)
+        if cur.get("derived_prices"):  # rules read recorded and curated rows alike
+            rows = derived_rows(cur["derived_prices"], rows, dims)
         obj = SimpleNamespace(
             slug=slug,
             name=m.get("name") or slug,
