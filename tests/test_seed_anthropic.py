@@ -70,9 +70,13 @@ def test_derived_rows_without_long_context():
         _row("input", "0.5", "batch"),
     ]
     out = seed.derived_rows(spec, rows, {"service_tier": "standard", "region": None, "time_window": None})
-    # only the batch cache read: 0.5 x 0.1 = 0.05 (no cache-write rows to read, no long context)
+    # in rule order: the 1h write 2 x 1 = 2; batch output 0.5 x 5 = 2.5 (batch input is given); no
+    # long context; batch cache read 0.5 x 0.1 = 0.05 and batch 1h write 0.5 x 2 = 1 (no 5m write to read)
     assert [(r.kind, r.service_tier, r.amount) for r in out[len(rows) :]] == [
-        ("cached_input", "batch", D("0.05"))
+        ("cache_write_1h", "standard", D("2")),
+        ("output", "batch", D("2.5")),
+        ("cached_input", "batch", D("0.05")),
+        ("cache_write_1h", "batch", D("1")),
     ]
 
 
