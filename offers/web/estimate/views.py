@@ -1,6 +1,7 @@
 """The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads) and the
 usage upload. POST /api/v1/estimate is offers.api.views."""
 
+import json
 from decimal import Decimal
 
 from django.contrib import messages
@@ -67,7 +68,7 @@ def _build(request, query, *, example=False):
     formset = UsageFormSet(
         query, prefix=PREFIX, form_kwargs={"model_choices": model_choices, "baseline": baseline}
     )
-    result, choices, indices = None, [], []
+    result, choices, indices, watch_estimate = None, [], [], ""
     forms_valid = form.is_valid()
     forms_valid = formset.is_valid() and forms_valid
     url = reverse("offers:estimate")
@@ -76,6 +77,8 @@ def _build(request, query, *, example=False):
         clean_query.pop(key, None)
     if forms_valid:
         document, indices = to_request(form, formset)
+        # The Watch form saves the request without its date, so the watch follows today's prices.
+        watch_estimate = json.dumps({k: v for k, v in document.items() if k != "as_of"}, default=str)
         snapshot = None
         try:
             req = parse_request(document)
@@ -138,6 +141,7 @@ def _build(request, query, *, example=False):
             form.data.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_SETTINGS
         ),
         "estimate_url": url,
+        "watch_estimate": watch_estimate,
         "has_models": bool(model_choices),
         # Rule 10: whose bill the page prices, the words that follow it, the switch between them.
         "baseline": baseline,
