@@ -90,7 +90,7 @@ def test_every_recorded_model_is_in_the_seed_or_left_out_with_a_reason(built):
     # GLM-4-FlashX row on the page, so not a "dated snapshot of a listed model".
     assert counts == {
         "openai": 37, "deepseek": 2, "zhipu": 22, "moonshot": 2, "alibaba": 41,
-        "volcengine": 15, "tencent": 4, "minimax": 3,
+        "volcengine": 15, "tencent": 4, "minimax": 3, "anthropic": 10,
     }  # fmt: skip
 
 
@@ -128,6 +128,7 @@ def test_recorded_prices_are_checked_on_the_recording_date(built):
     }
     assert others == {
         "openai": "2026-08-21", "deepseek": "2026-07-17", "alibaba": "2026-08-10", "volcengine": "2026-07-17",
+        "anthropic": "2025-11-25",  # SOURCES.md, "Anthropic": the copy's file commit of 2025-11-25
     }  # fmt: skip
     scraped = 0
     for p in doc["providers"]:

@@ -79,6 +79,7 @@ EXPECTED = {
             "lines": [
                 {
                     "openai_model": "gpt-4o",
+                    "baseline_model": "gpt-4o",
                     "model": "deepseek-chat",
                     "monthly_cost": "50.00",
                     "tokens": ASSUMED,
@@ -86,6 +87,7 @@ EXPECTED = {
                 # the catalog maps gpt-4o-mini to DeepSeek's flagship, fit "larger"
                 {
                     "openai_model": "gpt-4o-mini",
+                    "baseline_model": "gpt-4o-mini",
                     "model": "deepseek-chat",
                     "monthly_cost": "122.00",
                     "fit": "larger",
@@ -106,9 +108,16 @@ EXPECTED = {
             "savings": "-16490.22",
             "savings_percent": "-59.21",
             "lines": [
-                {"openai_model": "gpt-4o", "model": "glm-4", "monthly_cost": "4000.00", "tokens": ASSUMED},
+                {
+                    "openai_model": "gpt-4o",
+                    "baseline_model": "gpt-4o",
+                    "model": "glm-4",
+                    "monthly_cost": "4000.00",
+                    "tokens": ASSUMED,
+                },
                 {
                     "openai_model": "gpt-4o-mini",
+                    "baseline_model": "gpt-4o-mini",
                     "model": "glm-4-air",
                     "monthly_cost": "120.00",
                     "tokens": ASSUMED,

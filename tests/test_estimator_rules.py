@@ -185,7 +185,13 @@ def test_as_of_2024_uses_the_2024_model_and_programme(client, dated_catalog):
     assert result["incomplete"] == [{"provider": "eta", "reason": "no model mapped for gpt-4o"}]
     zeta = alt(result, "zeta")
     assert zeta["lines"] == [
-        {"openai_model": "gpt-4o", "model": "z-old", "monthly_cost": "1200.00", "tokens": ASSUMED}
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "z-old",
+            "monthly_cost": "1200.00",
+            "tokens": ASSUMED,
+        }
     ]
     # z-old: 12M x 100 CNY = 1200 a month. zeta-2024 (confirmed the day before) applies: its
     # 10M pool covers 10 of 12M in month 1 -> 1200 x 2/12 = 200; month 2 1200. total 1400.00;

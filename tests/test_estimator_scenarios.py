@@ -183,7 +183,13 @@ def test_free_pool_spans_three_months_then_discount_applies_to_what_is_left(clie
     }
     assert a["savings_percent"] == "89.17"
     assert a["lines"] == [
-        {"openai_model": "gpt-4o", "model": "a-chat", "monthly_cost": "20.00", "tokens": ASSUMED}
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "a-chat",
+            "monthly_cost": "20.00",
+            "tokens": ASSUMED,
+        }
     ]
     assert (a["programs"], a["perks"]) == (["alpha-move"], ["training"])
     assert result["fx"] == []
@@ -272,8 +278,20 @@ def test_two_pools_on_overlapping_models_apply_in_catalog_order(client, tmp_path
     assert a["savings_percent"] == "7.85"
     assert a["programs"] == ["gamma-1", "gamma-2"]
     assert a["lines"] == [
-        {"openai_model": "gpt-4o", "model": "g-big", "monthly_cost": "20.00", "tokens": ASSUMED},
-        {"openai_model": "gpt-4o-mini", "model": "g-small", "monthly_cost": "10.00", "tokens": ASSUMED},
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "g-big",
+            "monthly_cost": "20.00",
+            "tokens": ASSUMED,
+        },
+        {
+            "openai_model": "gpt-4o-mini",
+            "baseline_model": "gpt-4o-mini",
+            "model": "g-small",
+            "monthly_cost": "10.00",
+            "tokens": ASSUMED,
+        },
     ]
 
 
@@ -305,8 +323,20 @@ def test_cny_credit_into_usd_through_the_inverse_rate_with_exact_half_cents(clie
     # -> 150.44 = 150.435 / 180.45 x 100 = 83.3665..% -> 83.37
     a = alt(result, "delta")
     assert a["lines"] == [
-        {"openai_model": "gpt-4o", "model": "d-chat", "monthly_cost": "20.00", "tokens": ASSUMED},
-        {"openai_model": "gpt-4o-mini", "model": "d-mini", "monthly_cost": "0.01", "tokens": ASSUMED},
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "d-chat",
+            "monthly_cost": "20.00",
+            "tokens": ASSUMED,
+        },
+        {
+            "openai_model": "gpt-4o-mini",
+            "baseline_model": "gpt-4o-mini",
+            "model": "d-mini",
+            "monthly_cost": "0.01",
+            "tokens": ASSUMED,
+        },
     ]
     assert totals(a) == {
         "monthly_list_cost": "20.01",

@@ -326,9 +326,26 @@ SPEC = {
                 "type": "object",
                 "required": ["model"],
                 "properties": {
-                    "model": {**ID, "description": "An OpenAI model id, e.g. gpt-4o."},
+                    "model": {
+                        **ID,
+                        "description": "A model id of the baseline: OpenAI's (gpt-4o) or, with baseline "
+                        "anthropic, Claude's (claude-sonnet-4-5).",
+                    },
                     "input_tokens": TOKENS,
                     "cached_input_tokens": {**TOKENS, "description": "Part of input_tokens."},
+                    "cache_write_5m_tokens": {
+                        **TOKENS,
+                        "description": "Part of input_tokens written to the prompt cache for 5 minutes (rule 10).",
+                    },
+                    "cache_write_1h_tokens": {
+                        **TOKENS,
+                        "description": "Part of input_tokens written to the prompt cache for 1 hour (rule 10).",
+                    },
+                    "context_window": {
+                        "enum": ["0-200k", "200k-1M", None],
+                        "description": "200k-1M: every request had more than 200K input tokens (Anthropic's usage "
+                        "report); the prompt length is then at least 200,001.",
+                    },
                     "output_tokens": TOKENS,
                     "requests": {
                         "type": ["integer", "null"],
@@ -365,6 +382,10 @@ SPEC = {
                     "currency": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
                     "as_of": {"type": ["string", "null"], "format": "date"},
                     "include_expired": {"type": ["boolean", "null"]},
+                    "baseline": {
+                        "enum": ["openai", "anthropic", None],
+                        "description": "Whose bill the usage lines are (rule 10); null for openai.",
+                    },
                     "providers": {
                         "type": ["array", "null"],
                         "maxItems": MAX_PROVIDERS,
@@ -449,7 +470,7 @@ SPEC = {
                         "type": "object",
                         "required": ["provider", "monthly_cost", "total_cost", "lines"],
                         "properties": {
-                            "provider": {"const": "openai"},
+                            "provider": {"enum": ["openai", "anthropic"]},
                             "monthly_cost": MONEY,
                             "total_cost": MONEY,
                             "lines": {
@@ -519,9 +540,10 @@ SPEC = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["openai_model", "model", "monthly_cost", "tokens"],
+                            "required": ["baseline_model", "model", "monthly_cost", "tokens"],
                             "properties": {
-                                "openai_model": {"type": "string"},
+                                "openai_model": {"type": "string", "description": "For an OpenAI baseline."},
+                                "baseline_model": {"type": "string"},
                                 "model": {"type": "string"},
                                 "monthly_cost": MONEY,
                                 "fit": {"enum": ["larger", "smaller", "other_class"]},
@@ -545,7 +567,9 @@ SPEC = {
                             "required": ["program", "reason"],
                             "properties": {
                                 "program": {"type": "string"},
-                                "reason": {"enum": ["ended", "unconfirmed", "not_started", "unpublished"]},
+                                "reason": {
+                                    "enum": ["ended", "unconfirmed", "not_started", "unpublished", "audience"]
+                                },
                                 "date": {"oneOf": [DATE, {"type": "null"}]},
                             },
                         },

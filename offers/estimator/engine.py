@@ -34,6 +34,8 @@ def _estimate(req, snap):
     dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
     context = plan_context(fx, dims)
     by_slug = {p.slug: p for p in snap.providers}
+    base_slug = getattr(req, "baseline", BASELINE)
+    claude = base_slug == "anthropic"
 
     baseline = []
     reasoning = snap.catalog.reasoning if snap.catalog is not None else frozenset()
@@ -46,8 +48,9 @@ def _estimate(req, snap):
         if model is None:
             errors.add(
                 f"usage[{i}].model",
-                _("%(model)s is not an OpenAI model in the catalog.") % {"model": line.model},
-            )
+                (_("%(model)s is not a Claude model in the catalog.") if claude
+                 else _("%(model)s is not an OpenAI model in the catalog.")) % {"model": line.model},
+            )  # fmt: skip
         else:
             try:
                 baseline.append(
@@ -62,12 +65,13 @@ def _estimate(req, snap):
                 else:
                     errors.add(
                         f"usage[{i}].model",
-                        _("OpenAI's price is unknown: %(reason)s.") % {"reason": exc.reason},
-                    )
+                        (_("Anthropic's price is unknown: %(reason)s.") if claude
+                         else _("OpenAI's price is unknown: %(reason)s.")) % {"reason": exc.reason},
+                    )  # fmt: skip
         for slug, model_slug in line.overrides.items():
             path = f"usage[{i}].overrides.{slug}"
-            if slug == BASELINE:
-                errors.add(path, _("The baseline always uses the line's own OpenAI model."))
+            if slug == base_slug:
+                errors.add(path, _("The baseline always uses the line's own model."))
             elif slug not in by_slug:
                 if req.providers is None or slug in req.providers:
                     errors.add(path, _("Unknown provider %(slug)s.") % {"slug": slug})
@@ -145,7 +149,8 @@ def _estimate(req, snap):
                 with_tier(
                     pl,
                     {
-                        "openai_model": pl.line.model,
+                        **({} if claude else {"openai_model": pl.line.model}),
+                        "baseline_model": pl.line.model,
                         "model": pl.model.slug,
                         "monthly_cost": money(pl.monthly_cost),
                         **({} if fit in (LIKE_FOR_LIKE, OVERRIDE) else {"fit": fit}),
@@ -171,7 +176,7 @@ def _estimate(req, snap):
 
     ranked.sort(key=lambda t: (t[0], t[1]))
     warnings = launch_warnings(snap) + rate_and_price_warnings(
-        used_rates.values(), baseline, used_lines, snap.as_of
+        used_rates.values(), baseline, used_lines, snap.as_of, base_slug
     )
     warnings += band_warnings(used_lines)
     result = {
@@ -180,7 +185,7 @@ def _estimate(req, snap):
         "currency": req.currency,
         "fx": fx_list(used_rates.values(), snap.as_of),
         "baseline": {
-            "provider": BASELINE,
+            "provider": base_slug,
             "monthly_cost": money(base_monthly),
             "total_cost": money(base_total),
             "lines": [

@@ -27,7 +27,7 @@ def launch_warnings(snap):
     ]
 
 
-def rate_and_price_warnings(rates, baseline, alternative_lines, as_of):
+def rate_and_price_warnings(rates, baseline, alternative_lines, as_of, base_slug=BASELINE):
     """Rates dated more than RATE_OLD_AFTER_DAYS from as_of and stale prices among those used (see the
     decisions in offers.estimator), one warning per rate and per (provider, model), in a stable order."""
     out = []
@@ -51,7 +51,7 @@ def rate_and_price_warnings(rates, baseline, alternative_lines, as_of):
     limit = settings.BANJIA_STALE_AFTER_DAYS
     horizon = as_of - timedelta(days=limit)
     oldest = {}
-    for provider_slug, pl in [(BASELINE, pl) for pl in baseline] + list(alternative_lines):
+    for provider_slug, pl in [(base_slug, pl) for pl in baseline] + list(alternative_lines):
         for _kind, _tokens, price, _rate in pl.parts:
             if price.checked_on < horizon:
                 key = (provider_slug, pl.model.slug)

@@ -119,7 +119,7 @@ def decorate(result, *, sort="total", share_query=None, indices=(), program_name
     # amount can differ from it by a few cents.
     drift = []
     if _money(base_monthly * months) != base_total:
-        drift.append("OpenAI")
+        drift.append(baseline_name(result))
     for alt in alternatives:
         if _money(Decimal(alt["monthly_list_cost"]) * months) != Decimal(alt["total_list_cost"]):
             drift.append(alt["detail"]["provider_name"])
@@ -246,8 +246,8 @@ def chart(result, *, show_all=False, width=520, height=340):
     base_monthly = Decimal(result["baseline"]["monthly_cost"])
     series = [
         {
-            "name": "OpenAI",
-            "provider": "openai",
+            "name": baseline_name(result),
+            "provider": result["baseline"].get("provider", "openai"),
             "values": [base_monthly] * months,
             "colour": "#111111",
             "dash": "6 4",
@@ -450,6 +450,8 @@ def show(result, snapshot, fields, *, sort="total", share_query=None, indices=()
     model selects (`fields`, from forms.override_fields), the summary, ranking, programme notes,
     like-for-like flags and grouped warnings. Returns every select as {vendor, provider, line,
     field} (the page without a result lists those with an error). One query: the mapping notes."""
+    if result is not None:
+        baseline_lines(result)
     choices = attach_choices(result, fields, snapshot)
     if result is not None:
         for_display(result)
@@ -463,6 +465,24 @@ def show(result, snapshot, fields, *, sort="total", share_query=None, indices=()
         flag_lines(result, mappings(result))
         group_warnings(result)
     return choices
+
+
+BASELINE_NAMES = {"openai": "OpenAI", "anthropic": "Claude"}
+
+
+def baseline_name(result):
+    """The name of the bill being replaced: OpenAI, or Claude (rule 10)."""
+    slug = result["baseline"].get("provider", "openai")
+    return BASELINE_NAMES.get(slug, slug)
+
+
+def baseline_lines(result):
+    """The page reads each alternative line's replaced model as `openai_model`; a Claude baseline's
+    lines name it `baseline_model` only (the contract keeps openai_model for OpenAI's): copy it."""
+    result["baseline"]["name"] = baseline_name(result)
+    for alt in result["alternatives"]:
+        for line in alt["lines"]:
+            line.setdefault("openai_model", line["baseline_model"])
 
 
 def for_display(result):

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
+from offers.web.estimate.display import BASELINE_NAMES
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -71,14 +73,18 @@ def sheets(result, inputs):
     """[(sheet name, rows)] of the estimate; `inputs` is [(label, value)] of the form's input."""
     cur, months = result["currency"], result["months"]
     base = result["baseline"]
+    # The baseline is named (rule 10): "openai" or "anthropic", its name in the ranking.
+    slug = base.get("provider", "openai")
+    name = BASELINE_NAMES.get(slug, slug)
     summary = [
         ["item", "value"],
         ["as_of", result["as_of"]],
         ["months", months],
         ["currency", cur],
+        ["baseline", slug],
         *[[label, value] for label, value in inputs],
-        ["openai_monthly_cost", _num(base["monthly_cost"])],
-        ["openai_total_cost", _num(base["total_cost"])],
+        [f"{slug}_monthly_cost", _num(base["monthly_cost"])],
+        [f"{slug}_total_cost", _num(base["total_cost"])],
     ]
     # Rule 9: the sample's size and hash, never its text.
     sample = result.get("sample")
@@ -108,7 +114,7 @@ def sheets(result, inputs):
         ]
     ]  # fmt: skip
     ranking.append(
-        ["", "openai", "OpenAI", cur, months, _num(base["monthly_cost"]), _num(base["monthly_cost"]),
+        ["", slug, name, cur, months, _num(base["monthly_cost"]), _num(base["monthly_cost"]),
          _num(base["monthly_cost"]), "", _num(base["total_cost"]), "", _num(base["total_cost"]), "", "",
          " ".join(line["model"] for line in base["lines"]), line_flags(base["lines"]), "", "", "baseline"]
     )  # fmt: skip
@@ -126,7 +132,7 @@ def sheets(result, inputs):
         ranking.append(["", item["provider"], item.get("provider_name", item["provider"]), cur, months]
                        + [""] * 13 + [f"incomplete: {item['reason']}"])  # fmt: skip
 
-    by_month = [["month", "openai", *(alt["provider"] for alt in result["alternatives"])]]
+    by_month = [["month", slug, *(alt["provider"] for alt in result["alternatives"])]]
     for m in range(months):
         by_month.append(
             [m + 1, _num(base["monthly_cost"]),
@@ -134,10 +140,10 @@ def sheets(result, inputs):
         )  # fmt: skip
 
     prices = [
-        ["provider", "openai_model", "model", "model_name", "kind", "price_kind", "tokens", "price_per_1m",
+        ["provider", "baseline_model", "model", "model_name", "kind", "price_kind", "tokens", "price_per_1m",
          "price_currency", "tier", "rate", "cost_per_month", "source_url", "checked_on", "confidence"]
     ]  # fmt: skip
-    vendors = [("openai", base["detail"]["lines"])] + [
+    vendors = [(slug, base["detail"]["lines"])] + [
         (alt["provider"], alt["detail"]["lines"]) for alt in result["alternatives"]
     ]
     for provider, lines in vendors:

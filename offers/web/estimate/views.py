@@ -2,6 +2,7 @@
 usage upload. POST /api/v1/estimate is offers.api.views."""
 
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
+from offers.bills.anthropic import BillError, looks_like_claude, read_cost_report, read_usage_report
 from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
 from offers.catalog.safety import printable
 from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
@@ -27,6 +29,7 @@ from offers.web.estimate.forms import (
     UsageFormSet,
     UsageImportForm,
     apply_errors,
+    baseline_of,
     currency_choices,
     openai_model_choices,
     override_fields,
@@ -49,7 +52,7 @@ TEMPLATE = "offers/estimate.html"
 # this many per note, then counted.
 MAX_NOTE_NAMES = 20
 # The settings always shown; the others (region, hours of use, expired programmes) fold away.
-MAIN_SETTINGS = ("months", "currency", "as_of")
+MAIN_SETTINGS = ("baseline", "months", "currency", "as_of")
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -61,9 +64,12 @@ def _build(request, query, *, example=False):
     and prices against its snapshot (read per catalog version, page_cache.estimate_result); the
     forms describe each vendor's model select (`override_fields`) and display.show turns the
     result into what the page shows. Errors at any step go back beside the form's fields."""
-    model_choices = openai_model_choices()
+    baseline = baseline_of(query)
+    model_choices = openai_model_choices(baseline)
     form = EstimateForm(query, currencies=currency_choices())
-    formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
+    formset = UsageFormSet(
+        query, prefix=PREFIX, form_kwargs={"model_choices": model_choices, "baseline": baseline}
+    )
     result, choices, indices, watch_estimate = None, [], [], ""
     forms_valid = form.is_valid()
     forms_valid = formset.is_valid() and forms_valid
@@ -143,7 +149,29 @@ def _build(request, query, *, example=False):
         "estimate_url": url,
         "watch_estimate": watch_estimate,
         "has_models": bool(model_choices),
+        # Rule 10: whose bill the page prices, the words that follow it, the switch between them.
+        "baseline": baseline,
+        "claude": baseline == "anthropic",
+        "baseline_links": {slug: f"{url}?baseline={slug}" for slug in ("openai", "anthropic")},
+        "billed": billed_difference(form, result),
     }
+
+
+def billed_difference(form, result):
+    """What the Claude cost report billed a month (form field billed_usd) beside the estimate's
+    baseline: {"billed", "priced", "difference", "percent"} as strings, or None. Compared in USD
+    only (the cost report's currency): in another currency the page shows the billed amount alone."""
+    billed = form.cleaned_data.get("billed_usd") if hasattr(form, "cleaned_data") else None
+    if billed is None or result is None:
+        return None
+    out = {"billed": f"{billed:.2f}", "currency": result["currency"]}
+    if result["currency"] == "USD":
+        priced = Decimal(result["baseline"]["monthly_cost"])
+        diff = priced - billed
+        out["priced"] = f"{priced:.2f}"
+        out["difference"] = f"{diff:.2f}"
+        out["percent"] = f"{diff * 100 / billed:.1f}" if billed else None
+    return out
 
 
 def _inputs(context):
@@ -232,21 +260,34 @@ _cached_estimate_get = per_version(_estimate_get)
 
 @limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
 def _import_usage(request):
-    """POST /estimate/: read an OpenAI usage export and fill the form with monthly averages."""
-    model_choices = openai_model_choices()
-    form = UsageImportForm(request.POST, request.FILES, model_choices=model_choices)
+    """POST /estimate/: read an OpenAI usage export, or a Claude usage report (with, optionally, its
+    cost report), and fill the form with monthly averages."""
     current_query = QueryDict(request.POST.get("current", ""))
     if f"{PREFIX}-TOTAL_FORMS" not in current_query:
         current_query = default_query(request)
+    model_choices = openai_model_choices(baseline_of(current_query))
+    form = UsageImportForm(request.POST, request.FILES, model_choices=model_choices)
     if form.is_valid():
         upload = form.cleaned_data["file"]
+        raw = upload.read(MAX_BYTES + 1)
+        claude, billed = looks_like_claude(raw), None
         try:
-            usage = read_usage(
-                upload.read(MAX_BYTES + 1),
-                known_models={slug for slug, _label in model_choices},
-                unassigned_model=form.cleaned_data["unassigned_model"] or None,
-            )
-        except UsageImportError as exc:
+            if claude:
+                usage = read_usage_report(
+                    raw,
+                    known_models={slug for slug, _label in openai_model_choices("anthropic")},
+                    unassigned_model=form.cleaned_data["unassigned_model"] or None,
+                )
+                if form.cleaned_data.get("cost_report"):
+                    costs = read_cost_report(form.cleaned_data["cost_report"].read(MAX_BYTES + 1))
+                    billed = costs.monthly_tokens_usd.quantize(Decimal("0.000001"))
+            else:
+                usage = read_usage(
+                    raw,
+                    known_models={slug for slug, _label in openai_model_choices()},
+                    unassigned_model=form.cleaned_data["unassigned_model"] or None,
+                )
+        except (UsageImportError, BillError) as exc:
             form.add_error("file", str(exc))
         else:
             problems = _import_notes(usage)
@@ -257,6 +298,7 @@ def _import_usage(request):
             else:
                 _report_import(request, usage, problems)
                 settings = {key: current_query.get(key) for key in SETTINGS}
+                settings.update(baseline="anthropic" if claude else None, billed_usd=billed)
                 if usage.hourly_usage:
                     settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
                 query = lines_query(usage.lines[:MAX_PAGE_LINES], settings)
