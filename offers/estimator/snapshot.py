@@ -28,7 +28,14 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from offers.catalog.counterparts import is_available
 from offers.catalog.version import catalog_version, has_uncommitted_writes, writes_seen
 from offers.estimator.request import BASELINE, USD
-from offers.estimator.rows import BENEFIT_FIELDS, PRICE_FIELDS, BenefitRow, ModelRef, PriceRow
+from offers.estimator.rows import (
+    BENEFIT_FIELDS,
+    PRICE_FIELDS,
+    BenefitRow,
+    ModelRef,
+    PriceRow,
+    prepare_benefit,
+)
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 # providers, models, mappings, prices, programmes, benefits, benefit models, rates
@@ -155,6 +162,8 @@ def build():
     links = Benefit.models.through.objects.filter(benefit__program__in=MigrationProgram.objects.published())
     for benefit_id, model_id in links.order_by("id").values_list("benefit_id", "model_id"):
         by_benefit[benefit_id].models.append(by_id[model_id])
+    for benefit in by_benefit.values():  # model-id sets, ratios, amounts, cuts, months: once
+        benefit.prepared = prepare_benefit(benefit)
     rates = {}
     for rate in ExchangeRate.objects.order_by("base", "quote", "date"):
         dates, rows = rates.setdefault((rate.base, rate.quote), ([], []))
