@@ -40,6 +40,8 @@ from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelM
 
 # providers, models, mappings, prices, programmes, benefits, benefit models, rates
 BUILD_QUERIES = 8
+# Snapshots kept per compiled catalog (load_snapshot); the dict is emptied when it reaches this size.
+MAX_SNAPSHOTS = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class Compiled:
     openai_models: list = field(default_factory=list)  # [(slug, name)] of OpenAI, by slug
     available: dict = field(default_factory=dict)  # (provider id, kind, date) -> available_models
     plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
+    snapshots: dict = field(default_factory=dict)  # what load_snapshot selected, by `_snapshot_key`
 
     def counterpart(self, openai_id, provider_ids, on):
         """{provider id: ModelRef} of the best-ranked mapping available on `on` (rule 4)."""
@@ -246,11 +249,34 @@ def load_snapshot(req, catalog=None):
     """The part of the catalog `req` needs, selected in Python from the compiled catalog of the
     current version (`offers.estimator.snapshot`): no SQL beyond the version check, except for the build
     queries (a fixed number) of the first request after a catalog change. `catalog` is a
-    `Compiled` catalog to read instead (benchmarks)."""
+    `Compiled` catalog to read instead (benchmarks).
+
+    What it selects depends on the request's as_of, currency, providers, include_expired, OpenAI
+    models and overrides only, not on its token counts: it is kept in the compiled catalog (up to
+    MAX_SNAPSHOTS) and shared by the requests that agree on those, so an estimate that differs from
+    an earlier one by its counts selects nothing. A Snapshot is read-only."""
     catalog = catalog if catalog is not None else compiled()
-    as_of = req.as_of
     openai_slugs = sorted({line.model for line in req.usage})
     override_pairs = {(p, m) for line in req.usage for p, m in line.overrides.items() if isinstance(m, str)}
+    key = (
+        req.as_of,
+        req.currency,
+        req.include_expired,
+        None if req.providers is None else tuple(req.providers),
+        tuple(openai_slugs),
+        tuple(sorted(override_pairs)),
+    )
+    found = catalog.snapshots.get(key)
+    if found is None:
+        if len(catalog.snapshots) >= MAX_SNAPSHOTS:
+            catalog.snapshots.clear()
+        found = catalog.snapshots[key] = _select(req, catalog, openai_slugs, override_pairs)
+    return found
+
+
+def _select(req, catalog, openai_slugs, override_pairs):
+    """The Snapshot of `req` (see load_snapshot), selected from `catalog`."""
+    as_of = req.as_of
 
     # The alternative providers (published, by slug).
     providers = catalog.providers
