@@ -134,6 +134,7 @@ class Command(BaseCommand):
                 name=f"Synthetic programme {provider.slug}",
                 name_zh=f"合成计划 {provider.slug}",
                 starts_on=dt.date(2024, 7, 1),
+                confirmed_on=on,  # confirmed today: it applies (rule 5), like a live programme
                 source_urls=[SOURCE],
             )
             for provider in providers
