@@ -48,6 +48,9 @@ def test_the_page_renders_no_vendor_detail_inline(client, catalog):
         assert box["hx-trigger"] == "toggle once"
         link = box.select_one(".vendor-detail-body a")["href"]
         assert link.startswith(f"/estimate/detail/{provider}/?usage-TOTAL_FORMS=2&")
+        # the link works on its own (no JavaScript): that vendor's detail, as a page
+        followed = BeautifulSoup(client.get(link).content.decode(), "html.parser")
+        assert followed.select_one(f"#detail-body-{provider} table.price-lines")
 
 
 def test_a_detail_request_has_that_vendors_months_and_benefits(client, catalog):

@@ -110,8 +110,12 @@ def _build(request, query, *, example=False, provider=None):
         sort_query = clean_query.copy()
         sort_query["sort"] = key
         sort_links[key] = f"{url}?{sort_query.urlencode()}#ranking"
-    detail_query = clean_query.copy()
-    detail_query.pop("sort", None)  # the same detail whatever the ranking's order
+    # The detail's link: the same query without the ranking's order and the empty fields (an
+    # empty field reads as a missing one), written once per vendor.
+    detail_query = QueryDict(mutable=True)
+    for name, values in clean_query.lists():
+        if name != "sort":
+            detail_query.setlist(name, [value for value in values if value != ""])
     detail_query = detail_query.urlencode()
     for alt in result["alternatives"] if result else ():
         alt["detail_path"] = reverse("offers:estimate-detail", args=[alt["provider"]])
