@@ -68,11 +68,18 @@ EXPECTED = {
             "savings_percent": "92.59",
             "lines": [
                 {"openai_model": "gpt-4o", "model": "deepseek-chat", "monthly_cost": "50.00"},
-                {"openai_model": "gpt-4o-mini", "model": "deepseek-chat", "monthly_cost": "122.00"},
+                # the catalog maps gpt-4o-mini to DeepSeek's flagship, fit "larger"
+                {
+                    "openai_model": "gpt-4o-mini",
+                    "model": "deepseek-chat",
+                    "monthly_cost": "122.00",
+                    "fit": "larger",
+                },
             ],
             "programs": [],
             "perks": [],
             "programs_left_out": [],
+            "caveats": ["unlike_model"],  # rule 8: so DeepSeek, however cheap, is not the answer
         },
         {
             "provider": "zhipu",
@@ -99,6 +106,9 @@ EXPECTED = {
     ],
     # every price was checked on as_of and the rate is of that day: nothing to warn about
     "warnings": [],
+    # rule 8: DeepSeek is first but prices gpt-4o-mini on a larger model; Zhipu's lines are priced on
+    # reported rows of like-for-like mappings (no fit given: like_for_like by default)
+    "recommended": "zhipu",
 }
 
 
@@ -285,6 +295,7 @@ def test_arbitrary_json_never_500(client, catalog, body):
             "alternatives",
             "incomplete",
             "warnings",
+            "recommended",
         }
 
 

@@ -110,7 +110,9 @@ def test_baseline_and_one_alternative(openai):
         "alternatives",
         "incomplete",
         "warnings",
+        "recommended",  # rule 8: zhipu's one line is priced on checked rows of a like-for-like model
     ]
+    assert result["recommended"] == "zhipu"
     assert (result["as_of"], result["months"], result["currency"]) == (AS_OF, 12, "USD")
 
 

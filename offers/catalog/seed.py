@@ -6,6 +6,9 @@ provider (its description, which recording to read and which of its models to le
 each model's name, kind and release date with the source of that date, price rows no recording
 holds: history and the vendors without a recording, and programmes), mappings.json (which model
 of each vendor replaces each OpenAI model, ranked, with the reason) and exchange_rates.json.
+A model's release date carries its evidence beside it: `released_source`, `released_on_is_upper_bound`,
+`released_note` (why it differs from the feeds' dates), `feed_ids` and `feed_dates_rejected`
+(offers.catalog.release_evidence, checked by tests/test_release_dates.py); none of them reaches the catalog.
 
 The document is written with the exporter's own functions (offers.catalog.io) over plain objects
 instead of database rows, so it is byte for byte what `export_catalog` writes after
@@ -24,6 +27,8 @@ from types import SimpleNamespace
 from offers.catalog import io as catalog_io
 from offers.models import Model, clean_time_window, dimensions_key
 from scrapers.sources import get as get_source
+
+from . import mapping_checks
 
 CURATED_DIR = Path(__file__).resolve().parents[2] / "data" / "curated"
 PROVIDER_KEYS = (
@@ -60,7 +65,14 @@ MODELS_DEV_PROVIDERS = {
 
 # Price dimensions a parser may emit beside the standard all-day home price. The importer's
 # PriceRec tells which of them the catalog format of this checkout can hold.
-DIMENSIONS = {"service_tier": "standard", "region": None, "time_window": None}
+DIMENSIONS = {
+    "service_tier": "standard",
+    "region": None,
+    "time_window": None,
+    "tier_min_output_tokens": None,
+    "tier_max_output_tokens": None,
+    "mode": None,
+}
 
 
 class SeedError(Exception):
@@ -73,6 +85,10 @@ class _Row(SimpleNamespace):
     service_tier = "standard"
     region = None
     time_window = None
+    tier_min_output_tokens = None
+    tier_max_output_tokens = None
+    mode = None
+    note = ""
 
     @property
     def dimensions_key(self):
@@ -163,7 +179,7 @@ def load_curated(curated_dir=CURATED_DIR):
     providers = [
         json.loads(p.read_text(encoding="utf-8"))
         for p in sorted(curated_dir.glob("*.json"))
-        if p.name not in ("mappings.json", "exchange_rates.json")
+        if p.name not in ("mappings.json", "exchange_rates.json", "crosscheck.json")
     ]
     mappings = json.loads((curated_dir / "mappings.json").read_text(encoding="utf-8"))
     rates = json.loads((curated_dir / "exchange_rates.json").read_text(encoding="utf-8"))
@@ -251,7 +267,11 @@ def _recorded_rows(model, observations, recording, dims, history):
             source_url=url,
             checked_on=checked,
             method="scraped",
-            confidence="official",
+            # "derived" where the parser worked the number out by a rule the page states
+            # (Alibaba's half-price batch rows); the note says the rule, or a permanent discount's
+            # list price.
+            confidence=getattr(obs, "confidence", "official"),
+            note=getattr(obs, "note", None) or "",
         )
         for k in dims:
             setattr(row, k, values[k])
@@ -259,6 +279,13 @@ def _recorded_rows(model, observations, recording, dims, history):
             row.time_window = clean_time_window(row.time_window)
         rows.append(row)
     return rows
+
+
+def _dims_key(item):
+    """(service tier, region, time window) of an observation or a row."""
+    window = getattr(item, "time_window", None)
+    window = window.to_json() if hasattr(window, "to_json") else window
+    return (getattr(item, "service_tier", "standard"), getattr(item, "region", None), repr(window))
 
 
 def _curated_row(raw, dims):
@@ -274,6 +301,7 @@ def _curated_row(raw, dims):
         checked_on=_day(raw["checked_on"]),
         method=raw.get("method", "manual"),
         confidence=raw.get("confidence", "reported"),
+        note=raw.get("note") or "",
     )
     for k, default in dims.items():
         setattr(row, k, raw.get(k, default))
@@ -339,13 +367,13 @@ def build_provider(cur, pages_dir, dims, feed=None):
         m = models[slug]
         rows = curated_prices.get(slug, [])
         if slug in observed:
-            # Only the recording's standard, home, all-day rows compete with curated current ones
-            # (a 2024 model may still be listed in a batch section beside its curated price).
-            headline = any(
-                all(getattr(obs, k, default) == default for k, default in DIMENSIONS.items())
-                for obs, _url, _checked in observed[slug]
-            )
-            if headline and any(row.valid_to is None for row in rows):
+            # A curated current row competes with the recording's rows of the same service tier,
+            # region and window only (a 2024 model may still be listed in a batch section beside
+            # its curated price; a tier the page does not show, e.g. MiniMax's priority tier, may
+            # be curated beside the recorded standard rows).
+            recorded_keys = {_dims_key(obs) for obs, _url, _checked in observed[slug]}
+            clash = [row for row in rows if row.valid_to is None and _dims_key(row) in recorded_keys]
+            if clash:
                 raise SeedError(
                     f"{p['slug']}: {slug} has a current curated price row, but its recording prices it: "
                     "curated rows of a recorded model are history (valid_to set)"
@@ -416,22 +444,40 @@ def expand_mappings(spec):
                         "model": step["model"],
                         "rank": rank,
                         "note": step.get("note") or None,
-                        "fit": step.get("fit", "like_for_like"),
+                        "fit": step.get("fit"),
                     }
                 )
     return out
+
+
+def check_mappings(mappings, providers, curated):
+    """Raise SeedError naming every mapping that breaks offers.catalog.mapping_checks' rules; then drop
+    `fit` from the mappings if this checkout's catalog format cannot hold it yet."""
+    flags = {(cur["provider"]["slug"], m["slug"]): m for cur in curated for m in cur.get("models", [])}
+    models = {}
+    for p in providers:
+        for m in p["models"]:
+            models[(p["slug"], m["slug"])] = dict(
+                m, multimodal=flags.get((p["slug"], m["slug"]), {}).get("multimodal")
+            )
+    found = mapping_checks.problems(mappings, models)
+    if found:
+        raise SeedError("data/curated/mappings.json:\n" + "\n".join(found))
+    if "fit" not in {f.name for f in dc_fields(catalog_io.MappingRec)}:
+        for m in mappings:
+            m.pop("fit", None)
+    return mappings
 
 
 def build_document(pages_dir, curated_dir=CURATED_DIR):
     providers, mappings, rates = load_curated(curated_dir)
     dims = supported_dimensions()
     feed = feed_capabilities(pages_dir)
+    built = sorted((build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"])
     doc = {
         "format": catalog_io.FORMAT,
-        "providers": sorted(
-            (build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"]
-        ),
-        "mappings": expand_mappings(mappings),
+        "providers": built,
+        "mappings": check_mappings(expand_mappings(mappings), built, providers),
         "exchange_rates": build_rates(rates, pages_dir),
     }
     catalog_io.parse_catalog(doc)  # raises CatalogError with every problem's JSON path

@@ -14,6 +14,7 @@ from offers.estimator.prices import (
     Unpriced,
     choose_prices,
     home_currency,
+    in_band,
     is_input_only,
     select_rows,
     window_prices,
@@ -39,6 +40,9 @@ class _Plan:
     den: int
     rates: tuple  # ExchangeRate rows used
     windows: tuple  # (window, share, ((slot, share, price row, all-day row), ...))
+    mode_used: str | None = None  # rule 6 (see PricedLine)
+    moded: bool = False
+    band_assumed: bool = False  # rule 1 (see PricedLine)
 
 
 def plan_context(fx, dims):
@@ -63,7 +67,8 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     input_only = is_input_only(model, line)
     plan = None
     if plans is not None:
-        key = (model.pk, line.service_tier, length, input_only, context or plan_context(fx, dims))
+        key = (model.pk, line.service_tier, length, input_only, line.reply_length, line.wanted_mode,
+               context or plan_context(fx, dims))  # fmt: skip
         plan = plans.get(key)
     if plan is None:
         try:
@@ -104,13 +109,16 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
         offpeak.append({"window": window, "share": share, "saved": saved})
     return PricedLine(
         line=line, model=model, parts=parts, monthly_cost=cost, rates=plan.rates, tier_used=plan.tier_used,
-        windows=offpeak,
+        windows=offpeak, mode_used=plan.mode_used, moded=plan.moded, band_assumed=plan.band_assumed,
     )  # fmt: skip
 
 
 def _plan(line, model, rows, fx, dims):
     """The `_Plan` of `line`'s shape at `model`; raises Unpriced."""
-    all_day, windows, tier_used = select_rows(rows, line, dims)
+    all_day, windows, tier_used, (mode_used, moded) = select_rows(rows, line, dims)
+    all_day, band_assumed = in_band(all_day, line.reply_length)
+    windows = {key: in_band(window_rows, line.reply_length)[0] for key, window_rows in windows.items()}
+    windows = {key: window_rows for key, window_rows in windows.items() if window_rows}
     chosen = choose_prices(model, all_day, line, fx.as_of)
     kinds = ((Price.Kind.INPUT, 0), (Price.Kind.CACHED_INPUT, 1), (Price.Kind.OUTPUT, 2))
     # Rule 6 windows: each takes its share of the tokens of the kinds it prices; the all-day
@@ -162,4 +170,7 @@ def _plan(line, model, rows, fx, dims):
         den=den,
         rates=tuple(used),
         windows=tuple(window_uses),
+        mode_used=mode_used,
+        moded=moded,
+        band_assumed=band_assumed,
     )

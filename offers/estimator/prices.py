@@ -9,6 +9,7 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 
 from offers.estimator.request import (
+    NON_THINKING,
     STANDARD,
     UsageLine,
 )
@@ -34,6 +35,14 @@ class PricedLine:
     rates: tuple  # ExchangeRate rows used
     tier_used: str = STANDARD  # rule 6: the service tier whose rows priced the line
     windows: list = field(default_factory=list)  # rule 6: [{"window", "share", "saved"}]
+    mode_used: str | None = None  # rule 6: the mode of the rows that priced the output (None: any)
+    moded: bool = False  # the model prices this line's rows per mode
+    band_assumed: bool = False  # rule 1: reply-length bands, no `requests`: the open band was used
+
+    @property
+    def derived(self):
+        """A price used was worked out by a rule (confidence "derived"): never recommended (rule 8)."""
+        return any(price.confidence == "derived" for _k, _t, price, _r in self.parts)
 
 
 def _tier_min(price):
@@ -59,6 +68,46 @@ def home_currency(rows):
     for p in rows:
         counts[p.currency] = counts.get(p.currency, 0) + 1
     return min(counts, key=lambda c: (-counts[c], c))
+
+
+def in_band(rows, reply_length):
+    """Rule 1's reply-length bands: (the rows whose band holds `reply_length`, assumed). Without
+    `requests` (reply_length None) the band with no upper bound (an ordinary reply is longer than
+    any short-reply band), and `assumed` is True when the rows had bands to choose from. Rows
+    without a band hold for any reply."""
+    if not any(p.tier_min_output_tokens is not None or p.tier_max_output_tokens is not None for p in rows):
+        return rows, False
+    if reply_length is None:
+        return [p for p in rows if p.tier_max_output_tokens is None], True
+    return [
+        p
+        for p in rows
+        if (p.tier_min_output_tokens or 0) <= reply_length
+        and (p.tier_max_output_tokens is None or reply_length <= p.tier_max_output_tokens)
+    ], False
+
+
+def select_mode(rows, wanted):
+    """Rule 6's mode: per kind, the rows of the `wanted` mode, else those of any mode (null), else
+    the other mode's. Returns (rows, mode used for the output (else the input), moded), `moded`
+    False when no row has a mode (then nothing was chosen)."""
+    if not any(p.mode for p in rows):
+        return rows, None, False
+    wanted = wanted or NON_THINKING
+    kinds = (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT)
+    out, used = [], {}
+    for kind in kinds:
+        kind_rows = [p for p in rows if p.kind == kind]
+        pick = (
+            [p for p in kind_rows if p.mode == wanted]
+            or [p for p in kind_rows if p.mode is None]
+            or [p for p in kind_rows if p.mode]
+        )
+        out += pick
+        if pick:
+            used[kind] = pick[0].mode
+    rest = [p for p in rows if p.kind not in kinds]
+    return out + rest, used.get(Price.Kind.OUTPUT, used.get(Price.Kind.INPUT)), True
 
 
 def choose_prices(model, rows, line, on):
@@ -111,11 +160,13 @@ class Dimensions:
 
 
 def select_rows(rows, line, dims):
-    """Rule 6: (all-day rows, {window key: window rows}, tier used) of one model for `line`.
+    """Rule 6: (all-day rows, {window key: window rows}, tier used, (mode used, moded)) of one
+    model for `line`.
 
     By region (the request's region where the model has any row of it, else the home rows with
     region null), then service tier (the line's tier where the model has any row of it, else
-    standard), then window (rows without a window; rows with one only with an hourly profile)."""
+    standard), then window (rows without a window; rows with one only with an hourly profile),
+    then mode (`select_mode`)."""
     region = dims.region if dims else None
     regional = [p for p in rows if p.region == region] if region is not None else []
     rows = regional or [p for p in rows if p.region is None]
@@ -124,13 +175,14 @@ def select_rows(rows, line, dims):
     if not tiered and tier_used != STANDARD:
         tier_used = STANDARD
         tiered = [p for p in rows if p.service_tier == STANDARD]
+    tiered, mode_used, moded = select_mode(tiered, line.wanted_mode)
     all_day = [p for p in tiered if p.time_window is None]
     windows = {}
     if dims is not None and dims.hourly_usage is not None:
         for p in tiered:
             if p.time_window is not None:
                 windows.setdefault(window_key(p.time_window), []).append(p)
-    return all_day, windows, tier_used
+    return all_day, windows, tier_used, (mode_used, moded)
 
 
 def window_prices(rows, length, home):

@@ -36,6 +36,9 @@ CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STANDARD = str(Price.ServiceTier.STANDARD)
 SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
+THINKING = str(Price.Mode.THINKING)
+NON_THINKING = str(Price.Mode.NON_THINKING)
+MODES = (THINKING, NON_THINKING)
 REGIONS = tuple(str(r) for r in Price.Region)
 HOURS = 24
 
@@ -67,10 +70,19 @@ class UsageLine:
     requests: int | None = None
     overrides: dict = field(default_factory=dict)
     service_tier: str = "standard"
+    mode: str | None = None  # rule 6: asked for by the line; None = by the baseline model
+    wanted_mode: str | None = None  # rule 6: the mode priced (set by the estimate from `mode`)
 
     @property
     def tokens(self):
         return self.input_tokens + self.output_tokens
+
+    @property
+    def reply_length(self):
+        """Output tokens per request (rounded up), or None without `requests` (rule 1's bands)."""
+        if self.requests is None:
+            return None
+        return -(-self.output_tokens // self.requests)
 
     @property
     def prompt_length(self):
@@ -187,6 +199,13 @@ def _parse_line(raw, path, errors):
             _("Expected one of %(choices)s, or null for standard.") % {"choices": ", ".join(SERVICE_TIERS)},
         )
         service_tier = STANDARD
+    mode = raw.get("mode")
+    if mode is not None and mode not in MODES:
+        errors.add(
+            f"{path}.mode",
+            _("Expected one of %(choices)s, or null to follow the model.") % {"choices": ", ".join(MODES)},
+        )
+        mode = None
     if None not in counts.values() and counts["cached_input_tokens"] > counts["input_tokens"]:
         errors.add(
             f"{path}.cached_input_tokens",
@@ -195,8 +214,9 @@ def _parse_line(raw, path, errors):
     if model is None or None in counts.values():
         return None
     return UsageLine(
-        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, **counts
-    )
+        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, mode=mode,
+        **counts,
+    )  # fmt: skip
 
 
 def parse_request(data):

@@ -26,7 +26,7 @@ _FREE, _MATCHED, _CREDIT, _DISCOUNT = (
 PRICE_FIELDS = (
     "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
     "source_url", "checked_on", "confidence", "service_tier", "region", "time_window", "valid_from",
-    "valid_to",
+    "valid_to", "tier_min_output_tokens", "tier_max_output_tokens", "mode", "note",
 )  # fmt: skip
 PriceRow = namedtuple("PriceRow", PRICE_FIELDS)
 BENEFIT_FIELDS = (

@@ -85,3 +85,27 @@ def rate_and_price_warnings(rates, baseline, alternative_lines, as_of):
             }
         )
     return out
+
+
+def band_warnings(alternative_lines):
+    """Rule 1: one `output_band_assumed` warning per (provider, model) priced by reply length on a
+    line without `requests` (the band with no upper bound was used)."""
+    seen = {}
+    for provider_slug, pl in alternative_lines:
+        if pl.band_assumed:
+            seen.setdefault((provider_slug, pl.model.slug), pl.line.model)
+    return [
+        {
+            "code": "output_band_assumed",
+            "message": _(
+                "%(model)s (%(provider)s) prices short replies lower; without the number of requests the "
+                "price for ordinary (longer) replies is used. Give the requests per month to price by "
+                "your reply length."
+            )
+            % {"model": model_slug, "provider": provider_slug},
+            "provider": provider_slug,
+            "model": model_slug,
+            "openai_model": openai_model,
+        }
+        for (provider_slug, model_slug), openai_model in sorted(seen.items())
+    ]

@@ -201,9 +201,15 @@ class PriceQuerySet(CatalogQuerySet):
         return self.approved().filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on), valid_from__lte=on)
 
     def headline(self):
-        """The rows a single "price of this model" means: standard tier, home region, all day."""
+        """The rows a single "price of this model" means: standard tier, home region, all day, what
+        an ordinary request pays (the reply-length band with no upper bound; any or non-thinking
+        mode)."""
         return self.filter(
-            service_tier=Price.ServiceTier.STANDARD, region__isnull=True, time_window__isnull=True
+            Q(mode__isnull=True) | Q(mode=Price.Mode.NON_THINKING),
+            service_tier=Price.ServiceTier.STANDARD,
+            region__isnull=True,
+            time_window__isnull=True,
+            tier_max_output_tokens__isnull=True,
         )
 
     def stale(self, on=None):

@@ -7,7 +7,6 @@ rounded amounts and say so where it matters (the rounding note).
 """
 
 import math
-import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from offers.models import Benefit, ModelMapping, Price
-from offers.web.browse.prices import window_label
+from offers.web.browse.prices import band_label, mode_label, window_label
 from offers.web.estimate.query import PREFIX
 
 CENT = Decimal("0.01")
@@ -130,14 +129,33 @@ def decorate(result, *, sort="total", share_query=None, indices=(), program_name
     result["rounding_drift_names"] = ", ".join(drift[:3]) + (", …" if len(drift) > 3 else "")
 
     if alternatives:
-        best = alternatives[0]
-        cheapest_after = min(alternatives, key=keys["after"])
-        result["summary"] = {
-            "best": best,
-            "monthly_saving": _money(Decimal(best["savings"]) / months),
-            "cheapest_after": cheapest_after if cheapest_after is not best else None,
-        }
+        result["summary"] = summary(result, alternatives, months, keys["after"])
     return result
+
+
+CAVEAT_TEXT = {
+    "derived_price": _lazy("a price worked out by a rule, not stated by the vendor"),
+    "unlike_model": _lazy("a model of another class"),
+}
+MAX_UNCHECKED = 3  # cheaper unchecked alternatives shown beside the recommendation
+
+
+def summary(result, alternatives, months, after_key):
+    """What the summary leads with (rule 8): `best` is the recommended alternative (None when no
+    alternative is priced on checked prices and like-for-like models), `unchecked` the cheaper
+    alternatives ranked above it, each with the reasons (`caveat_texts`) it is not the answer."""
+    recommended = result.get("recommended")
+    best = next((alt for alt in alternatives if alt["provider"] == recommended), None)
+    above = alternatives[: alternatives.index(best)] if best is not None else alternatives
+    unchecked = [alt for alt in above if alt.get("caveats")][:MAX_UNCHECKED]
+    for alt in unchecked:
+        alt["caveat_texts"] = [str(CAVEAT_TEXT.get(code, code)) for code in alt["caveats"]]
+    out = {"best": best, "unchecked": unchecked, "cheapest_after": None}
+    if best is not None:
+        out["monthly_saving"] = _money(Decimal(best["savings"]) / months)
+        cheapest_after = min(alternatives, key=after_key)
+        out["cheapest_after"] = cheapest_after if cheapest_after is not best else None
+    return out
 
 
 def _override_link(share_query, indices, provider, model):
@@ -309,32 +327,21 @@ def chart(result, *, show_all=False, width=520, height=340):
 
 # --- like for like (issue 8, point 5) -------------------------------------------------------------
 
-SIZE_SUFFIX = re.compile(r"-(mini|nano)$")
-
-
-def is_small_openai(slug):
-    """An OpenAI mini or nano model (gpt-4o-mini, gpt-4.1-nano, o4-mini)."""
-    return bool(SIZE_SUFFIX.search(slug))
-
-
-def siblings(slug):
-    """The OpenAI models of the other size in the same family: gpt-4o-mini -> [gpt-4o];
-    gpt-4o -> [gpt-4o-mini, gpt-4o-nano] (the ones absent from the catalog simply match nothing)."""
-    if is_small_openai(slug):
-        return [SIZE_SUFFIX.sub("", slug)]
-    return [f"{slug}-mini", f"{slug}-nano"]
+FIT_FLAGS = {
+    "larger": ("larger", _("larger model")),
+    "smaller": ("smaller", _("smaller model")),
+    "other_class": ("other_class", _("other kind of model")),
+}
 
 
 def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=None):
     """Why a line of a vendor's ranking row may not compare like with like, as flags.
 
-    `mapped` is {(provider, openai_model): {model slug: mapping note}} over the catalog's mappings
-    (every rank). The rule, shown on the page too:
-    - "larger": the OpenAI model is a mini or nano model and the vendor's model is one the catalog
-      also maps to its full-size sibling (gpt-4o-mini priced on a model mapped to gpt-4o): the
-      vendor has no smaller model, so the line is priced on a bigger one;
-    - "smaller": a full-size OpenAI model priced on a model mapped to its mini or nano sibling and
-      not to the model itself (an override, usually);
+    `mapped` is {(provider, baseline model): {model slug: (mapping note, fit)}} over the catalog's
+    mappings (every rank). The rule, shown on the page too:
+    - "larger" / "smaller" / "other_class": the mapping that put this model on the line says so
+      (ModelMapping.fit, curated in data/curated/mappings.json); a model the user chose by an
+      override is no mapping's and carries no such flag;
     - "free": every price used for the line is 0 (often a rate-limited lite model);
     - "derived": a price used was worked out, not read from a source (confidence "derived");
     - "tier": the line's service tier had no price at this vendor, its standard price was used.
@@ -344,18 +351,30 @@ def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=N
         flags.append({"code": "free", "text": _("free model")})
     if any(p.get("confidence") == "derived" for p in prices):
         flags.append({"code": "derived", "text": _("derived price")})
-    own = mapped.get((provider, openai_model), {})
-    other = {}
-    for sibling in siblings(openai_model):
-        other.update(mapped.get((provider, sibling), {}))
-    if model in other and is_small_openai(openai_model):
-        flags.append({"code": "larger", "text": _("larger model")})
-    elif model in other and model not in own:
-        flags.append({"code": "smaller", "text": _("smaller model")})
+    note, fit = mapped.get((provider, openai_model), {}).get(model, (None, None))
+    if fit in FIT_FLAGS:
+        code, text = FIT_FLAGS[fit]
+        flags.append({"code": code, "text": text})
     if tier_used:
         flags.append(tier_flag(tier_used, asked))
-    note = own.get(model)
     return flags, note
+
+
+NOT_CLASS_FLAGS = ("tier", "band", "mode")  # flags that say how a line is priced, not what it rests on
+
+
+def billing_flags(line):
+    """Rule 1 and 6 on a ranking line: "reply length assumed" where the vendor prices replies by
+    length and the line gave no requests; "thinking-mode price" (or "non-thinking") where the model
+    has no rows of the line's mode and another mode's were used."""
+    flags = []
+    if "output_band_assumed" in (line.get("warnings") or ()):
+        flags.append({"code": "band", "text": _("reply length assumed")})
+    if line.get("mode_used") == "thinking":
+        flags.append({"code": "mode", "text": _("thinking-mode price")})
+    elif line.get("mode_used") == "non_thinking":
+        flags.append({"code": "mode", "text": _("non-thinking price")})
+    return flags
 
 
 def tier_flag(used, asked):
@@ -388,15 +407,16 @@ def flag_lines(result, mapped):
             dl = detail_lines[k] if k < len(detail_lines) else {}
             flags, note = line_flags(
                 alt["provider"],
-                line["openai_model"],
+                line.get("baseline_model") or line.get("openai_model"),
                 line["model"],
                 dl.get("prices") or [],
                 line.get("tier_used"),
                 mapped,
                 asked=dl.get("service_tier"),
             )
+            flags += billing_flags(line)
             line["flags"] = flags
-            alt["flagged"] = alt.get("flagged", False) or any(f["code"] != "tier" for f in flags)
+            alt["flagged"] = alt.get("flagged", False) or any(f["code"] not in NOT_CLASS_FLAGS for f in flags)
             flagged = flagged or alt["flagged"]
             if k < len(detail_lines):
                 detail_lines[k]["flags"] = flags
@@ -484,6 +504,13 @@ def label_prices(line):
             words.append(str(Price.Region(p["region"]).label))
         if p.get("time_window"):
             words.append(window_label(p["time_window"]))
+        # Rule 1's reply-length band and rule 6's mode, in the model pages' words.
+        row = Price(
+            tier_min_output_tokens=p.get("tier_min_output_tokens"),
+            tier_max_output_tokens=p.get("tier_max_output_tokens"),
+            mode=p.get("mode"),
+        )
+        words += [text for text in (band_label(row), mode_label(row)) if text]
         p["dimensions"] = " · ".join(words)
 
 
@@ -507,19 +534,20 @@ def left_out_names(result, snapshot):
 
 
 def mappings(result):
-    """{(provider, openai model): {model: note}} for the usage's OpenAI models and their other-size
-    siblings at the ranked vendors, every rank (the like-for-like flags): one query."""
+    """{(provider, baseline model): {model: (note, fit)}} for the usage's models at the ranked
+    vendors, every rank (the like-for-like flags): one query."""
     providers = {alt["provider"] for alt in result["alternatives"]}
     models = {line["model"] for line in result["baseline"]["lines"]}
-    wanted = models | {s for m in models for s in siblings(m)}
     if not providers:
         return {}
     rows = ModelMapping.objects.filter(
-        provider__slug__in=providers, openai_model__slug__in=wanted, openai_model__provider__slug="openai"
-    ).values_list("provider__slug", "openai_model__slug", "model__slug", "note")
+        provider__slug__in=providers,
+        openai_model__slug__in=models,
+        openai_model__provider__slug=result["baseline"].get("provider") or "openai",
+    ).values_list("provider__slug", "openai_model__slug", "model__slug", "note", "fit")
     mapped = {}
-    for provider, openai_model, model, note in rows:
-        mapped.setdefault((provider, openai_model), {})[model] = note
+    for provider, baseline_model, model, note, fit in rows:
+        mapped.setdefault((provider, baseline_model), {})[model] = (note, fit)
     return mapped
 
 

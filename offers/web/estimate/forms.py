@@ -163,7 +163,12 @@ class UsageLineForm(forms.Form):
         label=_("Requests / month"),
         min_value=1,
         required=False,
-        help_text=_("Optional: picks the price tier by average prompt length."),
+        help_text=_(
+            "Optional, but it matters: the average prompt (input / requests) picks the prompt-length "
+            "tier, and the average reply (output / requests) picks the reply-length band of vendors "
+            "that price short replies lower (GLM-4.7, Doubao Seed: under 200 tokens). Left empty, "
+            "ordinary, longer replies are assumed and the estimate says so."
+        ),
     )
     # Empty is standard, so an untouched blank line stays unchanged (and is skipped).
     service_tier = forms.ChoiceField(

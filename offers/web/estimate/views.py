@@ -6,6 +6,8 @@ benefits, model choices) is its own request, /estimate/detail/<provider>/?<the p
 loaded when the vendor's <details> opens (or followed as a plain link), so the page stays light
 at any number of vendors. Both are cached per catalog version (offers.web.page_cache)."""
 
+import json
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -66,7 +68,7 @@ def _build(request, query, *, example=False, provider=None):
     model_choices = openai_model_choices()
     form = EstimateForm(query, currencies=currency_choices())
     formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
-    result, choices, indices = None, [], []
+    result, choices, indices, watch_estimate = None, [], [], ""
     forms_valid = form.is_valid()
     forms_valid = formset.is_valid() and forms_valid
     url = reverse("offers:estimate")
@@ -75,6 +77,8 @@ def _build(request, query, *, example=False, provider=None):
         clean_query.pop(key, None)
     if forms_valid:
         document, indices = to_request(form, formset)
+        # The Watch form saves the request without its date, so the watch follows today's prices.
+        watch_estimate = json.dumps({k: v for k, v in document.items() if k != "as_of"}, default=str)
         if provider is not None:
             document["providers"] = [provider]
         snapshot = None
@@ -149,6 +153,7 @@ def _build(request, query, *, example=False, provider=None):
             form.data.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_SETTINGS
         ),
         "estimate_url": url,
+        "watch_estimate": watch_estimate,
         "has_models": bool(model_choices),
     }
 
