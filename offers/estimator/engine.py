@@ -29,11 +29,13 @@ def estimate(req, snapshot=None):
     Fraction each), V `simulate` calls (benefits prepared per version: model-id sets, ratios,
     cuts, last months; each month O(pools x groups + discounts x groups + credits) while a
     benefit runs, O(1) once all are spent) and the writing of the document (a few exact money
-    formats per vendor and line; warnings with each message translated once). Measured at 64
-    vendors (the seed and make_synthetic_catalog 50 x 100, each vendor with free tokens, matched
-    tokens, a discount, a credit and a perk), 3 lines, no detail: about 13 ms on a loaded 2-core
-    machine (18 ms before the preparation per version); with `detail` the vendors' month and
-    price tables cost about 4 times that, hence the page's per-vendor detail requests."""
+    formats per vendor and line; warnings with each message translated once). The simulations
+    are about half of it, the line pricings a sixth. Measured at 64 vendors (the seed and
+    make_synthetic_catalog 50 x 100, every vendor with a running programme of free tokens,
+    matched tokens, a discount, a credit and a perk), 3 lines, no detail, distinct token counts:
+    about 10.6 ms for load_snapshot + estimate on a shared 2-core machine (16 ms before the
+    per-version preparation and the kept snapshots). With `detail` every vendor's month and
+    price tables cost several times that, hence the estimate page's per-vendor detail requests."""
     snap = snapshot if snapshot is not None else load_snapshot(req)
     return _estimate(req, snap)
 
