@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -158,13 +159,14 @@ def summary(result, alternatives, months, after_key):
 
 
 def _override_link(share_query, indices, provider, model):
-    """The page's link with `model` chosen at `provider` for every usage line."""
+    """The page's link with `model` chosen at `provider` for every usage line (to the estimate
+    page's path: the link is shown on a vendor's detail page too)."""
     if share_query is None:
         return None
     query = share_query.copy()
     for i in indices:
         query[f"{PREFIX}-{i}-override-{provider}"] = model
-    return f"?{query.urlencode()}"
+    return f"{reverse('offers:estimate')}?{query.urlencode()}"
 
 
 LEFT_OUT_REASONS = {
