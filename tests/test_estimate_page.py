@@ -550,6 +550,14 @@ def test_sorting_after_programmes_differs_from_total():
     assert result["summary"]["best"]["provider"] == "big-grant"
     assert result["summary"]["cheapest_after"]["provider"] == "steady"  # the caveat under the summary
 
+    # The same ranking, but "steady" rests on a derived price: it is never named as cheaper later
+    # (rule 8: the summary does not lead to an unchecked vendor), so no "cheaper later" caveat.
+    result["alternatives"][1]["caveats"] = ["derived_price"]
+    result["alternatives"][0].pop("after", None)
+    decorate(result, sort="after")
+    assert result["summary"]["best"]["provider"] == "big-grant"
+    assert result["summary"]["cheapest_after"] is None
+
 
 @pytest.mark.parametrize(
     ("span", "step"),

@@ -153,7 +153,10 @@ def summary(result, alternatives, months, after_key):
     out = {"best": best, "unchecked": unchecked, "cheapest_after": None}
     if best is not None:
         out["monthly_saving"] = _money(Decimal(best["savings"]) / months)
-        cheapest_after = min(alternatives, key=after_key)
+        # Only a checked alternative may be named as cheaper later: the summary never leads a
+        # reader to a vendor that rests on a derived price or an unlike model (rule 8).
+        checked = [alt for alt in alternatives if not alt.get("caveats")]
+        cheapest_after = min(checked, key=after_key)
         out["cheapest_after"] = cheapest_after if cheapest_after is not best else None
     return out
 
