@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-KINDS = ("input", "cached_input", "output")
+KINDS = ("input", "cached_input", "output", "cache_write_5m", "cache_write_1h")
 SERVICE_TIERS = ("standard", "batch", "flex", "priority")
 REGIONS = (None, "cn", "intl")
 MODES = (None, "thinking", "non_thinking")

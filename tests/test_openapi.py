@@ -44,12 +44,13 @@ def _keep_the_test_connection():
         signals.request_finished.connect(close_old_connections)
 
 
-def test_the_document_is_served_and_names_both_endpoints(client):
+def test_the_document_is_served_and_names_every_endpoint(client):
     doc = client.get("/api/v1/openapi.json").json()
     assert doc["openapi"] == "3.1.0"
     assert set(doc["paths"]) == {
         "/api/v1/catalog",
         "/api/v1/estimate",
+        "/api/v1/tokenizers",
         "/api/v1/watches",
         "/api/v1/watches/{id}",
     }

@@ -55,6 +55,13 @@ SPEC = {
                 "responses": {"200": _json(_ref("Catalog"), "The catalog document.")},
             }
         },
+        "/api/v1/tokenizers": {
+            "get": {
+                "operationId": "tokenizers",
+                "summary": "Banjia's tokenizer registry (estimator rule 9) and the models using each.",
+                "responses": {"200": _json(_ref("Tokenizers"), "The registry.")},
+            }
+        },
         "/api/v1/estimate": {
             "post": {
                 "operationId": "estimate",
@@ -319,9 +326,26 @@ SPEC = {
                 "type": "object",
                 "required": ["model"],
                 "properties": {
-                    "model": {**ID, "description": "An OpenAI model id, e.g. gpt-4o."},
+                    "model": {
+                        **ID,
+                        "description": "A model id of the baseline: OpenAI's (gpt-4o) or, with baseline "
+                        "anthropic, Claude's (claude-sonnet-4-5).",
+                    },
                     "input_tokens": TOKENS,
                     "cached_input_tokens": {**TOKENS, "description": "Part of input_tokens."},
+                    "cache_write_5m_tokens": {
+                        **TOKENS,
+                        "description": "Part of input_tokens written to the prompt cache for 5 minutes (rule 10).",
+                    },
+                    "cache_write_1h_tokens": {
+                        **TOKENS,
+                        "description": "Part of input_tokens written to the prompt cache for 1 hour (rule 10).",
+                    },
+                    "context_window": {
+                        "enum": ["0-200k", "200k-1M", None],
+                        "description": "200k-1M: every request had more than 200K input tokens (Anthropic's usage "
+                        "report); the prompt length is then at least 200,001.",
+                    },
                     "output_tokens": TOKENS,
                     "requests": {
                         "type": ["integer", "null"],
@@ -359,6 +383,10 @@ SPEC = {
                     "as_of": {"type": ["string", "null"], "format": "date"},
                     "include_expired": {"type": ["boolean", "null"]},
                     "new_customer": {"type": ["boolean", "null"]},
+                    "baseline": {
+                        "enum": ["openai", "anthropic", None],
+                        "description": "Whose bill the usage lines are (rule 10); null for openai.",
+                    },
                     "providers": {
                         "type": ["array", "null"],
                         "maxItems": MAX_PROVIDERS,
@@ -369,6 +397,54 @@ SPEC = {
                         "type": "boolean",
                         "description": f"Month-by-month detail per vendor; up to {MAX_DETAIL_LINES} usage lines.",
                     },
+                    "sample": {
+                        "type": ["array", "null"],
+                        "items": {"type": "string"},
+                        "description": (
+                            "Rule 9: a sample of your own traffic (prompts and replies as sent), at most "
+                            "1,000,000 bytes of UTF-8 text in all, without NUL or unpaired surrogates. Each "
+                            "alternative line's tokens are scaled by how its model's tokenizer counts it."
+                        ),
+                    },
+                },
+            },
+            "TokenRatio": {
+                "type": "object",
+                "required": [
+                    "tokenizer",
+                    "baseline_tokenizer",
+                    "sample_tokens",
+                    "baseline_sample_tokens",
+                    "ratio",
+                ],
+                "properties": {
+                    "tokenizer": {"type": ["string", "null"]},
+                    "baseline_tokenizer": {"type": ["string", "null"]},
+                    "sample_tokens": {"type": ["integer", "null"]},
+                    "baseline_sample_tokens": {"type": ["integer", "null"]},
+                    "ratio": {"type": "string", "pattern": "^[0-9]+\\.[0-9]{6}$"},
+                },
+            },
+            "Tokenizers": {
+                "type": "object",
+                "required": ["tokenizers"],
+                "properties": {
+                    "tokenizers": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["name", "package", "version", "vocabulary_size", "models"],
+                            "properties": {
+                                "name": {"type": "string"},
+                                "label": {"type": "string"},
+                                "package": {"type": "string"},
+                                "version": {"type": "string"},
+                                "vocabulary_size": {"type": "integer"},
+                                "source": {"type": "string"},
+                                "models": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    }
                 },
             },
             "EstimateResponse": {
@@ -395,7 +471,7 @@ SPEC = {
                         "type": "object",
                         "required": ["provider", "monthly_cost", "total_cost", "lines"],
                         "properties": {
-                            "provider": {"const": "openai"},
+                            "provider": {"enum": ["openai", "anthropic"]},
                             "monthly_cost": MONEY,
                             "total_cost": MONEY,
                             "lines": {
@@ -409,6 +485,21 @@ SPEC = {
                         },
                     },
                     "alternatives": {"type": "array", "items": _ref("Alternative")},
+                    "sample": {
+                        "oneOf": [
+                            {"type": "null"},
+                            {
+                                "type": "object",
+                                "required": ["hash", "bytes", "strings"],
+                                "properties": {
+                                    "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                    "bytes": {"type": "integer"},
+                                    "strings": {"type": "integer"},
+                                },
+                            },
+                        ],
+                        "description": "Rule 9: the sample used (its SHA-256, size and number of strings), or null.",
+                    },
                     "recommended": {
                         "type": ["string", "null"],
                         "description": "Rule 8: the first complete alternative priced on official or reported "
@@ -450,14 +541,16 @@ SPEC = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["openai_model", "model", "monthly_cost"],
+                            "required": ["baseline_model", "model", "monthly_cost", "tokens"],
                             "properties": {
-                                "openai_model": {"type": "string"},
+                                "openai_model": {"type": "string", "description": "For an OpenAI baseline."},
+                                "baseline_model": {"type": "string"},
                                 "model": {"type": "string"},
                                 "monthly_cost": MONEY,
                                 "fit": {"enum": ["larger", "smaller", "other_class"]},
                                 "mode_used": {"enum": ["thinking", "non_thinking", None]},
                                 "warnings": {"type": "array", "items": {"enum": ["output_band_assumed"]}},
+                                "tokens": _ref("TokenRatio"),
                             },
                         },
                     },

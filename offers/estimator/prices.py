@@ -16,6 +16,9 @@ from offers.estimator.request import (
 from offers.estimator.rows import ModelRef
 from offers.models import Model, Price, window_key
 
+# Input kinds a model may lack: their tokens are then priced at the input row (rules 1 and 10).
+OPTIONAL_INPUT_KINDS = (Price.Kind.CACHED_INPUT, Price.Kind.CACHE_WRITE_5M, Price.Kind.CACHE_WRITE_1H)
+
 
 class Unpriced(Exception):
     """A line cannot be priced; `fx` tells a missing rate from a missing price."""
@@ -126,7 +129,7 @@ def choose_prices(model, rows, line, on):
     home = home_currency(by_kind[Price.Kind.INPUT])
     length = line.prompt_length
     chosen = {}
-    for kind in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT):
+    for kind in (Price.Kind.INPUT, *OPTIONAL_INPUT_KINDS, Price.Kind.OUTPUT):
         kind_rows = by_kind.get(kind)
         if not kind_rows:
             continue
@@ -135,14 +138,15 @@ def choose_prices(model, rows, line, on):
             other = home_currency(kind_rows)
             same = [p for p in kind_rows if p.currency == other]
         tier = pick_tier(same, length)
-        if tier is None and kind != Price.Kind.CACHED_INPUT:
+        if tier is None and kind not in OPTIONAL_INPUT_KINDS:
             raise Unpriced(
                 _("%(model)s has no %(kind)s price tier for a prompt of %(n)s tokens")
                 % {"model": model.slug, "kind": Price.Kind(kind).label.lower(), "n": f"{length:,}"}
             )
         if tier is not None:
             chosen[kind] = tier
-    chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+    for kind in OPTIONAL_INPUT_KINDS:  # rules 1 and 10: else the input price
+        chosen.setdefault(kind, chosen[Price.Kind.INPUT])
     return chosen
 
 
@@ -200,5 +204,6 @@ def window_prices(rows, length, home):
         if tier is not None:
             chosen[kind] = tier
     if Price.Kind.INPUT in chosen:
-        chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+        for kind in OPTIONAL_INPUT_KINDS:  # rules 1 and 10: else the input price
+            chosen.setdefault(kind, chosen[Price.Kind.INPUT])
     return chosen

@@ -27,12 +27,21 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from offers.catalog.counterparts import is_available
 from offers.catalog.version import catalog_version, has_uncommitted_writes, writes_seen
-from offers.estimator.request import BASELINE, USD
-from offers.estimator.rows import BENEFIT_FIELDS, PRICE_FIELDS, BenefitRow, ModelRef, PriceRow
+from offers.estimator.request import ALTERNATIVE_BASELINES, BASELINE, BASELINES, USD
+from offers.estimator.rows import (
+    BENEFIT_FIELDS,
+    PRICE_FIELDS,
+    BenefitRow,
+    ModelRef,
+    PriceRow,
+    prepare_benefit,
+)
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 # providers, models, mappings, prices, programmes, benefits, benefit models, rates
 BUILD_QUERIES = 8
+# Snapshots kept per compiled catalog (load_snapshot); the dict is emptied when it reaches this size.
+MAX_SNAPSHOTS = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +62,7 @@ class Counterpart:
 @dataclass
 class Compiled:
     version: str
-    providers: list  # published alternative providers (Provider), by slug
+    providers: list  # published alternative providers (Provider), by slug, baselines left out
     models: dict  # (provider slug, model slug) -> ModelRef, every model
     counterparts: dict  # OpenAI model id -> [Counterpart] by provider id, then rank
     prices: dict  # model id -> [PriceRow] approved, by id
@@ -63,9 +72,13 @@ class Compiled:
     # (provider id, kind) -> [(slug, name, released_on, deprecated_on)] by slug (the database's order)
     vendor_models: dict = field(default_factory=dict)
     openai_models: list = field(default_factory=list)  # [(slug, name)] of OpenAI, by slug
+    # Rule 10: the baseline providers (published), by slug, not among `providers`; their models
+    baseline_providers: dict = field(default_factory=dict)
+    baseline_models: dict = field(default_factory=dict)  # baseline slug -> [(slug, name)] by slug
     available: dict = field(default_factory=dict)  # (provider id, kind, date) -> available_models
     plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
     reasoning: frozenset = frozenset()  # ids of models whose capabilities include "reasoning" (rule 6)
+    snapshots: dict = field(default_factory=dict)  # what load_snapshot selected, by its key
 
     def counterpart(self, openai_id, provider_ids, on):
         """{provider id: ModelRef} of the best-ranked mapping available on `on` (rule 4)."""
@@ -119,13 +132,17 @@ def build():
     def one(value):
         return shared.setdefault(value, value)
 
-    providers = list(Provider.objects.published().exclude(slug="openai").order_by("slug"))
-    models, by_id, vendor_models, openai_models, reasoning = {}, {}, {}, [], set()
+    published = list(Provider.objects.published().order_by("slug"))
+    providers = [p for p in published if p.slug not in BASELINES]
+    baseline_providers = {p.slug: p for p in published if p.slug in BASELINES}
+    models, by_id, vendor_models, openai_models, baseline_models = {}, {}, {}, [], {}
+    reasoning = set()
     for (
         pk,
         slug,
         name,
         kind,
+        tokenizer,
         provider_slug,
         provider_id,
         released,
@@ -136,6 +153,7 @@ def build():
         "slug",
         "name",
         "kind",
+        "tokenizer",
         "provider__slug",
         "provider_id",
         "released_on",
@@ -144,12 +162,14 @@ def build():
     ).order_by("slug"):
         if "reasoning" in (caps or ()):
             reasoning.add(pk)
-        ref = ModelRef(pk, slug, name, one(kind))
+        ref = ModelRef(pk, slug, name, one(kind), one(tokenizer))
         models[(one(provider_slug), slug)] = ref
         by_id[pk] = ref
         vendor_models.setdefault((provider_id, ref.kind), []).append((slug, name, released, retired))
         if provider_slug == "openai":
             openai_models.append((slug, name))
+        if provider_slug in BASELINES:
+            baseline_models.setdefault(provider_slug, []).append((slug, name))
     counterparts = {}
     for openai_id, provider_id, rank, model_id, released, deprecated, fit in ModelMapping.objects.order_by(
         "openai_model_id", "provider_id", "rank"
@@ -191,6 +211,8 @@ def build():
     links = Benefit.models.through.objects.filter(benefit__program__in=MigrationProgram.objects.published())
     for benefit_id, model_id in links.order_by("id").values_list("benefit_id", "model_id"):
         by_benefit[benefit_id].models.append(by_id[model_id])
+    for benefit in by_benefit.values():  # model-id sets, ratios, amounts, cuts, months: once
+        benefit.prepared = prepare_benefit(benefit)
     rates = {}
     for rate in ExchangeRate.objects.order_by("base", "quote", "date"):
         dates, rows = rates.setdefault((rate.base, rate.quote), ([], []))
@@ -208,6 +230,8 @@ def build():
         vendor_models=vendor_models,
         openai_models=openai_models,
         reasoning=frozenset(reasoning),
+        baseline_providers=baseline_providers,
+        baseline_models=baseline_models,
     )
 
 
@@ -255,7 +279,7 @@ class Snapshot:
 
     as_of: date
     providers: list  # the published alternative providers asked for, by slug
-    openai_models: dict  # slug -> ModelRef
+    openai_models: dict  # slug -> ModelRef: the baseline's models (OpenAI's, or Anthropic's: rule 10)
     models: dict  # (provider slug, model slug) -> ModelRef, for overrides
     mappings: dict  # (openai slug, provider id) -> ModelRef of the counterpart on as_of (rule 4)
     prices: dict  # model id -> [price row (PRICE_FIELDS)] in force on as_of
@@ -283,18 +307,62 @@ def not_for(program, req):
     return None
 
 
+AUDIENCE = "audience"  # rule 5: a programme for another baseline's users (programs_left_out reason)
+
+
+def _for_baseline(program, baseline):
+    """Rule 5, who a programme is for: one with an audience ("openai", "anthropic") counts only for
+    that baseline; one without, for anyone."""
+    audience = getattr(program, "audience", None)
+    return not audience or audience == baseline
+
+
 def load_snapshot(req, catalog=None):
     """The part of the catalog `req` needs, selected in Python from the compiled catalog of the
     current version (`offers.estimator.snapshot`): no SQL beyond the version check, except for the build
     queries (a fixed number) of the first request after a catalog change. `catalog` is a
-    `Compiled` catalog to read instead (benchmarks)."""
+    `Compiled` catalog to read instead (benchmarks).
+
+    What it selects depends on the request's baseline, as_of, currency, providers, include_expired,
+    new_customer,
+    baseline models and overrides only, not on its token counts: it is kept in the compiled catalog (up to
+    MAX_SNAPSHOTS) and shared by the requests that agree on those, so an estimate that differs from
+    an earlier one by its counts selects nothing. A Snapshot is read-only."""
     catalog = catalog if catalog is not None else compiled()
-    as_of = req.as_of
     openai_slugs = sorted({line.model for line in req.usage})
     override_pairs = {(p, m) for line in req.usage for p, m in line.overrides.items() if isinstance(m, str)}
+    key = (
+        getattr(req, "baseline", BASELINE),
+        req.as_of,
+        req.currency,
+        req.include_expired,
+        getattr(req, "new_customer", True),  # rule 5: new_users_only programmes apply or not
+        None if req.providers is None else tuple(req.providers),
+        tuple(openai_slugs),
+        tuple(sorted(override_pairs)),
+    )
+    found = catalog.snapshots.get(key)
+    if found is None:
+        if len(catalog.snapshots) >= MAX_SNAPSHOTS:
+            catalog.snapshots.clear()
+        found = catalog.snapshots[key] = _select(req, catalog, openai_slugs, override_pairs)
+    return found
 
-    # The alternative providers (published, by slug).
+
+def _select(req, catalog, openai_slugs, override_pairs):
+    """The Snapshot of `req` (see load_snapshot), selected from `catalog`."""
+    as_of = req.as_of
+    baseline = getattr(req, "baseline", BASELINE)
+
+    # The alternative providers (published, by slug): the vendors, and for a Claude baseline OpenAI.
     providers = catalog.providers
+    others = [
+        catalog.baseline_providers[s]
+        for s in ALTERNATIVE_BASELINES[baseline]
+        if s in catalog.baseline_providers
+    ]
+    if others:
+        providers = sorted([*providers, *others], key=lambda p: p.slug)
     if req.providers is not None:
         asked = set(req.providers)
         providers = [p for p in providers if p.slug in asked]
@@ -302,17 +370,17 @@ def load_snapshot(req, catalog=None):
         providers = list(providers)
     found = {p.slug for p in providers}
     unknown = [
-        (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != BASELINE
+        (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != baseline
     ]
     provider_ids = {p.pk for p in providers}
 
     # The OpenAI models of the lines and the models named by overrides.
     models = {}
-    for key in [(BASELINE, slug) for slug in openai_slugs] + sorted(override_pairs):
+    for key in [(baseline, slug) for slug in openai_slugs] + sorted(override_pairs):
         model = catalog.models.get(key)
         if model is not None:
             models[key] = model
-    openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
+    openai_models = {slug: m for (p, slug), m in models.items() if p == baseline}
 
     # The counterpart of each OpenAI model at each provider on as_of (rule 4): the best-ranked
     # mapping whose model is available (released, not yet retired) on as_of.
@@ -355,6 +423,8 @@ def load_snapshot(req, catalog=None):
     for provider in providers:
         for program in catalog.programs.get(provider.pk, ()):
             state, when = program.status_on(as_of)
+            if state in counted and not _for_baseline(program, baseline):
+                state, when = AUDIENCE, None
             if state in counted:
                 reason = not_for(program, req)
                 if reason is not None:

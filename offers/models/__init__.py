@@ -767,3 +767,20 @@ class ExchangeRate(models.Model):
 
     def __str__(self):
         return f"{self.base}/{self.quote} {self.rate} on {self.date}"
+
+
+class TokenSample(models.Model):
+    """A sample of a user's own text (estimator rule 9), kept so that an estimate's link, which
+    carries only `hash`, shows the same numbers to whoever opens it. Not catalog data: writing one
+    does not bump the catalog version. The text is never exported or shown back beyond its size."""
+
+    hash = models.CharField(max_length=64, primary_key=True, help_text=_("SHA-256 of the canonical JSON."))
+    texts = models.JSONField(help_text=_("The sample: a list of strings."))
+    size = models.PositiveIntegerField(help_text=_("Bytes of UTF-8 text."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.hash[:12]} ({self.size} bytes)"

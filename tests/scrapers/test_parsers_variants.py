@@ -15,7 +15,7 @@ BASE_KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currenc
              "tier_max_input_tokens"]  # fmt: skip
 KEYS = BASE_KEYS + ["service_tier", "region", "time_window", "tier_min_output_tokens", "tier_max_output_tokens",
                     "mode", "confidence", "note"]  # fmt: skip
-CATALOG_SLUGS = {"openai", "zhipu", "baidu", "alibaba", "tencent", "moonshot", "deepseek", "volcengine", "minimax",
+CATALOG_SLUGS = {"openai", "anthropic", "zhipu", "baidu", "alibaba", "tencent", "moonshot", "deepseek", "volcengine", "minimax",
                  "sensetime", "baichuan", "01ai", "iflytek", "stepfun"}  # fmt: skip
 
 EXPECTED = {

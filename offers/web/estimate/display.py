@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -119,7 +120,7 @@ def decorate(result, *, sort="total", share_query=None, indices=(), program_name
     # amount can differ from it by a few cents.
     drift = []
     if _money(base_monthly * months) != base_total:
-        drift.append("OpenAI")
+        drift.append(baseline_name(result))
     for alt in alternatives:
         if _money(Decimal(alt["monthly_list_cost"]) * months) != Decimal(alt["total_list_cost"]):
             drift.append(alt["detail"]["provider_name"])
@@ -152,19 +153,23 @@ def summary(result, alternatives, months, after_key):
     out = {"best": best, "unchecked": unchecked, "cheapest_after": None}
     if best is not None:
         out["monthly_saving"] = _money(Decimal(best["savings"]) / months)
-        cheapest_after = min(alternatives, key=after_key)
+        # Only a checked alternative may be named as cheaper later: the summary never leads a
+        # reader to a vendor that rests on a derived price or an unlike model (rule 8).
+        checked = [alt for alt in alternatives if not alt.get("caveats")]
+        cheapest_after = min(checked, key=after_key)
         out["cheapest_after"] = cheapest_after if cheapest_after is not best else None
     return out
 
 
 def _override_link(share_query, indices, provider, model):
-    """The page's link with `model` chosen at `provider` for every usage line."""
+    """The page's link with `model` chosen at `provider` for every usage line (to the estimate
+    page's path: the link is shown on a vendor's detail page too)."""
     if share_query is None:
         return None
     query = share_query.copy()
     for i in indices:
         query[f"{PREFIX}-{i}-override-{provider}"] = model
-    return f"?{query.urlencode()}"
+    return f"{reverse('offers:estimate')}?{query.urlencode()}"
 
 
 LEFT_OUT_REASONS = {
@@ -251,8 +256,8 @@ def chart(result, *, show_all=False, width=520, height=340):
     base_monthly = Decimal(result["baseline"]["monthly_cost"])
     series = [
         {
-            "name": "OpenAI",
-            "provider": "openai",
+            "name": baseline_name(result),
+            "provider": result["baseline"].get("provider", "openai"),
             "values": [base_monthly] * months,
             "colour": "#111111",
             "dash": "6 4",
@@ -455,6 +460,8 @@ def show(result, snapshot, fields, *, sort="total", share_query=None, indices=()
     model selects (`fields`, from forms.override_fields), the summary, ranking, programme notes,
     like-for-like flags and grouped warnings. Returns every select as {vendor, provider, line,
     field} (the page without a result lists those with an error). One query: the mapping notes."""
+    if result is not None:
+        baseline_lines(result)
     choices = attach_choices(result, fields, snapshot)
     if result is not None:
         for_display(result)
@@ -468,6 +475,24 @@ def show(result, snapshot, fields, *, sort="total", share_query=None, indices=()
         flag_lines(result, mappings(result))
         group_warnings(result)
     return choices
+
+
+BASELINE_NAMES = {"openai": "OpenAI", "anthropic": "Claude"}
+
+
+def baseline_name(result):
+    """The name of the bill being replaced: OpenAI, or Claude (rule 10)."""
+    slug = result["baseline"].get("provider", "openai")
+    return BASELINE_NAMES.get(slug, slug)
+
+
+def baseline_lines(result):
+    """The page reads each alternative line's replaced model as `openai_model`; a Claude baseline's
+    lines name it `baseline_model` only (the contract keeps openai_model for OpenAI's): copy it."""
+    result["baseline"]["name"] = baseline_name(result)
+    for alt in result["alternatives"]:
+        for line in alt["lines"]:
+            line.setdefault("openai_model", line["baseline_model"])
 
 
 def for_display(result):
@@ -494,7 +519,24 @@ def for_display(result):
         ]
     for line in result["baseline"].get("detail", {}).get("lines") or ():
         label_prices(line)
+    if result.get("sample"):
+        for alt in result["alternatives"]:
+            alt["tokens_note"], alt["tokens_unknown"] = tokens_note(alt)
     return result
+
+
+def tokens_note(alt):
+    """Rule 9 in the ranking: how the user's text counts at this vendor ("your text is 0.86x the
+    tokens at DeepSeek"), or that its tokenizer is not published. (note, unknown)."""
+    name = alt["detail"]["provider_name"]
+    counted = [line["tokens"] for line in alt["lines"] if line["tokens"]["sample_tokens"] is not None]
+    if not counted:
+        return _("%(name)s publishes no tokenizer: tokens assumed equal to OpenAI's.") % {"name": name}, True
+    ratios = list(dict.fromkeys(f"{Decimal(t['ratio']):.2f}" for t in counted))
+    text = _("Your text is %(ratio)s× the tokens at %(name)s.") % {"ratio": " / ".join(ratios), "name": name}
+    if len(counted) < len(alt["lines"]):
+        text += " " + _("Some of its models publish no tokenizer: their tokens are assumed equal.")
+    return text, False
 
 
 def label_prices(line):

@@ -1,10 +1,16 @@
-"""The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads) and the
-usage upload. POST /api/v1/estimate is offers.api.views."""
+"""The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads), one
+vendor's detail of it and the usage upload. POST /api/v1/estimate is offers.api.views.
+
+The page renders the summary, the ranking and the chart; each vendor's detail (prices, months,
+benefits, model choices) is its own request, /estimate/detail/<provider>/?<the page's query>,
+loaded when the vendor's <details> opens (or followed as a plain link), so the page stays light
+at any number of vendors. Both are cached per catalog version (offers.web.page_cache)."""
 
 import json
+from decimal import Decimal
 
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,17 +20,22 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
+from offers.bills.anthropic import BillError, looks_like_claude, read_cost_report, read_usage_report
 from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
 from offers.catalog.safety import printable
 from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
+from offers.estimator.snapshot import compiled
 from offers.models import Price
+from offers.tokens.samples import store as store_sample
 from offers.web.estimate.display import SORTS, chart, show
 from offers.web.estimate.export import csv_response, xlsx_response
 from offers.web.estimate.forms import (
     EstimateForm,
+    SampleForm,
     UsageFormSet,
     UsageImportForm,
     apply_errors,
+    baseline_of,
     currency_choices,
     openai_model_choices,
     override_fields,
@@ -47,21 +58,24 @@ TEMPLATE = "offers/estimate.html"
 # this many per note, then counted.
 MAX_NOTE_NAMES = 20
 # The settings always shown; the others (region, hours of use, expired programmes) fold away.
-MAIN_SETTINGS = ("months", "currency", "as_of", "new_customer")
+MAIN_SETTINGS = ("baseline", "months", "currency", "as_of", "new_customer")
 
 
 # --- the page -----------------------------------------------------------------------------------
 
 
-def _build(request, query, *, example=False):
+def _build(request, query, *, example=False, provider=None):
     """The page's context for `query`, in one pass: the forms parse the query once; valid forms give
     the estimator's request document (`to_request`), which the estimator checks (`parse_request`)
     and prices against its snapshot (read per catalog version, page_cache.estimate_result); the
     forms describe each vendor's model select (`override_fields`) and display.show turns the
     result into what the page shows. Errors at any step go back beside the form's fields."""
-    model_choices = openai_model_choices()
+    baseline = baseline_of(query)
+    model_choices = openai_model_choices(baseline)
     form = EstimateForm(query, currencies=currency_choices())
-    formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
+    formset = UsageFormSet(
+        query, prefix=PREFIX, form_kwargs={"model_choices": model_choices, "baseline": baseline}
+    )
     result, choices, indices, watch_estimate = None, [], [], ""
     forms_valid = form.is_valid()
     forms_valid = formset.is_valid() and forms_valid
@@ -73,6 +87,8 @@ def _build(request, query, *, example=False):
         document, indices = to_request(form, formset)
         # The Watch form saves the request without its date, so the watch follows today's prices.
         watch_estimate = json.dumps({k: v for k, v in document.items() if k != "as_of"}, default=str)
+        if provider is not None:
+            document["providers"] = [provider]
         snapshot = None
         try:
             req = parse_request(document)
@@ -106,6 +122,16 @@ def _build(request, query, *, example=False):
         sort_query = clean_query.copy()
         sort_query["sort"] = key
         sort_links[key] = f"{url}?{sort_query.urlencode()}#ranking"
+    # The detail's link: the same query without the ranking's order and the empty fields (an
+    # empty field reads as a missing one), written once per vendor.
+    detail_query = QueryDict(mutable=True)
+    for name, values in clean_query.lists():
+        if name != "sort":
+            detail_query.setlist(name, [value for value in values if value != ""])
+    detail_query = detail_query.urlencode()
+    for alt in result["alternatives"] if result else ():
+        alt["detail_path"] = reverse("offers:estimate-detail", args=[alt["provider"]])
+        alt["detail_url"] = f"{alt['detail_path']}?{detail_query}"
     chart_query = clean_query.copy()
     show_all = chart_query.pop("chart", [""])[-1] == "all"
     if not show_all:
@@ -132,12 +158,38 @@ def _build(request, query, *, example=False):
         "main_settings": MAIN_SETTINGS,
         # The folded settings open when one of them is set or wrong.
         "more_settings_open": any(
-            form.data.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_SETTINGS
+            form.data.get(name) or form.errors.get(name)
+            for name in form.fields
+            if name not in MAIN_SETTINGS and name != "sample"
         ),
+        "sample_form": SampleForm(initial={"current": clean_query.urlencode()}),
+        "no_sample_url": _without_sample(url, clean_query),
         "estimate_url": url,
         "watch_estimate": watch_estimate,
         "has_models": bool(model_choices),
+        # Rule 10: whose bill the page prices, the words that follow it, the switch between them.
+        "baseline": baseline,
+        "claude": baseline == "anthropic",
+        "baseline_links": {slug: f"{url}?baseline={slug}" for slug in ("openai", "anthropic")},
+        "billed": billed_difference(form, result),
     }
+
+
+def billed_difference(form, result):
+    """What the Claude cost report billed a month (form field billed_usd) beside the estimate's
+    baseline: {"billed", "priced", "difference", "percent"} as strings, or None. Compared in USD
+    only (the cost report's currency): in another currency the page shows the billed amount alone."""
+    billed = form.cleaned_data.get("billed_usd") if hasattr(form, "cleaned_data") else None
+    if billed is None or result is None:
+        return None
+    out = {"billed": f"{billed:.2f}", "currency": result["currency"]}
+    if result["currency"] == "USD":
+        priced = Decimal(result["baseline"]["monthly_cost"])
+        diff = priced - billed
+        out["priced"] = f"{priced:.2f}"
+        out["difference"] = f"{diff:.2f}"
+        out["percent"] = f"{diff * 100 / billed:.1f}" if billed else None
+    return out
 
 
 def _inputs(context):
@@ -186,6 +238,8 @@ def estimate_page(request):
     A GET is cached per catalog version and query (offers.web.page_cache.per_version), except a
     download and a page showing an upload's outcome (messages are the visitor's own)."""
     if request.method == "POST":
+        if request.POST.get("action") == "sample":
+            return _store_sample(request)
         return _import_usage(request)
     if request.GET.get("download") in ("csv", "xlsx") or len(messages.get_messages(request)):
         return _estimate_get(request)
@@ -221,26 +275,95 @@ def _estimate_get(request):
 _cached_estimate_get = per_version(_estimate_get)
 
 
+# --- one vendor's detail ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def estimate_detail(request, provider):
+    """GET /estimate/detail/<provider>/?<the page's query>: one vendor's detail of the estimate (its
+    prices, model selects, programmes and months). For HTMX (the vendor's <details> opened) the
+    detail's fragment; otherwise a page of its own, whose form sends the estimate back with the
+    models chosen. Cached per catalog version and query, like the page."""
+    if provider not in {p.slug for p in compiled().providers}:
+        raise Http404(_("No vendor %(slug)s.") % {"slug": provider[:MAX_ID_LENGTH]})
+    return _cached_detail_get(request, provider)
+
+
+def _detail_get(request, provider):
+    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
+    query = default_query(request) if example else request.GET
+    context = _build(request, query, example=example, provider=provider)
+    context = placeholder_context(request, context)
+    result = context["result"]
+    alt = item = None
+    if result is not None:
+        alt = next((a for a in result["alternatives"] if a["provider"] == provider), None)
+        item = next((i for i in result["incomplete"] if i["provider"] == provider), None)
+        context.update(alt=alt, item=item, cur=result["currency"], months=result["months"])
+    status = 200 if result is not None else 400
+    if alt is not None:
+        context["detail_html"] = render_to_string(f"{TEMPLATE}#vendor-detail-body", context, request)
+    if request.htmx and not request.htmx.history_restore_request:
+        if alt is not None:
+            body = context["detail_html"]
+        else:
+            body = render_to_string(f"{TEMPLATE}#vendor-detail-missing", context, request)
+        response = HttpResponse(body, status=status)
+    else:
+        names = {p.slug: p.display_name for p in compiled().providers}
+        context.update(
+            vendor_name=names.get(provider, provider),
+            back_url=f"{context['share_url']}#detail-{provider}",
+            # The query as hidden fields, but for this vendor's selects (they are on the page).
+            hidden_fields=[
+                (name, value)
+                for name, values in without_empty_overrides(query).lists()
+                if not (name.startswith(f"{PREFIX}-") and name.endswith(f"-override-{provider}"))
+                and name not in ("add_line", "remove_line", "download", "models")
+                for value in values
+            ],
+        )
+        response = render(request, "offers/estimate_detail.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+_cached_detail_get = per_version(_detail_get)
+
+
 # --- the usage upload ---------------------------------------------------------------------------
 
 
 @limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
 def _import_usage(request):
-    """POST /estimate/: read an OpenAI usage export and fill the form with monthly averages."""
-    model_choices = openai_model_choices()
-    form = UsageImportForm(request.POST, request.FILES, model_choices=model_choices)
+    """POST /estimate/: read an OpenAI usage export, or a Claude usage report (with, optionally, its
+    cost report), and fill the form with monthly averages."""
     current_query = QueryDict(request.POST.get("current", ""))
     if f"{PREFIX}-TOTAL_FORMS" not in current_query:
         current_query = default_query(request)
+    model_choices = openai_model_choices(baseline_of(current_query))
+    form = UsageImportForm(request.POST, request.FILES, model_choices=model_choices)
     if form.is_valid():
         upload = form.cleaned_data["file"]
+        raw = upload.read(MAX_BYTES + 1)
+        claude, billed = looks_like_claude(raw), None
         try:
-            usage = read_usage(
-                upload.read(MAX_BYTES + 1),
-                known_models={slug for slug, _label in model_choices},
-                unassigned_model=form.cleaned_data["unassigned_model"] or None,
-            )
-        except UsageImportError as exc:
+            if claude:
+                usage = read_usage_report(
+                    raw,
+                    known_models={slug for slug, _label in openai_model_choices("anthropic")},
+                    unassigned_model=form.cleaned_data["unassigned_model"] or None,
+                )
+                if form.cleaned_data.get("cost_report"):
+                    costs = read_cost_report(form.cleaned_data["cost_report"].read(MAX_BYTES + 1))
+                    billed = costs.monthly_tokens_usd.quantize(Decimal("0.000001"))
+            else:
+                usage = read_usage(
+                    raw,
+                    known_models={slug for slug, _label in openai_model_choices()},
+                    unassigned_model=form.cleaned_data["unassigned_model"] or None,
+                )
+        except (UsageImportError, BillError) as exc:
             form.add_error("file", str(exc))
         else:
             problems = _import_notes(usage)
@@ -251,6 +374,7 @@ def _import_usage(request):
             else:
                 _report_import(request, usage, problems)
                 settings = {key: current_query.get(key) for key in SETTINGS}
+                settings.update(baseline="anthropic" if claude else None, billed_usd=billed)
                 if usage.hourly_usage:
                     settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
                 query = lines_query(usage.lines[:MAX_PAGE_LINES], settings)
@@ -259,6 +383,31 @@ def _import_usage(request):
     context["import_form"] = form
     # The outcome goes to the top of the page; the estimate of the lines on screen is not shown
     # under it (it is not the file's), unless the user asks for it with the link in the outcome.
+    context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
+    context["result"] = context["chart"] = None
+    return _render(request, context, status=400)
+
+
+def _without_sample(url, query):
+    query = query.copy()
+    query.pop("sample", None)
+    return f"{url}?{query.urlencode()}#estimate-summary"
+
+
+@limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
+def _store_sample(request):
+    """POST /estimate/ (action=sample): store the sample by its hash and show the estimate on
+    screen counted with it (the link carries the hash)."""
+    form = SampleForm(request.POST, request.FILES)
+    current_query = QueryDict(request.POST.get("current", ""), mutable=True)
+    if f"{PREFIX}-TOTAL_FORMS" not in current_query:
+        current_query = default_query(request)
+    if form.is_valid():
+        sample = store_sample(form.cleaned_data["texts"])
+        current_query["sample"] = sample.digest
+        return redirect(f"{reverse('offers:estimate')}?{current_query.urlencode()}#estimate-summary")
+    context = _build(request, current_query)
+    context["sample_form"] = form
     context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
     context["result"] = context["chart"] = None
     return _render(request, context, status=400)
