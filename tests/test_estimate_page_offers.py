@@ -16,9 +16,11 @@ LINES = [
 ]
 
 
-def page(client, **settings):
+def page(client, vendor=None, **settings):
+    """The estimate page, or (vendor) that vendor's detail, which lists its programmes."""
     query = lines_query(LINES, {"months": 3, "currency": "CNY", "as_of": "2026-08-15", **settings})
-    return client.get(f"{URL}?{query.urlencode()}").content.decode()
+    url = URL if vendor is None else f"{URL}detail/{vendor}/"
+    return client.get(f"{url}?{query.urlencode()}").content.decode()
 
 
 def test_the_switch_is_on_by_default(client, catalog):  # noqa: F811
@@ -33,15 +35,19 @@ def test_new_accounts_count_and_say_when_last_seen(client, catalog):  # noqa: F8
     html = page(client, new_customer=True, new_customer_shown="1")
     # Alibaba: 36.48 CNY over 3 months with its 1M tokens per model (tests/test_estimator_offers.py).
     assert "36.48" in html
-    assert "last seen on offer 2026-08-10" in html  # Alibaba's quota, confirmed 2026-08-10
-    assert "last seen on offer 2026-07-20" in html  # Zhipu's pack
-    assert "A plan: shown, never counted." in html  # the GLM Coding Plan
+    assert "last seen on offer 2026-08-10" in page(
+        client, "alibaba", new_customer=True, new_customer_shown="1"
+    )
+    zhipu = page(client, "zhipu", new_customer=True, new_customer_shown="1")
+    assert "last seen on offer 2026-07-20" in zhipu  # Zhipu's pack
+    assert "A plan: shown, never counted." in zhipu  # the GLM Coding Plan
 
 
 def test_switched_off_leaves_new_account_offers_out(client, catalog):  # noqa: F811
     html = page(client, new_customer_shown="1")  # the box unticked: the marker alone
-    assert "for new accounts only, and you said you are not new at this vendor" in html
     assert "36.48" not in html  # Alibaba at its list price: 40.80
+    detail = page(client, "alibaba", new_customer_shown="1")
+    assert "for new accounts only, and you said you are not new at this vendor" in detail
 
 
 def test_a_link_without_the_switch_reads_as_new(client, catalog):  # noqa: F811

@@ -15,6 +15,8 @@ instead of database rows, so it is byte for byte what `export_catalog` writes af
 `import_catalog` of it, and the same inputs always give the same bytes.
 """
 
+# size: one builder of one document (recordings, curated files, feeds); the offers part is seed_offers.py
+
 import json
 import re
 from dataclasses import fields as dc_fields
@@ -26,8 +28,8 @@ from types import SimpleNamespace
 
 from offers import tokens
 from offers.catalog import io as catalog_io
+from offers.catalog.seed_offers import recorded_programs
 from offers.models import Model, clean_time_window, dimensions_key, window_key
-from scrapers import offer_programs
 from scrapers.sources import get as get_source
 
 from . import mapping_checks
@@ -254,52 +256,6 @@ def recorded_observations(recording, pages_dir):
     return by_model
 
 
-@lru_cache(maxsize=64)
-def _parse_offers(source_slug, path, size, mtime):
-    """A recording's offers, parsed once per process (as `_parse`)."""
-    return tuple(get_source(source_slug).parse_offers(Path(path).read_text(encoding="utf-8")))
-
-
-def recorded_programs(recording, pages_dir, provider, model_slugs, cur):
-    """Programmes of the offers the recording's pages show (scrapers.offer_programs: the reading
-    apply uses), each confirmed on the day its file was recorded, as curated-file dicts. The first
-    file showing an offer gives it; a curated programme of the same slug wins."""
-    source = get_source(recording["source"]) if recording else None
-    if source is None or getattr(source, "parse_offers", None) is None:
-        return []
-    taken = {raw["slug"] for raw in cur.get("programs", [])}
-    out = []
-    for entry in recording["files"]:
-        path = Path(pages_dir) / entry["file"]
-        stat = path.stat()
-        offers = [o for o in _parse_offers(recording["source"], str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-                  if o.provider == provider]  # fmt: skip
-        origin = {o.slot: entry["source_url"] for o in offers}
-        found, _notes = offer_programs.programs(offers, origin, known_models={(provider, m) for m in model_slugs},
-                                                on=file_checked_on(recording, entry))  # fmt: skip
-        for _provider, program in found:
-            if program["slug"] in taken:
-                continue
-            taken.add(program["slug"])
-            out.append(_as_curated(program))
-    return out
-
-
-def _as_curated(program):
-    """A programme dict of offer_programs with dates and decimals written as a curated file has them."""
-
-    def plain(value):
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, Decimal):
-            return catalog_io.fmt_decimal(value)
-        return value
-
-    out = {key: plain(value) for key, value in program.items() if key != "benefits"}
-    out["benefits"] = [{key: plain(value) for key, value in b.items()} for b in program["benefits"]]
-    return out
-
-
 def _recorded_rows(model, observations, recording, dims, history):
     """The recording's rows of one model. They hold from `prices_since` if the curated file says,
     else from the end of the model's curated history rows, else from its release (the price is
@@ -516,9 +472,8 @@ def build_provider(cur, pages_dir, dims, feed=None):
         )
         model_objs.append(obj)
     by_slug = {m.slug: m for m in model_objs}
-    raws = list(cur.get("programs", [])) + recorded_programs(
-        recording, pages_dir, p["slug"], set(models), cur
-    )
+    found = recorded_programs(recording, pages_dir, p["slug"], set(models), cur, file_checked_on)
+    raws = list(cur.get("programs", [])) + found
     programs = sorted((_program(raw, by_slug) for raw in raws), key=lambda x: x.slug)
     out = {k: p.get(k) for k in PROVIDER_KEYS}
     out["models"] = [catalog_io.export_model(m) for m in model_objs]

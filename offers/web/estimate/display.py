@@ -6,6 +6,8 @@ Amounts stay Decimal strings as the estimator writes them ("1234.50"); sums here
 rounded amounts and say so where it matters (the rounding note).
 """
 
+# size: what the estimate page shows beside the contract (labels, explanations, the chart)
+
 import math
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal

@@ -12,6 +12,8 @@ HTML `form` attribute; an empty value means the mapped model, and empty ones are
 links. The estimator validates them; `override_fields` describes the selects.
 """
 
+# size: one form of the estimate page (lines, settings, upload) and its request document
+
 import dataclasses
 import re
 from datetime import UTC, datetime
