@@ -12,6 +12,9 @@ HTML `form` attribute; an empty value means the mapped model, and empty ones are
 links. The estimator validates them; `override_fields` describes the selects.
 """
 
+# size: the page's forms and the one mapping from their fields to the estimator's request (and of
+# its errors back to the fields) stay together, so a field's name, parsing and path live in one place.
+
 import dataclasses
 import re
 from datetime import UTC, datetime
