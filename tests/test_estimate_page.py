@@ -565,7 +565,7 @@ def test_sorting_after_programmes_differs_from_total():
      (Decimal("4"), Decimal("1")), (Decimal("0.3"), Decimal("0.1"))],
 )  # fmt: skip
 def test_chart_ticks_are_round(span, step):
-    from offers.web.estimate.display import nice_step
+    from offers.web.estimate.chart import nice_step
 
     # span / 4 rounded up to 1, 2, 2.5 or 5 x 10^k: 580.2 -> 1000; 22,528 -> 25,000; 16,896 -> 20,000
     assert nice_step(span) == step

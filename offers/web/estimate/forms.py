@@ -12,7 +12,8 @@ HTML `form` attribute; an empty value means the mapped model, and empty ones are
 links. The estimator validates them; `override_fields` describes the selects.
 """
 
-# size: one form of the estimate page (lines, settings, upload) and its request document
+# size: the page's forms and the one mapping from their fields to the estimator's request (and of
+# its errors back to the fields) stay together, so a field's name, parsing and path live in one place.
 
 import dataclasses
 import re

@@ -27,7 +27,8 @@ from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_
 from offers.estimator.snapshot import compiled
 from offers.models import Price
 from offers.tokens.samples import store as store_sample
-from offers.web.estimate.display import SORTS, chart, show
+from offers.web.estimate.chart import chart
+from offers.web.estimate.display import SORTS, show
 from offers.web.estimate.export import csv_response, xlsx_response
 from offers.web.estimate.forms import (
     EstimateForm,
