@@ -97,7 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "offers.context_processors.display",
+                "offers.web.context_processors.display",
             ],
         },
     },
@@ -114,7 +114,7 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("DJANGO_CONN_HEAL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache backs the scrapers' "one run per source at a time" lock and the per-catalog-version
-# page, export and estimate caches (offers.page_cache); with Redis configured both are shared by
+# page, export and estimate caches (offers.web.page_cache); with Redis configured both are shared by
 # all workers, otherwise each process has its own.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://banjia")}
 # Cache rendered pages, the catalog export and estimates per catalog version (0 to turn off).
@@ -152,7 +152,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not STATIC_MANIFEST)
 
-# Uploaded usage files are read in memory and capped; see offers.usage_import.
+# Uploaded usage files are read in memory and capped; see offers.bills.openai.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # Under gunicorn (config.slow_clients): a request body must arrive within this many seconds (a 5 MB

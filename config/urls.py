@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from offers.ratelimits import limited
+from offers.web.ratelimits import limited
 
 urlpatterns = [
     # Login attempts are rate-limited per client (BANJIA_LOGIN_RATE_LIMIT).
     path("admin/login/", limited("BANJIA_LOGIN_RATE_LIMIT", "admin-login")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("offers.api_urls")),
+    path("api/v1/", include("offers.api.urls")),
     path("", include("offers.urls")),
 ]

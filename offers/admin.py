@@ -8,9 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .catalog_io import fmt_decimal
-from .models import (
+from offers.catalog import services
+from offers.catalog.io import fmt_decimal
+from offers.models import (
     Benefit,
     ExchangeRate,
     MigrationProgram,

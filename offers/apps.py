@@ -7,7 +7,7 @@ class OffersConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the start-up checks)
-        from .version import connect_signals
+        from offers import checks  # noqa: F401  (registers the start-up checks)
+        from offers.catalog.version import connect_signals
 
         connect_signals()

@@ -1,8 +1,10 @@
 from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
-from . import estimate_views, feeds, page_cache, views
-from .safety import CleanPathConverter
+from offers.catalog.safety import CleanPathConverter
+from offers.web import feeds, page_cache
+from offers.web.browse import views
+from offers.web.estimate import views as estimate_views
 
 register_converter(CleanPathConverter, "text")
 

@@ -29,10 +29,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from offers.catalog_io import fmt_decimal
-from offers.fx import Converter
+from offers.catalog.fx import Converter
+from offers.catalog.io import fmt_decimal
+from offers.catalog.services import lock_providers, lock_rates
 from offers.models import ExchangeRate, Model, Price
-from offers.services import lock_providers, lock_rates
 
 from .base import TimeWindow
 from .models import FeedPrice

@@ -17,6 +17,7 @@ import httpx
 from django.conf import settings
 
 from .base import FetchError, ForbiddenHost
+from .sources import all_sources
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ def netloc(url):
 
 def allowed_hosts():
     """host:port of every configured source URL."""
-    from .sources import all_sources
-
     return {netloc(url) for source in all_sources() for url in source_urls(source)} - {None}
 
 

@@ -36,7 +36,8 @@ def _fresh_caches():
     catalog) afresh."""
     from django.core.cache import cache
 
-    from offers import compiled, version
+    from offers.catalog import version
+    from offers.estimator import snapshot as compiled
 
     cache.clear()
     version._forget_memo()

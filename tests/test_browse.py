@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from offers import browse
 from offers.models import Price
+from offers.web import browse
 from tests.factories import ExchangeRateFactory, build_browse_catalog
 
 pytestmark = pytest.mark.django_db

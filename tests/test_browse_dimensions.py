@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from offers import browse
-from offers.browse import price_terms
 from offers.models import Price
+from offers.web import browse
+from offers.web.browse import price_terms
 from tests.factories import ExchangeRateFactory, ModelFactory, PriceFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from offers.catalog_io import dumps, export_document, import_catalog
-from offers.seed import (
+from offers.catalog.io import dumps, export_document, import_catalog
+from offers.catalog.seed import (
     CURATED_DIR,
     SeedError,
     build_bytes,

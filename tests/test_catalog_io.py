@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from offers.catalog_io import CatalogError, dumps, export_document, fmt_decimal, import_catalog
+from offers.catalog.io import CatalogError, dumps, export_document, fmt_decimal, import_catalog
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 DATA = Path(__file__).parent / "data"
@@ -685,7 +685,7 @@ def test_standard_input_is_read_up_to_the_cap_only(monkeypatch):
     import io
     import sys
 
-    from offers import catalog_io
+    from offers.catalog.io import document as catalog_io
 
     monkeypatch.setattr(catalog_io, "MAX_DOCUMENT_BYTES", 1000)
     stream = io.BytesIO(b"[" + b"{}," * 10_000 + b"{}]")
@@ -701,7 +701,7 @@ def test_a_document_under_the_size_cap_stops_parsing_at_the_value_cap(tmp_path):
     import time
     import tracemalloc
 
-    from offers import catalog_io
+    from offers.catalog.io import document as catalog_io
 
     # 15 MiB of {} (5.2 million objects) is under the 16 MiB cap; parsing stops at 500,000 objects.
     text = '{"format": "banjia.catalog/1", "providers": [' + "{}," * (15 * 1024 * 1024 // 3) + "{}]}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from offers.catalog_io import CatalogError, dumps, export_document, import_catalog
+from offers.catalog.io import CatalogError, dumps, export_document, import_catalog
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 SMALL = Path(__file__).parent / "data" / "small_catalog.json"

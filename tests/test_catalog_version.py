@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from offers import version
-from offers.catalog_io import import_catalog
+from offers.catalog import version
+from offers.catalog.io import import_catalog
+from offers.catalog.services import approve_price, reject_price
 from offers.models import Benefit, CatalogVersion, ExchangeRate, MigrationProgram, Model, Price, Provider
-from offers.services import approve_price, reject_price
 from tests.factories import (
     BenefitFactory,
     ExchangeRateFactory,

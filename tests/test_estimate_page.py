@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from offers.estimate_forms import lines_query
 from offers.models import Model, Provider
+from offers.web.estimate.query import lines_query
 from tests.factories import map_model, priced_model
 
 DATA = Path(__file__).parent / "data"
@@ -496,7 +496,7 @@ def test_ranking_sorts_by_url_parameter(client, catalog):
 
 
 def test_sorting_after_programmes_differs_from_total():
-    from offers.estimate_display import decorate
+    from offers.web.estimate.display import decorate
 
     def alt(provider, total, list_monthly, first, free_value):
         # one line, one pool of free tokens used up in month 1 (worth free_value)
@@ -543,7 +543,7 @@ def test_sorting_after_programmes_differs_from_total():
      (Decimal("4"), Decimal("1")), (Decimal("0.3"), Decimal("0.1"))],
 )  # fmt: skip
 def test_chart_ticks_are_round(span, step):
-    from offers.estimate_display import nice_step
+    from offers.web.estimate.display import nice_step
 
     # span / 4 rounded up to 1, 2, 2.5 or 5 x 10^k: 580.2 -> 1000; 22,528 -> 25,000; 16,896 -> 20,000
     assert nice_step(span) == step
@@ -581,7 +581,7 @@ def test_programmes_explained_in_the_vendor_detail(client, catalog):
 
 
 def test_programmes_left_out_are_rendered_when_the_estimator_reports_them():
-    from offers.estimate_display import explain_programmes
+    from offers.web.estimate.display import explain_programmes
 
     alt = {
         "provider": "x",
@@ -604,7 +604,7 @@ def test_programmes_left_out_are_rendered_when_the_estimator_reports_them():
      ("3亿", 300_000_000), ("5千万", 50_000_000), ("1.5万", 15_000), ("12 345", 12_345), ("0", 0)],
 )  # fmt: skip
 def test_counts_typed_with_units_are_read_and_echoed(client, catalog, typed, number):
-    from offers.estimate_forms import parse_count
+    from offers.web.estimate.forms import parse_count
 
     assert parse_count(typed) == number
     html = client.get(f"{URL}?{query(('gpt-4o', typed, 0, 10_000_000))}").content.decode()

@@ -10,16 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.http import QueryDict
 
-from offers import estimate_forms
-from offers.estimate_forms import (
-    PREFIX,
-    EstimateForm,
-    UsageFormSet,
-    edit_lines,
-    lines_query,
-    office_hours,
-    to_request,
-)
+from offers.web.estimate import forms as estimate_forms
+from offers.web.estimate.forms import EstimateForm, UsageFormSet, office_hours, to_request
+from offers.web.estimate.query import PREFIX, edit_lines, lines_query
 
 DATA = Path(__file__).parent / "data"
 URL = "/estimate/"

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from offers.estimate_forms import estimator_accepts, lines_query
 from offers.models import Model, Price
+from offers.web.estimate.forms import estimator_accepts
+from offers.web.estimate.query import lines_query
 from tests.factories import PriceFactory
 from tests.test_estimate_tiers import DATA, URL
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from offers.compiled import BUILD_QUERIES
 from offers.estimator import estimate, load_snapshot, parse_request, run
+from offers.estimator.snapshot import BUILD_QUERIES
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,8 @@ def test_query_count_does_not_grow_with_usage_lines(django_assert_num_queries, n
 
 @pytest.mark.django_db(transaction=True)
 def test_compiled_catalog_is_built_once_per_version(django_assert_num_queries, monkeypatch):
-    from offers import compiled, version
+    from offers.catalog import version
+    from offers.estimator import snapshot as compiled
 
     clock = [1000.0]
     monkeypatch.setattr(version, "monotonic", lambda: clock[0])

@@ -9,8 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from offers.catalog_io import import_catalog
-from offers.counterparts import counterpart, counterparts
+from offers.catalog.counterparts import counterpart, counterparts
+from offers.catalog.io import import_catalog
 from offers.estimator import EstimateError, parse_request, window_share
 from offers.models import MigrationProgram, Model, Provider
 
@@ -223,7 +223,7 @@ def test_include_expired_counts_ended_and_unconfirmed_never_unpublished(client, 
 
 
 def test_pages_pick_the_counterpart_of_their_date(dated_catalog):
-    from offers import browse
+    from offers.web import browse
 
     zeta = Provider.objects.get(slug="zeta")
     # the vendor page's snippet: z-old in July 2024 (z-new not yet released), z-new today
@@ -581,7 +581,7 @@ def test_a_rate_more_than_45_days_from_as_of_is_named(client, dated_catalog, set
 def test_estimate_page_shows_the_warnings_once(client):
     from pathlib import Path
 
-    from offers.estimate_forms import lines_query
+    from offers.web.estimate.query import lines_query
 
     call_command("import_catalog", str(Path(__file__).parent / "data" / "estimate_catalog.json"), verbosity=0)
     line = {"model": "gpt-4o", "input_tokens": 1_000_000, "cached_input_tokens": 0, "output_tokens": 0}

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,6 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from offers.estimate_export import safe as neutralise
-from offers.estimate_views import MAX_NOTE_NAMES
 from offers.estimator import (
     MAX_DETAIL_LINES,
     MAX_ERRORS,
@@ -22,6 +20,8 @@ from offers.estimator import (
     MAX_OVERRIDES_PER_LINE,
     MAX_PROVIDERS,
 )
+from offers.web.estimate.export import safe as neutralise
+from offers.web.estimate.views import MAX_NOTE_NAMES
 from tests.factories import MigrationProgramFactory, build_browse_catalog
 from tests.test_estimate_api import DATA, post, request_body
 from tests.test_estimate_page import query, upload
@@ -350,7 +350,7 @@ def test_feeds_carry_plain_text_escaped_once(client):
 
 def test_legend_colours_in_css_follow_the_chart_palettes():
     # (The estimate chart labels its lines directly: no legend there.)
-    from offers import browse
+    from offers.web import browse
 
     banjia_css = (ROOT / "static/css/banjia.css").read_text()
     for i, colour in enumerate(browse.CHART_COLOURS):

@@ -149,7 +149,7 @@ def test_programme_status_on_a_date_follows_rule_5(dates, on, expected):
 
 
 def test_confirm_today_moves_confirmed_on_forward_only():
-    from offers.services import confirm_program
+    from offers.catalog.services import confirm_program
 
     program = MigrationProgramFactory(confirmed_on=dt.date(2024, 7, 10))
     assert confirm_program(program, on=dt.date(2026, 11, 30))

@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from offers import page_cache, version
+from offers.catalog import version
 from offers.models import Price
+from offers.web import page_cache
 from tests.factories import PriceFactory, build_browse_catalog
 
 # Committed data, as in production: a connection with uncommitted catalog writes never caches.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db.models import F
 
-from offers.catalog_io import import_catalog
+from offers.catalog.io import import_catalog
 from offers.models import MigrationProgram, Model, ModelMapping, Price, Provider
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "catalog.json"

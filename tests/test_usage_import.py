@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from offers.usage_import import MAX_BYTES, Totals, UsageImportError, base_model, read_usage
+from offers.bills.openai import MAX_BYTES, Totals, UsageImportError, base_model, read_usage
 
 DATA = Path(__file__).parent / "data"
 KNOWN = {"gpt-4o", "gpt-4o-mini", "o1-mini", "gpt-3.5-turbo", "gpt-4"}

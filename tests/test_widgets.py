@@ -7,7 +7,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from offers.widgets import (
+from offers.web.widgets import (
     FastCheckboxInput,
     FastDateInput,
     FastHiddenInput,

@@ -10,8 +10,8 @@ from decimal import Decimal as D
 import pytest
 from django.db import IntegrityError, connection, connections
 
-from offers import services
-from offers.catalog_io import import_catalog
+from offers.catalog import services
+from offers.catalog.io import import_catalog
 from offers.models import Model, Price, Provider
 from scrapers.apply import apply_observations
 from scrapers.base import Observation

@@ -1,21 +1,22 @@
 """Display helpers for the browse pages: money, token counts, benefit labels, query strings."""
 
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django import template
 from django.template.base import render_value_in_context
+from django.urls import reverse
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from offers.browse import Money
-from offers.browse import price_terms as _price_terms
-from offers.forms import capability_label
-from offers.fx import RATE_OLD_AFTER_DAYS
+from offers.catalog.fx import RATE_OLD_AFTER_DAYS
 from offers.models import Benefit, today
+from offers.web.browse import Money
+from offers.web.browse import price_terms as _price_terms
+from offers.web.browse.forms import capability_label
 
 register = template.Library()
 
@@ -231,10 +232,6 @@ def get_item(mapping, key):
 @register.simple_tag
 def compare_url(keys, add=None, remove=None, baseline=None):
     """The compare page for `keys` ((provider, model) pairs) with one model added or removed."""
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
     picked = [f"{p}/{s}" for p, s in keys]
     if add and add not in picked:
         picked.append(add)
@@ -273,7 +270,7 @@ def whole(value):
 @register.simple_tag(takes_context=True)
 def override_select(context, f):
     """The estimate page's per-vendor model select for one usage line (`f` from
-    estimate_forms.override_fields), written in Python: a page lists one per vendor and line
+    offers.web.estimate.forms.override_fields), written in Python: a page lists one per vendor and line
     (189 on a 63-vendor catalog), and through the template engine they took most of its time.
     The output is what the former `override-select` partial rendered, byte for byte."""
 

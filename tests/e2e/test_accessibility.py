@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from offers.estimate_forms import lines_query
+from offers.web.estimate.query import lines_query
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import build_browse_catalog
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from offers.estimate_forms import lines_query
+from offers.web.estimate.query import lines_query
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

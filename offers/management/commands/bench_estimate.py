@@ -4,7 +4,7 @@ Builds a synthetic catalog (vendors x models, each model with two prompt-length 
 cached-input and output prices in CNY, a rank-1 mapping from each synthetic OpenAI model, and a
 programme per vendor with free tokens, matched tokens, a discount, a USD credit and a perk) inside a
 transaction that is rolled back at the end, then times the build of the compiled catalog
-(`offers.compiled`: once per catalog version and process) and estimates three ways: through
+(`offers.estimator.snapshot`: once per catalog version and process) and estimates three ways: through
 POST /api/v1/estimate (Django's test client, full middleware, per-version caches off), the
 estimator alone (selecting from the compiled catalog + computation) and the computation alone on
 a loaded snapshot. The catalog is uncommitted here, so the compiled one is built once and handed
@@ -23,8 +23,8 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from offers import compiled
 from offers.estimator import estimate, load_snapshot, parse_request
+from offers.estimator import snapshot as compiled
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 PREFIX = "bench"

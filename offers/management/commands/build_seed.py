@@ -9,8 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from offers.catalog_io import CatalogError
-from offers.seed import SeedError, build_bytes
+from offers.catalog.io import CatalogError
+from offers.catalog.seed import SeedError, build_bytes
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from offers.catalog.safety import printable
 from offers.estimator import EstimateError, run
-from offers.safety import printable
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 WHOLE_RE = re.compile(r"-?[0-9]{1,6}")

@@ -4,7 +4,7 @@ import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
-from offers.catalog_io import dumps, export_document
+from offers.catalog.io import dumps, export_document
 
 
 class Command(BaseCommand):

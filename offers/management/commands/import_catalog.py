@@ -3,23 +3,22 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from offers import catalog_io
-from offers.catalog_io import CatalogError, import_catalog
+from offers.catalog.io import CatalogError, document, import_catalog
 
 
 def read_capped(path):
     """The bytes of PATH (or standard input for -), refusing anything above the document cap
     before reading it: a regular file by its size, a stream by reading at most cap + 1 bytes."""
-    cap = catalog_io.MAX_DOCUMENT_BYTES
+    cap = document.MAX_DOCUMENT_BYTES
     if path == "-":
         raw = sys.stdin.buffer.read(cap + 1)
     else:
         with open(path, "rb") as fh:
             if os.fstat(fh.fileno()).st_size > cap:
-                raise catalog_io.too_large_error()
+                raise document.too_large_error()
             raw = fh.read(cap + 1)  # a file that grew, or a device: still capped
     if len(raw) > cap:
-        raise catalog_io.too_large_error()
+        raise document.too_large_error()
     return raw
 
 

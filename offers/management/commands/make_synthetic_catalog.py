@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from offers.catalog.version import bump_catalog_version
 from offers.models import Benefit, MigrationProgram, Model, Price, Provider, today
-from offers.version import bump_catalog_version
 
 PREFIX = "synth-"
 SOURCE = "https://example.com/synthetic"

@@ -9,7 +9,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from offers.catalog_io import fmt_decimal
+from offers.catalog.io import fmt_decimal
 from scrapers import pipeline
 from scrapers.base import Observation, ScrapeError
 from scrapers.sources import SLUGS, UnknownSource, get

@@ -1,0 +1,173 @@
+"""The estimate: every line priced at the baseline and at each vendor, the programmes simulated,
+the vendors ranked and the response document written (`estimate`, `run`)."""
+
+from fractions import Fraction
+
+from django.utils.translation import gettext as _
+
+from offers.estimator.detail import line_detail, vendor_detail, with_tier
+from offers.estimator.money import cents, money, money_of
+from offers.estimator.plans import plan_context, price_line
+from offers.estimator.prices import Dimensions, Unpriced
+from offers.estimator.rates import Fx, fx_list
+from offers.estimator.request import BASELINE, Errors, EstimateError, parse_request
+from offers.estimator.simulation import simulate
+from offers.estimator.snapshot import load_snapshot
+from offers.estimator.warnings import launch_warnings, rate_and_price_warnings
+
+
+def estimate(req, snapshot=None):
+    """The response document for `req` (raises EstimateError on catalog-dependent errors)."""
+    snap = snapshot if snapshot is not None else load_snapshot(req)
+    return _estimate(req, snap)
+
+
+def _estimate(req, snap):
+    errors = Errors()
+    for j, slug in snap.unknown_providers:
+        errors.add(f"providers[{j}]", _("Unknown provider %(slug)s.") % {"slug": slug})
+    fx = Fx(snap.rates, snap.as_of, req.currency)
+    dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
+    context = plan_context(fx, dims)
+    by_slug = {p.slug: p for p in snap.providers}
+
+    baseline = []
+    for i, line in enumerate(req.usage):
+        model = snap.openai_models.get(line.model)
+        if model is None:
+            errors.add(
+                f"usage[{i}].model",
+                _("%(model)s is not an OpenAI model in the catalog.") % {"model": line.model},
+            )
+        else:
+            try:
+                baseline.append(
+                    price_line(line, model, snap.prices.get(model.pk, []), fx, dims, snap.plans, context)
+                )
+            except Unpriced as exc:
+                if exc.fx:
+                    errors.add(
+                        "currency",
+                        _("No exchange rate from USD to %(c)s in the catalog.") % {"c": req.currency},
+                    )
+                else:
+                    errors.add(
+                        f"usage[{i}].model",
+                        _("OpenAI's price is unknown: %(reason)s.") % {"reason": exc.reason},
+                    )
+        for slug, model_slug in line.overrides.items():
+            path = f"usage[{i}].overrides.{slug}"
+            if slug == BASELINE:
+                errors.add(path, _("The baseline always uses the line's own OpenAI model."))
+            elif slug not in by_slug:
+                if req.providers is None or slug in req.providers:
+                    errors.add(path, _("Unknown provider %(slug)s.") % {"slug": slug})
+            elif (slug, model_slug) not in snap.models:
+                errors.add(path, _("%(p)s has no model %(m)s.") % {"p": slug, "m": model_slug})
+    if errors:
+        raise EstimateError({k: sorted(set(v), key=v.index) for k, v in errors.items()})
+
+    months = req.months
+    base_monthly = sum((pl.monthly_cost for pl in baseline), Fraction(0))
+    base_total = base_monthly * months
+    base_n, base_d = base_total.numerator, base_total.denominator
+    base_sign = -1 if base_n < 0 else 1
+    used_rates = {r.pk: r for pl in baseline for r in pl.rates}
+
+    ranked, incomplete, used_lines = [], [], []
+    prices, plans, mappings = snap.prices, snap.plans, snap.mappings
+    for provider in snap.providers:
+        priced, reasons, rates = [], [], []
+        provider_pk, provider_slug = provider.pk, provider.slug
+        for line in req.usage:
+            model = None
+            override = line.overrides.get(provider_slug) if line.overrides else None
+            if override is not None:
+                model = snap.models.get((provider_slug, override))
+            else:
+                model = mappings.get((line.model, provider_pk))
+            if model is None:
+                reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
+                continue
+            try:
+                pl = price_line(line, model, prices.get(model.pk, []), fx, dims, plans, context)
+            except Unpriced as exc:
+                reasons.append(exc.reason)
+                continue
+            priced.append(pl)
+            rates.extend(pl.rates)
+        if reasons:
+            incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
+            continue
+        programs = snap.programs.get(provider_pk, [])
+        sim = simulate(priced, programs, snap.benefits, months, fx, req.detail)
+        rates.extend(sim["rates"])
+        # The totals as numerator / denominator pairs (exact, not reduced: no Fraction per figure).
+        month_list, total = sim["monthly_list_cost"], sim["total_cost"]
+        list_n, list_d = month_list.numerator * months, month_list.denominator  # total list cost
+        total_n, total_d = total.numerator, total.denominator
+        savings_n, savings_d = base_n * total_d - total_n * base_d, base_d * total_d
+        alt = {
+            "provider": provider.slug,
+            "monthly_list_cost": money(month_list),
+            "total_list_cost": money_of(list_n, list_d),
+            "benefits_value": money_of(list_n * total_d - total_n * list_d, list_d * total_d),
+            "total_cost": money(total),
+            "savings": money_of(savings_n, savings_d),
+            # savings / base_total x 100, over a positive denominator
+            "savings_percent": (
+                money_of(base_sign * savings_n * base_d * 100, savings_d * abs(base_n)) if base_n else None
+            ),
+            "lines": [
+                with_tier(
+                    pl,
+                    {
+                        "openai_model": pl.line.model,
+                        "model": pl.model.slug,
+                        "monthly_cost": money(pl.monthly_cost),
+                    },
+                )
+                for pl in priced
+            ],
+            "programs": [p.slug for p in programs],
+            "perks": sim["perks"],
+            "programs_left_out": snap.programs_left_out.get(provider_pk, []),
+        }
+        if req.detail:
+            alt["detail"] = vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
+        # The same rate rows come back from every line: each distinct row once, in order.
+        used_rates.update((r.pk, r) for r in {id(r): r for r in rates}.values())
+        used_lines.extend((provider.slug, pl) for pl in priced)
+        ranked.append((cents(total), provider.slug, alt))
+
+    ranked.sort(key=lambda t: (t[0], t[1]))
+    warnings = launch_warnings(snap) + rate_and_price_warnings(
+        used_rates.values(), baseline, used_lines, snap.as_of
+    )
+    result = {
+        "as_of": snap.as_of.isoformat(),
+        "months": months,
+        "currency": req.currency,
+        "fx": fx_list(used_rates.values(), snap.as_of),
+        "baseline": {
+            "provider": BASELINE,
+            "monthly_cost": money(base_monthly),
+            "total_cost": money(base_total),
+            "lines": [
+                with_tier(pl, {"model": pl.line.model, "monthly_cost": money(pl.monthly_cost)})
+                for pl in baseline
+            ],
+        },
+        "alternatives": [alt for _t, _s, alt in ranked],
+        "incomplete": incomplete,
+        "warnings": warnings,
+    }
+    if req.detail:
+        result["baseline"]["detail"] = {"lines": [line_detail(pl) for pl in baseline]}
+    return result
+
+
+def run(data):
+    """Parse, load and estimate one request document; raises EstimateError."""
+    req = parse_request(data)
+    return estimate(req)

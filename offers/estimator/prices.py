@@ -1,0 +1,152 @@
+"""Which price rows price a line (rules 1 and 6): region, service tier, window, then the tier
+holding the prompt length in the model's home currency."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from django.utils.translation import gettext as _
+
+from offers.estimator.request import (
+    STANDARD,
+    UsageLine,
+)
+from offers.estimator.rows import ModelRef
+from offers.models import Model, Price, window_key
+
+
+class Unpriced(Exception):
+    """A line cannot be priced; `fx` tells a missing rate from a missing price."""
+
+    def __init__(self, reason, *, fx=False):
+        self.reason = reason
+        self.fx = fx
+        super().__init__(reason)
+
+
+@dataclass
+class PricedLine:
+    line: UsageLine
+    model: ModelRef
+    parts: list  # (kind used for, tokens, price row, rate into the output currency)
+    monthly_cost: Fraction
+    rates: tuple  # ExchangeRate rows used
+    tier_used: str = STANDARD  # rule 6: the service tier whose rows priced the line
+    windows: list = field(default_factory=list)  # rule 6: [{"window", "share", "saved"}]
+
+
+def _tier_min(price):
+    return price.tier_min_input_tokens or 0
+
+
+def _tier_max(price):
+    return math.inf if price.tier_max_input_tokens is None else price.tier_max_input_tokens
+
+
+def pick_tier(rows, length):
+    if length is None:
+        return min(rows, key=lambda p: (_tier_min(p), _tier_max(p), p.id))
+    holding = [p for p in rows if _tier_min(p) <= length <= _tier_max(p)]
+    if not holding:
+        return None
+    # Overlapping tiers: the narrowest one that holds the prompt length.
+    return min(holding, key=lambda p: (-_tier_min(p), _tier_max(p), p.id))
+
+
+def home_currency(rows):
+    counts = {}
+    for p in rows:
+        counts[p.currency] = counts.get(p.currency, 0) + 1
+    return min(counts, key=lambda c: (-counts[c], c))
+
+
+def choose_prices(model, rows, line, on):
+    """The Price rows used for input, cached_input and output of `line` at `model`."""
+    by_kind = {}
+    for p in rows:
+        by_kind.setdefault(p.kind, []).append(p)
+    # Embedding models produce no output tokens and vendors publish no output price for them.
+    needed = (Price.Kind.INPUT,) if is_input_only(model, line) else (Price.Kind.INPUT, Price.Kind.OUTPUT)
+    for kind in needed:
+        if not by_kind.get(kind):
+            raise Unpriced(
+                _("%(model)s has no %(kind)s price on %(date)s")
+                % {"model": model.slug, "kind": Price.Kind(kind).label.lower(), "date": on.isoformat()}
+            )
+    home = home_currency(by_kind[Price.Kind.INPUT])
+    length = line.prompt_length
+    chosen = {}
+    for kind in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT):
+        kind_rows = by_kind.get(kind)
+        if not kind_rows:
+            continue
+        same = [p for p in kind_rows if p.currency == home]
+        if not same:
+            other = home_currency(kind_rows)
+            same = [p for p in kind_rows if p.currency == other]
+        tier = pick_tier(same, length)
+        if tier is None and kind != Price.Kind.CACHED_INPUT:
+            raise Unpriced(
+                _("%(model)s has no %(kind)s price tier for a prompt of %(n)s tokens")
+                % {"model": model.slug, "kind": Price.Kind(kind).label.lower(), "n": f"{length:,}"}
+            )
+        if tier is not None:
+            chosen[kind] = tier
+    chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+    return chosen
+
+
+def is_input_only(model, line):
+    return model.kind == Model.Kind.EMBEDDING and line.output_tokens == 0
+
+
+@dataclass(frozen=True)
+class Dimensions:
+    """The request's pricing dimensions (rule 6) beside each line's service tier."""
+
+    region: str | None = None
+    hourly_usage: tuple | None = None
+    as_of: date | None = None
+
+
+def select_rows(rows, line, dims):
+    """Rule 6: (all-day rows, {window key: window rows}, tier used) of one model for `line`.
+
+    By region (the request's region where the model has any row of it, else the home rows with
+    region null), then service tier (the line's tier where the model has any row of it, else
+    standard), then window (rows without a window; rows with one only with an hourly profile)."""
+    region = dims.region if dims else None
+    regional = [p for p in rows if p.region == region] if region is not None else []
+    rows = regional or [p for p in rows if p.region is None]
+    tier_used = line.service_tier
+    tiered = [p for p in rows if p.service_tier == tier_used]
+    if not tiered and tier_used != STANDARD:
+        tier_used = STANDARD
+        tiered = [p for p in rows if p.service_tier == STANDARD]
+    all_day = [p for p in tiered if p.time_window is None]
+    windows = {}
+    if dims is not None and dims.hourly_usage is not None:
+        for p in tiered:
+            if p.time_window is not None:
+                windows.setdefault(window_key(p.time_window), []).append(p)
+    return all_day, windows, tier_used
+
+
+def window_prices(rows, length, home):
+    """The rows of one window per kind (rule 1 within the window); cached falls back to the
+    window's input row. Kinds the window does not price keep the all-day price."""
+    chosen = {}
+    for kind in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT):
+        kind_rows = [p for p in rows if p.kind == kind]
+        if not kind_rows:
+            continue
+        same = [p for p in kind_rows if p.currency == home] or [
+            p for p in kind_rows if p.currency == home_currency(kind_rows)
+        ]
+        tier = pick_tier(same, length)
+        if tier is not None:
+            chosen[kind] = tier
+    if Price.Kind.INPUT in chosen:
+        chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+    return chosen

@@ -1,0 +1,347 @@
+"""The programmes month by month: free and matched token pools, credits and discounts applied to
+a vendor's priced lines in exact integer arithmetic (`simulate`)."""
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+
+from offers.estimator.money import exact
+from offers.estimator.rows import BenefitRow
+from offers.models import Benefit, MigrationProgram
+
+DAYS_PER_MONTH = 30
+POOL_KINDS = (Benefit.Kind.FREE_TOKENS, Benefit.Kind.MATCHED_TOKENS)
+PERK_KINDS = {str(k) for k in Benefit.PERKS}
+# The same kinds as plain strings, for the simulation's hot loop (enum member lookups are slower).
+_FREE, _MATCHED, _CREDIT, _DISCOUNT = (
+    str(k.value)
+    for k in (
+        Benefit.Kind.FREE_TOKENS,
+        Benefit.Kind.MATCHED_TOKENS,
+        Benefit.Kind.CREDIT,
+        Benefit.Kind.DISCOUNT,
+    )
+)
+_POOLS = frozenset((_FREE, _MATCHED))
+
+
+@dataclass(slots=True)
+class _Group:
+    """Lines sharing one alternative model: they share their uncovered fraction.
+
+    `scaled_list` and `scaled_tokens` are the list cost and tokens over the simulation's common
+    money and token scales; `u` (the tokens not yet covered by a pool this month, scaled) and
+    `cost` (this month's cost so far, scaled) are reset every month."""
+
+    tokens: int
+    list_num: int  # the list cost over the lines' common denominator (simulate's `line_scale`)
+    scaled_list: int = 0
+    scaled_tokens: int = 0
+    u: int = 0
+    cost: int = 0
+
+
+@dataclass(slots=True)
+class _BenefitUse:
+    benefit: BenefitRow
+    program: MigrationProgram
+    models: frozenset | None  # model ids, None = every line
+    size: Fraction | int | None = None  # pool tokens or credit amount in the output currency
+    remaining: int | None = None  # over the simulation's scale (tokens or money)
+    note: str = ""
+    groups: list = field(default_factory=list)  # the _Groups it covers
+    cut: tuple = (0, 1)  # a discount's percent / 100 as (numerator, denominator)
+    # Per month, over the simulation's scales: tokens (pools) or money (credits) used; money saved.
+    scaled_used: list = field(default_factory=list)
+    scaled_value: list = field(default_factory=list)
+    used_scale: int = 1
+    value_scale: int = 1
+    full_demand: int = 0  # a pool's demand with every line uncovered (0: it can never be used)
+    until: int = 0  # the last month it can be used in (`usable`), within the horizon
+    live: bool = False  # a pool's state this month
+
+    def usable(self, month):
+        days = self.benefit.valid_days
+        return days is None or (month - 1) * DAYS_PER_MONTH < days
+
+    def covers(self, model_id):
+        return self.models is None or model_id in self.models
+
+    @property
+    def used(self):
+        """Per month: tokens (pools) or money (credits, discounts) used, exact Fractions."""
+        return _unscaled(self.scaled_used, self.used_scale)
+
+    @property
+    def value(self):
+        """Per month: money saved, exact Fractions."""
+        return _unscaled(self.scaled_value, self.value_scale)
+
+
+@lru_cache(maxsize=256)
+def _cut(percent):
+    """A discount's percent / 100 as (numerator, denominator), reduced."""
+    cut = exact(percent) / 100
+    return cut.numerator, cut.denominator
+
+
+def _unscaled(values, scale):
+    memo = {}
+    out = []
+    for v in values:
+        if v not in memo:
+            memo[v] = Fraction(v, scale) if type(v) is int else v / scale
+        out.append(memo[v])
+    return out
+
+
+def simulate(priced, programs, benefits, months, fx, detail=True):
+    """Apply the programmes to priced lines month by month; returns a dict of exact Fractions.
+    Without `detail`, the month by month figures (each benefit's use and value, "month_costs")
+    are not kept: "month_costs" is None and the benefits' `used` and `value` are empty.
+
+    Arithmetic is in integers over two scales common to the whole simulation: money over the lcm
+    of the lines' list costs' and credits' denominators times every discount's denominator (so a
+    discount's share of a group's cost divides exactly), tokens over the lcm of the pools' sizes'
+    denominators. Only the month a pool runs out (it covers a fraction of the demand) can leave
+    the integers: that fraction's denominator (the demand) enters once, not month by month.
+
+    Cost: every month costs O(P x G + D x G + C) integer operations (P pools, D discounts,
+    C credits, G groups of lines sharing a model) while a pool or a time-limited discount is still
+    running; once none is (pools spent or expired, discounts past their months), the month's cost
+    before credits is computed once and each later month costs O(C) for the credits, and once the
+    credits are spent too the remaining months are copies of one month: O(1) each."""
+    # The list costs in integers over the lcm of the lines' denominators (no Fraction sums).
+    line_scale = math.lcm(1, *(pl.monthly_cost.denominator for pl in priced))
+    groups = {}
+    openai_tokens = 0
+    for pl in priced:
+        g = groups.get(pl.model.pk)
+        if g is None:
+            g = groups[pl.model.pk] = _Group(tokens=0, list_num=0)
+        tokens = pl.line.tokens
+        g.tokens += tokens
+        openai_tokens += tokens
+        cost = pl.monthly_cost
+        g.list_num += cost.numerator * (line_scale // cost.denominator)
+    month_list = Fraction(sum(g.list_num for g in groups.values()), line_scale)
+
+    uses, perks, rates = [], set(), []
+    for program in programs:
+        for b in benefits.get(program.pk, ()):
+            if b.kind in PERK_KINDS:
+                perks.add(b.kind)
+                continue
+            ids = frozenset(m.pk for m in b.models) or None
+            use = _BenefitUse(benefit=b, program=program, models=ids)
+            kind = b.kind
+            if kind == _FREE:
+                use.size = b.tokens  # an int: its numerator and denominator are those of Fraction(tokens)
+            elif kind == _MATCHED:
+                use.size = exact(b.ratio) * openai_tokens
+            elif kind == _CREDIT:
+                got = fx.factor(b.currency)
+                if got is None:
+                    use.size = Fraction(0)
+                    use.note = _("not counted: no exchange rate from %(a)s to %(b)s") % {
+                        "a": b.currency,
+                        "b": fx.currency,
+                    }
+                else:
+                    use.size = exact(b.amount) * got[0]
+                    rates.extend(got[1])
+            elif kind != _DISCOUNT:
+                continue
+            use.groups = (
+                list(groups.values()) if ids is None else [g for pk, g in groups.items() if pk in ids]
+            )
+            uses.append(use)
+    if not uses:
+        # No programme, or perks only: every month costs the list cost.
+        return {
+            "monthly_list_cost": month_list,
+            "month_costs": [month_list] * months if detail else None,
+            "total_cost": month_list * months,
+            "benefits": uses,
+            "perks": sorted(perks),
+            "rates": rates,
+        }
+    pools = [x for x in uses if x.benefit.kind in _POOLS]
+    discounts = [x for x in uses if x.benefit.kind == _DISCOUNT]
+    credits = [x for x in uses if x.benefit.kind == _CREDIT]
+
+    # The common scales: money over the lcm of the lines' and credits' denominators times
+    # every discount's denominator, tokens over the lcm of the pools' sizes' denominators. A share
+    # that would not divide (a pool's last month) multiplies a scale first (`_Scales.share`).
+    sc = _Scales(
+        groups=list(groups.values()),
+        pools=pools,
+        credits=credits,
+        uses=uses,
+        token_scale=math.lcm(1, *(p.size.denominator for p in pools)),
+        money_scale=math.lcm(line_scale, *(c.size.denominator for c in credits)),
+    )
+    for d in discounts:
+        d.cut = _cut(d.benefit.percent)
+        sc.money_scale *= d.cut[1]
+    for g in sc.groups:
+        g.scaled_list = g.list_num * (sc.money_scale // line_scale)
+        g.scaled_tokens = g.tokens * sc.token_scale
+    for p in pools:
+        p.remaining = p.size.numerator * (sc.token_scale // p.size.denominator)
+        p.full_demand = sum(g.scaled_tokens for g in p.groups)
+    for c in credits:
+        c.remaining = c.size.numerator * (sc.money_scale // c.size.denominator)
+
+    # The last month each benefit can act in: usable(m) is (m - 1) x 30 < valid_days.
+    for use in uses:
+        days = use.benefit.valid_days
+        use.until = months if days is None else min(months, -(-days // DAYS_PER_MONTH))
+    limited = [d.benefit.months for d in discounts if d.benefit.months is not None]
+    discounts_end = max(limited, default=0)  # after this month the live discounts never change
+    always = (True,) * len(discounts)
+    ends = [d.benefit.months for d in discounts]
+    month_costs = sc.month_costs
+    for month in range(1, months + 1):
+        live_pools = False
+        for p in pools:
+            p.live = p.remaining > 0 and month <= p.until and p.full_demand > 0
+            live_pools = live_pools or p.live
+        live = always if not limited else tuple(end is None or month <= end for end in ends)
+        settled = not live_pools and discounts_end < month
+        settled = settled and all(c.remaining <= 0 or month > c.until for c in credits)
+        found = None if live_pools else sc.quiet.get(live)
+        if found is None:
+            for g in sc.groups:
+                g.u = g.scaled_tokens  # the tokens not yet covered this month
+                g.cost = g.scaled_list
+            for pool in pools:
+                used = value = 0
+                if pool.live:
+                    chosen = pool.groups
+                    demand = sum(g.u for g in chosen)
+                    if demand > 0:
+                        if pool.remaining >= demand:  # covers the whole demand
+                            used = demand
+                            for g in chosen:
+                                value += g.cost
+                                g.u = g.cost = 0
+                        else:  # runs out: covers remaining / demand of each group
+                            used, demand = sc.share_tokens(chosen, pool.remaining, demand)
+                            value = sc.share_money(chosen, used, demand)
+                        pool.remaining -= used
+                if detail:
+                    pool.scaled_used.append(used)
+                    pool.scaled_value.append(value)
+            sc.values = []
+            for discount, on in zip(discounts, live, strict=True):
+                sc.values.append(sc.share_money(discount.groups, *discount.cut) if on else 0)
+            found = (sum(g.cost for g in sc.groups), sc.values)
+            if not live_pools:
+                sc.quiet[live] = found
+        elif detail:
+            for pool in pools:
+                pool.scaled_used.append(0)
+                pool.scaled_value.append(0)
+        cost, values = found
+        if detail:
+            for discount, value in zip(discounts, values, strict=True):
+                discount.scaled_used.append(value)
+                discount.scaled_value.append(value)
+        for credit in credits:
+            used = 0
+            if credit.remaining > 0 and month <= credit.until:
+                used = min(credit.remaining, cost)
+                credit.remaining -= used
+                cost -= used
+            if detail:
+                credit.scaled_used.append(used)
+                credit.scaled_value.append(used)
+        month_costs.append(cost)
+        if settled:
+            # Nothing is left to spend: every later month is this one.
+            rest = months - month
+            if detail:
+                for use in uses:
+                    use.scaled_used.extend([use.scaled_used[-1]] * rest)
+                    use.scaled_value.extend([use.scaled_value[-1]] * rest)
+            month_costs.extend([cost] * rest)
+            break
+    for use in uses:
+        use.used_scale = sc.token_scale if use.benefit.kind in _POOLS else sc.money_scale
+        use.value_scale = sc.money_scale
+    return {
+        "monthly_list_cost": month_list,
+        "month_costs": _unscaled(month_costs, sc.money_scale) if detail else None,
+        "total_cost": Fraction(sum(month_costs), sc.money_scale),
+        "benefits": uses,
+        "perks": sorted(perks),
+        "rates": rates,
+    }
+
+
+@dataclass(slots=True)
+class _Scales:
+    """The integer state of one simulation and its two scales (money, tokens). Every amount of
+    money in it is an int over `money_scale`, every token count an int over `token_scale`; a
+    share that would not divide exactly multiplies the scale (and everything over it) first."""
+
+    groups: list
+    pools: list
+    credits: list
+    uses: list  # every benefit: its values are money, and its used too unless it is a pool
+    token_scale: int
+    money_scale: int
+    month_costs: list = field(default_factory=list)
+    values: list = field(default_factory=list)  # this month's discount values so far
+    quiet: dict = field(default_factory=dict)  # live discounts -> (cost, values) of a pool-free month
+
+    def _money_times(self, k):
+        self.money_scale *= k
+        for g in self.groups:
+            g.scaled_list *= k
+            g.cost *= k
+        for c in self.credits:
+            c.remaining *= k
+        for use in self.uses:
+            use.scaled_value[:] = [v * k for v in use.scaled_value]
+            if use.benefit.kind not in _POOLS:
+                use.scaled_used[:] = [v * k for v in use.scaled_used]
+        self.month_costs[:] = [v * k for v in self.month_costs]
+        self.values[:] = [v * k for v in self.values]
+        self.quiet.clear()
+
+    def _tokens_times(self, k):
+        self.token_scale *= k
+        for g in self.groups:
+            g.scaled_tokens *= k
+            g.u *= k
+        for p in self.pools:
+            p.remaining *= k
+            p.full_demand *= k
+            p.scaled_used[:] = [v * k for v in p.scaled_used]
+
+    def share_tokens(self, groups, used, demand):
+        """Take used / demand of each group's uncovered tokens; returns (used, demand) rescaled."""
+        k = demand // math.gcd(demand, used * math.gcd(*(g.u for g in groups)))
+        if k > 1:
+            self._tokens_times(k)
+            used, demand = used * k, demand * k
+        for g in groups:
+            g.u -= g.u * used // demand
+        return used, demand
+
+    def share_money(self, groups, num, den):
+        """Take num / den of each group's cost this month; returns the sum taken."""
+        k = den // math.gcd(den, num * math.gcd(*(g.cost for g in groups)))
+        if k > 1:
+            self._money_times(k)
+        taken = 0
+        for g in groups:
+            part = g.cost * num // den
+            taken += part
+            g.cost -= part
+        return taken

@@ -1,0 +1,80 @@
+"""The response's warnings: a baseline priced after as_of, rates dated far from as_of, and prices
+last checked too long before it (see the decisions in offers.estimator)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from offers.catalog.fx import RATE_OLD_AFTER_DAYS
+from offers.estimator.request import BASELINE
+
+
+def launch_warnings(snap):
+    """A line's OpenAI model had no price yet on as_of: it is priced at its first later price."""
+    return [
+        {
+            "code": "baseline_price_after_as_of",
+            "message": _(
+                "%(model)s had no price on %(as_of)s (it launched later); its first price, from "
+                "%(date)s, is used for the OpenAI baseline."
+            )
+            % {"model": slug, "as_of": snap.as_of.isoformat(), "date": first.isoformat()},
+            "model": slug,
+            "date": first.isoformat(),
+        }
+        for slug, first in sorted(snap.baseline_after.items())
+    ]
+
+
+def rate_and_price_warnings(rates, baseline, alternative_lines, as_of):
+    """Rates dated more than RATE_OLD_AFTER_DAYS from as_of and stale prices among those used (see the
+    decisions in offers.estimator), one warning per rate and per (provider, model), in a stable order."""
+    out = []
+    for row in sorted(rates, key=lambda r: (r.base, r.quote, r.date)):
+        days = abs((row.date - as_of).days)
+        if days > RATE_OLD_AFTER_DAYS:
+            out.append(
+                {
+                    "code": "fx_rate_far_from_as_of",
+                    "message": _(
+                        "The exchange rate %(base)s/%(quote)s used is of %(date)s, %(days)s days from the "
+                        "estimate's date."
+                    )
+                    % {"base": row.base, "quote": row.quote, "date": row.date.isoformat(), "days": days},
+                    "base": row.base,
+                    "quote": row.quote,
+                    "date": row.date.isoformat(),
+                    "days": days,
+                }
+            )
+    limit = settings.BANJIA_STALE_AFTER_DAYS
+    horizon = as_of - timedelta(days=limit)
+    oldest = {}
+    for provider_slug, pl in [(BASELINE, pl) for pl in baseline] + list(alternative_lines):
+        for _kind, _tokens, price, _rate in pl.parts:
+            if price.checked_on < horizon:
+                key = (provider_slug, pl.model.slug)
+                if key not in oldest or price.checked_on < oldest[key]:
+                    oldest[key] = price.checked_on
+    for (provider_slug, model_slug), checked in sorted(oldest.items()):
+        out.append(
+            {
+                "code": "stale_price",
+                "message": _(
+                    "A price of %(model)s (%(provider)s) used here was last checked on %(date)s, more than "
+                    "%(days)s days before the estimate's date."
+                )
+                % {
+                    "model": model_slug,
+                    "provider": provider_slug,
+                    "date": checked.isoformat(),
+                    "days": limit,
+                },
+                "provider": provider_slug,
+                "model": model_slug,
+                "checked_on": checked.isoformat(),
+                "days": (as_of - checked).days,
+            }
+        )
+    return out

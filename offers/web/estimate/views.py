@@ -1,0 +1,330 @@
+"""The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads) and the
+usage upload. POST /api/v1/estimate is offers.api.views."""
+
+from django.contrib import messages
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import push_url
+
+from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
+from offers.catalog.safety import printable
+from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
+from offers.models import Price
+from offers.web.estimate.display import SORTS, chart, show
+from offers.web.estimate.export import csv_response, xlsx_response
+from offers.web.estimate.forms import (
+    EstimateForm,
+    UsageFormSet,
+    UsageImportForm,
+    apply_errors,
+    currency_choices,
+    openai_model_choices,
+    override_fields,
+    to_request,
+)
+from offers.web.estimate.query import (
+    MAX_PAGE_LINES,
+    PREFIX,
+    SETTINGS,
+    default_query,
+    edit_lines,
+    lines_query,
+    without_empty_overrides,
+)
+from offers.web.page_cache import estimate_result, per_version, placeholder_context
+from offers.web.ratelimits import limited
+
+TEMPLATE = "offers/estimate.html"
+# An upload's notes live in the session (as messages) until shown: model names are listed up to
+# this many per note, then counted.
+MAX_NOTE_NAMES = 20
+# The settings always shown; the others (region, hours of use, expired programmes) fold away.
+MAIN_SETTINGS = ("months", "currency", "as_of")
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def _build(request, query, *, example=False):
+    """The page's context for `query`, in one pass: the forms parse the query once; valid forms give
+    the estimator's request document (`to_request`), which the estimator checks (`parse_request`)
+    and prices against its snapshot (read per catalog version, page_cache.estimate_result); the
+    forms describe each vendor's model select (`override_fields`) and display.show turns the
+    result into what the page shows. Errors at any step go back beside the form's fields."""
+    model_choices = openai_model_choices()
+    form = EstimateForm(query, currencies=currency_choices())
+    formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
+    result, choices, indices = None, [], []
+    forms_valid = form.is_valid()
+    forms_valid = formset.is_valid() and forms_valid
+    url = reverse("offers:estimate")
+    clean_query = without_empty_overrides(query)
+    for key in ("add_line", "remove_line", "download", "models"):
+        clean_query.pop(key, None)
+    if forms_valid:
+        document, indices = to_request(form, formset)
+        snapshot = None
+        try:
+            req = parse_request(document)
+            snapshot = load_snapshot(req)
+            result = estimate_result(req, snapshot)
+        except EstimateError as exc:
+            apply_errors(exc.errors, form, formset, indices)
+        if snapshot is not None:
+            fields = override_fields(formset, indices, document, snapshot, expand=query.get("models", ""))
+            # Overrides naming no vendor on the page (a mistyped slug, "openai") have no select.
+            for k, i in enumerate(indices):
+                for slug, errs in formset.forms[i].override_errors.items():
+                    for message in errs:
+                        form.add_error(None, f"usage[{k}].overrides.{slug}: {message}")
+            choices = show(
+                result,
+                snapshot,
+                fields,
+                sort=query.get("sort", "total"),
+                share_query=clean_query,
+                indices=indices,
+            )
+    share = f"{url}?{clean_query.urlencode()}"
+    downloads = {}
+    for kind in ("csv", "xlsx"):
+        download_query = clean_query.copy()
+        download_query["download"] = kind
+        downloads[kind] = f"{url}?{download_query.urlencode()}"
+    sort_links = {}
+    for key in SORTS:
+        sort_query = clean_query.copy()
+        sort_query["sort"] = key
+        sort_links[key] = f"{url}?{sort_query.urlencode()}#ranking"
+    chart_query = clean_query.copy()
+    show_all = chart_query.pop("chart", [""])[-1] == "all"
+    if not show_all:
+        chart_query["chart"] = "all"
+    return {
+        "form": form,
+        "formset": formset,
+        "result": result,
+        "example": example,
+        # Without a result: the model selects with an error, so they can be fixed.
+        "choices_to_fix": [c for c in choices if c["field"]["errors"]] if result is None else [],
+        "chart": chart(result, show_all=show_all) if result else None,
+        "chart_toggle_url": f"{url}?{chart_query.urlencode()}#chart",
+        "share_url": share,
+        "share_absolute_url": request.build_absolute_uri(share),
+        "csv_url": downloads["csv"],
+        "xlsx_url": downloads["xlsx"],
+        "sort_links": sort_links,
+        "sort": result["sort"] if result else "total",
+        "import_form": UsageImportForm(
+            model_choices=model_choices, initial={"current": clean_query.urlencode()}
+        ),
+        "max_lines": MAX_PAGE_LINES,
+        "main_settings": MAIN_SETTINGS,
+        # The folded settings open when one of them is set or wrong.
+        "more_settings_open": any(
+            form.data.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_SETTINGS
+        ),
+        "estimate_url": url,
+        "has_models": bool(model_choices),
+    }
+
+
+def _inputs(context):
+    """(label, value) of the form's input, for the downloads."""
+    rows = []
+    formset = context["formset"]
+    for n, line in enumerate(formset.forms, start=1):
+        data = getattr(line, "cleaned_data", None) or {}
+        if not data.get("model"):
+            continue
+        for key in ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests"):
+            rows.append((f"line {n} {key}", data.get(key)))
+        for provider, model in sorted(line.overrides().items()):
+            rows.append((f"line {n} model at {provider}", model))
+    form = context["form"]
+    rows.append(("include_expired", bool(form.cleaned_data.get("include_expired"))))
+    return rows
+
+
+def _render(request, context, status=200):
+    """Full page; for HTMX the region named by HX-Target (same string as the partial and DOM id)."""
+    context = placeholder_context(request, context)  # the CSRF placeholder when rendered for the cache
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request and htmx.target == "estimate-result":
+        # The result, plus the field errors swapped out of band beside the inputs being typed in
+        # (the form itself is not replaced while the user types).
+        body = render_to_string(f"{TEMPLATE}#estimate-result", context, request)
+        body += render_to_string(f"{TEMPLATE}#field-errors-oob", context, request)
+        response = HttpResponse(body, status=status)
+        # The address bar gets the shareable link: no "mapped" selects, no one-off actions.
+        push_url(response, context["share_url"])
+    elif htmx and not htmx.history_restore_request and htmx.target == "estimate-body":
+        response = render(request, f"{TEMPLATE}#estimate-body", context, status=status)
+    else:
+        response = render(request, TEMPLATE, context, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def estimate_page(request):
+    """GET /estimate/: the form and the result, all input in the query string; POST: usage upload.
+
+    A GET is cached per catalog version and query (offers.web.page_cache.per_version), except a
+    download and a page showing an upload's outcome (messages are the visitor's own)."""
+    if request.method == "POST":
+        return _import_usage(request)
+    if request.GET.get("download") in ("csv", "xlsx") or len(messages.get_messages(request)):
+        return _estimate_get(request)
+    return _cached_estimate_get(request)
+
+
+def _estimate_get(request):
+    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
+    query = default_query(request) if example else request.GET
+
+    if "add_line" in query or "remove_line" in query:
+        try:
+            remove = int(query.get("remove_line", ""))
+        except ValueError:
+            remove = None
+        edited = edit_lines(query, add="add_line" in query, remove=remove)
+        url = f"{reverse('offers:estimate')}?{edited.urlencode()}"
+        if not request.htmx:
+            return redirect(url)
+        response = _render(request, _build(request, edited))
+        return push_url(response, url)
+
+    context = _build(request, query, example=example)
+    if query.get("download") in ("csv", "xlsx"):
+        if context["result"] is None:
+            return _render(request, context, status=400)
+        export = csv_response if query["download"] == "csv" else xlsx_response
+        return export(context["result"], _inputs(context))
+    # Field errors come back with 200: htmx swaps only successful responses.
+    return _render(request, context)
+
+
+_cached_estimate_get = per_version(_estimate_get)
+
+
+# --- the usage upload ---------------------------------------------------------------------------
+
+
+@limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
+def _import_usage(request):
+    """POST /estimate/: read an OpenAI usage export and fill the form with monthly averages."""
+    model_choices = openai_model_choices()
+    form = UsageImportForm(request.POST, request.FILES, model_choices=model_choices)
+    current_query = QueryDict(request.POST.get("current", ""))
+    if f"{PREFIX}-TOTAL_FORMS" not in current_query:
+        current_query = default_query(request)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            usage = read_usage(
+                upload.read(MAX_BYTES + 1),
+                known_models={slug for slug, _label in model_choices},
+                unassigned_model=form.cleaned_data["unassigned_model"] or None,
+            )
+        except UsageImportError as exc:
+            form.add_error("file", str(exc))
+        else:
+            problems = _import_notes(usage)
+            if not usage.lines:
+                form.add_error(
+                    "file", " ".join([_("No usage line could be made from this file."), *problems])
+                )
+            else:
+                _report_import(request, usage, problems)
+                settings = {key: current_query.get(key) for key in SETTINGS}
+                if usage.hourly_usage:
+                    settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
+                query = lines_query(usage.lines[:MAX_PAGE_LINES], settings)
+                return redirect(f"{reverse('offers:estimate')}?{query.urlencode()}")
+    context = _build(request, current_query)
+    context["import_form"] = form
+    # The outcome goes to the top of the page; the estimate of the lines on screen is not shown
+    # under it (it is not the file's), unless the user asks for it with the link in the outcome.
+    context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
+    context["result"] = context["chart"] = None
+    return _render(request, context, status=400)
+
+
+def _names(names):
+    """The first MAX_NOTE_NAMES names, printable, then "and N more"."""
+    names = list(names)
+    text = ", ".join(printable(name[:MAX_ID_LENGTH]) for name in names[:MAX_NOTE_NAMES])
+    if len(names) > MAX_NOTE_NAMES:
+        more = len(names) - MAX_NOTE_NAMES
+        text += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": f"{more:,}"}
+    return text
+
+
+def _import_notes(usage):
+    notes = []
+    if usage.unknown_tiers:
+        notes.append(
+            _("Service tiers Banjia does not know, counted as standard: %(names)s.")
+            % {"names": ", ".join(usage.unknown_tiers)}
+        )
+    if usage.unknown:
+        names = _names(name for name, _t in usage.unknown)
+        notes.append(_("Models Banjia does not know (not included): %(names)s.") % {"names": names})
+    if usage.ungrouped:
+        notes.append(
+            _(
+                "%(input)s input and %(output)s output tokens a month are not grouped by model: "
+                "choose a model for them under “Usage not grouped by model counts as” and upload again, "
+                "or export with group_by=model."
+            )
+            % {"input": f"{usage.ungrouped.input_tokens:,}", "output": f"{usage.ungrouped.output_tokens:,}"}
+        )
+    return notes
+
+
+def _report_import(request, usage, problems):
+    models = {line["model"] for line in usage.lines}
+    messages.success(
+        request,
+        ngettext(
+            "Imported %(n)s model from %(start)s to %(end)s (%(days)s days), as monthly averages.",
+            "Imported %(n)s models from %(start)s to %(end)s (%(days)s days), as monthly averages.",
+            len(models),
+        )
+        % {
+            "n": len(models),
+            "start": usage.start.date().isoformat(),
+            "end": usage.end.date().isoformat(),
+            "days": f"{usage.days:.1f}",
+        },
+    )
+    if usage.renamed:
+        renamed = _names(f"{a} → {b}" for a, b in usage.renamed.items())
+        messages.info(
+            request, _("Dated snapshots counted as their base model: %(list)s.") % {"list": renamed}
+        )
+    tiers = sorted({line["service_tier"] for line in usage.lines} - {"standard"})
+    if tiers:
+        messages.info(
+            request,
+            _("Batch and service-tier usage is kept on lines of its own: %(tiers)s.")
+            % {"tiers": ", ".join(str(Price.ServiceTier(t).label) for t in tiers)},
+        )
+    if usage.hourly_usage:
+        messages.info(
+            request, _("The hourly buckets give the hourly profile (UTC) used for off-peak prices.")
+        )
+    if len(usage.lines) > MAX_PAGE_LINES:
+        messages.warning(
+            request,
+            _("Only the %(n)s largest models fit on the page; use the API for more.") % {"n": MAX_PAGE_LINES},
+        )
+    for note in problems:
+        messages.warning(request, note)
