@@ -14,8 +14,8 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 
-from offers import api_urls
 from offers import urls as offers_urls
+from offers.api import urls as api_urls
 from offers.models import Model
 from tests.factories import build_browse_catalog
 
