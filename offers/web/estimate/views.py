@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
 from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
-from offers.catalog.safety import printable
+from offers.catalog.safety import visible
 from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
 from offers.models import Price
 from offers.web.estimate.display import SORTS, chart, show
@@ -258,9 +258,9 @@ def _import_usage(request):
 
 
 def _names(names):
-    """The first MAX_NOTE_NAMES names, printable, then "and N more"."""
+    """The first MAX_NOTE_NAMES names, control characters escaped, then "and N more"."""
     names = list(names)
-    text = ", ".join(printable(name[:MAX_ID_LENGTH]) for name in names[:MAX_NOTE_NAMES])
+    text = ", ".join(visible(name[:MAX_ID_LENGTH]) for name in names[:MAX_NOTE_NAMES])
     if len(names) > MAX_NOTE_NAMES:
         more = len(names) - MAX_NOTE_NAMES
         text += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": f"{more:,}"}
@@ -272,7 +272,18 @@ def _import_notes(usage):
     if usage.unknown_tiers:
         notes.append(
             _("Service tiers Banjia does not know, counted as standard: %(names)s.")
-            % {"names": ", ".join(usage.unknown_tiers)}
+            % {"names": _names(usage.unknown_tiers)}
+        )
+    if usage.unshown_tiers:
+        notes.append(
+            ngettext(
+                "%(n)s service tier value could not be shown (it holds a control character); "
+                "it was counted as standard.",
+                "%(n)s service tier values could not be shown (they hold control characters); "
+                "they were counted as standard.",
+                usage.unshown_tiers,
+            )
+            % {"n": f"{usage.unshown_tiers:,}"}
         )
     if usage.unknown:
         names = _names(name for name, _t in usage.unknown)
