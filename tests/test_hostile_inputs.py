@@ -8,10 +8,11 @@ import json
 import re
 import time
 from html import unescape
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 
 from tests.test_estimate_api import DATA, post, request_body
 from tests.test_estimate_page import query, upload
@@ -154,22 +155,24 @@ def test_the_estimate_after_a_large_upload_and_every_link_on_it_stay_under_2000_
     from offers.models import Model
 
     chat = list(
-        Model.objects.filter(provider__slug="openai", kind="chat", deprecated_on__isnull=True)
+        Model.objects.filter(provider__slug="openai")
+        .exclude(slug__startswith="text-embedding")
         .order_by("slug")
         .values_list("slug", flat=True)[:30]
     )
     assert len(chat) == 30
     rows = []
     for i, slug in enumerate(chat):  # 30 models x 2 tiers, each with its own token counts
-        rows.append(f"1759276800,1759363200,1,{slug},False,default,{1_000_000 + i},{1000 + i}")
-        rows.append(f"1759276800,1759363200,1,{slug},True,,{2_000_000 + i},{2000 + i}")
+        rows.append(f"1759276800,1759363200,1000,{slug},False,default,{1_000_000 + i},{1000 + i}")
+        rows.append(f"1759276800,1759363200,1000,{slug},True,,{2_000_000 + i},{2000 + i}")
     response = upload(client, _csv(*rows), "usage.csv")
     assert response.status_code == 302
     assert len(response.url) < 2000, len(response.url)
+    assert "saved=" in response.url  # 50 lines (the page's most) do not fit a link: stored by hash
     page = client.get(response.url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert page.context["result"] is not None
+    assert page.context["result"] is not None, (page.context["form"].errors, page.context["formset"].errors)
     hrefs = [unescape(h) for h in re.findall(r'href="([^"]*)"', html)]
     estimate_links = [h for h in hrefs if urlsplit(h).path in ("", "/estimate/")]
     assert len(estimate_links) > 10  # share, downloads, sorts, chart, vendors' model choices
@@ -178,3 +181,34 @@ def test_the_estimate_after_a_large_upload_and_every_link_on_it_stay_under_2000_
     # The share link brings back the same estimate.
     again = client.get(page.context["share_url"])
     assert again.context["result"]["alternatives"] == page.context["result"]["alternatives"]
+
+
+def test_a_vendor_model_link_on_a_saved_estimate_picks_that_model_on_every_line(client):
+    call_command("import_catalog", "data/catalog.json", verbosity=0)
+    lines = [("gpt-4o", 1_000_000 + i, 0, 1000) for i in range(40)]
+    long_query = query(*lines, as_of="2025-10-01")
+    assert len(long_query) > 2000
+    # A long address (the form sent with 40 lines) is answered by the same estimate's short link.
+    response = client.get(f"/estimate/?{long_query}")
+    assert response.status_code == 302
+    assert len(response.url) < 2000
+    page = client.get(response.url)
+    assert page.context["result"] is not None
+    share = page.context["share_url"]
+    assert "saved=" in share
+    # A vendor's model picked for every line: one parameter, whatever the number of lines.
+    from offers.web.estimate.display import _override_link
+
+    link = _override_link(QueryDict(urlsplit(share).query), range(40), "deepseek", "deepseek-chat")
+    assert link.count("override-") == 1
+    assert len(link) < 2000
+    chosen = client.get(urljoin("/estimate/", link))
+    assert chosen.status_code == 200
+    picked = [k for k, v in chosen.context["form"].data.items() if k.endswith("-override-deepseek") and v]
+    assert len(picked) == 40  # every one of the 40 lines carries deepseek-chat
+    assert chosen.context["result"] is not None
+
+
+@pytest.mark.parametrize("key", ["0" * 32, "not-a-key", "0" * 31 + "\x00"])
+def test_an_unknown_saved_link_is_a_404(client, catalog, key):
+    assert client.get("/estimate/", {"saved": key, "months": "12"}).status_code == 404

@@ -2,7 +2,7 @@
 usage upload. POST /api/v1/estimate is offers.api.views."""
 
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,6 +37,8 @@ from offers.web.estimate.query import (
     lines_query,
     without_empty_overrides,
 )
+from offers.web.estimate.saved import KEY as SAVED_KEY
+from offers.web.estimate.saved import LINK_BUDGET, expand, shorten
 from offers.web.page_cache import estimate_result, per_version, placeholder_context
 from offers.web.ratelimits import limited
 
@@ -67,6 +69,8 @@ def _build(request, query, *, example=False):
     clean_query = without_empty_overrides(query)
     for key in ("add_line", "remove_line", "download", "models"):
         clean_query.pop(key, None)
+    # Every link the page makes starts from this: many lines are stored and referred to by hash.
+    clean_query = shorten(clean_query)
     if forms_valid:
         document, indices = to_request(form, formset)
         snapshot = None
@@ -186,8 +190,19 @@ def estimate_page(request):
 
 
 def _estimate_get(request):
-    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
-    query = default_query(request) if example else request.GET
+    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET and SAVED_KEY not in request.GET
+    query = default_query(request) if example else expand(request.GET)
+    if query is None:
+        raise Http404("This saved estimate link is unknown.")
+    if (
+        not request.htmx
+        and "download" not in query
+        and len(request.META.get("QUERY_STRING", "")) > LINK_BUDGET
+    ):
+        # A long address (a form sent with many lines): the same estimate at its short link.
+        short = shorten(without_empty_overrides(query))
+        if short is not query:
+            return redirect(f"{reverse('offers:estimate')}?{short.urlencode()}")
 
     if "add_line" in query or "remove_line" in query:
         try:
@@ -195,7 +210,7 @@ def _estimate_get(request):
         except ValueError:
             remove = None
         edited = edit_lines(query, add="add_line" in query, remove=remove)
-        url = f"{reverse('offers:estimate')}?{edited.urlencode()}"
+        url = f"{reverse('offers:estimate')}?{shorten(edited).urlencode()}"
         if not request.htmx:
             return redirect(url)
         response = _render(request, _build(request, edited))
@@ -246,7 +261,7 @@ def _import_usage(request):
                 settings = {key: current_query.get(key) for key in SETTINGS}
                 if usage.hourly_usage:
                     settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
-                query = lines_query(usage.lines[:MAX_PAGE_LINES], settings)
+                query = shorten(lines_query(usage.lines[:MAX_PAGE_LINES], settings))
                 return redirect(f"{reverse('offers:estimate')}?{query.urlencode()}")
     context = _build(request, current_query)
     context["import_form"] = form
