@@ -729,8 +729,8 @@ def ranking_flags(html, provider):
 
 def test_ranking_names_each_replacement_and_flags_another_class(client, catalog):
     html = client.get(f"{URL}?{REFERENCE}").content.decode()
-    # DeepSeek prices gpt-4o-mini on deepseek-chat, the model the catalog also maps to gpt-4o: a
-    # larger model. Zhipu's glm-4-air is mapped to gpt-4o-mini only: like for like.
+    # DeepSeek prices gpt-4o-mini on deepseek-chat, whose mapping says fit "larger" (issue 16: the
+    # flag comes from the mapping's fit). Zhipu's mappings are like for like (the default).
     assert ranking_flags(html, "deepseek") == [[], ["larger"]]
     assert ranking_flags(html, "zhipu") == [[], []]
     row = html[html.index('<tr data-provider="zhipu"') :]
@@ -745,14 +745,21 @@ def test_ranking_names_each_replacement_and_flags_another_class(client, catalog)
 
 
 def test_ranking_flags_a_smaller_and_a_free_model(client, catalog):
+    from offers.models import ModelMapping
+
     zhipu = Provider.objects.get(slug="zhipu")
     priced_model(zhipu, "glm-4-flash", input=0, output=0, currency="CNY", valid_from="2024-01-01")
-    chosen = f"{REFERENCE}&usage-0-override-zhipu=glm-4-air&usage-1-override-zhipu=glm-4-flash"
+    ModelMapping.objects.filter(provider=zhipu, openai_model__slug="gpt-4o").update(fit="smaller")
+    chosen = f"{REFERENCE}&usage-1-override-zhipu=glm-4-flash"
     html = client.get(f"{URL}?{chosen}").content.decode()
-    # gpt-4o on glm-4-air (mapped to gpt-4o-mini only): smaller; glm-4-flash costs 0 everywhere: free
+    # gpt-4o on glm-4, whose mapping now says fit "smaller"; glm-4-flash (chosen by the user, so no
+    # class flag: rule 8) costs 0 everywhere: free
     assert ranking_flags(html, "zhipu") == [["smaller"], ["free"]]
     assert "smaller model" in html
     assert "free model" in html
+    # a model the user chose is no mapping's: glm-4-air for gpt-4o carries no class flag
+    html = client.get(f"{URL}?{REFERENCE}&usage-0-override-zhipu=glm-4-air").content.decode()
+    assert ranking_flags(html, "zhipu")[0] == []
 
 
 def test_vendor_detail_lists_benefits_month_by_month(client, catalog):

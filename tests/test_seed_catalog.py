@@ -245,6 +245,13 @@ def test_mappings_fall_back_to_the_2024_models():
     assert _price_on(doc, "alibaba", "qwen-plus", "output", july) == {"2"}
 
 
+def _fits():
+    from offers.catalog.seed import expand_mappings
+
+    spec = json.loads((CURATED / "mappings.json").read_text())
+    return {(m["openai_model"], m["provider"], m["model"]): m["fit"] for m in expand_mappings(spec)}
+
+
 def test_rank_one_is_current_and_lower_ranks_are_older():
     doc = json.loads(SEED.read_text())
     models = {(p["slug"], m["slug"]): m for p in doc["providers"] for m in p["models"]}
@@ -259,8 +266,11 @@ def test_rank_one_is_current_and_lower_ranks_are_older():
         assert first["deprecated_on"] is None, (openai_model, provider)
         dates = [models[(provider, m["model"])]["released_on"] for m in ladder]
         assert dates[0] is not None, (openai_model, provider)
-        # a lower rank never has a later release date than the rank above it
-        known = [d for d in dates if d is not None]
+        # like-for-like models come first (issue 16, offers.catalog.mapping_checks); among them a lower rank
+        # never has a later release date than the rank above it (the others are ordered by fit)
+        fits = _fits()
+        known = [d for m, d in zip(ladder, dates, strict=True)
+                 if d is not None and fits[(openai_model, provider, m["model"])] == "like_for_like"]  # fmt: skip
         assert known == sorted(known, reverse=True), (openai_model, provider, dates)
         kinds = {models[(provider, m["model"])]["kind"] for m in ladder}
         assert kinds == {models[("openai", openai_model)]["kind"]}, (openai_model, provider)
@@ -315,32 +325,36 @@ def test_iflytek_ultra_is_marked_derived():
     }
 
 
-def test_a_flagship_standing_in_for_a_small_model_says_so():
+def test_a_flagship_standing_in_for_a_small_model_is_marked_larger():
     # A small, nano or small-reasoning OpenAI model whose rank-1 counterpart is one of the vendor's
-    # flagships (a model on its gpt-4o ladder) is flagged in the note, so the page can say it; no
-    # other rank-1 note carries the flag. Today: Moonshot, Tencent, MiniMax, 01.AI (all three
-    # classes) and iFlytek (small, small-reasoning; its nano is Spark Lite).
-    doc = json.loads(SEED.read_text())
-    classes = json.loads((CURATED / "mappings.json").read_text())["openai_classes"]
-    flagships = {(m["provider"], m["model"]) for m in doc["mappings"] if m["openai_model"] == "gpt-4o"}
-    flag = "no current small model; flagship used"
+    # flagships (a model on its gpt-4o ladder) has fit "larger" in mappings.json (issue 16: the
+    # page's flags come from the fit). Today: Moonshot (all three classes), Tencent and MiniMax
+    # (small reasoning), iFlytek (small).
+    from offers.catalog.seed import expand_mappings
+
+    spec = json.loads((CURATED / "mappings.json").read_text())
+    classes = spec["openai_classes"]
+    mappings = expand_mappings(spec)
+    flagships = {
+        (m["provider"], m["model"])
+        for m in mappings
+        if m["openai_model"] == "gpt-4o" and m["fit"] == "like_for_like"
+    }
     flagged = set()
-    for m in doc["mappings"]:
-        if m["rank"] != 1:
+    for m in mappings:
+        if m["rank"] != 1 or classes[m["openai_model"]] not in ("small", "nano", "reasoning-small"):
             continue
-        small = classes[m["openai_model"]] in ("small", "nano", "reasoning-small")
-        stands_in = small and (m["provider"], m["model"]) in flagships
-        assert m["note"].startswith(flag) == stands_in, (m["openai_model"], m["provider"], m["model"])
-        if stands_in:
+        if (m["provider"], m["model"]) in flagships:
+            assert m["fit"] != "like_for_like", (m["openai_model"], m["provider"], m["model"])
             flagged.add((m["provider"], classes[m["openai_model"]]))
-    assert flagged == {
-        (v, c)
-        for v in ("moonshot", "tencent", "minimax", "01ai")
-        for c in ("small", "nano", "reasoning-small")
-    } | {("iflytek", "small"), ("iflytek", "reasoning-small")}
+    # Moonshot (all three classes); iFlytek's 4.0Ultra and Tencent's Hy3 / MiniMax's M2.7 for the
+    # small reasoning class
+    assert flagged == {(v, c) for v in ("moonshot",) for c in ("small", "nano", "reasoning-small")} | {
+        ("tencent", "reasoning-small"),
+        ("minimax", "reasoning-small"),
+        ("iflytek", "reasoning-small"),
+    }
     gpt4o_mini = next(
-        m
-        for m in doc["mappings"]
-        if (m["openai_model"], m["provider"], m["rank"]) == ("gpt-4o-mini", "moonshot", 1)
+        m for m in mappings if (m["openai_model"], m["provider"], m["rank"]) == ("gpt-4o-mini", "moonshot", 1)
     )
-    assert (gpt4o_mini["model"], gpt4o_mini["note"].startswith(flag)) == ("kimi-k2.6", True)
+    assert (gpt4o_mini["model"], gpt4o_mini["fit"]) == ("kimi-k2.6", "larger")

@@ -49,7 +49,8 @@ def counterparts(on: date | None = None, *, openai_models=None, providers=None, 
     """{(openai model id, provider id): counterpart} in one query.
 
     Without `values` each counterpart is the mapped `Model` (with its provider) and the mapping
-    row's OpenAI model is reachable as `.mapping_openai_model`. With `values` (field names of
+    row's OpenAI model is reachable as `.mapping_openai_model` (its rank and fit as `.mapping_rank`,
+    `.mapping_fit`). With `values` (field names of
     ModelMapping, e.g. "model_id", "model__slug"), each counterpart is the named tuple of those
     fields: faster where thousands of rows are read (the estimator)."""
     on = on or today()
@@ -66,6 +67,7 @@ def counterparts(on: date | None = None, *, openai_models=None, providers=None, 
             model = mapping.model
             model.mapping_openai_model = mapping.openai_model
             model.mapping_rank = mapping.rank
+            model.mapping_fit = mapping.fit
             best[key] = model
     return best
 

@@ -6,6 +6,9 @@ provider (its description, which recording to read and which of its models to le
 each model's name, kind and release date with the source of that date, price rows no recording
 holds: history and the vendors without a recording, and programmes), mappings.json (which model
 of each vendor replaces each OpenAI model, ranked, with the reason) and exchange_rates.json.
+A model's release date carries its evidence beside it: `released_source`, `released_on_is_upper_bound`,
+`released_note` (why it differs from the feeds' dates), `feed_ids` and `feed_dates_rejected`
+(offers.catalog.release_evidence, checked by tests/test_release_dates.py); none of them reaches the catalog.
 
 The document is written with the exporter's own functions (offers.catalog.io) over plain objects
 instead of database rows, so it is byte for byte what `export_catalog` writes after
@@ -24,6 +27,8 @@ from types import SimpleNamespace
 from offers.catalog import io as catalog_io
 from offers.models import Model, clean_time_window, dimensions_key
 from scrapers.sources import get as get_source
+
+from . import mapping_checks
 
 CURATED_DIR = Path(__file__).resolve().parents[2] / "data" / "curated"
 PROVIDER_KEYS = (
@@ -163,7 +168,7 @@ def load_curated(curated_dir=CURATED_DIR):
     providers = [
         json.loads(p.read_text(encoding="utf-8"))
         for p in sorted(curated_dir.glob("*.json"))
-        if p.name not in ("mappings.json", "exchange_rates.json")
+        if p.name not in ("mappings.json", "exchange_rates.json", "crosscheck.json")
     ]
     mappings = json.loads((curated_dir / "mappings.json").read_text(encoding="utf-8"))
     rates = json.loads((curated_dir / "exchange_rates.json").read_text(encoding="utf-8"))
@@ -416,22 +421,40 @@ def expand_mappings(spec):
                         "model": step["model"],
                         "rank": rank,
                         "note": step.get("note") or None,
-                        "fit": step.get("fit", "like_for_like"),
+                        "fit": step.get("fit"),
                     }
                 )
     return out
+
+
+def check_mappings(mappings, providers, curated):
+    """Raise SeedError naming every mapping that breaks offers.catalog.mapping_checks' rules; then drop
+    `fit` from the mappings if this checkout's catalog format cannot hold it yet."""
+    flags = {(cur["provider"]["slug"], m["slug"]): m for cur in curated for m in cur.get("models", [])}
+    models = {}
+    for p in providers:
+        for m in p["models"]:
+            models[(p["slug"], m["slug"])] = dict(
+                m, multimodal=flags.get((p["slug"], m["slug"]), {}).get("multimodal")
+            )
+    found = mapping_checks.problems(mappings, models)
+    if found:
+        raise SeedError("data/curated/mappings.json:\n" + "\n".join(found))
+    if "fit" not in {f.name for f in dc_fields(catalog_io.MappingRec)}:
+        for m in mappings:
+            m.pop("fit", None)
+    return mappings
 
 
 def build_document(pages_dir, curated_dir=CURATED_DIR):
     providers, mappings, rates = load_curated(curated_dir)
     dims = supported_dimensions()
     feed = feed_capabilities(pages_dir)
+    built = sorted((build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"])
     doc = {
         "format": catalog_io.FORMAT,
-        "providers": sorted(
-            (build_provider(cur, pages_dir, dims, feed) for cur in providers), key=lambda p: p["slug"]
-        ),
-        "mappings": expand_mappings(mappings),
+        "providers": built,
+        "mappings": check_mappings(expand_mappings(mappings), built, providers),
         "exchange_rates": build_rates(rates, pages_dir),
     }
     catalog_io.parse_catalog(doc)  # raises CatalogError with every problem's JSON path

@@ -50,6 +50,16 @@ def format_amount(amount: Decimal, currency: str, whole_above=None, zero_word=Tr
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
+FIT_LABELS = {"larger": "larger model", "smaller": "smaller model", "other_class": "other kind of model"}
+
+
+@register.filter
+def fit_label(fit):
+    """A mapping's fit as the estimate page flags it ("larger model"); "" when like for like."""
+    label = FIT_LABELS.get(fit or "")
+    return _(label) if label else ""
+
+
 @register.filter
 def amount(value, currency):
     """{{ price.amount|amount:price.currency }} -> ¥0.80"""

@@ -13,6 +13,7 @@ from offers.catalog.io.records import (
     MAX_ERRORS,
     CatalogError,
 )
+from offers.catalog.safety import is_clean, printable
 from offers.models import (
     Benefit,
 )
@@ -66,7 +67,8 @@ class Checker:
     def err(self, path, message):
         self.total += 1
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(f"{path}: {message}")
+            # A key or value quoted in a path or message may hold a bad character: print it escaped.
+            self.errors.append(printable(f"{path}: {message}"))
 
     def fail(self):
         raise CatalogError(self.errors, self.total)
@@ -97,6 +99,10 @@ class Checker:
             return None
         if value == "":
             self.err(where, "must not be empty (use null for unknown)")
+            return None
+        if not is_clean(value):
+            # PostgreSQL refuses NUL in text and no driver encodes a lone surrogate.
+            self.err(where, "must not contain a NUL or an unpaired surrogate (\\u0000, \\ud800-\\udfff)")
             return None
         if max_length and len(value) > max_length:
             self.err(where, f"must be at most {max_length} characters")

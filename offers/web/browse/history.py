@@ -145,6 +145,7 @@ class ModelPage:
     chart: Chart | None
     programs: list[ProgramCard]
     replaces: list[str]
+    replaces_fit: dict  # {OpenAI model slug: the mapping's fit} where it is not like for like
     converter: Converter
 
     @property
@@ -174,11 +175,11 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
         )
     )
     # 6: the OpenAI models this model is the counterpart of on `on` (rule 4)
-    replaces = sorted(
-        m.mapping_openai_model.slug
-        for m in counterparts(on, providers=[model.provider_id]).values()
-        if m.pk == model.pk
-    )
+    mine = [m for m in counterparts(on, providers=[model.provider_id]).values() if m.pk == model.pk]
+    replaces = sorted(m.mapping_openai_model.slug for m in mine)
+    replaces_fit = {
+        m.mapping_openai_model.slug: m.mapping_fit for m in mine if m.mapping_fit != "like_for_like"
+    }
     ids = {model.pk} | {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(ids, converter, currency, on)  # 7
     model_prices = prices.get(model.pk) or ModelPrices()
@@ -190,5 +191,6 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
         chart=price_chart(history, on),
         programs=cards,
         replaces=replaces,
+        replaces_fit=replaces_fit,
         converter=converter,
     )

@@ -7,7 +7,6 @@ rounded amounts and say so where it matters (the rounding note).
 """
 
 import math
-import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -311,32 +310,21 @@ def chart(result, *, show_all=False, width=520, height=340):
 
 # --- like for like (issue 8, point 5) -------------------------------------------------------------
 
-SIZE_SUFFIX = re.compile(r"-(mini|nano)$")
-
-
-def is_small_openai(slug):
-    """An OpenAI mini or nano model (gpt-4o-mini, gpt-4.1-nano, o4-mini)."""
-    return bool(SIZE_SUFFIX.search(slug))
-
-
-def siblings(slug):
-    """The OpenAI models of the other size in the same family: gpt-4o-mini -> [gpt-4o];
-    gpt-4o -> [gpt-4o-mini, gpt-4o-nano] (the ones absent from the catalog simply match nothing)."""
-    if is_small_openai(slug):
-        return [SIZE_SUFFIX.sub("", slug)]
-    return [f"{slug}-mini", f"{slug}-nano"]
+FIT_FLAGS = {
+    "larger": ("larger", _("larger model")),
+    "smaller": ("smaller", _("smaller model")),
+    "other_class": ("other_class", _("other kind of model")),
+}
 
 
 def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=None):
     """Why a line of a vendor's ranking row may not compare like with like, as flags.
 
-    `mapped` is {(provider, openai_model): {model slug: mapping note}} over the catalog's mappings
-    (every rank). The rule, shown on the page too:
-    - "larger": the OpenAI model is a mini or nano model and the vendor's model is one the catalog
-      also maps to its full-size sibling (gpt-4o-mini priced on a model mapped to gpt-4o): the
-      vendor has no smaller model, so the line is priced on a bigger one;
-    - "smaller": a full-size OpenAI model priced on a model mapped to its mini or nano sibling and
-      not to the model itself (an override, usually);
+    `mapped` is {(provider, baseline model): {model slug: (mapping note, fit)}} over the catalog's
+    mappings (every rank). The rule, shown on the page too:
+    - "larger" / "smaller" / "other_class": the mapping that put this model on the line says so
+      (ModelMapping.fit, curated in data/curated/mappings.json); a model the user chose by an
+      override is no mapping's and carries no such flag;
     - "free": every price used for the line is 0 (often a rate-limited lite model);
     - "derived": a price used was worked out, not read from a source (confidence "derived");
     - "tier": the line's service tier had no price at this vendor, its standard price was used.
@@ -346,17 +334,12 @@ def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=N
         flags.append({"code": "free", "text": _("free model")})
     if any(p.get("confidence") == "derived" for p in prices):
         flags.append({"code": "derived", "text": _("derived price")})
-    own = mapped.get((provider, openai_model), {})
-    other = {}
-    for sibling in siblings(openai_model):
-        other.update(mapped.get((provider, sibling), {}))
-    if model in other and is_small_openai(openai_model):
-        flags.append({"code": "larger", "text": _("larger model")})
-    elif model in other and model not in own:
-        flags.append({"code": "smaller", "text": _("smaller model")})
+    note, fit = mapped.get((provider, openai_model), {}).get(model, (None, None))
+    if fit in FIT_FLAGS:
+        code, text = FIT_FLAGS[fit]
+        flags.append({"code": code, "text": text})
     if tier_used:
         flags.append(tier_flag(tier_used, asked))
-    note = own.get(model)
     return flags, note
 
 
@@ -390,7 +373,7 @@ def flag_lines(result, mapped):
             dl = detail_lines[k] if k < len(detail_lines) else {}
             flags, note = line_flags(
                 alt["provider"],
-                line["openai_model"],
+                line.get("baseline_model") or line.get("openai_model"),
                 line["model"],
                 dl.get("prices") or [],
                 line.get("tier_used"),
@@ -509,19 +492,20 @@ def left_out_names(result, snapshot):
 
 
 def mappings(result):
-    """{(provider, openai model): {model: note}} for the usage's OpenAI models and their other-size
-    siblings at the ranked vendors, every rank (the like-for-like flags): one query."""
+    """{(provider, baseline model): {model: (note, fit)}} for the usage's models at the ranked
+    vendors, every rank (the like-for-like flags): one query."""
     providers = {alt["provider"] for alt in result["alternatives"]}
     models = {line["model"] for line in result["baseline"]["lines"]}
-    wanted = models | {s for m in models for s in siblings(m)}
     if not providers:
         return {}
     rows = ModelMapping.objects.filter(
-        provider__slug__in=providers, openai_model__slug__in=wanted, openai_model__provider__slug="openai"
-    ).values_list("provider__slug", "openai_model__slug", "model__slug", "note")
+        provider__slug__in=providers,
+        openai_model__slug__in=models,
+        openai_model__provider__slug=result["baseline"].get("provider") or "openai",
+    ).values_list("provider__slug", "openai_model__slug", "model__slug", "note", "fit")
     mapped = {}
-    for provider, openai_model, model, note in rows:
-        mapped.setdefault((provider, openai_model), {})[model] = note
+    for provider, baseline_model, model, note, fit in rows:
+        mapped.setdefault((provider, baseline_model), {})[model] = (note, fit)
     return mapped
 
 
