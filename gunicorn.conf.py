@@ -43,3 +43,6 @@ limit_request_field_size = 8190
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Gunicorn 27's control socket (for `gunicornc`) defaults to one path per user, shared by every
+# gunicorn that user runs (the benchmark starts several); Banjia does not use it.
+control_socket_disable = True
