@@ -212,3 +212,17 @@ def test_a_vendor_model_link_on_a_saved_estimate_picks_that_model_on_every_line(
 @pytest.mark.parametrize("key", ["0" * 32, "not-a-key", "0" * 31 + "\x00"])
 def test_an_unknown_saved_link_is_a_404(client, catalog, key):
     assert client.get("/estimate/", {"saved": key, "months": "12"}).status_code == 404
+
+
+@pytest.mark.parametrize("tokens", ["9" * 5000, "1." + "0" * 5000])
+def test_a_token_count_of_thousands_of_digits_is_a_form_error(client, catalog, tokens):
+    response = client.get(f"/estimate/?{query(('gpt-4o', tokens, 0, 1000))}", follow=True)
+    assert response.status_code == 200
+    assert response.context["result"] is None
+    assert response.context["formset"].forms[0].errors["input_tokens"]
+
+
+def test_thousands_of_leading_zeros_are_still_the_number(client, catalog):
+    response = client.get(f"/estimate/?{query(('gpt-4o', '0' * 5000 + '1', 0, 1000))}", follow=True)
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].cleaned_data["input_tokens"] == 1

@@ -19,6 +19,7 @@ from offers.estimator import (
     MAX_TOKENS,
     MAX_USAGE_LINES,
 )
+from offers.estimator.request import MAX_AS_OF, MIN_AS_OF
 
 MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "description": "A decimal with 2 places."}
 DATE = {"type": "string", "format": "date"}
@@ -128,7 +129,11 @@ SPEC = {
                     },
                     "months": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_MONTHS},
                     "currency": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
-                    "as_of": {"type": ["string", "null"], "format": "date"},
+                    "as_of": {
+                        "type": ["string", "null"],
+                        "format": "date",
+                        "description": f"From {MIN_AS_OF.isoformat()} to {MAX_AS_OF.isoformat()}; null for today.",
+                    },
                     "include_expired": {"type": ["boolean", "null"]},
                     "providers": {
                         "type": ["array", "null"],
