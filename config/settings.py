@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "offers",
     "scrapers",
+    "watches",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,8 @@ def rate(name, default):
 BANJIA_API_RATE_LIMIT = rate("BANJIA_API_RATE_LIMIT", "120/m")  # POST /api/v1/estimate
 BANJIA_UPLOAD_RATE_LIMIT = rate("BANJIA_UPLOAD_RATE_LIMIT", "20/m")  # usage uploads on /estimate/
 BANJIA_LOGIN_RATE_LIMIT = rate("BANJIA_LOGIN_RATE_LIMIT", "10/m")  # admin login attempts
+BANJIA_WATCH_RATE_LIMIT = rate("BANJIA_WATCH_RATE_LIMIT", "10/h")  # POST /api/v1/watches
+BANJIA_WATCH_FORM_RATE_LIMIT = rate("BANJIA_WATCH_FORM_RATE_LIMIT", "5/h")  # the pages' Watch form
 # Behind a reverse proxy, the header carrying the client address (e.g. HTTP_X_REAL_IP);
 # unset, the limits count per REMOTE_ADDR.
 RATELIMIT_IP_META_KEY = env.str("BANJIA_RATE_LIMIT_IP_HEADER", default=None)
@@ -301,3 +304,22 @@ if BANJIA_SCRAPE_TIME_LIMIT < 10 or BANJIA_SCRAPE_LOCK_SECONDS <= BANJIA_SCRAPE_
     )
 # Test-only: a file path; a scrape apply pauses mid-transaction until it exists (see scrapers.apply).
 BANJIA_TEST_APPLY_GATE = env.str("BANJIA_TEST_APPLY_GATE", default="")
+
+# --- Watches (issue 20) -------------------------------------------------------------------
+# Mail: EMAIL_URL as django-environ reads it (smtp://user:pass@host:587/?tls=True,
+# smtp+ssl://..., consolemail://); unset, messages are printed to the console.
+vars().update(
+    {k: v for k, v in env.email_url("EMAIL_URL", default="consolemail://").items() if v is not None}
+)
+BANJIA_WATCH_FROM_EMAIL = env.str("BANJIA_WATCH_FROM_EMAIL", default="Banjia <watches@localhost>")
+DEFAULT_FROM_EMAIL = BANJIA_WATCH_FROM_EMAIL
+# Where the links in messages and webhook payloads point (no request to read it from in a task).
+BANJIA_SITE_URL = env.str("BANJIA_SITE_URL", default="http://127.0.0.1:8000")
+# At most one message per watch per this many minutes (0: each change at once).
+BANJIA_WATCH_DIGEST_MINUTES = env.int("BANJIA_WATCH_DIGEST_MINUTES", default=60)
+# Confirmation emails one address can be sent per day, whoever asks (the form answers the same).
+BANJIA_WATCH_EMAILS_PER_ADDRESS = env.int("BANJIA_WATCH_EMAILS_PER_ADDRESS", default=3)
+# Local development and tests only: webhooks to http(s)://127.0.0.1 (loopback) are allowed.
+BANJIA_WEBHOOK_ALLOW_LOOPBACK = env.bool("BANJIA_WEBHOOK_ALLOW_LOOPBACK", default=False)
+if BANJIA_WEBHOOK_ALLOW_LOOPBACK and not DEBUG:
+    refuse("BANJIA_WEBHOOK_ALLOW_LOOPBACK=1 is for development and tests only (DJANGO_DEBUG=1).")

@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/login/", limited("BANJIA_LOGIN_RATE_LIMIT", "admin-login")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("watches.api_urls")),
     path("api/v1/", include("offers.api.urls")),
+    path("watches/", include("watches.urls")),
     path("", include("offers.urls")),
 ]

@@ -20,3 +20,12 @@ from offers.checks import serious_startup_errors  # noqa: E402
 
 if errors := serious_startup_errors():
     sys.exit("\n".join(errors))
+
+# With `gunicorn --preload` and BANJIA_PRELOAD_TOKENIZERS=1 the master loads every tokenizer once
+# before forking: the workers then share those read-only pages (about 300 MB) instead of each
+# loading its own copy on first use.
+if os.environ.get("BANJIA_PRELOAD_TOKENIZERS") == "1":
+    from offers.tokens.registry import load_all  # noqa: E402
+
+    if failures := load_all():
+        sys.exit(f"tokenizers cannot load: {failures}")

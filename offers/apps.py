@@ -9,5 +9,6 @@ class OffersConfig(AppConfig):
     def ready(self):
         from offers import checks  # noqa: F401  (registers the start-up checks)
         from offers.catalog.version import connect_signals
+        from offers.tokens import checks as token_checks  # noqa: F401  (registers the tokenizer check)
 
         connect_signals()

@@ -3,6 +3,7 @@ from django.views.decorators.http import require_safe
 
 from offers.catalog.safety import CleanPathConverter
 from offers.web import feeds, page_cache
+from offers.web import tokens as token_views
 from offers.web.browse import views
 from offers.web.estimate import views as estimate_views
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("models/", views.model_list, name="models"),
     path("compare/", views.compare, name="compare"),
+    path("tokens/", token_views.token_counter, name="tokens"),
     path("estimate/", estimate_views.estimate_page, name="estimate"),
     path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
     # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").

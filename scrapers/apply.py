@@ -87,6 +87,11 @@ def _describe_tier(o):
     if o.time_window is not None:
         w = o.time_window
         out += f" {w.start}-{w.end} {w.tz}" + (f" {','.join(w.days)}" if w.days else "")
+    if o.tier_min_output_tokens is not None or o.tier_max_output_tokens is not None:
+        hi = "" if o.tier_max_output_tokens is None else o.tier_max_output_tokens
+        out += f" reply [{o.tier_min_output_tokens or 0}-{hi} tokens]"
+    if o.mode is not None:
+        out += f" mode {o.mode}"
     return out
 
 
@@ -95,8 +100,11 @@ def _window(o):
 
 
 def _dimensions(o):
-    """Price field values of an observation's service tier, region and time window."""
-    return {"service_tier": o.service_tier, "region": o.region, "time_window": _window(o)}
+    """Price field values of an observation's service tier, region, time window, reply-length band
+    and mode, and its note (a derived price's rule, a permanent discount's list price)."""
+    return {"service_tier": o.service_tier, "region": o.region, "time_window": _window(o),
+            "tier_min_output_tokens": o.tier_min_output_tokens, "tier_max_output_tokens": o.tier_max_output_tokens,
+            "mode": o.mode, "note": o.note or ""}  # fmt: skip
 
 
 def _slot(model, o):
@@ -105,6 +113,10 @@ def _slot(model, o):
         tier_min_input_tokens=o.tier_min_input_tokens, tier_max_input_tokens=o.tier_max_input_tokens,
     )  # fmt: skip
     rows = rows.filter(region__isnull=True) if o.region is None else rows.filter(region=o.region)
+    rows = rows.filter(mode__isnull=True) if o.mode is None else rows.filter(mode=o.mode)
+    for name in ("tier_min_output_tokens", "tier_max_output_tokens"):
+        value = getattr(o, name)
+        rows = rows.filter(**{f"{name}__isnull": True} if value is None else {name: value})
     if o.time_window is None:
         return rows.filter(time_window__isnull=True)
     return rows.filter(time_window=_window(o))
@@ -126,6 +138,8 @@ def feed_disagreement(o, converter, limit):
         return None  # feeds and pages cut tiers differently: compare the first tier only
     if (o.service_tier, o.region, o.time_window) != ("standard", None, None):
         return None  # feeds carry the standard, all-day price of one region: nothing to compare
+    if o.mode is not None or o.tier_min_output_tokens is not None or o.tier_max_output_tokens is not None:
+        return None  # nor one price per mode or reply length
     rows = list(FeedPrice.objects.filter(provider=o.provider, model=o.model, kind=o.kind,
                                          tier_min_input_tokens__isnull=True))  # fmt: skip
     if not rows:
@@ -199,6 +213,8 @@ def _apply_one(provider, o, *, url, on, limit, converter, official, created, res
     model, is_new = _model(provider, o, created, result, label)
     amount = o.amount.quantize(PLACES)
     confidence = Price.Confidence.OFFICIAL if official else Price.Confidence.REPORTED
+    if official and o.confidence == "derived":  # worked out by a rule the page states
+        confidence = Price.Confidence.DERIVED
     what = f"{o.kind}{_describe_tier(o)}"
     if is_new or not model.prices.filter(status=Price.Status.APPROVED).exists():
         note = "new model not in catalog" + ("" if official else f" (reported by {label})")
@@ -235,7 +251,7 @@ def _apply_one(provider, o, *, url, on, limit, converter, official, created, res
         model=model, kind=o.kind, amount=amount, currency=o.currency,
         tier_min_input_tokens=o.tier_min_input_tokens, tier_max_input_tokens=o.tier_max_input_tokens,
         valid_from=on, source_url=url, checked_on=on, method=Price.Method.SCRAPED,
-        confidence=Price.Confidence.OFFICIAL, status=Price.Status.APPROVED, **_dimensions(o),
+        confidence=confidence, status=Price.Status.APPROVED, **_dimensions(o),
     )  # fmt: skip
     result.changes += 1
     return None
@@ -247,7 +263,8 @@ def _vanished(provider, observed, urls, result):
                                 source_url__in=urls).select_related("model")  # fmt: skip
     for row in rows:
         slot = (provider.slug, row.model.slug, row.kind, row.tier_min_input_tokens, row.tier_max_input_tokens,
-                row.currency, row.service_tier, row.region, _row_window(row))  # fmt: skip
+                row.currency, row.service_tier, row.region, _row_window(row),
+                row.tier_min_output_tokens, row.tier_max_output_tokens, row.mode or None)  # fmt: skip
         if slot in observed:
             continue
         note = "price vanished from the page (kept until reviewed)"

@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-KINDS = ("input", "cached_input", "output")
+KINDS = ("input", "cached_input", "output", "cache_write_5m", "cache_write_1h")
 SERVICE_TIERS = ("standard", "batch", "flex", "priority")
 REGIONS = (None, "cn", "intl")
+MODES = (None, "thinking", "non_thinking")
+CONFIDENCES = ("official", "derived")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -86,7 +88,12 @@ def _window_key(window):
 
 @dataclass(frozen=True)
 class Observation:
-    """One token price read off a page: `amount` per 1M tokens in `currency`, for one prompt tier."""
+    """One token price read off a page: `amount` per 1M tokens in `currency`, for one prompt tier
+    (and, where the page prices them apart, one reply-length band and one thinking mode).
+
+    `confidence` is "official" for a number the page states and "derived" for one worked out by a
+    rule the page states (Alibaba's "Batch调用 半价"); `note` then says the rule, or for a permanent
+    discount the list price it replaced."""
 
     source: str
     vendor: str
@@ -103,8 +110,18 @@ class Observation:
     service_tier: str = "standard"
     region: str | None = None
     time_window: TimeWindow | None = None
+    # Reply-length band of one request, inclusive (GLM-4.7 "输出长度 [0, 0.2)" is 0..199 tokens).
+    tier_min_output_tokens: int | None = None
+    tier_max_output_tokens: int | None = None
+    mode: str | None = None  # None = any, "thinking", "non_thinking"
+    note: str | None = field(default=None, compare=False)
+    confidence: str = field(default="official", compare=False)
 
     def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"mode {self.mode!r} is not one of {MODES}")
+        if self.confidence not in CONFIDENCES:
+            raise ValueError(f"confidence {self.confidence!r} is not one of {CONFIDENCES}")
         if self.service_tier not in SERVICE_TIERS:
             raise ValueError(f"service tier {self.service_tier!r} is not one of {SERVICE_TIERS}")
         if self.region not in REGIONS:
@@ -114,7 +131,8 @@ class Observation:
     def slot(self):
         return (self.provider, self.model, self.kind, self.tier_min_input_tokens,
                 self.tier_max_input_tokens, self.currency, self.service_tier, self.region,
-                self.time_window)  # fmt: skip
+                self.time_window, self.tier_min_output_tokens, self.tier_max_output_tokens,
+                self.mode)  # fmt: skip
 
     def sort_key(self):
         return (
@@ -129,6 +147,10 @@ class Observation:
             self.tier_min_input_tokens or 0,
             -1 if self.tier_max_input_tokens is None else 0,
             self.tier_max_input_tokens or 0,
+            self.tier_min_output_tokens or 0,
+            -1 if self.tier_max_output_tokens is None else 0,
+            self.tier_max_output_tokens or 0,
+            MODES.index(self.mode),
             self.currency,
         )
 
@@ -148,7 +170,8 @@ def first_per_slot(observations, key=lambda o: o.slot):
 def feed_key(o):
     """Feeds keep one price per feed vendor (e.g. models.dev "alibaba" and "alibaba-cn" both)."""
     return (o.vendor, o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens, o.service_tier,
-            o.region, o.time_window)  # fmt: skip
+            o.region, o.time_window, o.tier_min_output_tokens, o.tier_max_output_tokens,
+            o.mode)  # fmt: skip
 
 
 @dataclass(frozen=True)

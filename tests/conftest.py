@@ -18,6 +18,8 @@ def _no_rate_limits(settings):
     settings.BANJIA_API_RATE_LIMIT = None
     settings.BANJIA_UPLOAD_RATE_LIMIT = None
     settings.BANJIA_LOGIN_RATE_LIMIT = None
+    settings.BANJIA_WATCH_RATE_LIMIT = None
+    settings.BANJIA_WATCH_FORM_RATE_LIMIT = None
 
 
 @pytest.fixture

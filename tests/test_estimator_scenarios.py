@@ -10,6 +10,15 @@ from django.core.management import call_command
 
 from offers.catalog.io import import_catalog
 
+# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
+ASSUMED = {
+    "tokenizer": None,
+    "baseline_tokenizer": None,
+    "sample_tokens": None,
+    "baseline_sample_tokens": None,
+    "ratio": "1.000000",
+}
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/estimate"
@@ -173,7 +182,15 @@ def test_free_pool_spans_three_months_then_discount_applies_to_what_is_left(clie
         "savings": "214.00",
     }
     assert a["savings_percent"] == "89.17"
-    assert a["lines"] == [{"openai_model": "gpt-4o", "model": "a-chat", "monthly_cost": "20.00"}]
+    assert a["lines"] == [
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "a-chat",
+            "monthly_cost": "20.00",
+            "tokens": ASSUMED,
+        }
+    ]
     assert (a["programs"], a["perks"]) == (["alpha-move"], ["training"])
     assert result["fx"] == []
     assert result["incomplete"] == []
@@ -261,8 +278,20 @@ def test_two_pools_on_overlapping_models_apply_in_catalog_order(client, tmp_path
     assert a["savings_percent"] == "7.85"
     assert a["programs"] == ["gamma-1", "gamma-2"]
     assert a["lines"] == [
-        {"openai_model": "gpt-4o", "model": "g-big", "monthly_cost": "20.00"},
-        {"openai_model": "gpt-4o-mini", "model": "g-small", "monthly_cost": "10.00"},
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "g-big",
+            "monthly_cost": "20.00",
+            "tokens": ASSUMED,
+        },
+        {
+            "openai_model": "gpt-4o-mini",
+            "baseline_model": "gpt-4o-mini",
+            "model": "g-small",
+            "monthly_cost": "10.00",
+            "tokens": ASSUMED,
+        },
     ]
 
 
@@ -294,8 +323,20 @@ def test_cny_credit_into_usd_through_the_inverse_rate_with_exact_half_cents(clie
     # -> 150.44 = 150.435 / 180.45 x 100 = 83.3665..% -> 83.37
     a = alt(result, "delta")
     assert a["lines"] == [
-        {"openai_model": "gpt-4o", "model": "d-chat", "monthly_cost": "20.00"},
-        {"openai_model": "gpt-4o-mini", "model": "d-mini", "monthly_cost": "0.01"},
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "d-chat",
+            "monthly_cost": "20.00",
+            "tokens": ASSUMED,
+        },
+        {
+            "openai_model": "gpt-4o-mini",
+            "baseline_model": "gpt-4o-mini",
+            "model": "d-mini",
+            "monthly_cost": "0.01",
+            "tokens": ASSUMED,
+        },
     ]
     assert totals(a) == {
         "monthly_list_cost": "20.01",

@@ -25,7 +25,7 @@ def seed(db):
 
 
 def test_providers(seed):
-    assert set(Provider.objects.values_list("slug", flat=True)) == VENDORS | {"openai"}
+    assert set(Provider.objects.values_list("slug", flat=True)) == VENDORS | {"openai", "anthropic"}
     # Base URLs from research/migration_facts.md, "OpenAI-compatible base URLs".
     assert Provider.objects.get(slug="zhipu").api_base_url == "https://open.bigmodel.cn/api/paas/v4/"
     assert Provider.objects.get(slug="moonshot").api_base_url == "https://api.moonshot.cn/v1"
@@ -151,16 +151,16 @@ def test_only_models_the_sources_call_free_cost_zero():
 def test_model_counts_per_vendor():
     # Recorded vendors: the models their recording prices after the curated exclusions (see
     # tests/test_build_seed.py) plus the older models only the curated files hold (2024 models
-    # for the fallbacks): openai 37 + 0; deepseek 2 + deepseek-chat; zhipu 21 + glm-3-turbo,
-    # glm-5.3; moonshot 2 + moonshot-v1-8k/32k/128k; alibaba 41 + 0; volcengine 14 + 4
+    # for the fallbacks): openai 37 + 0; deepseek 2 + deepseek-chat; zhipu 22 (with
+    # glm-4-flashx-250414) + glm-3-turbo, glm-5.3; moonshot 2 + moonshot-v1-8k/32k/128k; alibaba 41 + 0; volcengine 14 + 4
     # doubao 2024 models; tencent 4 + 5 hunyuan models; minimax 3 + abab6.5(s)-chat.
     # Vendors without a recording keep the research's models.
     doc = json.loads(SEED.read_text())
     counts = {p["slug"]: len(p["models"]) for p in doc["providers"]}
     assert counts == {
-        "openai": 37, "deepseek": 3, "zhipu": 23, "moonshot": 5, "alibaba": 41, "volcengine": 18,
+        "openai": 37, "deepseek": 3, "zhipu": 24, "moonshot": 5, "alibaba": 41, "volcengine": 18,
         "tencent": 9, "minimax": 5, "baidu": 8, "baichuan": 6, "01ai": 7, "iflytek": 2, "sensetime": 4,
-        "stepfun": 5,
+        "stepfun": 5, "anthropic": 14,
     }  # fmt: skip
     current = {(p["slug"], m["slug"]) for p in doc["providers"] for m in p["models"]}
     # current models of the recordings the issue names
@@ -198,7 +198,7 @@ def _counterpart(doc, openai_model, provider, on):
     """Estimator rule 4 worked on the document: the best-ranked mapping available on `on`."""
     models = {(p["slug"], m["slug"]): m for p in doc["providers"] for m in p["models"]}
     ladder = sorted(
-        (m for m in doc["mappings"] if m["openai_model"] == openai_model and m["provider"] == provider),
+        (m for m in doc["mappings"] if m.get("openai_model") == openai_model and m["provider"] == provider),
         key=lambda m: m["rank"],
     )
     for m in ladder:
@@ -257,7 +257,8 @@ def test_rank_one_is_current_and_lower_ranks_are_older():
     models = {(p["slug"], m["slug"]): m for p in doc["providers"] for m in p["models"]}
     ladders = {}
     for m in doc["mappings"]:
-        ladders.setdefault((m["openai_model"], m["provider"]), []).append(m)
+        if "openai_model" in m:  # the Claude models' ladders: tests/test_seed_anthropic.py
+            ladders.setdefault((m["openai_model"], m["provider"]), []).append(m)
     for (openai_model, provider), ladder in ladders.items():
         ladder.sort(key=lambda m: m["rank"])
         assert [m["rank"] for m in ladder] == list(range(1, len(ladder) + 1))
@@ -302,7 +303,8 @@ def test_price_rows_of_a_slot_never_overlap_and_start_after_release():
             slots = {}
             for r in m["prices"]:
                 key = (r["kind"], r["currency"], r["tier_min_input_tokens"], r["tier_max_input_tokens"],
-                       r.get("service_tier"), r.get("region"), json.dumps(r.get("time_window")))  # fmt: skip
+                       r.get("service_tier"), r.get("region"), json.dumps(r.get("time_window")),
+                       r.get("tier_min_output_tokens"), r.get("tier_max_output_tokens"), r.get("mode"))  # fmt: skip
                 slots.setdefault(key, []).append(r)
                 if m["released_on"]:
                     assert r["valid_from"] >= m["released_on"], (p["slug"], m["slug"])

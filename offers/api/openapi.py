@@ -56,6 +56,13 @@ SPEC = {
                 "responses": {"200": _json(_ref("Catalog"), "The catalog document.")},
             }
         },
+        "/api/v1/tokenizers": {
+            "get": {
+                "operationId": "tokenizers",
+                "summary": "Banjia's tokenizer registry (estimator rule 9) and the models using each.",
+                "responses": {"200": _json(_ref("Tokenizers"), "The registry.")},
+            }
+        },
         "/api/v1/estimate": {
             "post": {
                 "operationId": "estimate",
@@ -80,9 +87,226 @@ SPEC = {
                 },
             }
         },
+        "/api/v1/watches": {
+            "post": {
+                "operationId": "createWatch",
+                "summary": "Watch a vendor, a model, the offers or a saved estimate; changes are POSTed "
+                "to the webhook, signed (see the Delivery schema).",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("WatchRequest")}},
+                },
+                "responses": {
+                    "201": {
+                        **_json(_ref("WatchCreated"), "Made; the token and secret are shown this once."),
+                    },
+                    "400": ERRORS,
+                    "429": {
+                        **_json(_ref("Errors"), "Too many watches made by this client."),
+                        "headers": {
+                            "Retry-After": {
+                                "description": "Seconds to wait.",
+                                "schema": {"type": "integer", "minimum": 1},
+                            }
+                        },
+                    },
+                },
+                "callbacks": {
+                    "change": {
+                        "{$request.body#/webhook_url}": {
+                            "post": {
+                                "summary": "A delivery: the changes found since the last one (at most one "
+                                "per watch per BANJIA_WATCH_DIGEST_MINUTES). Retried with backoff for about "
+                                "a day with the same X-Banjia-Delivery; answer 2xx within 5 s.",
+                                "parameters": [
+                                    {
+                                        "name": "X-Banjia-Event",
+                                        "in": "header",
+                                        "required": True,
+                                        "schema": _ref("WatchEvent"),
+                                    },
+                                    {
+                                        "name": "X-Banjia-Delivery",
+                                        "in": "header",
+                                        "required": True,
+                                        "description": "The idempotency key: the same on every retry.",
+                                        "schema": {"type": "string", "format": "uuid"},
+                                    },
+                                    {
+                                        "name": "X-Banjia-Timestamp",
+                                        "in": "header",
+                                        "required": True,
+                                        "description": "Unix seconds when this attempt was signed.",
+                                        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                                    },
+                                    {
+                                        "name": "X-Banjia-Signature",
+                                        "in": "header",
+                                        "required": True,
+                                        "description": "sha256=<hex HMAC-SHA256, keyed with the secret, over "
+                                        '"<X-Banjia-Timestamp>.<raw body>">.',
+                                        "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
+                                    },
+                                ],
+                                "requestBody": {
+                                    "required": True,
+                                    "content": {"application/json": {"schema": _ref("Delivery")}},
+                                },
+                                "responses": {"2XX": {"description": "Received."}},
+                            }
+                        }
+                    }
+                },
+            }
+        },
+        "/api/v1/watches/{id}": {
+            "delete": {
+                "operationId": "deleteWatch",
+                "summary": "Remove a webhook watch.",
+                "security": [{"watchToken": []}],
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 2**62},
+                    },
+                ],  # fmt: skip
+                "responses": {
+                    "204": {"description": "Removed."},
+                    "401": _json(_ref("Errors"), "No Bearer token sent."),
+                    "404": _json(_ref("Errors"), "No such watch for this token."),
+                },
+            }
+        },
     },
     "components": {
+        "securitySchemes": {
+            "watchToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The token returned when the watch was made.",
+            }
+        },
         "schemas": {
+            "WatchEvent": {
+                "enum": ["price_changed", "offer_added", "offer_changed", "offer_ended", "estimate_changed"]
+            },
+            "WatchRequest": {
+                "type": "object",
+                "required": ["watch", "webhook_url"],
+                "additionalProperties": False,
+                "properties": {
+                    "watch": {
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "required": ["provider"],
+                                "additionalProperties": False,
+                                "properties": {"provider": ID, "model": ID},
+                                "description": "A vendor (every price and offer), or one model's prices.",
+                            },
+                            {
+                                "type": "object",
+                                "required": ["offers"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "offers": {"const": True},
+                                    "audience": {"enum": [None, "openai", "anthropic"]},
+                                },
+                                "description": "Programmes added, changed or ended; optionally only "
+                                "those for OpenAI or Claude users.",
+                            },
+                            {
+                                "type": "object",
+                                "required": ["estimate", "threshold_percent"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "estimate": _ref("EstimateRequest"),
+                                    "threshold_percent": {"type": "number", "minimum": 0, "maximum": 1000},
+                                },
+                                "description": "A saved estimate: told when the recommended vendor "
+                                "changes, when its savings move by at least threshold_percent of their "
+                                "previous value, or when a price it uses changes.",
+                            },
+                        ]
+                    },
+                    "webhook_url": {
+                        "type": "string",
+                        "maxLength": 1000,
+                        "pattern": "^https://",
+                        "description": "https only; a host resolving to a loopback, private, link-local "
+                        "or reserved address is refused (now and at every delivery).",
+                    },
+                    "contact_email": {
+                        "type": ["string", "null"],
+                        "format": "email",
+                        "maxLength": 254,
+                        "description": "Told (once it confirms by the link mailed to it) if the webhook "
+                        "fails for a day and is paused.",
+                    },
+                },
+            },
+            "WatchCreated": {
+                "type": "object",
+                "required": ["id", "token", "secret", "manage_url"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "token": {"type": "string", "description": "Bearer token for DELETE; shown once."},
+                    "secret": {
+                        "type": "string",
+                        "description": "The HMAC key of the signatures; shown once.",
+                    },
+                    "manage_url": {"type": "string", "format": "uri"},
+                },
+            },
+            "Delivery": {
+                "type": "object",
+                "required": ["event", "watch", "delivery", "changes", "sent_at"],
+                "properties": {
+                    "event": {**_ref("WatchEvent"), "description": "The first change's; each names its own."},
+                    "watch": {
+                        "type": "object",
+                        "required": ["id", "kind"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "kind": {"enum": ["provider", "model", "offers", "estimate"]},
+                            "provider": {"type": ["string", "null"]},
+                            "model": {"type": ["string", "null"]},
+                            "audience": {"type": ["string", "null"]},
+                            "threshold_percent": {"type": ["string", "null"]},
+                            "manage_url": {"type": "string"},
+                            "feed_url": {"type": "string", "description": "The watch's Atom feed."},
+                        },
+                    },
+                    "delivery": {"type": "string", "format": "uuid"},
+                    "sent_at": {"type": "string", "format": "date-time"},
+                    "changes": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "required": ["event", "old", "new", "source", "summary"],
+                            "description": "A price change names provider, model, kind and tier (old/new "
+                            "{amount, currency, unit}, null when added or withdrawn); an offer change names "
+                            "provider and program (old/new {name, status, starts_on, ends_on, benefits}); "
+                            "an estimate change gives reasons (recommended, savings, price), old/new "
+                            "{recommended, savings, savings_percent} and the price changes.",
+                            "properties": {
+                                "event": _ref("WatchEvent"),
+                                "provider": {"type": "string"},
+                                "model": {"type": "string"},
+                                "program": {"type": "string"},
+                                "reasons": {"type": "array", "items": {"type": "string"}},
+                                "old": {"type": ["object", "null"]},
+                                "new": {"type": ["object", "null"]},
+                                "source": {"type": ["string", "null"]},
+                                "summary": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
             "Errors": {
                 "type": "object",
                 "required": ["errors"],
@@ -103,11 +327,39 @@ SPEC = {
                 "type": "object",
                 "required": ["model"],
                 "properties": {
-                    "model": {**ID, "description": "An OpenAI model id, e.g. gpt-4o."},
+                    "model": {
+                        **ID,
+                        "description": "A model id of the baseline: OpenAI's (gpt-4o) or, with baseline "
+                        "anthropic, Claude's (claude-sonnet-4-5).",
+                    },
                     "input_tokens": TOKENS,
                     "cached_input_tokens": {**TOKENS, "description": "Part of input_tokens."},
+                    "cache_write_5m_tokens": {
+                        **TOKENS,
+                        "description": "Part of input_tokens written to the prompt cache for 5 minutes (rule 10).",
+                    },
+                    "cache_write_1h_tokens": {
+                        **TOKENS,
+                        "description": "Part of input_tokens written to the prompt cache for 1 hour (rule 10).",
+                    },
+                    "context_window": {
+                        "enum": ["0-200k", "200k-1M", None],
+                        "description": "200k-1M: every request had more than 200K input tokens (Anthropic's usage "
+                        "report); the prompt length is then at least 200,001.",
+                    },
                     "output_tokens": TOKENS,
-                    "requests": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TOKENS},
+                    "requests": {
+                        "type": ["integer", "null"],
+                        "minimum": 1,
+                        "maximum": MAX_TOKENS,
+                        "description": "Requests a month: input / requests picks the prompt tier, output / requests "
+                        "the reply-length band (rule 1); without it the open band is assumed and said.",
+                    },
+                    "mode": {
+                        "enum": ["thinking", "non_thinking", None],
+                        "description": "Rule 6: price replies in this mode; null follows the baseline model "
+                        "(reasoning models: thinking).",
+                    },
                     "overrides": {
                         "type": ["object", "null"],
                         "maxProperties": MAX_OVERRIDES_PER_LINE,
@@ -135,6 +387,10 @@ SPEC = {
                         "description": f"From {MIN_AS_OF.isoformat()} to {MAX_AS_OF.isoformat()}; null for today.",
                     },
                     "include_expired": {"type": ["boolean", "null"]},
+                    "baseline": {
+                        "enum": ["openai", "anthropic", None],
+                        "description": "Whose bill the usage lines are (rule 10); null for openai.",
+                    },
                     "providers": {
                         "type": ["array", "null"],
                         "maxItems": MAX_PROVIDERS,
@@ -145,6 +401,54 @@ SPEC = {
                         "type": "boolean",
                         "description": f"Month-by-month detail per vendor; up to {MAX_DETAIL_LINES} usage lines.",
                     },
+                    "sample": {
+                        "type": ["array", "null"],
+                        "items": {"type": "string"},
+                        "description": (
+                            "Rule 9: a sample of your own traffic (prompts and replies as sent), at most "
+                            "1,000,000 bytes of UTF-8 text in all, without NUL or unpaired surrogates. Each "
+                            "alternative line's tokens are scaled by how its model's tokenizer counts it."
+                        ),
+                    },
+                },
+            },
+            "TokenRatio": {
+                "type": "object",
+                "required": [
+                    "tokenizer",
+                    "baseline_tokenizer",
+                    "sample_tokens",
+                    "baseline_sample_tokens",
+                    "ratio",
+                ],
+                "properties": {
+                    "tokenizer": {"type": ["string", "null"]},
+                    "baseline_tokenizer": {"type": ["string", "null"]},
+                    "sample_tokens": {"type": ["integer", "null"]},
+                    "baseline_sample_tokens": {"type": ["integer", "null"]},
+                    "ratio": {"type": "string", "pattern": "^[0-9]+\\.[0-9]{6}$"},
+                },
+            },
+            "Tokenizers": {
+                "type": "object",
+                "required": ["tokenizers"],
+                "properties": {
+                    "tokenizers": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["name", "package", "version", "vocabulary_size", "models"],
+                            "properties": {
+                                "name": {"type": "string"},
+                                "label": {"type": "string"},
+                                "package": {"type": "string"},
+                                "version": {"type": "string"},
+                                "vocabulary_size": {"type": "integer"},
+                                "source": {"type": "string"},
+                                "models": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    }
                 },
             },
             "EstimateResponse": {
@@ -171,7 +475,7 @@ SPEC = {
                         "type": "object",
                         "required": ["provider", "monthly_cost", "total_cost", "lines"],
                         "properties": {
-                            "provider": {"const": "openai"},
+                            "provider": {"enum": ["openai", "anthropic"]},
                             "monthly_cost": MONEY,
                             "total_cost": MONEY,
                             "lines": {
@@ -185,6 +489,26 @@ SPEC = {
                         },
                     },
                     "alternatives": {"type": "array", "items": _ref("Alternative")},
+                    "sample": {
+                        "oneOf": [
+                            {"type": "null"},
+                            {
+                                "type": "object",
+                                "required": ["hash", "bytes", "strings"],
+                                "properties": {
+                                    "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                    "bytes": {"type": "integer"},
+                                    "strings": {"type": "integer"},
+                                },
+                            },
+                        ],
+                        "description": "Rule 9: the sample used (its SHA-256, size and number of strings), or null.",
+                    },
+                    "recommended": {
+                        "type": ["string", "null"],
+                        "description": "Rule 8: the first complete alternative priced on official or reported "
+                        "rows of like-for-like (or chosen) models; null when none is.",
+                    },
                     "incomplete": {
                         "type": "array",
                         "items": {
@@ -221,16 +545,26 @@ SPEC = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["openai_model", "model", "monthly_cost"],
+                            "required": ["baseline_model", "model", "monthly_cost", "tokens"],
                             "properties": {
-                                "openai_model": {"type": "string"},
+                                "openai_model": {"type": "string", "description": "For an OpenAI baseline."},
+                                "baseline_model": {"type": "string"},
                                 "model": {"type": "string"},
                                 "monthly_cost": MONEY,
+                                "fit": {"enum": ["larger", "smaller", "other_class"]},
+                                "mode_used": {"enum": ["thinking", "non_thinking", None]},
+                                "warnings": {"type": "array", "items": {"enum": ["output_band_assumed"]}},
+                                "tokens": _ref("TokenRatio"),
                             },
                         },
                     },
                     "programs": {"type": "array", "items": {"type": "string"}},
                     "perks": {"type": "array", "items": {"type": "string"}},
+                    "caveats": {
+                        "type": "array",
+                        "items": {"enum": ["derived_price", "unlike_model"]},
+                        "description": "Rule 8: why this alternative is not recommended, however cheap.",
+                    },
                     "programs_left_out": {
                         "type": "array",
                         "items": {
@@ -238,7 +572,9 @@ SPEC = {
                             "required": ["program", "reason"],
                             "properties": {
                                 "program": {"type": "string"},
-                                "reason": {"enum": ["ended", "unconfirmed", "not_started", "unpublished"]},
+                                "reason": {
+                                    "enum": ["ended", "unconfirmed", "not_started", "unpublished", "audience"]
+                                },
                                 "date": {"oneOf": [DATE, {"type": "null"}]},
                             },
                         },
@@ -256,7 +592,7 @@ SPEC = {
                 },
                 "description": "See catalog-format.md.",
             },
-        }
+        },
     },
 }
 

@@ -61,7 +61,7 @@ def counterparts(on: date | None = None, *, openai_models=None, providers=None, 
         for row in qs.values_list(*fields, named=True):
             best.setdefault((row.openai_model_id, row.provider_id), row)
         return best
-    for mapping in qs.select_related("openai_model", "model__provider"):
+    for mapping in qs.select_related("openai_model__provider", "model__provider"):
         key = (mapping.openai_model_id, mapping.provider_id)
         if key not in best:
             model = mapping.model

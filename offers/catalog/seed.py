@@ -24,8 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from offers import tokens
 from offers.catalog import io as catalog_io
-from offers.models import Model, clean_time_window, dimensions_key
+from offers.models import Model, clean_time_window, dimensions_key, window_key
 from scrapers.sources import get as get_source
 
 from . import mapping_checks
@@ -54,6 +55,7 @@ MODEL_KEYS = (
 MODELS_DEV_FILE = "feeds/models-dev-api.json"
 MODELS_DEV_PROVIDERS = {
     "openai": ("openai",),
+    "anthropic": ("anthropic",),
     "deepseek": ("deepseek",),
     "alibaba": ("alibaba", "alibaba-cn"),
     "moonshot": ("moonshotai", "moonshotai-cn"),
@@ -65,7 +67,14 @@ MODELS_DEV_PROVIDERS = {
 
 # Price dimensions a parser may emit beside the standard all-day home price. The importer's
 # PriceRec tells which of them the catalog format of this checkout can hold.
-DIMENSIONS = {"service_tier": "standard", "region": None, "time_window": None}
+DIMENSIONS = {
+    "service_tier": "standard",
+    "region": None,
+    "time_window": None,
+    "tier_min_output_tokens": None,
+    "tier_max_output_tokens": None,
+    "mode": None,
+}
 
 
 class SeedError(Exception):
@@ -78,6 +87,10 @@ class _Row(SimpleNamespace):
     service_tier = "standard"
     region = None
     time_window = None
+    tier_min_output_tokens = None
+    tier_max_output_tokens = None
+    mode = None
+    note = ""
 
     @property
     def dimensions_key(self):
@@ -158,6 +171,19 @@ def model_capabilities(provider, m, feed):
     return list(caps)
 
 
+def model_tokenizer(provider, m):
+    """The curated tokenizer: a registry name with the source that says the model uses it, or ""
+    (none published)."""
+    name = m.get("tokenizer")
+    if not name:
+        return ""
+    if name not in tokens.NAMES:
+        raise SeedError(f"{provider}: {m['slug']} names tokenizer {name!r}, not in the registry")
+    if not m.get("tokenizer_source"):
+        raise SeedError(f"{provider}: {m['slug']} sets tokenizer without tokenizer_source")
+    return name
+
+
 def supported_dimensions():
     names = {f.name for f in dc_fields(catalog_io.PriceRec)}
     return {k: v for k, v in DIMENSIONS.items() if k in names}
@@ -168,7 +194,8 @@ def load_curated(curated_dir=CURATED_DIR):
     providers = [
         json.loads(p.read_text(encoding="utf-8"))
         for p in sorted(curated_dir.glob("*.json"))
-        if p.name not in ("mappings.json", "exchange_rates.json", "crosscheck.json")
+        if p.name
+        not in ("mappings.json", "exchange_rates.json", "crosscheck.json", "anthropic_endpoints.json")
     ]
     mappings = json.loads((curated_dir / "mappings.json").read_text(encoding="utf-8"))
     rates = json.loads((curated_dir / "exchange_rates.json").read_text(encoding="utf-8"))
@@ -256,7 +283,11 @@ def _recorded_rows(model, observations, recording, dims, history):
             source_url=url,
             checked_on=checked,
             method="scraped",
-            confidence="official",
+            # "derived" where the parser worked the number out by a rule the page states
+            # (Alibaba's half-price batch rows); the note says the rule, or a permanent discount's
+            # list price.
+            confidence=getattr(obs, "confidence", "official"),
+            note=getattr(obs, "note", None) or "",
         )
         for k in dims:
             setattr(row, k, values[k])
@@ -264,6 +295,66 @@ def _recorded_rows(model, observations, recording, dims, history):
             row.time_window = clean_time_window(row.time_window)
         rows.append(row)
     return rows
+
+
+def _dims_key(item):
+    """(service tier, region, time window) of an observation or a row."""
+    window = getattr(item, "time_window", None)
+    window = window.to_json() if hasattr(window, "to_json") else window
+    return (getattr(item, "service_tier", "standard"), getattr(item, "region", None), repr(window))
+
+
+def derived_rows(spec, rows, dims):
+    """`rows` and the rows a curated `derived_prices` spec works out from them (data/curated/
+    anthropic.json: prices a page gives only as a rule, e.g. batch = 0.5 x, or cache writes on top of
+    long-context prices). Each rule reads the current rows of `from_kind` / `from_service_tier`
+    (only prompt-tiered ones with `long_context_only`) and adds, per row, one of `kind` /
+    `service_tier` at amount x `factor`, same tier, currency and dates, confidence "derived", the
+    rule in its note; a slot that already has a row keeps it. Rules apply in order."""
+    out = list(rows)
+
+    def slot(kind, tier, row):
+        return (kind, tier, row.tier_min_input_tokens, row.tier_max_input_tokens, row.currency,
+                getattr(row, "region", None), window_key(getattr(row, "time_window", None)))  # fmt: skip
+
+    taken = {slot(r.kind, getattr(r, "service_tier", "standard"), r) for r in out if r.valid_to is None}
+    for n, rule in enumerate(spec.get("rules", [])):
+        if rule["service_tier"] != "standard" and "service_tier" not in dims:
+            continue  # this checkout's catalog format cannot hold service tiers
+        factor = _dec(rule["factor"])
+        for src in list(out):
+            if src.valid_to is not None or src.kind != rule["from_kind"]:
+                continue
+            if getattr(src, "service_tier", "standard") != rule["from_service_tier"]:
+                continue
+            if rule.get("long_context_only") and src.tier_min_input_tokens is None:
+                continue
+            key = slot(rule["kind"], rule["service_tier"], src)
+            if key in taken:
+                continue
+            taken.add(key)
+            row = _Row(
+                kind=rule["kind"],
+                amount=src.amount * factor,
+                currency=src.currency,
+                tier_min_input_tokens=src.tier_min_input_tokens,
+                tier_max_input_tokens=src.tier_max_input_tokens,
+                valid_from=src.valid_from,
+                valid_to=None,
+                source_url=rule["source_url"],
+                checked_on=src.checked_on,
+                method="manual",
+                confidence="derived",
+                note=rule["note"],
+            )
+            for k in dims:
+                setattr(row, k, getattr(src, k, DIMENSIONS[k]))
+            if "service_tier" in dims:
+                row.service_tier = rule["service_tier"]
+            out.append(row)
+        if not rule.get("note"):
+            raise SeedError(f"derived_prices.rules[{n}] has no note saying the rule")
+    return out
 
 
 def _curated_row(raw, dims):
@@ -279,6 +370,7 @@ def _curated_row(raw, dims):
         checked_on=_day(raw["checked_on"]),
         method=raw.get("method", "manual"),
         confidence=raw.get("confidence", "reported"),
+        note=raw.get("note") or "",
     )
     for k, default in dims.items():
         setattr(row, k, raw.get(k, default))
@@ -344,18 +436,20 @@ def build_provider(cur, pages_dir, dims, feed=None):
         m = models[slug]
         rows = curated_prices.get(slug, [])
         if slug in observed:
-            # Only the recording's standard, home, all-day rows compete with curated current ones
-            # (a 2024 model may still be listed in a batch section beside its curated price).
-            headline = any(
-                all(getattr(obs, k, default) == default for k, default in DIMENSIONS.items())
-                for obs, _url, _checked in observed[slug]
-            )
-            if headline and any(row.valid_to is None for row in rows):
+            # A curated current row competes with the recording's rows of the same service tier,
+            # region and window only (a 2024 model may still be listed in a batch section beside
+            # its curated price; a tier the page does not show, e.g. MiniMax's priority tier, may
+            # be curated beside the recorded standard rows).
+            recorded_keys = {_dims_key(obs) for obs, _url, _checked in observed[slug]}
+            clash = [row for row in rows if row.valid_to is None and _dims_key(row) in recorded_keys]
+            if clash:
                 raise SeedError(
                     f"{p['slug']}: {slug} has a current curated price row, but its recording prices it: "
                     "curated rows of a recorded model are history (valid_to set)"
                 )
             rows = rows + _recorded_rows(m, observed[slug], recording, dims, rows)
+        if cur.get("derived_prices"):  # rules read recorded and curated rows alike
+            rows = derived_rows(cur["derived_prices"], rows, dims)
         obj = SimpleNamespace(
             slug=slug,
             name=m.get("name") or slug,
@@ -365,7 +459,7 @@ def build_provider(cur, pages_dir, dims, feed=None):
             capabilities=model_capabilities(p["slug"], m, feed or {}),
             released_on=_day(m.get("released_on")),
             deprecated_on=_day(m.get("deprecated_on")),
-            tokenizer=m.get("tokenizer") or "",
+            tokenizer=model_tokenizer(p["slug"], m),
             prices=_Rel(rows),
         )
         model_objs.append(obj)
@@ -427,6 +521,40 @@ def expand_mappings(spec):
     return out
 
 
+def expand_baseline_mappings(spec):
+    """Mappings from the models of another baseline (mappings.json `from_providers`, e.g. Claude
+    models): each model takes a class and every vendor's ladder for it (plus the baseline's own
+    extra `vendors`, e.g. OpenAI for a team leaving Claude), the class note as the mapping's note.
+    fit: the step's own, else like_for_like, except a "small" model whose counterpart stands in the
+    vendor's flagship ladder too (the vendor has no smaller model), which is "larger"."""
+    out = []
+    for from_provider, spec_from in sorted(spec.get("from_providers", {}).items()):
+        vendors = {**spec["vendors"], **spec_from.get("vendors", {})}
+        for from_model, entry in sorted(spec_from["classes"].items()):
+            cls = entry["class"]
+            for provider, ladders in sorted(vendors.items()):
+                flagship = {step["model"] for step in ladders.get("flagship", [])}
+                for rank, step in enumerate(ladders.get(cls) or [], start=1):
+                    fit = step.get("fit")
+                    note = entry["note"] + (f"; {step['note']}" if step.get("note") else "")
+                    if fit is None and cls == "small" and step["model"] in flagship:
+                        fit = "larger"
+                        if not step.get("note"):
+                            note += "; the vendor's small ladder uses a flagship model here (no smaller one)"
+                    out.append(
+                        {
+                            "from_provider": from_provider,
+                            "from_model": from_model,
+                            "provider": provider,
+                            "model": step["model"],
+                            "rank": rank,
+                            "note": note,
+                            "fit": fit or "like_for_like",
+                        }
+                    )
+    return out
+
+
 def check_mappings(mappings, providers, curated):
     """Raise SeedError naming every mapping that breaks offers.catalog.mapping_checks' rules; then drop
     `fit` from the mappings if this checkout's catalog format cannot hold it yet."""
@@ -454,7 +582,8 @@ def build_document(pages_dir, curated_dir=CURATED_DIR):
     doc = {
         "format": catalog_io.FORMAT,
         "providers": built,
-        "mappings": check_mappings(expand_mappings(mappings), built, providers),
+        "mappings": check_mappings(expand_mappings(mappings), built, providers)
+        + expand_baseline_mappings(mappings),
         "exchange_rates": build_rates(rates, pages_dir),
     }
     catalog_io.parse_catalog(doc)  # raises CatalogError with every problem's JSON path

@@ -15,17 +15,24 @@ drops it with a rolled-back savepoint or transaction and runs it (forgetting thi
 on commit. While the marker is present the connection holds uncommitted catalog writes, and
 callers must not fill shared caches from it (`has_uncommitted_writes`).
 
+Announcing: `catalog_changed` is sent once per committed catalog change (from the marker callback
+on commit, or right after the UPDATE in autocommit), never for a rolled-back one; receivers (the
+watches app) find out what changed themselves. A receiver's error is logged, not raised into the
+writer, whose transaction has already committed.
+
 Reading: `catalog_version()` costs one query at most once a second per process (in-process memo
 on a monotonic clock), so a commit in any process is seen by every process within a second,
 whatever the cache backend.
 """
 
+import logging
 from itertools import count
 from time import monotonic
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from offers.models import (
     Benefit,
@@ -38,6 +45,11 @@ from offers.models import (
     Provider,
     catalog_bulk_write,
 )
+
+log = logging.getLogger(__name__)
+
+# Sent with using=<database alias> after a catalog write has committed.
+catalog_changed = Signal()
 
 CHECK_EVERY = 1.0  # seconds between two reads of the version in one process
 _memo = (float("-inf"), None)  # (monotonic time of the read, version)
@@ -53,6 +65,13 @@ def _forget_memo():
 def _written_in_this_transaction():
     """The marker callback: runs on commit only."""
     _forget_memo()
+    _announce(DEFAULT_DB_ALIAS)
+
+
+def _announce(using):
+    for receiver, result in catalog_changed.send_robust(sender=None, using=using):
+        if isinstance(result, Exception):
+            log.error("catalog_changed receiver %r failed: %r", receiver, result, exc_info=result)
 
 
 def has_uncommitted_writes(using=DEFAULT_DB_ALIAS) -> bool:
@@ -78,7 +97,10 @@ def bump_catalog_version(using=DEFAULT_DB_ALIAS) -> None:
     conn = connections[using]
     if conn.in_atomic_block:
         conn.on_commit(_written_in_this_transaction)
-    _forget_memo()
+        _forget_memo()
+    else:
+        _forget_memo()
+        _announce(using)
 
 
 def catalog_version(using=DEFAULT_DB_ALIAS) -> str:

@@ -7,8 +7,11 @@ from functools import lru_cache
 from offers.catalog.io import fmt_decimal
 from offers.estimator.money import MILLION, exact, money, number
 from offers.estimator.rates import fx_list
+from offers.estimator.request import NON_THINKING
 from offers.estimator.simulation import POOL_KINDS
 from offers.models import Price, window_key
+
+BAND_ASSUMED = "output_band_assumed"  # rule 1: no `requests`, the reply band was assumed
 
 
 def _tier_label(row):
@@ -22,9 +25,15 @@ def _tier_text(lo, hi):
 
 
 def with_tier(pl, entry):
-    """A response line, with `tier_used` where the line's service tier had no rows (rule 6)."""
+    """A response line, with `tier_used` where the line's service tier had no rows and `mode_used`
+    where the model has no rows of the line's mode (rule 6), and `warnings` ["output_band_assumed"]
+    where the model prices replies by length and the line gives no `requests` (rule 1)."""
     if pl.tier_used != pl.line.service_tier:
         entry["tier_used"] = pl.tier_used
+    if pl.moded and pl.mode_used != (pl.line.wanted_mode or NON_THINKING):
+        entry["mode_used"] = pl.mode_used
+    if pl.band_assumed:
+        entry["warnings"] = [BAND_ASSUMED]
     return entry
 
 
@@ -36,6 +45,12 @@ def _tokens_text(tokens):
 def line_detail(pl):
     detail = _line_detail_base(pl)
     detail["service_tier"] = pl.line.service_tier
+    detail["mode"] = pl.line.wanted_mode
+    detail["reply_length"] = pl.line.reply_length
+    if pl.moded:
+        detail["mode_used"] = pl.mode_used
+    if pl.band_assumed:
+        detail["band_assumed"] = True
     if pl.tier_used != pl.line.service_tier:
         detail["tier_used"] = pl.tier_used
     if pl.windows:
@@ -72,6 +87,10 @@ def _line_detail_base(pl):
                 "service_tier": price.service_tier,
                 "region": price.region,
                 "time_window": price.time_window,
+                "tier_min_output_tokens": price.tier_min_output_tokens,
+                "tier_max_output_tokens": price.tier_max_output_tokens,
+                "mode": price.mode,
+                "note": price.note or None,
                 "cost": money(tokens * exact(price.amount) * rate / MILLION),
             }
             for kind, tokens, price, rate in pl.parts

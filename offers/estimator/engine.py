@@ -5,15 +5,19 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from offers import tokens
 from offers.estimator.detail import line_detail, vendor_detail, with_tier
 from offers.estimator.money import cents, money, money_of
 from offers.estimator.plans import plan_context, price_line
 from offers.estimator.prices import Dimensions, Unpriced
 from offers.estimator.rates import Fx, fx_list
-from offers.estimator.request import BASELINE, Errors, EstimateError, parse_request
+from offers.estimator.request import BASELINE, NON_THINKING, THINKING, Errors, EstimateError, parse_request
 from offers.estimator.simulation import simulate
 from offers.estimator.snapshot import load_snapshot
-from offers.estimator.warnings import launch_warnings, rate_and_price_warnings
+from offers.estimator.warnings import band_warnings, launch_warnings, rate_and_price_warnings
+
+LIKE_FOR_LIKE = "like_for_like"
+OVERRIDE = "override"  # a line's model chosen by the user: like for like by choice (rule 8)
 
 
 def estimate(req, snapshot=None):
@@ -30,15 +34,23 @@ def _estimate(req, snap):
     dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
     context = plan_context(fx, dims)
     by_slug = {p.slug: p for p in snap.providers}
+    base_slug = getattr(req, "baseline", BASELINE)
+    claude = base_slug == "anthropic"
 
     baseline = []
+    reasoning = snap.catalog.reasoning if snap.catalog is not None else frozenset()
     for i, line in enumerate(req.usage):
         model = snap.openai_models.get(line.model)
+        if model is not None:
+            # Rule 6: a reasoning baseline model's lines are priced on thinking rows, others on
+            # non-thinking rows, unless the line asks for a mode itself.
+            line.wanted_mode = line.mode or (THINKING if model.pk in reasoning else NON_THINKING)
         if model is None:
             errors.add(
                 f"usage[{i}].model",
-                _("%(model)s is not an OpenAI model in the catalog.") % {"model": line.model},
-            )
+                (_("%(model)s is not a Claude model in the catalog.") if claude
+                 else _("%(model)s is not an OpenAI model in the catalog.")) % {"model": line.model},
+            )  # fmt: skip
         else:
             try:
                 baseline.append(
@@ -53,12 +65,13 @@ def _estimate(req, snap):
                 else:
                     errors.add(
                         f"usage[{i}].model",
-                        _("OpenAI's price is unknown: %(reason)s.") % {"reason": exc.reason},
-                    )
+                        (_("Anthropic's price is unknown: %(reason)s.") if claude
+                         else _("OpenAI's price is unknown: %(reason)s.")) % {"reason": exc.reason},
+                    )  # fmt: skip
         for slug, model_slug in line.overrides.items():
             path = f"usage[{i}].overrides.{slug}"
-            if slug == BASELINE:
-                errors.add(path, _("The baseline always uses the line's own OpenAI model."))
+            if slug == base_slug:
+                errors.add(path, _("The baseline always uses the line's own model."))
             elif slug not in by_slug:
                 if req.providers is None or slug in req.providers:
                     errors.add(path, _("Unknown provider %(slug)s.") % {"slug": slug})
@@ -75,26 +88,40 @@ def _estimate(req, snap):
     used_rates = {r.pk: r for pl in baseline for r in pl.rates}
 
     ranked, incomplete, used_lines = [], [], []
-    prices, plans, mappings = snap.prices, snap.plans, snap.mappings
+    prices, plans, mappings, fits = snap.prices, snap.plans, snap.mappings, snap.fits
     for provider in snap.providers:
-        priced, reasons, rates = [], [], []
+        priced, reasons, rates, line_fits, ratios = [], [], [], [], []
         provider_pk, provider_slug = provider.pk, provider.slug
         for line in req.usage:
             model = None
             override = line.overrides.get(provider_slug) if line.overrides else None
             if override is not None:
                 model = snap.models.get((provider_slug, override))
+                fit = OVERRIDE
             else:
                 model = mappings.get((line.model, provider_pk))
+                fit = fits.get((line.model, provider_pk), LIKE_FOR_LIKE)
             if model is None:
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
+            # Rule 9: the line's tokens as this model's tokenizer counts the user's sample.
+            ratio = tokens.token_ratio(req.sample, model.tokenizer, snap.openai_models[line.model].tokenizer)
             try:
-                pl = price_line(line, model, prices.get(model.pk, []), fx, dims, plans, context)
+                pl = price_line(
+                    tokens.scale_line(line, ratio.ratio),
+                    model,
+                    prices.get(model.pk, []),
+                    fx,
+                    dims,
+                    plans,
+                    context,
+                )
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue
             priced.append(pl)
+            line_fits.append(fit)
+            ratios.append(ratio)
             rates.extend(pl.rates)
         if reasons:
             incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
@@ -122,17 +149,24 @@ def _estimate(req, snap):
                 with_tier(
                     pl,
                     {
-                        "openai_model": pl.line.model,
+                        **({} if claude else {"openai_model": pl.line.model}),
+                        "baseline_model": pl.line.model,
                         "model": pl.model.slug,
                         "monthly_cost": money(pl.monthly_cost),
+                        **({} if fit in (LIKE_FOR_LIKE, OVERRIDE) else {"fit": fit}),
+                        "tokens": ratio.as_dict(),
                     },
                 )
-                for pl in priced
+                for pl, fit, ratio in zip(priced, line_fits, ratios, strict=True)
             ],
             "programs": [p.slug for p in programs],
             "perks": sim["perks"],
             "programs_left_out": snap.programs_left_out.get(provider_pk, []),
         }
+        # Rule 8: why this alternative may not be the answer, however cheap: a price worked out by
+        # a rule ("derived_price"), a counterpart that is not like for like ("unlike_model").
+        if caveats := _caveats(priced, line_fits):
+            alt["caveats"] = caveats
         if req.detail:
             alt["detail"] = vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
         # The same rate rows come back from every line: each distinct row once, in order.
@@ -142,15 +176,16 @@ def _estimate(req, snap):
 
     ranked.sort(key=lambda t: (t[0], t[1]))
     warnings = launch_warnings(snap) + rate_and_price_warnings(
-        used_rates.values(), baseline, used_lines, snap.as_of
+        used_rates.values(), baseline, used_lines, snap.as_of, base_slug
     )
+    warnings += band_warnings(used_lines)
     result = {
         "as_of": snap.as_of.isoformat(),
         "months": months,
         "currency": req.currency,
         "fx": fx_list(used_rates.values(), snap.as_of),
         "baseline": {
-            "provider": BASELINE,
+            "provider": base_slug,
             "monthly_cost": money(base_monthly),
             "total_cost": money(base_total),
             "lines": [
@@ -159,12 +194,27 @@ def _estimate(req, snap):
             ],
         },
         "alternatives": [alt for _t, _s, alt in ranked],
+        "sample": req.sample.summary() if req.sample is not None else None,
         "incomplete": incomplete,
         "warnings": warnings,
+        # Rule 8: the cheapest complete alternative priced on checked rows and like-for-like models.
+        "recommended": next((alt["provider"] for _t, _s, alt in ranked if not alt.get("caveats")), None),
     }
     if req.detail:
         result["baseline"]["detail"] = {"lines": [line_detail(pl) for pl in baseline]}
     return result
+
+
+def _caveats(priced, fits):
+    """Rule 8's reasons an alternative is not recommended, as codes: "derived_price" (a line is
+    priced on a row of confidence derived), "unlike_model" (a line's mapping is not like for like
+    and the user did not choose the model)."""
+    caveats = []
+    if any(pl.derived for pl in priced):
+        caveats.append("derived_price")
+    if any(fit not in (LIKE_FOR_LIKE, OVERRIDE) for fit in fits):
+        caveats.append("unlike_model")
+    return caveats
 
 
 def run(data):

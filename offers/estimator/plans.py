@@ -14,12 +14,22 @@ from offers.estimator.prices import (
     Unpriced,
     choose_prices,
     home_currency,
+    in_band,
     is_input_only,
     select_rows,
     window_prices,
 )
 from offers.estimator.windows import window_share
 from offers.models import Price
+
+# The token slots of a line's plan: (price kind, index into price_line's token tuple).
+TOKEN_SLOTS = (
+    (Price.Kind.INPUT, 0),
+    (Price.Kind.CACHED_INPUT, 1),
+    (Price.Kind.CACHE_WRITE_5M, 2),
+    (Price.Kind.CACHE_WRITE_1H, 3),
+    (Price.Kind.OUTPUT, 4),
+)
 
 # Line plans kept per catalog version (price_line); the dict is emptied when it reaches this size.
 MAX_PLANS = 20_000
@@ -34,11 +44,14 @@ class _Plan:
     (`offers.estimator.snapshot`) and shared by requests."""
 
     tier_used: str
-    parts: tuple  # (kind, token slot 0..2 (input, cached, output), share, price row, rate)
+    parts: tuple  # (kind, token slot 0..4 (uncached, cached, 5m write, 1h write, output), share, price, rate)
     nums: tuple  # per part: the cost of one token over `den`
     den: int
     rates: tuple  # ExchangeRate rows used
     windows: tuple  # (window, share, ((slot, share, price row, all-day row), ...))
+    mode_used: str | None = None  # rule 6 (see PricedLine)
+    moded: bool = False
+    band_assumed: bool = False  # rule 1 (see PricedLine)
 
 
 def plan_context(fx, dims):
@@ -63,7 +76,9 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     input_only = is_input_only(model, line)
     plan = None
     if plans is not None:
-        key = (model.pk, line.service_tier, length, input_only, context or plan_context(fx, dims))
+        writes = bool(line.cache_write_5m_tokens or line.cache_write_1h_tokens)
+        key = (model.pk, line.service_tier, length, input_only, line.reply_length, line.wanted_mode, writes,
+               context or plan_context(fx, dims))  # fmt: skip
         plan = plans.get(key)
     if plan is None:
         try:
@@ -76,7 +91,13 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
             plans[key] = plan
     if isinstance(plan, Unpriced):
         raise Unpriced(plan.reason, fx=plan.fx)
-    tokens = (line.input_tokens - line.cached_input_tokens, line.cached_input_tokens, line.output_tokens)
+    tokens = (
+        line.uncached_tokens,
+        line.cached_input_tokens,
+        line.cache_write_5m_tokens,
+        line.cache_write_1h_tokens,
+        line.output_tokens,
+    )
     cost = Fraction(
         sum(tokens[part[1]] * num for part, num in zip(plan.parts, plan.nums, strict=True)), plan.den
     )
@@ -104,15 +125,20 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
         offpeak.append({"window": window, "share": share, "saved": saved})
     return PricedLine(
         line=line, model=model, parts=parts, monthly_cost=cost, rates=plan.rates, tier_used=plan.tier_used,
-        windows=offpeak,
+        windows=offpeak, mode_used=plan.mode_used, moded=plan.moded, band_assumed=plan.band_assumed,
     )  # fmt: skip
 
 
 def _plan(line, model, rows, fx, dims):
     """The `_Plan` of `line`'s shape at `model`; raises Unpriced."""
-    all_day, windows, tier_used = select_rows(rows, line, dims)
+    all_day, windows, tier_used, (mode_used, moded) = select_rows(rows, line, dims)
+    all_day, band_assumed = in_band(all_day, line.reply_length)
+    windows = {key: in_band(window_rows, line.reply_length)[0] for key, window_rows in windows.items()}
+    windows = {key: window_rows for key, window_rows in windows.items() if window_rows}
     chosen = choose_prices(model, all_day, line, fx.as_of)
-    kinds = ((Price.Kind.INPUT, 0), (Price.Kind.CACHED_INPUT, 1), (Price.Kind.OUTPUT, 2))
+    # Lines without cache writes (every OpenAI line) have no cache-write parts: their detail is as before.
+    writes = line.cache_write_5m_tokens or line.cache_write_1h_tokens
+    kinds = TOKEN_SLOTS if writes else tuple(k for k in TOKEN_SLOTS if k[1] not in (2, 3))
     # Rule 6 windows: each takes its share of the tokens of the kinds it prices; the all-day
     # rows price the rest. Overlapping windows (not expected) are capped at what is left.
     portions = []  # (kind, slot, share, price)
@@ -162,4 +188,7 @@ def _plan(line, model, rows, fx, dims):
         den=den,
         rates=tuple(used),
         windows=tuple(window_uses),
+        mode_used=mode_used,
+        moded=moded,
+        band_assumed=band_assumed,
     )

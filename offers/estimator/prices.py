@@ -9,11 +9,15 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 
 from offers.estimator.request import (
+    NON_THINKING,
     STANDARD,
     UsageLine,
 )
 from offers.estimator.rows import ModelRef
 from offers.models import Model, Price, window_key
+
+# Input kinds a model may lack: their tokens are then priced at the input row (rules 1 and 10).
+OPTIONAL_INPUT_KINDS = (Price.Kind.CACHED_INPUT, Price.Kind.CACHE_WRITE_5M, Price.Kind.CACHE_WRITE_1H)
 
 
 class Unpriced(Exception):
@@ -34,6 +38,14 @@ class PricedLine:
     rates: tuple  # ExchangeRate rows used
     tier_used: str = STANDARD  # rule 6: the service tier whose rows priced the line
     windows: list = field(default_factory=list)  # rule 6: [{"window", "share", "saved"}]
+    mode_used: str | None = None  # rule 6: the mode of the rows that priced the output (None: any)
+    moded: bool = False  # the model prices this line's rows per mode
+    band_assumed: bool = False  # rule 1: reply-length bands, no `requests`: the open band was used
+
+    @property
+    def derived(self):
+        """A price used was worked out by a rule (confidence "derived"): never recommended (rule 8)."""
+        return any(price.confidence == "derived" for _k, _t, price, _r in self.parts)
 
 
 def _tier_min(price):
@@ -61,6 +73,46 @@ def home_currency(rows):
     return min(counts, key=lambda c: (-counts[c], c))
 
 
+def in_band(rows, reply_length):
+    """Rule 1's reply-length bands: (the rows whose band holds `reply_length`, assumed). Without
+    `requests` (reply_length None) the band with no upper bound (an ordinary reply is longer than
+    any short-reply band), and `assumed` is True when the rows had bands to choose from. Rows
+    without a band hold for any reply."""
+    if not any(p.tier_min_output_tokens is not None or p.tier_max_output_tokens is not None for p in rows):
+        return rows, False
+    if reply_length is None:
+        return [p for p in rows if p.tier_max_output_tokens is None], True
+    return [
+        p
+        for p in rows
+        if (p.tier_min_output_tokens or 0) <= reply_length
+        and (p.tier_max_output_tokens is None or reply_length <= p.tier_max_output_tokens)
+    ], False
+
+
+def select_mode(rows, wanted):
+    """Rule 6's mode: per kind, the rows of the `wanted` mode, else those of any mode (null), else
+    the other mode's. Returns (rows, mode used for the output (else the input), moded), `moded`
+    False when no row has a mode (then nothing was chosen)."""
+    if not any(p.mode for p in rows):
+        return rows, None, False
+    wanted = wanted or NON_THINKING
+    kinds = (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT)
+    out, used = [], {}
+    for kind in kinds:
+        kind_rows = [p for p in rows if p.kind == kind]
+        pick = (
+            [p for p in kind_rows if p.mode == wanted]
+            or [p for p in kind_rows if p.mode is None]
+            or [p for p in kind_rows if p.mode]
+        )
+        out += pick
+        if pick:
+            used[kind] = pick[0].mode
+    rest = [p for p in rows if p.kind not in kinds]
+    return out + rest, used.get(Price.Kind.OUTPUT, used.get(Price.Kind.INPUT)), True
+
+
 def choose_prices(model, rows, line, on):
     """The Price rows used for input, cached_input and output of `line` at `model`."""
     by_kind = {}
@@ -77,7 +129,7 @@ def choose_prices(model, rows, line, on):
     home = home_currency(by_kind[Price.Kind.INPUT])
     length = line.prompt_length
     chosen = {}
-    for kind in (Price.Kind.INPUT, Price.Kind.CACHED_INPUT, Price.Kind.OUTPUT):
+    for kind in (Price.Kind.INPUT, *OPTIONAL_INPUT_KINDS, Price.Kind.OUTPUT):
         kind_rows = by_kind.get(kind)
         if not kind_rows:
             continue
@@ -86,14 +138,15 @@ def choose_prices(model, rows, line, on):
             other = home_currency(kind_rows)
             same = [p for p in kind_rows if p.currency == other]
         tier = pick_tier(same, length)
-        if tier is None and kind != Price.Kind.CACHED_INPUT:
+        if tier is None and kind not in OPTIONAL_INPUT_KINDS:
             raise Unpriced(
                 _("%(model)s has no %(kind)s price tier for a prompt of %(n)s tokens")
                 % {"model": model.slug, "kind": Price.Kind(kind).label.lower(), "n": f"{length:,}"}
             )
         if tier is not None:
             chosen[kind] = tier
-    chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+    for kind in OPTIONAL_INPUT_KINDS:  # rules 1 and 10: else the input price
+        chosen.setdefault(kind, chosen[Price.Kind.INPUT])
     return chosen
 
 
@@ -111,11 +164,13 @@ class Dimensions:
 
 
 def select_rows(rows, line, dims):
-    """Rule 6: (all-day rows, {window key: window rows}, tier used) of one model for `line`.
+    """Rule 6: (all-day rows, {window key: window rows}, tier used, (mode used, moded)) of one
+    model for `line`.
 
     By region (the request's region where the model has any row of it, else the home rows with
     region null), then service tier (the line's tier where the model has any row of it, else
-    standard), then window (rows without a window; rows with one only with an hourly profile)."""
+    standard), then window (rows without a window; rows with one only with an hourly profile),
+    then mode (`select_mode`)."""
     region = dims.region if dims else None
     regional = [p for p in rows if p.region == region] if region is not None else []
     rows = regional or [p for p in rows if p.region is None]
@@ -124,13 +179,14 @@ def select_rows(rows, line, dims):
     if not tiered and tier_used != STANDARD:
         tier_used = STANDARD
         tiered = [p for p in rows if p.service_tier == STANDARD]
+    tiered, mode_used, moded = select_mode(tiered, line.wanted_mode)
     all_day = [p for p in tiered if p.time_window is None]
     windows = {}
     if dims is not None and dims.hourly_usage is not None:
         for p in tiered:
             if p.time_window is not None:
                 windows.setdefault(window_key(p.time_window), []).append(p)
-    return all_day, windows, tier_used
+    return all_day, windows, tier_used, (mode_used, moded)
 
 
 def window_prices(rows, length, home):
@@ -148,5 +204,6 @@ def window_prices(rows, length, home):
         if tier is not None:
             chosen[kind] = tier
     if Price.Kind.INPUT in chosen:
-        chosen.setdefault(Price.Kind.CACHED_INPUT, chosen[Price.Kind.INPUT])
+        for kind in OPTIONAL_INPUT_KINDS:  # rules 1 and 10: else the input price
+            chosen.setdefault(kind, chosen[Price.Kind.INPUT])
     return chosen

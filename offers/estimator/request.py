@@ -12,11 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from offers import tokens
 from offers.catalog import safety
 from offers.catalog.safety import is_clean, printable
 from offers.models import Price
 
 BASELINE = "openai"
+# Rule 10: the providers whose bills can be the baseline, and the other baselines that are also
+# alternatives for each (a team leaving Claude may move to OpenAI; Anthropic does not sell to the
+# teams leaving OpenAI in China, and no mapping leads from OpenAI models to Claude).
+BASELINES = ("openai", "anthropic")
+ALTERNATIVE_BASELINES = {"openai": (), "anthropic": ("openai",)}
+# A usage line's context_window "200k-1M" (Anthropic's usage report): every request had more than
+# 200K input tokens, so its prompt length is at least this (Anthropic prices such a request whole
+# at the long-context rate: the tier from 200,001 tokens).
+LONG_CONTEXT = "200k-1M"
+CONTEXT_WINDOWS = ("0-200k", LONG_CONTEXT)
+LONG_CONTEXT_MIN = 200_001
 USD = "USD"
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60
@@ -43,8 +55,12 @@ MIN_AS_OF = date(2000, 1, 1)
 MAX_AS_OF = date(2999, 12, 31)
 STANDARD = str(Price.ServiceTier.STANDARD)
 SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
+THINKING = str(Price.Mode.THINKING)
+NON_THINKING = str(Price.Mode.NON_THINKING)
+MODES = (THINKING, NON_THINKING)
 REGIONS = tuple(str(r) for r in Price.Region)
 HOURS = 24
+CACHE_WRITES = ("cache_write_5m_tokens", "cache_write_1h_tokens")
 
 
 class EstimateError(Exception):
@@ -74,14 +90,41 @@ class UsageLine:
     requests: int | None = None
     overrides: dict = field(default_factory=dict)
     service_tier: str = "standard"
+    mode: str | None = None  # rule 6: asked for by the line; None = by the baseline model
+    wanted_mode: str | None = None  # rule 6: the mode priced (set by the estimate from `mode`)
+    # Rule 10: parts of input_tokens written to the prompt cache (apart from cached_input_tokens).
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    context_window: str | None = None  # "200k-1M": every request above 200K input tokens
 
     @property
     def tokens(self):
         return self.input_tokens + self.output_tokens
 
     @property
+    def reply_length(self):
+        """Output tokens per request (rounded up), or None without `requests` (rule 1's bands)."""
+        if self.requests is None:
+            return None
+        return -(-self.output_tokens // self.requests)
+
+    @property
+    def uncached_tokens(self):
+        return (
+            self.input_tokens
+            - self.cached_input_tokens
+            - self.cache_write_5m_tokens
+            - self.cache_write_1h_tokens
+        )
+
+    @property
     def prompt_length(self):
-        """Whole tokens per request (rounded up), or None without `requests`."""
+        """Whole tokens per request (rounded up), or None without `requests`; at least 200,001 for
+        a line of the long context window."""
+        if self.context_window == LONG_CONTEXT:
+            if self.requests is None:
+                return LONG_CONTEXT_MIN
+            return max(LONG_CONTEXT_MIN, -(-self.input_tokens // self.requests))
         if self.requests is None:
             return None
         return -(-self.input_tokens // self.requests)
@@ -98,6 +141,8 @@ class EstimateRequest:
     detail: bool = False
     region: str | None = None  # rule 6: None (home prices), "cn" or "intl"
     hourly_usage: tuple | None = None  # rule 6: 24 exact weights (Fractions), or None
+    sample: object = None  # rule 9: an offers.tokens.Sample (keyed by its hash), or None
+    baseline: str = BASELINE  # rule 10: whose bill the usage lines are, "openai" or "anthropic"
 
     def __post_init__(self):
         if self.as_of is None:
@@ -148,14 +193,14 @@ def _parse_line(raw, path, errors):
         return None
     model = raw.get("model")
     if not isinstance(model, str) or not model.strip():
-        errors.add(f"{path}.model", _("Enter an OpenAI model id, e.g. gpt-4o."))
+        errors.add(f"{path}.model", _("Enter a model id of the baseline, e.g. gpt-4o or claude-sonnet-4-5."))
         model = None
     elif problem := _id_problem(model):
         errors.add(f"{path}.model", problem)
         model = None
     counts = {
         key: _tokens(raw, key, f"{path}.{key}", errors)
-        for key in ("input_tokens", "cached_input_tokens", "output_tokens")
+        for key in ("input_tokens", "cached_input_tokens", "output_tokens", *CACHE_WRITES)
     }
     requests = raw.get("requests")
     if requests is not None:
@@ -194,16 +239,42 @@ def _parse_line(raw, path, errors):
             _("Expected one of %(choices)s, or null for standard.") % {"choices": ", ".join(SERVICE_TIERS)},
         )
         service_tier = STANDARD
+    mode = raw.get("mode")
+    if mode is not None and mode not in MODES:
+        errors.add(
+            f"{path}.mode",
+            _("Expected one of %(choices)s, or null to follow the model.") % {"choices": ", ".join(MODES)},
+        )
+        mode = None
     if None not in counts.values() and counts["cached_input_tokens"] > counts["input_tokens"]:
         errors.add(
             f"{path}.cached_input_tokens",
             _("Cached input tokens are part of the input tokens, so they cannot exceed them."),
         )
+    elif None not in counts.values() and (
+        counts["cached_input_tokens"] + sum(counts[k] for k in CACHE_WRITES) > counts["input_tokens"]
+    ):
+        errors.add(
+            f"{path}.cache_write_5m_tokens"
+            if counts["cache_write_5m_tokens"]
+            else f"{path}.cache_write_1h_tokens",
+            _(
+                "Cached and cache-write tokens are parts of the input tokens, so together they cannot exceed them."
+            ),
+        )
+    context_window = raw.get("context_window")
+    if context_window is not None and context_window not in CONTEXT_WINDOWS:
+        errors.add(
+            f"{path}.context_window",
+            _("Expected %(choices)s, or null.") % {"choices": ", ".join(CONTEXT_WINDOWS)},
+        )
+        context_window = None
     if model is None or None in counts.values():
         return None
     return UsageLine(
-        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, **counts
-    )
+        model=model.strip(), requests=requests, overrides=dict(overrides), service_tier=service_tier, mode=mode,
+        context_window=context_window, **counts,
+    )  # fmt: skip
 
 
 def parse_request(data):
@@ -295,10 +366,19 @@ def parse_request(data):
             % {"max": MAX_DETAIL_LINES},
         )
 
+    baseline = data.get("baseline")
+    if baseline is None:
+        baseline = BASELINE
+    if baseline not in BASELINES:
+        errors.add(
+            "baseline", _("Expected %(choices)s, or null for openai.") % {"choices": " or ".join(BASELINES)}
+        )
+
     region = data.get("region")
     if region is not None and region not in REGIONS:
         errors.add("region", _("Expected cn, intl or null (the vendors' home prices)."))
     hourly_usage = parse_hourly_usage(data.get("hourly_usage"), "hourly_usage", errors)
+    sample = parse_sample(data.get("sample"), "sample", errors)
 
     if errors:
         raise EstimateError(dict(errors))
@@ -312,7 +392,22 @@ def parse_request(data):
         detail=detail,
         region=region,
         hourly_usage=hourly_usage,
+        sample=sample,
+        baseline=baseline,
     )
+
+
+def parse_sample(value, path, errors):
+    """Rule 9's `sample`: null/absent or a list of strings (at most 1 MB of text, no NUL, no
+    unpaired surrogate) -> an offers.tokens.Sample, or None when absent or empty."""
+    if value is None:
+        return None
+    try:
+        texts = tokens.validate_sample(value)
+    except tokens.SampleError as exc:
+        errors.add(path, str(exc))
+        return None
+    return tokens.Sample.of(texts) if any(texts) else None
 
 
 def parse_hourly_usage(value, path, errors):

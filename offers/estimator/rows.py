@@ -8,7 +8,7 @@ from decimal import Decimal
 PRICE_FIELDS = (
     "id", "model_id", "kind", "amount", "currency", "tier_min_input_tokens", "tier_max_input_tokens",
     "source_url", "checked_on", "confidence", "service_tier", "region", "time_window", "valid_from",
-    "valid_to",
+    "valid_to", "tier_min_output_tokens", "tier_max_output_tokens", "mode", "note",
 )  # fmt: skip
 PriceRow = namedtuple("PriceRow", PRICE_FIELDS)
 BENEFIT_FIELDS = (
@@ -23,6 +23,7 @@ class ModelRef:
     slug: str
     name: str
     kind: str = "chat"
+    tokenizer: str = ""  # rule 9: a registry name, "" when none is published
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from offers.catalog.counterparts import is_available
 from offers.catalog.version import catalog_version, has_uncommitted_writes, writes_seen
-from offers.estimator.request import BASELINE, USD
+from offers.estimator.request import ALTERNATIVE_BASELINES, BASELINE, BASELINES, USD
 from offers.estimator.rows import BENEFIT_FIELDS, PRICE_FIELDS, BenefitRow, ModelRef, PriceRow
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
@@ -44,6 +44,7 @@ class Counterpart:
     released_on: object  # date | None
     deprecated_on: object  # date | None
     model: object  # estimator.ModelRef
+    fit: str = "like_for_like"  # ModelMapping.fit: like_for_like, larger, smaller, other_class
 
     def available_on(self, on):
         return is_available(self.released_on, self.deprecated_on, on)
@@ -52,7 +53,7 @@ class Counterpart:
 @dataclass
 class Compiled:
     version: str
-    providers: list  # published alternative providers (Provider), by slug
+    providers: list  # published alternative providers (Provider), by slug, baselines left out
     models: dict  # (provider slug, model slug) -> ModelRef, every model
     counterparts: dict  # OpenAI model id -> [Counterpart] by provider id, then rank
     prices: dict  # model id -> [PriceRow] approved, by id
@@ -62,8 +63,12 @@ class Compiled:
     # (provider id, kind) -> [(slug, name, released_on, deprecated_on)] by slug (the database's order)
     vendor_models: dict = field(default_factory=dict)
     openai_models: list = field(default_factory=list)  # [(slug, name)] of OpenAI, by slug
+    # Rule 10: the baseline providers (published), by slug, not among `providers`; their models
+    baseline_providers: dict = field(default_factory=dict)
+    baseline_models: dict = field(default_factory=dict)  # baseline slug -> [(slug, name)] by slug
     available: dict = field(default_factory=dict)  # (provider id, kind, date) -> available_models
     plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
+    reasoning: frozenset = frozenset()  # ids of models whose capabilities include "reasoning" (rule 6)
 
     def counterpart(self, openai_id, provider_ids, on):
         """{provider id: ModelRef} of the best-ranked mapping available on `on` (rule 4)."""
@@ -71,6 +76,14 @@ class Compiled:
         for c in self.counterparts.get(openai_id, ()):
             if c.provider_id in provider_ids and c.provider_id not in found and c.available_on(on):
                 found[c.provider_id] = c.model
+        return found
+
+    def counterpart_fits(self, openai_id, provider_ids, on):
+        """{provider id: fit} of the mappings `counterpart` picks (rule 8's like for like)."""
+        found = {}
+        for c in self.counterparts.get(openai_id, ()):
+            if c.provider_id in provider_ids and c.provider_id not in found and c.available_on(on):
+                found[c.provider_id] = c.fit
         return found
 
     def available_models(self, provider_id, kind, on):
@@ -109,30 +122,63 @@ def build():
     def one(value):
         return shared.setdefault(value, value)
 
-    providers = list(Provider.objects.published().exclude(slug="openai").order_by("slug"))
-    models, by_id, vendor_models, openai_models = {}, {}, {}, []
-    for pk, slug, name, kind, provider_slug, provider_id, released, retired in Model.objects.values_list(
-        "pk", "slug", "name", "kind", "provider__slug", "provider_id", "released_on", "deprecated_on"
+    published = list(Provider.objects.published().order_by("slug"))
+    providers = [p for p in published if p.slug not in BASELINES]
+    baseline_providers = {p.slug: p for p in published if p.slug in BASELINES}
+    models, by_id, vendor_models, openai_models, baseline_models = {}, {}, {}, [], {}
+    reasoning = set()
+    for (
+        pk,
+        slug,
+        name,
+        kind,
+        tokenizer,
+        provider_slug,
+        provider_id,
+        released,
+        retired,
+        caps,
+    ) in Model.objects.values_list(
+        "pk",
+        "slug",
+        "name",
+        "kind",
+        "tokenizer",
+        "provider__slug",
+        "provider_id",
+        "released_on",
+        "deprecated_on",
+        "capabilities",
     ).order_by("slug"):
-        ref = ModelRef(pk, slug, name, one(kind))
+        if "reasoning" in (caps or ()):
+            reasoning.add(pk)
+        ref = ModelRef(pk, slug, name, one(kind), one(tokenizer))
         models[(one(provider_slug), slug)] = ref
         by_id[pk] = ref
         vendor_models.setdefault((provider_id, ref.kind), []).append((slug, name, released, retired))
         if provider_slug == "openai":
             openai_models.append((slug, name))
+        if provider_slug in BASELINES:
+            baseline_models.setdefault(provider_slug, []).append((slug, name))
     counterparts = {}
-    for openai_id, provider_id, rank, model_id, released, deprecated in ModelMapping.objects.order_by(
+    for openai_id, provider_id, rank, model_id, released, deprecated, fit in ModelMapping.objects.order_by(
         "openai_model_id", "provider_id", "rank"
     ).values_list(
-        "openai_model_id", "provider_id", "rank", "model_id", "model__released_on", "model__deprecated_on"
+        "openai_model_id",
+        "provider_id",
+        "rank",
+        "model_id",
+        "model__released_on",
+        "model__deprecated_on",
+        "fit",
     ):
         counterparts.setdefault(openai_id, []).append(
-            Counterpart(provider_id, rank, released, deprecated, by_id[model_id])
+            Counterpart(provider_id, rank, released, deprecated, by_id[model_id], one(fit))
         )
     prices, windows, amounts = {}, {}, {}
     for row in Price.objects.approved().order_by("id").values_list(*PRICE_FIELDS):
         row = list(row)
-        for i in (2, 4, 7, 8, 9, 10, 11, 13, 14):
+        for i in (2, 4, 7, 8, 9, 10, 11, 13, 14, 17, 18):
             row[i] = one(row[i])
         # Equal Decimals may be written differently ("1.0", "1"): share by their text.
         row[3] = amounts.setdefault(str(row[3]), row[3])
@@ -171,6 +217,9 @@ def build():
         rates=rates,
         vendor_models=vendor_models,
         openai_models=openai_models,
+        reasoning=frozenset(reasoning),
+        baseline_providers=baseline_providers,
+        baseline_models=baseline_models,
     )
 
 
@@ -218,7 +267,7 @@ class Snapshot:
 
     as_of: date
     providers: list  # the published alternative providers asked for, by slug
-    openai_models: dict  # slug -> ModelRef
+    openai_models: dict  # slug -> ModelRef: the baseline's models (OpenAI's, or Anthropic's: rule 10)
     models: dict  # (provider slug, model slug) -> ModelRef, for overrides
     mappings: dict  # (openai slug, provider id) -> ModelRef of the counterpart on as_of (rule 4)
     prices: dict  # model id -> [price row (PRICE_FIELDS)] in force on as_of
@@ -231,6 +280,17 @@ class Snapshot:
     baseline_after: dict = field(default_factory=dict)
     plans: dict | None = None  # the compiled catalog's line plans (price_line), shared per version
     catalog: object = None  # the compiled catalog it was selected from (offers.estimator.snapshot.Compiled)
+    fits: dict = field(default_factory=dict)  # (openai slug, provider id) -> the mapping's fit (rule 8)
+
+
+AUDIENCE = "audience"  # rule 5: a programme for another baseline's users (programs_left_out reason)
+
+
+def _for_baseline(program, baseline):
+    """Rule 5, who a programme is for: one with an audience ("openai", "anthropic") counts only for
+    that baseline; one without, for anyone."""
+    audience = getattr(program, "audience", None)
+    return not audience or audience == baseline
 
 
 def load_snapshot(req, catalog=None):
@@ -240,11 +300,19 @@ def load_snapshot(req, catalog=None):
     `Compiled` catalog to read instead (benchmarks)."""
     catalog = catalog if catalog is not None else compiled()
     as_of = req.as_of
+    baseline = getattr(req, "baseline", BASELINE)
     openai_slugs = sorted({line.model for line in req.usage})
     override_pairs = {(p, m) for line in req.usage for p, m in line.overrides.items() if isinstance(m, str)}
 
-    # The alternative providers (published, by slug).
+    # The alternative providers (published, by slug): the vendors, and for a Claude baseline OpenAI.
     providers = catalog.providers
+    others = [
+        catalog.baseline_providers[s]
+        for s in ALTERNATIVE_BASELINES[baseline]
+        if s in catalog.baseline_providers
+    ]
+    if others:
+        providers = sorted([*providers, *others], key=lambda p: p.slug)
     if req.providers is not None:
         asked = set(req.providers)
         providers = [p for p in providers if p.slug in asked]
@@ -252,24 +320,26 @@ def load_snapshot(req, catalog=None):
         providers = list(providers)
     found = {p.slug for p in providers}
     unknown = [
-        (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != BASELINE
+        (j, slug) for j, slug in enumerate(req.providers or ()) if slug not in found and slug != baseline
     ]
     provider_ids = {p.pk for p in providers}
 
     # The OpenAI models of the lines and the models named by overrides.
     models = {}
-    for key in [(BASELINE, slug) for slug in openai_slugs] + sorted(override_pairs):
+    for key in [(baseline, slug) for slug in openai_slugs] + sorted(override_pairs):
         model = catalog.models.get(key)
         if model is not None:
             models[key] = model
-    openai_models = {slug: m for (p, slug), m in models.items() if p == BASELINE}
+    openai_models = {slug: m for (p, slug), m in models.items() if p == baseline}
 
     # The counterpart of each OpenAI model at each provider on as_of (rule 4): the best-ranked
     # mapping whose model is available (released, not yet retired) on as_of.
-    mappings = {}
+    mappings, fits = {}, {}
     for slug, model in openai_models.items():
         for provider_id, counterpart in catalog.counterpart(model.pk, provider_ids, as_of).items():
             mappings[(slug, provider_id)] = counterpart
+        for provider_id, fit in catalog.counterpart_fits(model.pk, provider_ids, as_of).items():
+            fits[(slug, provider_id)] = fit
 
     # Prices in force on as_of of every model involved, of every tier, region and window (rule 6
     # chooses among them per line in `select_rows`). A line's OpenAI model launched after as_of
@@ -303,6 +373,8 @@ def load_snapshot(req, catalog=None):
     for provider in providers:
         for program in catalog.programs.get(provider.pk, ()):
             state, when = program.status_on(as_of)
+            if state in counted and not _for_baseline(program, baseline):
+                state, when = AUDIENCE, None
             if state in counted:
                 programs.setdefault(program.provider_id, []).append(program)
                 benefits[program.pk] = catalog.benefits.get(program.pk, [])
@@ -333,4 +405,5 @@ def load_snapshot(req, catalog=None):
         baseline_after=baseline_after,
         plans=catalog.plans,
         catalog=catalog,
+        fits=fits,
     )

@@ -27,7 +27,7 @@ def launch_warnings(snap):
     ]
 
 
-def rate_and_price_warnings(rates, baseline, alternative_lines, as_of):
+def rate_and_price_warnings(rates, baseline, alternative_lines, as_of, base_slug=BASELINE):
     """Rates dated more than RATE_OLD_AFTER_DAYS from as_of and stale prices among those used (see the
     decisions in offers.estimator), one warning per rate and per (provider, model), in a stable order."""
     out = []
@@ -51,7 +51,7 @@ def rate_and_price_warnings(rates, baseline, alternative_lines, as_of):
     limit = settings.BANJIA_STALE_AFTER_DAYS
     horizon = as_of - timedelta(days=limit)
     oldest = {}
-    for provider_slug, pl in [(BASELINE, pl) for pl in baseline] + list(alternative_lines):
+    for provider_slug, pl in [(base_slug, pl) for pl in baseline] + list(alternative_lines):
         for _kind, _tokens, price, _rate in pl.parts:
             if price.checked_on < horizon:
                 key = (provider_slug, pl.model.slug)
@@ -78,3 +78,27 @@ def rate_and_price_warnings(rates, baseline, alternative_lines, as_of):
             }
         )
     return out
+
+
+def band_warnings(alternative_lines):
+    """Rule 1: one `output_band_assumed` warning per (provider, model) priced by reply length on a
+    line without `requests` (the band with no upper bound was used)."""
+    seen = {}
+    for provider_slug, pl in alternative_lines:
+        if pl.band_assumed:
+            seen.setdefault((provider_slug, pl.model.slug), pl.line.model)
+    return [
+        {
+            "code": "output_band_assumed",
+            "message": _(
+                "%(model)s (%(provider)s) prices short replies lower; without the number of requests the "
+                "price for ordinary (longer) replies is used. Give the requests per month to price by "
+                "your reply length."
+            )
+            % {"model": model_slug, "provider": provider_slug},
+            "provider": provider_slug,
+            "model": model_slug,
+            "openai_model": openai_model,
+        }
+        for (provider_slug, model_slug), openai_model in sorted(seen.items())
+    ]

@@ -201,9 +201,15 @@ class PriceQuerySet(CatalogQuerySet):
         return self.approved().filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on), valid_from__lte=on)
 
     def headline(self):
-        """The rows a single "price of this model" means: standard tier, home region, all day."""
+        """The rows a single "price of this model" means: standard tier, home region, all day, what
+        an ordinary request pays (the reply-length band with no upper bound; any or non-thinking
+        mode)."""
         return self.filter(
-            service_tier=Price.ServiceTier.STANDARD, region__isnull=True, time_window__isnull=True
+            Q(mode__isnull=True) | Q(mode=Price.Mode.NON_THINKING),
+            service_tier=Price.ServiceTier.STANDARD,
+            region__isnull=True,
+            time_window__isnull=True,
+            tier_max_output_tokens__isnull=True,
         )
 
     def stale(self, on=None):
@@ -763,11 +769,28 @@ class ExchangeRate(models.Model):
         return f"{self.base}/{self.quote} {self.rate} on {self.date}"
 
 
+class TokenSample(models.Model):
+    """A sample of a user's own text (estimator rule 9), kept so that an estimate's link, which
+    carries only `hash`, shows the same numbers to whoever opens it. Not catalog data: writing one
+    does not bump the catalog version. The text is never exported or shown back beyond its size."""
+
+    hash = models.CharField(max_length=64, primary_key=True, help_text=_("SHA-256 of the canonical JSON."))
+    texts = models.JSONField(help_text=_("The sample: a list of strings."))
+    size = models.PositiveIntegerField(help_text=_("Bytes of UTF-8 text."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.hash[:12]} ({self.size} bytes)"
+
+
 class SavedUsage(models.Model):
     """The usage lines of an estimate link, stored by the hash of their query string (issue 21).
 
     A link to an estimate of many lines (an uploaded bill) would be longer than servers accept;
-    the page stores those lines once, content-addressed, and its links say `usage=<key>` instead.
+    the page stores those lines once, content-addressed, and its links say `saved=<key>` instead.
     The same lines always give the same key, so storing is idempotent and rows are never changed.
     """
 

@@ -285,9 +285,17 @@ def page_tables(text, what, *, context_of=None):
     return markdown_tables(text)
 
 
-def grid_tables(page, *, context_of=None):
+def struck_text(cell):
+    """A cell's struck-through figure (the old or list price beside the price shown), else its
+    text. Leaves the cell untouched (cell_text removes struck elements)."""
+    struck = cell.find_all(["del", "s", "strike"]) + cell.find_all(class_=re.compile(r"line-through"))
+    struck += cell.find_all(style=re.compile(r"line-through"))
+    return clean(" ".join(el.get_text(" ") for el in struck)) if struck else clean(cell.get_text(" "))
+
+
+def grid_tables(page, *, context_of=None, text_of=cell_text):
     """Price "tables" drawn with CSS grids of divs: a header grid followed by sibling row grids that
-    share its grid-template-columns; each child element is one cell."""
+    share its grid-template-columns; each child element is one cell, read by `text_of`."""
     tables, done = [], set()
     for grid in page.find_all(style=re.compile(r"grid-template-columns")):
         if id(grid) in done:
@@ -300,7 +308,7 @@ def grid_tables(page, *, context_of=None):
             done.add(id(s))
         if len(siblings) < 2:
             continue
-        cells = [[cell_text(c) for c in s.find_all(recursive=False)] for s in siblings]
+        cells = [[text_of(c) for c in s.find_all(recursive=False)] for s in siblings]
         tables.append(Table(header=cells[0], rows=cells[1:], node=grid,
                             context=context_of(grid) if context_of else ""))  # fmt: skip
     return tables

@@ -2,7 +2,7 @@
 how each row reads."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from scrapers.base import Observation, ParseError
 from scrapers.parsing.model_ids import dedupe, model_id
@@ -66,6 +66,25 @@ class Columns:
     tier: int | None = None
     unit: int | None = None
     item: int | None = None
+    # Output priced per thinking mode in columns of its own ("输出单价 非思考模式" / "思考模式"):
+    # {"non_thinking": col, "thinking": col}; empty when the table does not split it.
+    output_modes: dict = field(default_factory=dict)
+
+
+NON_THINKING = re.compile(r"非思考模式|non-?thinking mode", re.I)
+THINKING = re.compile(r"(?<!非)思考模式|(?<!non-)(?<!non)thinking mode", re.I)
+
+
+def _output_modes(table, prices):
+    """The output columns per mode when the header splits output into a non-thinking and a
+    thinking column (the first output column found is then the non-thinking one)."""
+    if "output" not in prices or not NON_THINKING.search(table.header[prices["output"]]):
+        return {}
+    for i, label in enumerate(table.header):
+        if (i != prices["output"] and re.search(r"输出|output", label, re.I)
+                and THINKING.search(label) and not NON_THINKING.search(label)):  # fmt: skip
+            return {"non_thinking": prices["output"], "thinking": i}
+    return {}
 
 
 def find_columns(table, *, what):
@@ -107,7 +126,8 @@ def find_columns(table, *, what):
             prices["single"] = single
     if not prices:
         raise ParseError(f"{what}: no input/output price columns in a table headed {table.header!r}")
-    return Columns(model=model, prices=prices, tier=tier, unit=unit, item=table.find(*COL_ITEM))
+    return Columns(model=model, prices=prices, tier=tier, unit=unit, item=table.find(*COL_ITEM),
+                   output_modes=_output_modes(table, prices))  # fmt: skip
 
 
 def is_price_table(table):
@@ -118,13 +138,20 @@ def is_price_table(table):
     return True
 
 
-def _output_tier_is_base(text):
-    """Output-length tiers ("输出长度 [0.2+)") can't be stored: keep only the row starting at 0."""
-    m = re.search(r"(?:输出长度|output length)\s*(.*)$", clean(text), re.I)
-    if not m:
-        return True
-    rng = tier_or_none(m.group(1))
-    return rng is None or rng[0] is None
+OUTPUT_BAND = re.compile(r"(?:输出长度|output length)", re.I)
+
+
+def output_band(text, *, default_unit=None, what="price"):
+    """The reply-length band a condition cell states, as inclusive (min, max) token counts, or
+    (None, None) when it states none: "输入长度 [0, 32) 输出长度 [0.2+)" in a table headed in K
+    tokens is (200, None); Volcano's "且输出长度 [0, 0.2]" is (None, 200), "(0.2,+∞)" (201, None)."""
+    parts = OUTPUT_BAND.split(clean(text), maxsplit=1)
+    if len(parts) < 2:
+        return None, None
+    try:
+        return parse_tier(parts[1], default_unit=default_unit)
+    except NotATier:
+        raise ParseError(f"{what}: cannot read the reply-length band {text!r}") from None
 
 
 _LABELLED_PRICE = re.compile(rf"(?:US\$|[$¥￥])\s*{NUMBER}|{NUMBER}\s*(?:元|美元|USD|CNY)")
@@ -224,13 +251,12 @@ def read_table(
         model = model_id(row[cols.model], words=model_words)
         if not model:
             continue
-        tier = (None, None)
+        tier = band = (None, None)
         if cols.tier is not None and cols.tier < len(row):
             cell = row[cols.tier]
-            if not _output_tier_is_base(cell):
-                continue
-            cell = re.split(r"输出长度|output length", cell, flags=re.I)[0]
             default_unit = 1000 if re.search(r"千|\bk\b", table.header[cols.tier], re.I) else None
+            band = output_band(cell, default_unit=default_unit, what=f"{what}: {model}")
+            cell = OUTPUT_BAND.split(cell)[0]
             try:
                 tier = parse_tier(cell, default_unit=default_unit)
             except NotATier:
@@ -272,7 +298,12 @@ def read_table(
                         row.append(text)
             else:
                 kinds = {"input": col} if row_kind == "embedding" else {"input": col, "output": col}
-        for kind, col in kinds.items():
+        priced = [(kind, col, None) for kind, col in kinds.items()]
+        if cols.output_modes and "output" in kinds:
+            priced = [p for p in priced if p[0] != "output"]
+            priced += [("output", col, mode) for mode, col in cols.output_modes.items()]
+        found = []
+        for kind, col, mode in priced:
             if col >= len(row):
                 continue
             cell, label = row[col], table.header[col] if col < len(table.header) else table.header[single]
@@ -286,12 +317,24 @@ def read_table(
                         or table_currency or default_currency)  # fmt: skip
             if currency is None:
                 raise ParseError(f"{what}: no currency for {model} {kind} ({cell!r})")
-            out.append(Observation(
+            found.append(Observation(
                 source=source, vendor=vendor, provider=provider, model=model, kind=kind,
                 amount=per_million(amount.value, per), currency=currency,
                 tier_min_input_tokens=tier[0], tier_max_input_tokens=tier[1], model_kind=row_kind,
+                tier_min_output_tokens=band[0], tier_max_output_tokens=band[1], mode=mode,
             ))  # fmt: skip
+        out += _merge_equal_modes(found)
     return out
+
+
+def _merge_equal_modes(found):
+    """A row whose thinking and non-thinking output prices are equal prices output in any mode:
+    one observation with mode None instead of two."""
+    by_mode = {o.mode: o for o in found if o.kind == "output" and o.mode}
+    if len(by_mode) == 2 and len({o.amount for o in by_mode.values()}) == 1:
+        merged = replace(by_mode["non_thinking"], mode=None)
+        return [o for o in found if not (o.kind == "output" and o.mode)] + [merged]
+    return found
 
 
 def observe_tables(tables, *, source, vendor, provider, what, skip_context=None, skip_header=None, **kwargs):

@@ -6,6 +6,7 @@ from importlib import import_module
 # Order as in DESIGN.md: vendor pages, then feeds, then exchange rates.
 SLUGS = (
     "openai", "deepseek", "zhipu", "moonshot", "alibaba", "volcengine", "tencent", "minimax",
+    "anthropic",
     "litellm", "openrouter", "models-dev",
     "ecb", "fx-monthly",
 )  # fmt: skip

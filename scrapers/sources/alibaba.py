@@ -15,7 +15,13 @@ column is stored. A limited-time discount ("原价 12元 限时5折") is stored 
 Batch prices: each section states the rule "若模型支持 Batch调用 ，其输入和输出Token单价均按实时推理价格的50%计费"
 and marks the models that support it in their name cell ("qwen3-max Batch调用 半价"). Only for such a
 marked model are batch rows written: input and output at 50% of the row's price (the context-cache
-discount does not combine with batch, so no batch cached input).
+discount does not combine with batch, so no batch cached input). Worked out by that rule, they are
+confidence "derived" with the rule in their note, never "official".
+
+Thinking mode: tables that split output into "输出单价 非思考模式" and "输出单价 思考模式(思维链+回答)"
+columns give an output row per mode (qwen-plus-2025-04-28: 2元 non-thinking, 8元 thinking); a model
+offered in one mode only ("仅思考模式", "-" in the other column) has that mode's row only. Where both
+columns hold the same price the row is one output row for any mode.
 """
 
 import json
@@ -58,6 +64,7 @@ INTL = re.compile(r"新加坡|singapore", re.I)
 # A model cell marking batch calls at half price ("qwen3-max Batch调用 半价").
 BATCH_HALF = re.compile(r"batch\s*调用\s*半价|batch calls?\W*half price", re.I)
 HALF = Decimal("0.5")
+BATCH_NOTE = 'derived: 50% of the real-time price, by the page\'s rule "Batch调用 半价"'
 
 
 def _html(text):
@@ -99,7 +106,8 @@ def _read(tables, region):
             o = replace(o, region=region)
             out.append(o)
             if o.model in batch and o.kind in ("input", "output"):
-                out.append(replace(o, amount=o.amount * HALF, service_tier="batch"))
+                out.append(replace(o, amount=o.amount * HALF, service_tier="batch", confidence="derived",
+                                   note=BATCH_NOTE))  # fmt: skip
     return out
 
 

@@ -25,6 +25,7 @@ URLS = ["https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and
 PROVIDERS = {
     "openai": "openai",
     "text-completion-openai": "openai",
+    "anthropic": "anthropic",
     "deepseek": "deepseek",
     "dashscope": "alibaba",
     "moonshot": "moonshot",

@@ -19,6 +19,7 @@ URLS = ["https://models.dev/api.json"]
 
 PROVIDERS = {
     "openai": "openai",
+    "anthropic": "anthropic",
     "deepseek": "deepseek",
     "alibaba": "alibaba",
     "alibaba-cn": "alibaba",

@@ -5,8 +5,10 @@ model group (Element UI fixed headers), CNY, prices tiered by prompt length in K
     | GLM-5.1 (rowspan 2) | 输入长度 [0, 32) | 6元 | 24元 | 限时免费 | 1.3元 |
     |                     | 输入长度 [32+)   | 8元 | 28元 | 限时免费 | 2元   |
 
-Older groups have one "单价" column: the same price for input and output. Rows tiered by output
-length ("输出长度 [0.2+)") are left out: only the row starting at output length 0 is stored. Fine
+Older groups have one "单价" column: the same price for input and output. GLM-4.7 and GLM-4.5-Air
+price short replies lower: "输入长度 [0, 32) 输出长度 [0, 0.2)" (the header's unit is K tokens, so
+replies of 0..199 tokens) and "输出长度 [0.2+)" (200 tokens and more) are rows with their
+reply-length band, inclusive (parsing.output_band); a row without one holds for any reply. Fine
 tuning, private instances, packages and tools are not token prices of the API and are skipped.
 
 Older groups price the Batch API in a column of their own, read as rows with service_tier "batch":

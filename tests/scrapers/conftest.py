@@ -26,12 +26,23 @@ def recorded(shared_pages):
     return read
 
 
-def by_slot(observations, service_tier="standard", region=None, window=None):
+ORDINARY = "ordinary"
+
+
+def by_slot(observations, service_tier="standard", region=None, window=None, reply=ORDINARY, mode=ORDINARY):
     """{(model, kind, tier_min, tier_max, currency): amount} for easy lookups, over the rows of one
-    service tier, region and time window (by default the standard, home, all-day prices)."""
+    service tier, region and time window (by default the standard, home, all-day prices), one
+    reply-length band and one mode. By default the band of an ordinary reply (no upper bound) and
+    the mode of an ordinary request (any or non-thinking); else `reply` is the exact (min, max) band
+    and `mode` the exact mode."""
     out = {}
     for o in observations:
         if (o.service_tier, o.region, o.time_window) != (service_tier, region, window):
+            continue
+        band = (o.tier_min_output_tokens, o.tier_max_output_tokens)
+        if (band[1] is not None) if reply == ORDINARY else band != reply:
+            continue
+        if (o.mode not in (None, "non_thinking")) if mode == ORDINARY else o.mode != mode:
             continue
         key = (o.model, o.kind, o.tier_min_input_tokens, o.tier_max_input_tokens, o.currency)
         assert key not in out, f"duplicate {key}"

@@ -27,7 +27,7 @@ def test_sources_overview_shows_the_last_good_run_per_source(staff):
     assert response.status_code == 200
     rows = {row["slug"]: row for row in response.context["rows"]}
     assert list(rows) == ["openai", "deepseek", "zhipu", "moonshot", "alibaba", "volcengine", "tencent",
-                          "minimax", "litellm", "openrouter", "models-dev", "ecb", "fx-monthly"]  # fmt: skip
+                          "minimax", "anthropic", "litellm", "openrouter", "models-dev", "ecb", "fx-monthly"]  # fmt: skip
     assert rows["deepseek"]["last_good"] == good
     assert rows["deepseek"]["latest"].status == "parse_error"
     assert rows["openai"]["last_good"] is None

@@ -138,3 +138,39 @@ def test_same_dimensions_twice_changes_nothing(chat):
         1,
         2,
     )  # the pending row is refreshed, not duplicated
+
+
+@pytest.fixture
+def banded():
+    """deepseek-chat priced by reply length as GLM-4.7 is: output 8 for replies of 0..199 tokens,
+    14 for 200 and more (CNY), and a thinking output of 10."""
+    model = ModelFactory(provider=ProviderFactory(slug="deepseek"), slug="deepseek-chat")
+    for amount, dims in (("8", {"tier_max_output_tokens": 199}), ("14", {"tier_min_output_tokens": 200}),
+                         ("10", {"mode": "thinking"})):  # fmt: skip
+        PriceFactory(model=model, kind="output", amount=D(amount), currency="CNY", valid_from=dt.date(2025, 1, 1),
+                     source_url=PAGE, checked_on=dt.date(2025, 5, 1), **dims)  # fmt: skip
+    return model
+
+
+def test_reply_bands_and_modes_are_slots_of_their_own(banded):
+    # The page as stored: all three unchanged, none vanished.
+    same = [obs("deepseek-chat", "output", "8", "CNY", tier_max_output_tokens=199),
+            obs("deepseek-chat", "output", "14", "CNY", tier_min_output_tokens=200),
+            obs("deepseek-chat", "output", "10", "CNY", mode="thinking")]  # fmt: skip
+    result = apply(same)
+    assert (result.changes, result.pending, result.unchanged) == (0, 0, 3)
+    assert result.notes == []
+    # The long-reply band 14 -> 14.5 (+3.6%, 0.5 / 14, within the threshold): only that row changes.
+    result = apply([same[0], obs("deepseek-chat", "output", "14.5", "CNY", tier_min_output_tokens=200), same[2]],
+                   on=TODAY + dt.timedelta(days=1))  # fmt: skip
+    assert (result.changes, result.unchanged) == (1, 2)
+    [new] = open_rows(banded, tier_min_output_tokens=200)
+    assert (new.amount, new.tier_max_output_tokens, new.mode) == (D("14.5"), None, None)
+    assert [r.amount for r in open_rows(banded, tier_max_output_tokens=199)] == [D("8")]
+
+
+def test_a_derived_observation_is_written_derived_with_its_rule(banded):
+    rule = 'derived: 50% of the real-time price, by the page\'s rule "Batch调用 半价"'
+    apply([obs("deepseek-chat", "output", "7", "CNY", service_tier="batch", confidence="derived", note=rule)])
+    row = Price.objects.get(model=banded, service_tier="batch")
+    assert (row.status, row.confidence, row.note) == ("pending", "derived", rule)

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from scrapers.models import ScrapeRun
 
 KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currency", "tier_min_input_tokens",
-        "tier_max_input_tokens", "service_tier", "region", "time_window"]  # fmt: skip
+        "tier_max_input_tokens", "service_tier", "region", "time_window", "tier_min_output_tokens",
+        "tier_max_output_tokens", "mode", "confidence", "note"]  # fmt: skip
 FIXTURES = "tests/scrapers/fixtures/"
 
 
@@ -29,7 +30,8 @@ def test_dry_run_json_prints_observations_and_writes_nothing():
     assert rows[0] == {"source": "deepseek", "vendor": "deepseek", "provider": "deepseek", "model": "deepseek-chat",
                        "kind": "input", "amount": "0.27", "currency": "USD", "tier_min_input_tokens": None,
                        "tier_max_input_tokens": None, "service_tier": "standard", "region": None,
-                       "time_window": None}  # fmt: skip
+                       "time_window": None, "tier_min_output_tokens": None, "tier_max_output_tokens": None,
+                       "mode": None, "confidence": "official", "note": None}  # fmt: skip
     assert rows[1] == {**rows[0], "amount": "0.135",
                        "time_window": {"start": "16:30", "end": "00:30", "tz": "UTC", "days": None}}  # fmt: skip
     # amounts are decimal strings without trailing zeros: "$1.10" -> "1.1"

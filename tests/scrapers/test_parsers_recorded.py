@@ -64,8 +64,9 @@ def test_zhipu_cn(recorded):
     assert got[("glm-5.1", "input", None, 31999, "CNY")] == D("6")
     assert got[("glm-5.1", "output", 32000, None, "CNY")] == D("28")
     assert got[("glm-5.1", "cached_input", None, 31999, "CNY")] == D("1.3")
-    # GLM-4.7 "输入长度 [0, 32) 输出长度 [0, 0.2) | 2元 | 8元": the output-length [0.2+) row (3元/14元) is not stored
-    assert got[("glm-4.7", "output", None, 31999, "CNY")] == D("8")
+    # GLM-4.7 "输入长度 [0, 32) 输出长度 [0.2+) | 3元 | 14元": an ordinary reply (200 tokens and more);
+    # the short-reply row "输出长度 [0, 0.2) | 2元 | 8元" is its own band (test_parsers_billed)
+    assert got[("glm-4.7", "output", None, 31999, "CNY")] == D("14")
     # 模型推理: "GLM-4-Plus | 高智能旗舰 | 128K | 5 元 / 百万Tokens": one price for input and output
     assert got[("glm-4-plus", "input", None, None, "CNY")] == D("5")
     assert got[("glm-4-plus", "output", None, None, "CNY")] == D("5")
@@ -127,7 +128,7 @@ def test_volcengine(recorded):
     assert got[("doubao-seed-2.0-pro", "input", None, 32000, "CNY")] == D("3.2")
     assert got[("doubao-seed-2.0-pro", "cached_input", None, 32000, "CNY")] == D("0.64")
     assert got[("doubao-seed-2.0-pro", "output", 128001, 256000, "CNY")] == D("48.0")
-    # low latency (9.6 for the same tier) and batch (1.6) are not read
+    # low latency (9.6 for the same tier: service tier priority) and batch (1.6) are not the standard price
     assert got[("doubao-seed-2.0-pro", "input", None, 32000, "CNY")] not in (D("9.6"), D("1.6"))
 
 

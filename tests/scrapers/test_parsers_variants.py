@@ -13,8 +13,9 @@ from django.core.management import call_command
 VARIANTS = Path(__file__).parent / "fixtures" / "variants"
 BASE_KEYS = ["source", "vendor", "provider", "model", "kind", "amount", "currency", "tier_min_input_tokens",
              "tier_max_input_tokens"]  # fmt: skip
-KEYS = BASE_KEYS + ["service_tier", "region", "time_window"]
-CATALOG_SLUGS = {"openai", "zhipu", "baidu", "alibaba", "tencent", "moonshot", "deepseek", "volcengine", "minimax",
+KEYS = BASE_KEYS + ["service_tier", "region", "time_window", "tier_min_output_tokens", "tier_max_output_tokens",
+                    "mode", "confidence", "note"]  # fmt: skip
+CATALOG_SLUGS = {"openai", "anthropic", "zhipu", "baidu", "alibaba", "tencent", "moonshot", "deepseek", "volcengine", "minimax",
                  "sensetime", "baichuan", "01ai", "iflytek", "stepfun"}  # fmt: skip
 
 EXPECTED = {
@@ -267,8 +268,9 @@ EXPECTED = {
         alibaba alibaba qwen3-max output 12 USD 32001 128000 region=intl
 """,
     ),
-    # 0<Token≤128K -> (None, 128000); 128K<Token≤256K -> (128001, 256000); non-thinking output column; 新加坡 is region intl
-    # in the currency written (2.936元 / 8.807元)
+    # 0<Token≤128K -> (None, 128000); 128K<Token≤256K -> (128001, 256000); output per mode: the 非思考模式 column
+    # (2 / 20 / 48) non_thinking, the 思考模式 column (8 / 24 / 64) thinking; 新加坡 is region intl in the currency
+    # written (2.936元 / 8.807元), its one output column any mode
     "ali-tiers.html": (
         "alibaba",
         """
@@ -276,9 +278,12 @@ EXPECTED = {
         alibaba alibaba qwen-plus input 2.4 CNY 128001 256000
         alibaba alibaba qwen-plus input 4.8 CNY 256001 1000000
         alibaba alibaba qwen-plus input 2.936 CNY None 256000 region=intl
-        alibaba alibaba qwen-plus output 2 CNY None 128000
-        alibaba alibaba qwen-plus output 20 CNY 128001 256000
-        alibaba alibaba qwen-plus output 48 CNY 256001 1000000
+        alibaba alibaba qwen-plus output 8 CNY None 128000 mode=thinking
+        alibaba alibaba qwen-plus output 2 CNY None 128000 mode=non_thinking
+        alibaba alibaba qwen-plus output 24 CNY 128001 256000 mode=thinking
+        alibaba alibaba qwen-plus output 20 CNY 128001 256000 mode=non_thinking
+        alibaba alibaba qwen-plus output 64 CNY 256001 1000000 mode=thinking
+        alibaba alibaba qwen-plus output 48 CNY 256001 1000000 mode=non_thinking
         alibaba alibaba qwen-plus output 8.807 CNY None 256000 region=intl
 """,
     ),
@@ -527,7 +532,8 @@ def dry_run(slug, path):
 
 def as_line(row):
     """The base keys, then only the pricing dimensions that differ from their defaults
-    ("tier=batch", "region=intl", "window=00:30-08:30@Asia/Shanghai")."""
+    ("tier=batch", "region=intl", "window=00:30-08:30@Asia/Shanghai", "reply=None-199",
+    "mode=thinking", "derived")."""
     line = " ".join(str(row[k]) for k in BASE_KEYS[1:])
     if row["service_tier"] != "standard":
         line += f" tier={row['service_tier']}"
@@ -536,6 +542,12 @@ def as_line(row):
     if (w := row["time_window"]) is not None:
         days = "" if w["days"] is None else "/" + ",".join(w["days"])
         line += f" window={w['start']}-{w['end']}@{w['tz']}{days}"
+    if row["tier_min_output_tokens"] is not None or row["tier_max_output_tokens"] is not None:
+        line += f" reply={row['tier_min_output_tokens']}-{row['tier_max_output_tokens']}"
+    if row["mode"] is not None:
+        line += f" mode={row['mode']}"
+    if row["confidence"] != "official":
+        line += f" {row['confidence']}"
     return line
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from offers import tokens
 from offers.catalog.io.document import (
     AMOUNT_LIMIT,
     AMOUNT_PLACES,
@@ -172,6 +173,8 @@ def _parse_model(ck, raw, path):
         "deprecated_on": ck.day(d, "deprecated_on", path),
         "tokenizer": ck.text(d, "tokenizer", path, pattern=TOKENIZER_RE, max_length=64) or "",
     }
+    if fields["tokenizer"] and fields["tokenizer"] not in tokens.NAMES:
+        ck.err(f"{path}.tokenizer", f"must be a tokenizer in Banjia's registry: {', '.join(tokens.NAMES)}")
     caps = ck.list(d.get("capabilities"), f"{path}.capabilities", required=False)
     for n, cap in enumerate(caps):
         if cap not in Model.CAPABILITIES:

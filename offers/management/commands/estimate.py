@@ -1,8 +1,9 @@
 """python manage.py estimate USAGE.json [--months N] [--currency C] [--as-of YYYY-MM-DD] [--include-expired]
-[--region cn|intl] [--hourly-usage JSON-LIST-OR-FILE]
+[--region cn|intl] [--hourly-usage JSON-LIST-OR-FILE] [--baseline openai|anthropic]
 
 USAGE.json holds the request body of POST /api/v1/estimate (or just its usage list); "-" reads
-stdin. Options override the file: `--hourly-usage` takes the 24 weights as a JSON list
+stdin. Options override the file: `--baseline anthropic` reads the usage lines as Claude models
+(DESIGN.md rule 10); `--hourly-usage` takes the 24 weights as a JSON list
 ("[0,0,1,...]") or the path of a file holding that list (or a body with an "hourly_usage" key). Prints the response; bad input prints {"errors": ...} on
 stderr and exits with status 2.
 """
@@ -21,7 +22,10 @@ WHOLE_RE = re.compile(r"-?[0-9]{1,6}")
 
 
 class Command(BaseCommand):
-    help = "Estimate what OpenAI usage would cost at every vendor (the POST /api/v1/estimate contract)."
+    help = (
+        "Estimate what OpenAI (or, with --baseline anthropic, Claude) usage would cost at every vendor "
+        "(the POST /api/v1/estimate contract)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -43,6 +47,10 @@ class Command(BaseCommand):
             "--region", help='Price with the vendors\' "cn" or "intl" rows where they have them.'
         )
         parser.add_argument(
+            "--baseline",
+            help='Whose bill the usage is: "openai" (default) or "anthropic" (Claude models, rule 10).',
+        )
+        parser.add_argument(
             "--hourly-usage",
             dest="hourly_usage",
             help="Share of tokens per UTC hour 0-23: a JSON list of 24 numbers, or a file holding it.",
@@ -62,7 +70,7 @@ class Command(BaseCommand):
                 # ASCII digits only ("²" is a digit to str.isdigit but not to int); anything else is
                 # passed on as given, for the estimator to report under "months".
                 data["months"] = int(months) if WHOLE_RE.fullmatch(months.strip()) else months
-            for key in ("currency", "as_of"):
+            for key in ("currency", "as_of", "baseline"):
                 if options[key] is not None:
                     data[key] = options[key]
             if options["include_expired"]:

@@ -126,8 +126,11 @@ def compare(keys, *, baseline="gpt-4o", currency="USD", on=None) -> Comparison:
         (m.provider.slug, m.slug): m
         for m in Model.objects.published().filter(condition).select_related("provider")
     }
-    openai_models = list(  # 3
-        Model.objects.filter(provider__slug="openai", kind=Model.Kind.CHAT).select_related("provider")
+    # 3: the reference models: OpenAI's, then Claude's (a team leaving Claude compares with its model)
+    openai_models = list(
+        Model.objects.filter(provider__slug__in=("openai", "anthropic"), kind=Model.Kind.CHAT)
+        .select_related("provider")
+        .order_by("-provider__slug", "slug")
     )
     base_model = next((m for m in openai_models if m.slug == baseline), None)
     if base_model is None and openai_models:

@@ -175,7 +175,11 @@ def model_page(model: Model, *, currency="USD", on=None) -> ModelPage:
         )
     )
     # 6: the OpenAI models this model is the counterpart of on `on` (rule 4)
-    mine = [m for m in counterparts(on, providers=[model.provider_id]).values() if m.pk == model.pk]
+    mine = [
+        m
+        for m in counterparts(on, providers=[model.provider_id]).values()
+        if m.pk == model.pk and m.mapping_openai_model.provider.slug == "openai"
+    ]
     replaces = sorted(m.mapping_openai_model.slug for m in mine)
     replaces_fit = {
         m.mapping_openai_model.slug: m.mapping_fit for m in mine if m.mapping_fit != "like_for_like"

@@ -55,12 +55,38 @@ TIER_ORDER = tuple(Price.ServiceTier.values)
 
 
 def is_headline(price: Price) -> bool:
-    """A standard, home, all-day row: what a single "price of this model" means."""
+    """A standard, home, all-day row that an ordinary request pays (a reply-length band with no
+    upper bound, any or non-thinking mode): what a single "price of this model" means. GLM-4.7's
+    short-reply price and Qwen's thinking-mode price are variants beside it, never the headline."""
     return (
         price.service_tier == Price.ServiceTier.STANDARD
         and price.region is None
         and price.time_window is None
+        and price.tier_max_output_tokens is None
+        and price.mode in (None, Price.Mode.NON_THINKING)
     )
+
+
+def band_label(price: Price) -> str:
+    """The reply-length band in words ("" without one): "replies up to 199 tokens", "replies of
+    200+ tokens", "replies of 200–999 tokens"."""
+    lo, hi = price.tier_min_output_tokens, price.tier_max_output_tokens
+    if lo is None and hi is None:
+        return ""
+    if lo is None:
+        return _("replies up to %(n)s tokens") % {"n": f"{hi:,}"}
+    if hi is None:
+        return _("replies of %(n)s+ tokens") % {"n": f"{lo:,}"}
+    return _("replies of %(lo)s–%(hi)s tokens") % {"lo": f"{lo:,}", "hi": f"{hi:,}"}
+
+
+def mode_label(price: Price) -> str:
+    """ "thinking mode" / "non-thinking mode" ("" for a row of any mode)."""
+    if price.mode == Price.Mode.THINKING:
+        return str(_("thinking mode"))
+    if price.mode == Price.Mode.NON_THINKING:
+        return str(_("non-thinking mode"))
+    return ""
 
 
 def window_label(window: dict) -> str:
@@ -84,8 +110,9 @@ def window_label(window: dict) -> str:
 
 
 def price_terms(price: Price, with_currency=True) -> str:
-    """A price row's service tier, region and time window in words ("" for a headline row):
-    "Batch", "International (USD)", "Off-peak 00:30–08:30 Beijing time"."""
+    """A price row's service tier, region, time window, reply-length band and mode in words ("" for
+    a plain row): "Batch", "International (USD)", "Off-peak 00:30–08:30 Beijing time",
+    "replies up to 199 tokens", "thinking mode"."""
     parts = []
     if price.service_tier != Price.ServiceTier.STANDARD:
         parts.append(str(Price.ServiceTier(price.service_tier).label))
@@ -98,6 +125,7 @@ def price_terms(price: Price, with_currency=True) -> str:
         )
     if price.time_window:
         parts.append(window_label(price.time_window))
+    parts += [text for text in (band_label(price), mode_label(price)) if text]
     return " · ".join(parts)
 
 
@@ -184,7 +212,11 @@ class ModelPrices:
         if any(p.time_window for p in others):
             headline.append(_("All day"))
         for row in self.each():
-            row.terms = " · ".join(headline) if is_headline(row.price) else price_terms(row.price)
+            if is_headline(row.price):  # its own band or mode, where the model prices others apart
+                own = [text for text in (band_label(row.price), mode_label(row.price)) if text]
+                row.terms = " · ".join(headline + own)
+            else:
+                row.terms = price_terms(row.price)
 
 
 def current_prices(model_ids, converter: Converter, currency: str, on: date | None = None):

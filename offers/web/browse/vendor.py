@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import (
     Prefetch,
@@ -18,6 +18,7 @@ from offers.models import (
     Provider,
     today,
 )
+from offers.web.browse.claude import claude_snippets
 from offers.web.browse.currency import rates_behind
 from offers.web.browse.offer_board import ProgramCard, ProgramState, program_card
 from offers.web.browse.prices import ModelPrices, current_prices
@@ -89,6 +90,7 @@ class VendorPage:
     mapped: dict[str, Model]
     snippet: Snippet
     converter: Converter
+    claude: list = field(default_factory=list)  # ClaudeSnippet per Anthropic-shape endpoint
 
     @property
     def rates(self) -> list[Rate]:
@@ -115,8 +117,13 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
     model_ids |= {m.pk for p in programs for b in p.benefits.all() for m in b.models.all()}
     prices = current_prices(model_ids, converter, currency, on)  # 6
     # 7: the counterpart of each OpenAI model on `on` (rule 4, as the estimator picks it)
+    # (the same query gives the counterparts of Claude models, for the Anthropic-shape snippets)
+    found = list(counterparts(on, providers=[provider.pk]).values())
     mapped: dict[str, Model] = {
-        model.mapping_openai_model.slug: model for model in counterparts(on, providers=[provider.pk]).values()
+        m.mapping_openai_model.slug: m for m in found if m.mapping_openai_model.provider.slug == "openai"
+    }
+    claude_mapped = {
+        m.mapping_openai_model.slug: m for m in found if m.mapping_openai_model.provider.slug == "anthropic"
     }
     mapped = dict(sorted(mapped.items()))
     openai_models = sorted(mapped) or ["gpt-4o"]
@@ -134,4 +141,5 @@ def vendor_page(provider: Provider, *, openai_model="", currency="USD", on=None)
         mapped=mapped,
         snippet=migration_snippet(provider, openai_model, target),
         converter=converter,
+        claude=claude_snippets(provider, claude_mapped),
     )

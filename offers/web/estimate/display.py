@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from offers.models import Benefit, ModelMapping, Price
-from offers.web.browse.prices import window_label
+from offers.web.browse.prices import band_label, mode_label, window_label
 from offers.web.estimate.query import PREFIX
 from offers.web.estimate.saved import LINK_BUDGET
 
@@ -120,7 +120,7 @@ def decorate(result, *, sort="total", share_query=None, indices=(), program_name
     # amount can differ from it by a few cents.
     drift = []
     if _money(base_monthly * months) != base_total:
-        drift.append("OpenAI")
+        drift.append(baseline_name(result))
     for alt in alternatives:
         if _money(Decimal(alt["monthly_list_cost"]) * months) != Decimal(alt["total_list_cost"]):
             drift.append(alt["detail"]["provider_name"])
@@ -129,14 +129,33 @@ def decorate(result, *, sort="total", share_query=None, indices=(), program_name
     result["rounding_drift_names"] = ", ".join(drift[:3]) + (", …" if len(drift) > 3 else "")
 
     if alternatives:
-        best = alternatives[0]
-        cheapest_after = min(alternatives, key=keys["after"])
-        result["summary"] = {
-            "best": best,
-            "monthly_saving": _money(Decimal(best["savings"]) / months),
-            "cheapest_after": cheapest_after if cheapest_after is not best else None,
-        }
+        result["summary"] = summary(result, alternatives, months, keys["after"])
     return result
+
+
+CAVEAT_TEXT = {
+    "derived_price": _lazy("a price worked out by a rule, not stated by the vendor"),
+    "unlike_model": _lazy("a model of another class"),
+}
+MAX_UNCHECKED = 3  # cheaper unchecked alternatives shown beside the recommendation
+
+
+def summary(result, alternatives, months, after_key):
+    """What the summary leads with (rule 8): `best` is the recommended alternative (None when no
+    alternative is priced on checked prices and like-for-like models), `unchecked` the cheaper
+    alternatives ranked above it, each with the reasons (`caveat_texts`) it is not the answer."""
+    recommended = result.get("recommended")
+    best = next((alt for alt in alternatives if alt["provider"] == recommended), None)
+    above = alternatives[: alternatives.index(best)] if best is not None else alternatives
+    unchecked = [alt for alt in above if alt.get("caveats")][:MAX_UNCHECKED]
+    for alt in unchecked:
+        alt["caveat_texts"] = [str(CAVEAT_TEXT.get(code, code)) for code in alt["caveats"]]
+    out = {"best": best, "unchecked": unchecked, "cheapest_after": None}
+    if best is not None:
+        out["monthly_saving"] = _money(Decimal(best["savings"]) / months)
+        cheapest_after = min(alternatives, key=after_key)
+        out["cheapest_after"] = cheapest_after if cheapest_after is not best else None
+    return out
 
 
 def _override_link(share_query, indices, provider, model):
@@ -231,8 +250,8 @@ def chart(result, *, show_all=False, width=520, height=340):
     base_monthly = Decimal(result["baseline"]["monthly_cost"])
     series = [
         {
-            "name": "OpenAI",
-            "provider": "openai",
+            "name": baseline_name(result),
+            "provider": result["baseline"].get("provider", "openai"),
             "values": [base_monthly] * months,
             "colour": "#111111",
             "dash": "6 4",
@@ -343,6 +362,23 @@ def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=N
     return flags, note
 
 
+NOT_CLASS_FLAGS = ("tier", "band", "mode")  # flags that say how a line is priced, not what it rests on
+
+
+def billing_flags(line):
+    """Rule 1 and 6 on a ranking line: "reply length assumed" where the vendor prices replies by
+    length and the line gave no requests; "thinking-mode price" (or "non-thinking") where the model
+    has no rows of the line's mode and another mode's were used."""
+    flags = []
+    if "output_band_assumed" in (line.get("warnings") or ()):
+        flags.append({"code": "band", "text": _("reply length assumed")})
+    if line.get("mode_used") == "thinking":
+        flags.append({"code": "mode", "text": _("thinking-mode price")})
+    elif line.get("mode_used") == "non_thinking":
+        flags.append({"code": "mode", "text": _("non-thinking price")})
+    return flags
+
+
 def tier_flag(used, asked):
     """ "standard price: no batch price" (rule 6's fallback, response `tier_used`)."""
     if asked:
@@ -380,8 +416,9 @@ def flag_lines(result, mapped):
                 mapped,
                 asked=dl.get("service_tier"),
             )
+            flags += billing_flags(line)
             line["flags"] = flags
-            alt["flagged"] = alt.get("flagged", False) or any(f["code"] != "tier" for f in flags)
+            alt["flagged"] = alt.get("flagged", False) or any(f["code"] not in NOT_CLASS_FLAGS for f in flags)
             flagged = flagged or alt["flagged"]
             if k < len(detail_lines):
                 detail_lines[k]["flags"] = flags
@@ -417,6 +454,8 @@ def show(result, snapshot, fields, *, sort="total", share_query=None, indices=()
     model selects (`fields`, from forms.override_fields), the summary, ranking, programme notes,
     like-for-like flags and grouped warnings. Returns every select as {vendor, provider, line,
     field} (the page without a result lists those with an error). One query: the mapping notes."""
+    if result is not None:
+        baseline_lines(result)
     choices = attach_choices(result, fields, snapshot)
     if result is not None:
         for_display(result)
@@ -430,6 +469,24 @@ def show(result, snapshot, fields, *, sort="total", share_query=None, indices=()
         flag_lines(result, mappings(result))
         group_warnings(result)
     return choices
+
+
+BASELINE_NAMES = {"openai": "OpenAI", "anthropic": "Claude"}
+
+
+def baseline_name(result):
+    """The name of the bill being replaced: OpenAI, or Claude (rule 10)."""
+    slug = result["baseline"].get("provider", "openai")
+    return BASELINE_NAMES.get(slug, slug)
+
+
+def baseline_lines(result):
+    """The page reads each alternative line's replaced model as `openai_model`; a Claude baseline's
+    lines name it `baseline_model` only (the contract keeps openai_model for OpenAI's): copy it."""
+    result["baseline"]["name"] = baseline_name(result)
+    for alt in result["alternatives"]:
+        for line in alt["lines"]:
+            line.setdefault("openai_model", line["baseline_model"])
 
 
 def for_display(result):
@@ -456,7 +513,24 @@ def for_display(result):
         ]
     for line in result["baseline"].get("detail", {}).get("lines") or ():
         label_prices(line)
+    if result.get("sample"):
+        for alt in result["alternatives"]:
+            alt["tokens_note"], alt["tokens_unknown"] = tokens_note(alt)
     return result
+
+
+def tokens_note(alt):
+    """Rule 9 in the ranking: how the user's text counts at this vendor ("your text is 0.86x the
+    tokens at DeepSeek"), or that its tokenizer is not published. (note, unknown)."""
+    name = alt["detail"]["provider_name"]
+    counted = [line["tokens"] for line in alt["lines"] if line["tokens"]["sample_tokens"] is not None]
+    if not counted:
+        return _("%(name)s publishes no tokenizer: tokens assumed equal to OpenAI's.") % {"name": name}, True
+    ratios = list(dict.fromkeys(f"{Decimal(t['ratio']):.2f}" for t in counted))
+    text = _("Your text is %(ratio)s× the tokens at %(name)s.") % {"ratio": " / ".join(ratios), "name": name}
+    if len(counted) < len(alt["lines"]):
+        text += " " + _("Some of its models publish no tokenizer: their tokens are assumed equal.")
+    return text, False
 
 
 def label_prices(line):
@@ -469,6 +543,13 @@ def label_prices(line):
             words.append(str(Price.Region(p["region"]).label))
         if p.get("time_window"):
             words.append(window_label(p["time_window"]))
+        # Rule 1's reply-length band and rule 6's mode, in the model pages' words.
+        row = Price(
+            tier_min_output_tokens=p.get("tier_min_output_tokens"),
+            tier_max_output_tokens=p.get("tier_max_output_tokens"),
+            mode=p.get("mode"),
+        )
+        words += [text for text in (band_label(row), mode_label(row)) if text]
         p["dimensions"] = " · ".join(words)
 
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
+from offers.web.estimate.display import BASELINE_NAMES
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -48,18 +50,48 @@ def line_flags(lines):
     )
 
 
+def token_ratios(lines):
+    """Rule 9 per line: "openai model->model: ratio (tokenizer/baseline tokenizer, counts)", or
+    "assumed equal" where no sample or no tokenizer gave counts; joined by "; "."""
+    out = []
+    for line in lines:
+        t = line.get("tokens")
+        if not t:
+            continue
+        if t["sample_tokens"] is None:
+            detail = "1.000000 (assumed equal)"
+        else:
+            detail = (
+                f"{t['ratio']} ({t['tokenizer']} {t['sample_tokens']} / "
+                f"{t['baseline_tokenizer']} {t['baseline_sample_tokens']})"
+            )
+        out.append(f"{line['openai_model']}->{line['model']}: {detail}")
+    return "; ".join(out)
+
+
 def sheets(result, inputs):
     """[(sheet name, rows)] of the estimate; `inputs` is [(label, value)] of the form's input."""
     cur, months = result["currency"], result["months"]
     base = result["baseline"]
+    # The baseline is named (rule 10): "openai" or "anthropic", its name in the ranking.
+    slug = base.get("provider", "openai")
+    name = BASELINE_NAMES.get(slug, slug)
     summary = [
         ["item", "value"],
         ["as_of", result["as_of"]],
         ["months", months],
         ["currency", cur],
+        ["baseline", slug],
         *[[label, value] for label, value in inputs],
-        ["openai_monthly_cost", _num(base["monthly_cost"])],
-        ["openai_total_cost", _num(base["total_cost"])],
+        [f"{slug}_monthly_cost", _num(base["monthly_cost"])],
+        [f"{slug}_total_cost", _num(base["total_cost"])],
+    ]
+    # Rule 9: the sample's size and hash, never its text.
+    sample = result.get("sample")
+    summary += [
+        ["sample_bytes", sample["bytes"] if sample else None],
+        ["sample_strings", sample["strings"] if sample else None],
+        ["sample_hash", sample["hash"] if sample else "none: tokens assumed equal at every vendor"],
     ]
     best = (result.get("summary") or {}).get("best")
     if best:
@@ -78,11 +110,11 @@ def sheets(result, inputs):
             "rank", "provider", "provider_name", "currency", "months", "monthly_list_cost",
             "first_month_cost", "monthly_cost_after_programmes", "after_programmes_from_month",
             "total_list_cost", "benefits_value", "total_cost", "savings", "savings_percent",
-            "models", "flags", "programs", "perks", "note",
+            "models", "flags", "programs", "perks", "note", "token_ratios",
         ]
     ]  # fmt: skip
     ranking.append(
-        ["", "openai", "OpenAI", cur, months, _num(base["monthly_cost"]), _num(base["monthly_cost"]),
+        ["", slug, name, cur, months, _num(base["monthly_cost"]), _num(base["monthly_cost"]),
          _num(base["monthly_cost"]), "", _num(base["total_cost"]), "", _num(base["total_cost"]), "", "",
          " ".join(line["model"] for line in base["lines"]), line_flags(base["lines"]), "", "", "baseline"]
     )  # fmt: skip
@@ -93,13 +125,14 @@ def sheets(result, inputs):
              alt["after"]["from_month"] or "", _num(alt["total_list_cost"]), _num(alt["benefits_value"]),
              _num(alt["total_cost"]), _num(alt["savings"]), _num(alt["savings_percent"]),
              " ".join(f"{line['openai_model']}->{line['model']}" for line in alt["lines"]),
-             line_flags(alt["lines"]), " ".join(alt["programs"]), " ".join(alt["perks"]), ""]
+             line_flags(alt["lines"]), " ".join(alt["programs"]), " ".join(alt["perks"]), "",
+             token_ratios(alt["lines"])]
         )  # fmt: skip
     for item in result["incomplete"]:
         ranking.append(["", item["provider"], item.get("provider_name", item["provider"]), cur, months]
                        + [""] * 13 + [f"incomplete: {item['reason']}"])  # fmt: skip
 
-    by_month = [["month", "openai", *(alt["provider"] for alt in result["alternatives"])]]
+    by_month = [["month", slug, *(alt["provider"] for alt in result["alternatives"])]]
     for m in range(months):
         by_month.append(
             [m + 1, _num(base["monthly_cost"]),
@@ -107,10 +140,10 @@ def sheets(result, inputs):
         )  # fmt: skip
 
     prices = [
-        ["provider", "openai_model", "model", "model_name", "kind", "price_kind", "tokens", "price_per_1m",
+        ["provider", "baseline_model", "model", "model_name", "kind", "price_kind", "tokens", "price_per_1m",
          "price_currency", "tier", "rate", "cost_per_month", "source_url", "checked_on", "confidence"]
     ]  # fmt: skip
-    vendors = [("openai", base["detail"]["lines"])] + [
+    vendors = [(slug, base["detail"]["lines"])] + [
         (alt["provider"], alt["detail"]["lines"]) for alt in result["alternatives"]
     ]
     for provider, lines in vendors:

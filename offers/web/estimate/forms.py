@@ -26,6 +26,7 @@ from offers.bills.openai import MAX_BYTES
 from offers.catalog import safety
 from offers.catalog.safety import is_clean, validate_clean_text
 from offers.estimator import MAX_MONTHS, MAX_TOKENS, EstimateRequest, UsageLine
+from offers.estimator.request import BASELINE, BASELINES, LONG_CONTEXT
 from offers.estimator.snapshot import compiled
 from offers.models import Price
 from offers.web.estimate.query import MAX_PAGE_LINES, OVERRIDE_KEY_RE, PREFIX
@@ -68,11 +69,19 @@ def estimator_accepts():
     return ({"service_tier"} & line_keys) | ({"region", "hourly_usage"} & request_keys)
 
 
-def openai_model_choices():
-    """(slug, label) of the OpenAI models in the catalog, for the model picker (from the compiled
-    catalog: no query beyond the version check)."""
-    rows = compiled().openai_models
+def openai_model_choices(baseline=BASELINE):
+    """(slug, label) of the baseline's models in the catalog (OpenAI's, or Anthropic's: rule 10),
+    for the model picker (from the compiled catalog: no query beyond the version check)."""
+    catalog = compiled()
+    rows = catalog.openai_models if baseline == BASELINE else catalog.baseline_models.get(baseline, [])
     return [(slug, f"{slug} · {name}" if name and name.lower() != slug else slug) for slug, name in rows]
+
+
+def baseline_of(query):
+    """The baseline a page query asks for ("baseline", empty = openai); an unknown one is openai
+    (the form reports it)."""
+    value = query.get("baseline") or BASELINE
+    return value if value in BASELINES else BASELINE
 
 
 def currency_choices():
@@ -168,7 +177,12 @@ class UsageLineForm(forms.Form):
         label=_("Requests / month"),
         min_value=1,
         required=False,
-        help_text=_("Optional: picks the price tier by average prompt length."),
+        help_text=_(
+            "Optional, but it matters: the average prompt (input / requests) picks the prompt-length "
+            "tier, and the average reply (output / requests) picks the reply-length band of vendors "
+            "that price short replies lower (GLM-4.7, Doubao Seed: under 200 tokens). Left empty, "
+            "ordinary, longer replies are assumed and the estimate says so."
+        ),
     )
     # Empty is standard, so an untouched blank line stays unchanged (and is skipped).
     service_tier = forms.ChoiceField(
@@ -191,9 +205,39 @@ class UsageLineForm(forms.Form):
                 out[name] = value
         return out
 
-    def __init__(self, *args, model_choices=(), **kwargs):
+    # Claude lines (rule 10): prompt-cache writes, parts of the input tokens, and the long context.
+    cache_write_5m_tokens = CountField(
+        label=_("of which 5-minute cache writes"),
+        required=False,
+        help_text=_("Part of the input tokens written to the prompt cache for 5 minutes (1.25 x input)."),
+    )
+    cache_write_1h_tokens = CountField(
+        label=_("of which 1-hour cache writes"),
+        required=False,
+        help_text=_("Part of the input tokens written to the prompt cache for 1 hour (2 x input)."),
+    )
+    context_window = forms.ChoiceField(
+        widget=FastSelect,
+        label=_("Context window"),
+        required=False,
+        choices=[
+            ("", _("Up to 200K input tokens a request")),
+            (LONG_CONTEXT, _("Above 200K input tokens a request")),
+        ],
+    )
+
+    def __init__(self, *args, model_choices=(), baseline=BASELINE, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", _("— choose —")), *model_choices]
+        self.baseline = baseline
+        if baseline == "anthropic":
+            self.fields["model"].label = _("Claude model")
+            self.fields["cached_input_tokens"].help_text = _(
+                "Part of the input tokens read from Claude's prompt cache."
+            )
+        else:  # the Claude-only fields are not on the page
+            for name in ("cache_write_5m_tokens", "cache_write_1h_tokens", "context_window"):
+                del self.fields[name]
         # {provider slug: [messages]} from the estimator, shown beside that vendor's select.
         self.override_errors = {}
 
@@ -211,6 +255,16 @@ class UsageLineForm(forms.Form):
         cached, given = data.get("cached_input_tokens"), data.get("input_tokens")
         if cached is not None and given is not None and cached > given:
             self.add_error("cached_input_tokens", _("Cannot exceed the input tokens."))
+        elif (
+            given is not None
+            and (cached or 0)
+            + (data.get("cache_write_5m_tokens") or 0)
+            + (data.get("cache_write_1h_tokens") or 0)
+            > given
+        ):
+            self.add_error(
+                "cache_write_5m_tokens", _("Cached and cache-write tokens cannot exceed the input tokens.")
+            )
         return data
 
     def as_line(self):
@@ -223,6 +277,11 @@ class UsageLineForm(forms.Form):
             "requests": data.get("requests"),
             "service_tier": data.get("service_tier") or Price.ServiceTier.STANDARD,
             "overrides": self.overrides(),
+            **{
+                key: data[key]
+                for key in ("cache_write_5m_tokens", "cache_write_1h_tokens", "context_window")
+                if data.get(key)
+            },
         }
 
 
@@ -296,6 +355,24 @@ class EstimateForm(forms.Form):
         ],
         help_text=_("Prices with off-peak hours apply to the share of tokens sent in their hours."),
     )
+    baseline = forms.ChoiceField(
+        widget=FastSelect,
+        label=_("Your bill today"),
+        required=False,
+        choices=[("", _("OpenAI API")), ("anthropic", _("Claude API (Anthropic)"))],
+        help_text=_("Whose usage the lines are: the models, prices and programmes follow it."),
+    )
+    billed_usd = forms.DecimalField(
+        label=_("Anthropic billed (USD a month)"),
+        required=False,
+        min_value=0,
+        max_digits=20,
+        decimal_places=6,
+        widget=FastTextInput(attrs={"inputmode": "decimal"}),
+        help_text=_(
+            "Token costs a month from the Claude cost report; the upload fills it. Shown beside the estimate."
+        ),
+    )
     hourly_usage = forms.CharField(
         widget=FastTextInput,
         label=_("Hourly profile (UTC 0–23)"),
@@ -306,9 +383,24 @@ class EstimateForm(forms.Form):
         ),
     )
 
+    # Rule 9: the hash of a stored sample of the user's text (the estimate page's sample form
+    # stores it); the link carries the hash, never the text.
+    sample = forms.CharField(required=False, widget=FastHiddenInput, max_length=64)
+
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = list(currencies)
+
+    def clean_sample(self):
+        from offers.tokens.samples import load
+
+        digest = self.cleaned_data.get("sample", "").strip()
+        if not digest:
+            return None
+        sample = load(digest)
+        if sample is None:
+            raise forms.ValidationError(_("This sample of your text is not stored here; add it again."))
+        return sample
 
     def clean_hourly_usage(self):
         text = self.cleaned_data.get("hourly_usage", "").strip()
@@ -346,9 +438,17 @@ class EstimateForm(forms.Form):
 
 class UsageImportForm(forms.Form):
     file = forms.FileField(
-        label=_("OpenAI usage export"),
+        label=_("Usage export (OpenAI or Claude)"),
         help_text=_(
-            "The Usage API's completions JSON (one or several pages) or the dashboard's usage CSV; at most 5 MB."
+            "OpenAI: the Usage API's completions JSON (one or several pages) or the dashboard's usage CSV. "
+            "Claude: the Admin API's usage_report/messages JSON. At most 5 MB."
+        ),
+    )
+    cost_report = forms.FileField(
+        label=_("Claude cost report (optional)"),
+        required=False,
+        help_text=_(
+            "The Admin API's cost_report JSON of the same period: the page shows how the estimate compares."
         ),
     )
     unassigned_model = forms.ChoiceField(
@@ -364,6 +464,15 @@ class UsageImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unassigned_model"].choices = [("", _("— leave it out —")), *model_choices]
 
+    def clean_cost_report(self):
+        upload = self.cleaned_data.get("cost_report")
+        if upload and upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is %(max)s MB. Export a shorter period.")
+                % {"size": f"{upload.size / 1024 / 1024:.1f}", "max": MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
@@ -372,6 +481,45 @@ class UsageImportForm(forms.Form):
                 % {"size": f"{upload.size / 1024 / 1024:.1f}", "max": MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+class SampleForm(forms.Form):
+    """A sample of the user's own text (rule 9): pasted, or a .txt / .jsonl file (chat requests,
+    whose message contents are counted). At most 1 MB of text."""
+
+    text = forms.CharField(
+        label=_("Paste your text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Prompts and replies as you send them; at most 1 MB."),
+    )
+    file = forms.FileField(
+        label=_("or upload a file"),
+        required=False,
+        help_text=_(
+            ".txt, or .jsonl of chat requests (each line with messages; their contents are counted)."
+        ),
+    )
+    current = forms.CharField(required=False, widget=FastHiddenInput, validators=[validate_clean_text])
+
+    def clean(self):
+        from offers.tokens import SampleError, validate_sample
+        from offers.tokens.samples import texts_from_text, texts_from_upload
+
+        data = super().clean()
+        upload, text = data.get("file"), data.get("text") or ""
+        try:
+            if upload is not None:
+                texts = texts_from_upload(upload.name, upload.read(4 * 1_000_000 + 1))
+            else:
+                texts = validate_sample(texts_from_text(text))
+        except SampleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if not any(texts):
+            raise forms.ValidationError(_("Paste some text or choose a file."))
+        data["texts"] = texts
+        return data
 
 
 def to_request(form, formset):
@@ -394,6 +542,10 @@ def to_request(form, formset):
         "include_expired": bool(data.get("include_expired")),
         "detail": True,
     }
+    if data.get("sample") is not None:
+        request["sample"] = list(data["sample"].texts)
+    if data.get("baseline"):
+        request["baseline"] = data["baseline"]
     if "region" in accepts:
         request["region"] = data.get("region") or None
     if "hourly_usage" in accepts:

@@ -20,14 +20,31 @@ DEFAULT_LINE = {
     "output_tokens": 10_000_000,
 }
 OVERRIDE_KEY_RE = re.compile(rf"^{PREFIX}-(\d+)-override-(.+)$")
-LINE_FIELDS = ("model", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "service_tier")
-SETTINGS = ("months", "currency", "as_of", "include_expired", "region", "hourly_profile", "hourly_usage")
+# Claude lines (rule 10) also carry cache writes and the long context window; written only when set,
+# so an OpenAI estimate's link is as before.
+CLAUDE_LINE_FIELDS = ("cache_write_5m_tokens", "cache_write_1h_tokens", "context_window")
+LINE_FIELDS = (
+    "model", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "service_tier", *CLAUDE_LINE_FIELDS,
+)  # fmt: skip
+SETTINGS = (
+    "months", "currency", "as_of", "include_expired", "region", "hourly_profile", "hourly_usage", "sample",
+    "baseline", "billed_usd",
+)  # fmt: skip
+# Example lines per baseline (rule 10): what a first visit with ?baseline=anthropic shows.
+DEFAULT_LINES = {
+    "anthropic": {
+        "model": "claude-sonnet-4-5",
+        "input_tokens": 30_000_000,
+        "cached_input_tokens": 0,
+        "output_tokens": 10_000_000,
+    },
+}
 
 
 def default_query(request):
     """The example shown on a first visit: one gpt-4o line, 12 months, today, the display currency."""
     query = lines_query(
-        [DEFAULT_LINE],
+        [DEFAULT_LINES.get(request.GET.get("baseline"), DEFAULT_LINE)],
         {"months": 12, "currency": pick_currency(request), "as_of": timezone.localdate().isoformat()},
     )
     for key in SETTINGS:  # e.g. ?currency=CNY from the header's currency switch
@@ -46,6 +63,8 @@ def lines_query(lines, settings):
             value = line.get(key)
             if key == "service_tier" and value == Price.ServiceTier.STANDARD:
                 value = None  # the select's empty choice
+            if key in CLAUDE_LINE_FIELDS and value in (None, "", 0, "0"):
+                continue
             query[f"{PREFIX}-{i}-{key}"] = "" if value is None else str(value)
         for provider, model in sorted((line.get("overrides") or {}).items()):
             if model:

@@ -1,6 +1,9 @@
 """The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads) and the
 usage upload. POST /api/v1/estimate is offers.api.views."""
 
+import json
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -12,17 +15,21 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
+from offers.bills.anthropic import BillError, looks_like_claude, read_cost_report, read_usage_report
 from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
 from offers.catalog.safety import visible
 from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
 from offers.models import Price
+from offers.tokens.samples import store as store_sample
 from offers.web.estimate.display import SORTS, chart, show
 from offers.web.estimate.export import csv_response, xlsx_response
 from offers.web.estimate.forms import (
     EstimateForm,
+    SampleForm,
     UsageFormSet,
     UsageImportForm,
     apply_errors,
+    baseline_of,
     currency_choices,
     openai_model_choices,
     override_fields,
@@ -47,7 +54,7 @@ TEMPLATE = "offers/estimate.html"
 # this many per note, then counted.
 MAX_NOTE_NAMES = 20
 # The settings always shown; the others (region, hours of use, expired programmes) fold away.
-MAIN_SETTINGS = ("months", "currency", "as_of")
+MAIN_SETTINGS = ("baseline", "months", "currency", "as_of")
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -59,10 +66,13 @@ def _build(request, query, *, example=False):
     and prices against its snapshot (read per catalog version, page_cache.estimate_result); the
     forms describe each vendor's model select (`override_fields`) and display.show turns the
     result into what the page shows. Errors at any step go back beside the form's fields."""
-    model_choices = openai_model_choices()
+    baseline = baseline_of(query)
+    model_choices = openai_model_choices(baseline)
     form = EstimateForm(query, currencies=currency_choices())
-    formset = UsageFormSet(query, prefix=PREFIX, form_kwargs={"model_choices": model_choices})
-    result, choices, indices = None, [], []
+    formset = UsageFormSet(
+        query, prefix=PREFIX, form_kwargs={"model_choices": model_choices, "baseline": baseline}
+    )
+    result, choices, indices, watch_estimate = None, [], [], ""
     forms_valid = form.is_valid()
     forms_valid = formset.is_valid() and forms_valid
     url = reverse("offers:estimate")
@@ -73,6 +83,8 @@ def _build(request, query, *, example=False):
     clean_query = shorten(clean_query)
     if forms_valid:
         document, indices = to_request(form, formset)
+        # The Watch form saves the request without its date, so the watch follows today's prices.
+        watch_estimate = json.dumps({k: v for k, v in document.items() if k != "as_of"}, default=str)
         snapshot = None
         try:
             req = parse_request(document)
@@ -132,11 +144,38 @@ def _build(request, query, *, example=False):
         "main_settings": MAIN_SETTINGS,
         # The folded settings open when one of them is set or wrong.
         "more_settings_open": any(
-            form.data.get(name) or form.errors.get(name) for name in form.fields if name not in MAIN_SETTINGS
+            form.data.get(name) or form.errors.get(name)
+            for name in form.fields
+            if name not in MAIN_SETTINGS and name != "sample"
         ),
+        "sample_form": SampleForm(initial={"current": clean_query.urlencode()}),
+        "no_sample_url": _without_sample(url, clean_query),
         "estimate_url": url,
+        "watch_estimate": watch_estimate,
         "has_models": bool(model_choices),
+        # Rule 10: whose bill the page prices, the words that follow it, the switch between them.
+        "baseline": baseline,
+        "claude": baseline == "anthropic",
+        "baseline_links": {slug: f"{url}?baseline={slug}" for slug in ("openai", "anthropic")},
+        "billed": billed_difference(form, result),
     }
+
+
+def billed_difference(form, result):
+    """What the Claude cost report billed a month (form field billed_usd) beside the estimate's
+    baseline: {"billed", "priced", "difference", "percent"} as strings, or None. Compared in USD
+    only (the cost report's currency): in another currency the page shows the billed amount alone."""
+    billed = form.cleaned_data.get("billed_usd") if hasattr(form, "cleaned_data") else None
+    if billed is None or result is None:
+        return None
+    out = {"billed": f"{billed:.2f}", "currency": result["currency"]}
+    if result["currency"] == "USD":
+        priced = Decimal(result["baseline"]["monthly_cost"])
+        diff = priced - billed
+        out["priced"] = f"{priced:.2f}"
+        out["difference"] = f"{diff:.2f}"
+        out["percent"] = f"{diff * 100 / billed:.1f}" if billed else None
+    return out
 
 
 def _inputs(context):
@@ -183,6 +222,8 @@ def estimate_page(request):
     A GET is cached per catalog version and query (offers.web.page_cache.per_version), except a
     download and a page showing an upload's outcome (messages are the visitor's own)."""
     if request.method == "POST":
+        if request.POST.get("action") == "sample":
+            return _store_sample(request)
         return _import_usage(request)
     if request.GET.get("download") in ("csv", "xlsx") or len(messages.get_messages(request)):
         return _estimate_get(request)
@@ -234,21 +275,34 @@ _cached_estimate_get = per_version(_estimate_get)
 
 @limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
 def _import_usage(request):
-    """POST /estimate/: read an OpenAI usage export and fill the form with monthly averages."""
-    model_choices = openai_model_choices()
-    form = UsageImportForm(request.POST, request.FILES, model_choices=model_choices)
+    """POST /estimate/: read an OpenAI usage export, or a Claude usage report (with, optionally, its
+    cost report), and fill the form with monthly averages."""
     current_query = QueryDict(request.POST.get("current", ""))
     if f"{PREFIX}-TOTAL_FORMS" not in current_query:
         current_query = default_query(request)
+    model_choices = openai_model_choices(baseline_of(current_query))
+    form = UsageImportForm(request.POST, request.FILES, model_choices=model_choices)
     if form.is_valid():
         upload = form.cleaned_data["file"]
+        raw = upload.read(MAX_BYTES + 1)
+        claude, billed = looks_like_claude(raw), None
         try:
-            usage = read_usage(
-                upload.read(MAX_BYTES + 1),
-                known_models={slug for slug, _label in model_choices},
-                unassigned_model=form.cleaned_data["unassigned_model"] or None,
-            )
-        except UsageImportError as exc:
+            if claude:
+                usage = read_usage_report(
+                    raw,
+                    known_models={slug for slug, _label in openai_model_choices("anthropic")},
+                    unassigned_model=form.cleaned_data["unassigned_model"] or None,
+                )
+                if form.cleaned_data.get("cost_report"):
+                    costs = read_cost_report(form.cleaned_data["cost_report"].read(MAX_BYTES + 1))
+                    billed = costs.monthly_tokens_usd.quantize(Decimal("0.000001"))
+            else:
+                usage = read_usage(
+                    raw,
+                    known_models={slug for slug, _label in openai_model_choices()},
+                    unassigned_model=form.cleaned_data["unassigned_model"] or None,
+                )
+        except (UsageImportError, BillError) as exc:
             form.add_error("file", str(exc))
         else:
             problems = _import_notes(usage)
@@ -259,6 +313,7 @@ def _import_usage(request):
             else:
                 _report_import(request, usage, problems)
                 settings = {key: current_query.get(key) for key in SETTINGS}
+                settings.update(baseline="anthropic" if claude else None, billed_usd=billed)
                 if usage.hourly_usage:
                     settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
                 query = shorten(lines_query(usage.lines[:MAX_PAGE_LINES], settings))
@@ -267,6 +322,31 @@ def _import_usage(request):
     context["import_form"] = form
     # The outcome goes to the top of the page; the estimate of the lines on screen is not shown
     # under it (it is not the file's), unless the user asks for it with the link in the outcome.
+    context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
+    context["result"] = context["chart"] = None
+    return _render(request, context, status=400)
+
+
+def _without_sample(url, query):
+    query = query.copy()
+    query.pop("sample", None)
+    return f"{url}?{query.urlencode()}#estimate-summary"
+
+
+@limited("BANJIA_UPLOAD_RATE_LIMIT", "estimate-upload")
+def _store_sample(request):
+    """POST /estimate/ (action=sample): store the sample by its hash and show the estimate on
+    screen counted with it (the link carries the hash)."""
+    form = SampleForm(request.POST, request.FILES)
+    current_query = QueryDict(request.POST.get("current", ""), mutable=True)
+    if f"{PREFIX}-TOTAL_FORMS" not in current_query:
+        current_query = default_query(request)
+    if form.is_valid():
+        sample = store_sample(form.cleaned_data["texts"])
+        current_query["sample"] = sample.digest
+        return redirect(f"{reverse('offers:estimate')}?{current_query.urlencode()}#estimate-summary")
+    context = _build(request, current_query)
+    context["sample_form"] = form
     context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
     context["result"] = context["chart"] = None
     return _render(request, context, status=400)

@@ -30,6 +30,11 @@ def as_json(item):
             "service_tier": item.service_tier,
             "region": item.region,
             "time_window": None if item.time_window is None else item.time_window.to_json(),
+            "tier_min_output_tokens": item.tier_min_output_tokens,
+            "tier_max_output_tokens": item.tier_max_output_tokens,
+            "mode": item.mode,
+            "confidence": item.confidence,
+            "note": item.note,
         }
     out = {
         "source": item.source,

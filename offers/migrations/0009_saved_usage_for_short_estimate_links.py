@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offers', '0007_catalog_fields_bands_modes_offers_fit_tokenizer'),
+        ("offers", "0008_token_sample_stored_by_hash"),
     ]
 
     operations = [
