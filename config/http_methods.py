@@ -7,13 +7,17 @@ serve (TRACE, OPTIONS, PUT, DELETE, ... and POST where the view only reads) answ
 `Allow` header, before the view or the CSRF check runs. A view's methods are read from
 `require_http_methods` (and its require_GET / require_safe / require_POST forms), a class-based
 view's handlers, or an `http_methods` attribute. A view that says nothing runs as before (CSRF
-checks included), and its answer to a method outside GET/HEAD/POST becomes a 405 unless it is one.
+checks included), and its answer to TRACE, CONNECT or OPTIONS becomes a 405 unless it is one.
 """
 
 from django.http import HttpResponseNotAllowed
 
-# Methods any view may be asked without saying so; anything else must be declared.
+# Methods any view may be asked without saying so (the Allow of a view that does not declare its own).
 COMMON = frozenset({"GET", "HEAD", "POST"})
+# Methods no view of Banjia serves: a view that does not declare its methods and answers one of
+# these with anything but a 405 is overruled. PUT, PATCH and DELETE are the view's to answer (the
+# watches API serves DELETE).
+NEVER_SERVED = frozenset({"TRACE", "CONNECT", "OPTIONS"})
 
 
 def view_methods(view):
@@ -64,7 +68,7 @@ class HttpMethodsMiddleware:
             request.method = "GET"
             request.META["REQUEST_METHOD"] = "GET"
         response = self.get_response(request)
-        undeclared = getattr(request, "banjia_methods_unknown", False) and request.method not in COMMON
+        undeclared = getattr(request, "banjia_methods_unknown", False) and request.method in NEVER_SERVED
         if undeclared and response.status_code != 405:  # the view answered a method it does not declare
             response.close()
             response = HttpResponseNotAllowed(_allow(COMMON))
