@@ -17,6 +17,7 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("tokens/", token_views.token_counter, name="tokens"),
     path("estimate/", estimate_views.estimate_page, name="estimate"),
+    path("estimate/detail/<slug:provider>/", estimate_views.estimate_detail, name="estimate-detail"),
     path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
     # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").
     path("vendors/<slug:provider_slug>/models/<text:model_slug>/", views.model, name="model"),

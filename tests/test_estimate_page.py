@@ -48,6 +48,13 @@ def csv_sheets(response):
     return {n: [dict(zip(r[0], values, strict=False)) for values in r[1:]] for n, r in sheets.items()}
 
 
+def vendor_detail(client, provider, q, **headers):
+    """A vendor's detail of the estimate for query `q`: its own request (the page renders none)."""
+    response = client.get(f"{URL}detail/{provider}/?{q}", **headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 REFERENCE = query(("gpt-4o", 30_000_000, 0, 10_000_000), ("gpt-4o-mini", 100_000_000, 20_000_000, 20_000_000))
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -70,11 +77,12 @@ def test_full_page(client, catalog):
     assert "no model mapped for gpt-4o-mini" in html
     assert "<svg" in html
     assert "<polyline" in html
-    # the price used, with its source and checked date, and the rate used
-    assert "https://example.com/zhipu" in html
-    assert "checked 2024-07-10" in html
     assert "1 USD = 7.13 CNY (2024-07-10)" in html
     assert response["Vary"].startswith("HX-Request")
+    # the price used, with its source and checked date, and the rate used: in the vendor's detail
+    detail = vendor_detail(client, "zhipu", REFERENCE, **HTMX)
+    assert "https://example.com/zhipu" in detail
+    assert "checked 2024-07-10" in detail
 
 
 def test_first_visit_shows_an_example(client, catalog):
@@ -241,11 +249,11 @@ def test_override_changes_the_vendor_model_and_cost(client, catalog):
     assert "mapped" in line1
     assert "your choice" not in line1
     assert '<option value="" selected>deepseek-chat (mapped)</option>' in select_html(
-        html, "usage-0-override-deepseek"
+        vendor_detail(client, "deepseek", ZHIPU_AIR, **HTMX), "usage-0-override-deepseek"
     )
-    # the changed vendor's detail is open
+    # the changed vendor's detail is open (rendered with the page); the others load when opened
     assert '<details class="vendor-detail" id="detail-zhipu" open>' in html
-    assert '<details class="vendor-detail" id="detail-deepseek">' in html
+    assert '<details class="vendor-detail" id="detail-deepseek" hx-get="/estimate/detail/deepseek/"' in html
 
 
 def test_override_in_the_htmx_fragment_and_pushed_url(client, catalog):
@@ -348,7 +356,8 @@ def test_query_count_does_not_grow_with_vendor_models(client, catalog):
     assert "190 more models" in zhipu  # 202 - 12 listed (glm-4, glm-4-air, the first 10 extras)
     html = client.get(f"{URL}?{ZHIPU_AIR}&models=zhipu").content.decode()
     assert '<option value="zhipu-extra-199">' in select_html(html, "usage-0-override-zhipu")
-    assert '<option value="deepseek-extra-199">' not in select_html(html, "usage-0-override-deepseek")
+    deepseek = vendor_detail(client, "deepseek", f"{ZHIPU_AIR}&models=zhipu", **HTMX)
+    assert '<option value="deepseek-extra-199">' not in select_html(deepseek, "usage-0-override-deepseek")
 
 
 # --- the usage upload ---------------------------------------------------------------------------
@@ -541,6 +550,14 @@ def test_sorting_after_programmes_differs_from_total():
     assert result["summary"]["best"]["provider"] == "big-grant"
     assert result["summary"]["cheapest_after"]["provider"] == "steady"  # the caveat under the summary
 
+    # The same ranking, but "steady" rests on a derived price: it is never named as cheaper later
+    # (rule 8: the summary does not lead to an unchecked vendor), so no "cheaper later" caveat.
+    result["alternatives"][1]["caveats"] = ["derived_price"]
+    result["alternatives"][0].pop("after", None)
+    decorate(result, sort="after")
+    assert result["summary"]["best"]["provider"] == "big-grant"
+    assert result["summary"]["cheapest_after"] is None
+
 
 @pytest.mark.parametrize(
     ("span", "step"),
@@ -572,14 +589,12 @@ def test_chart_shows_openai_and_the_top_five_then_all_on_request(client, catalog
 
 
 def test_programmes_explained_in_the_vendor_detail(client, catalog):
-    html = client.get(f"{URL}?{REFERENCE}").content.decode()
-    detail = html[html.index('id="detail-zhipu"') : html.index("</details>", html.index('id="detail-zhipu"'))]
+    detail = vendor_detail(client, "zhipu", REFERENCE, **HTMX)
     assert "Counted for your usage:" in detail
     # glm-4: 40M in month 1 + 10M in month 2 = the whole 50M pool; glm-4-air: 100M of 100M
     assert "50,000,000 of 50,000,000 tokens used in 12 months" in detail
     assert "4,000.00" in detail or "5,000.00 CNY" in detail
-    html = client.get(f"{URL}?{query(('gpt-4o', 30_000_000, 0, 10_000_000))}").content.decode()
-    detail = html[html.index('id="detail-zhipu"') : html.index("</details>", html.index('id="detail-zhipu"'))]
+    detail = vendor_detail(client, "zhipu", query(("gpt-4o", 30_000_000, 0, 10_000_000)), **HTMX)
     # only gpt-4o -> glm-4: the glm-4-air pool counts for nothing, with the choice that would use it
     assert "none of your lines uses glm-4-air" in detail
     assert "usage-0-override-zhipu=glm-4-air" in detail
@@ -770,8 +785,8 @@ def test_ranking_flags_a_smaller_and_a_free_model(client, catalog):
 def test_vendor_detail_lists_benefits_month_by_month(client, catalog):
     from bs4 import BeautifulSoup
 
-    html = client.get(f"{URL}?{REFERENCE}").content.decode()
-    table = BeautifulSoup(html, "html.parser").select_one("#detail-zhipu table.benefit-months")
+    html = vendor_detail(client, "zhipu", REFERENCE, **HTMX)
+    table = BeautifulSoup(html, "html.parser").select_one("#detail-body-zhipu table.benefit-months")
     # 12 months, one row each, numbered 1..12
     assert [tr.select_one("td").get_text(strip=True) for tr in table.select("tbody tr")] == [
         str(m) for m in range(1, 13)
@@ -819,8 +834,8 @@ def test_summary_leads_with_the_recommendation_and_shows_a_cheaper_guess_beside_
     assert "DeepSeek" in unchecked
     assert "25,785.78 CNY" in unchecked  # DeepSeek's savings, as in the reference estimate
     assert "a price worked out by a rule, not stated by the vendor" in unchecked
-    # the price lines mark the derived price
-    assert '<mark class="derived"' in html
+    # the price lines mark the derived price (in DeepSeek's detail, its own request)
+    assert '<mark class="derived"' in vendor_detail(client, "deepseek", REFERENCE, **HTMX)
 
 
 def test_no_recommendation_says_so_and_lists_the_unchecked(client, catalog):

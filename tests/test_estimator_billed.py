@@ -84,7 +84,13 @@ def test_short_replies_use_the_short_band(banded):
     # 10M x 2 + 1M x 8 = 20 + 8 = 28.00 a month
     result = run(body(line(requests=10_000)))
     assert alt(result, "zhipu")["lines"] == [
-        {"openai_model": "gpt-4o", "model": "glm-4.7", "monthly_cost": "28.00", "tokens": ASSUMED}
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "glm-4.7",
+            "monthly_cost": "28.00",
+            "tokens": ASSUMED,
+        }
     ]
     assert result["warnings"] == []
 
@@ -106,7 +112,7 @@ def test_without_requests_the_open_band_is_assumed_and_said(banded):
     # No requests: the band with no upper bound, 10M x 3 + 1M x 14 = 44.00, and a warning.
     result = run(body(line()))
     zhipu = alt(result, "zhipu")
-    assert zhipu["lines"] == [{"openai_model": "gpt-4o", "model": "glm-4.7", "monthly_cost": "44.00", "tokens": ASSUMED,
+    assert zhipu["lines"] == [{"openai_model": "gpt-4o", "baseline_model": "gpt-4o", "model": "glm-4.7", "monthly_cost": "44.00", "tokens": ASSUMED,
                                "warnings": ["output_band_assumed"]}]  # fmt: skip
     [warning] = result["warnings"]
     assert (warning["code"], warning["provider"], warning["model"]) == (
@@ -125,7 +131,13 @@ def test_an_ordinary_baseline_uses_non_thinking_rows(moded):
     # gpt-4o is no reasoning model: 10M x 0.8 + 1M x 2 = 8 + 2 = 10.00
     result = run(body(line()))
     assert alt(result, "alibaba")["lines"] == [
-        {"openai_model": "gpt-4o", "model": "qwen-plus", "monthly_cost": "10.00", "tokens": ASSUMED}
+        {
+            "openai_model": "gpt-4o",
+            "baseline_model": "gpt-4o",
+            "model": "qwen-plus",
+            "monthly_cost": "10.00",
+            "tokens": ASSUMED,
+        }
     ]
 
 
@@ -153,7 +165,7 @@ def test_a_model_without_rows_of_the_mode_falls_back_and_says_so(openai):
     map_model(openai["gpt-4o"], model)
     result = run(body(line()))
     assert alt(result, "alibaba")["lines"] == [
-        {"openai_model": "gpt-4o", "model": "qwen3-next-80b-a3b-thinking", "monthly_cost": "20.00", "tokens": ASSUMED,
+        {"openai_model": "gpt-4o", "baseline_model": "gpt-4o", "model": "qwen3-next-80b-a3b-thinking", "monthly_cost": "20.00", "tokens": ASSUMED,
          "mode_used": "thinking"}
     ]  # fmt: skip
 

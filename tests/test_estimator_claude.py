@@ -11,6 +11,15 @@ from django.core.management import call_command
 from offers.estimator import EstimateError, run
 from tests.factories import BenefitFactory, MigrationProgramFactory, PriceFactory, ProviderFactory, map_model
 
+# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
+ASSUMED = {
+    "tokenizer": None,
+    "baseline_tokenizer": None,
+    "sample_tokens": None,
+    "baseline_sample_tokens": None,
+    "ratio": "1.000000",
+}
+
 pytestmark = pytest.mark.django_db
 
 AS_OF = "2025-12-01"
@@ -94,7 +103,7 @@ def test_cache_writes_and_reads(catalog):
     # GLM-X has no cache-write prices: writes at input. 3 x 1 + 4 x 0.20 + (2 + 1) x 1 + 1 x 2
     # = 3 + 0.80 + 3 + 2 = 8.80
     assert zhipu["lines"] == [
-        {"baseline_model": "claude-sonnet-4-5", "model": "glm-x", "monthly_cost": "8.80"}
+        {"baseline_model": "claude-sonnet-4-5", "model": "glm-x", "monthly_cost": "8.80", "tokens": ASSUMED}
     ]
     # savings 38.70 - 8.80 = 29.90 = 77.26 % of 38.70 (29.9 / 38.7 = 0.772609...)
     assert (zhipu["savings"], zhipu["savings_percent"]) == ("29.90", "77.26")

@@ -19,7 +19,7 @@ from offers.estimator import (
     MAX_TOKENS,
     MAX_USAGE_LINES,
 )
-from offers.estimator.request import MAX_AS_OF, MIN_AS_OF
+from offers.estimator.request import AS_OF_RANGE
 
 MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "description": "A decimal with 2 places."}
 DATE = {"type": "string", "format": "date"}
@@ -381,11 +381,7 @@ SPEC = {
                     },
                     "months": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_MONTHS},
                     "currency": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
-                    "as_of": {
-                        "type": ["string", "null"],
-                        "format": "date",
-                        "description": f"From {MIN_AS_OF.isoformat()} to {MAX_AS_OF.isoformat()}; null for today.",
-                    },
+                    "as_of": {"type": ["string", "null"], "format": "date", "description": AS_OF_RANGE},
                     "include_expired": {"type": ["boolean", "null"]},
                     "baseline": {
                         "enum": ["openai", "anthropic", None],

@@ -53,6 +53,7 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # programmes months before, 60 months of 30 days after): years 2000 to 2999 do, with room to spare.
 MIN_AS_OF = date(2000, 1, 1)
 MAX_AS_OF = date(2999, 12, 31)
+AS_OF_RANGE = f"From {MIN_AS_OF.isoformat()} to {MAX_AS_OF.isoformat()}; null for today."
 STANDARD = str(Price.ServiceTier.STANDARD)
 SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
 THINKING = str(Price.Mode.THINKING)

@@ -4,17 +4,13 @@ a vendor's priced lines in exact integer arithmetic (`simulate`)."""
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-from offers.estimator.money import exact
-from offers.estimator.rows import BenefitRow
+from offers.estimator.rows import DAYS_PER_MONTH, BenefitRow, prepare_benefit
 from offers.models import Benefit, MigrationProgram
 
-DAYS_PER_MONTH = 30
 POOL_KINDS = (Benefit.Kind.FREE_TOKENS, Benefit.Kind.MATCHED_TOKENS)
-PERK_KINDS = {str(k) for k in Benefit.PERKS}
 # The same kinds as plain strings, for the simulation's hot loop (enum member lookups are slower).
 _FREE, _MATCHED, _CREDIT, _DISCOUNT = (
     str(k.value)
@@ -81,13 +77,6 @@ class _BenefitUse:
         return _unscaled(self.scaled_value, self.value_scale)
 
 
-@lru_cache(maxsize=256)
-def _cut(percent):
-    """A discount's percent / 100 as (numerator, denominator), reduced."""
-    cut = exact(percent) / 100
-    return cut.numerator, cut.denominator
-
-
 def _unscaled(values, scale):
     memo = {}
     out = []
@@ -132,16 +121,17 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
     uses, perks, rates = [], set(), []
     for program in programs:
         for b in benefits.get(program.pk, ()):
-            if b.kind in PERK_KINDS:
+            prep = b.prepared or prepare_benefit(b)
+            if prep.perk:
                 perks.add(b.kind)
                 continue
-            ids = frozenset(m.pk for m in b.models) or None
+            ids = prep.models
             use = _BenefitUse(benefit=b, program=program, models=ids)
-            kind = b.kind
+            kind = prep.kind
             if kind == _FREE:
                 use.size = b.tokens  # an int: its numerator and denominator are those of Fraction(tokens)
             elif kind == _MATCHED:
-                use.size = exact(b.ratio) * openai_tokens
+                use.size = prep.ratio * openai_tokens
             elif kind == _CREDIT:
                 got = fx.factor(b.currency)
                 if got is None:
@@ -151,10 +141,14 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
                         "b": fx.currency,
                     }
                 else:
-                    use.size = exact(b.amount) * got[0]
+                    use.size = prep.amount * got[0]
                     rates.extend(got[1])
-            elif kind != _DISCOUNT:
+            elif kind == _DISCOUNT:
+                use.cut = prep.cut
+            else:
                 continue
+            # The last month it can act in: usable(m) is (m - 1) x 30 < valid_days.
+            use.until = months if prep.last_month is None else min(months, prep.last_month)
             use.groups = (
                 list(groups.values()) if ids is None else [g for pk, g in groups.items() if pk in ids]
             )
@@ -185,7 +179,6 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
         money_scale=math.lcm(line_scale, *(c.size.denominator for c in credits)),
     )
     for d in discounts:
-        d.cut = _cut(d.benefit.percent)
         sc.money_scale *= d.cut[1]
     for g in sc.groups:
         g.scaled_list = g.list_num * (sc.money_scale // line_scale)
@@ -196,10 +189,6 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
     for c in credits:
         c.remaining = c.size.numerator * (sc.money_scale // c.size.denominator)
 
-    # The last month each benefit can act in: usable(m) is (m - 1) x 30 < valid_days.
-    for use in uses:
-        days = use.benefit.valid_days
-        use.until = months if days is None else min(months, -(-days // DAYS_PER_MONTH))
     limited = [d.benefit.months for d in discounts if d.benefit.months is not None]
     discounts_end = max(limited, default=0)  # after this month the live discounts never change
     always = (True,) * len(discounts)

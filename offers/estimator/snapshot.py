@@ -28,11 +28,20 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from offers.catalog.counterparts import is_available
 from offers.catalog.version import catalog_version, has_uncommitted_writes, writes_seen
 from offers.estimator.request import ALTERNATIVE_BASELINES, BASELINE, BASELINES, USD
-from offers.estimator.rows import BENEFIT_FIELDS, PRICE_FIELDS, BenefitRow, ModelRef, PriceRow
+from offers.estimator.rows import (
+    BENEFIT_FIELDS,
+    PRICE_FIELDS,
+    BenefitRow,
+    ModelRef,
+    PriceRow,
+    prepare_benefit,
+)
 from offers.models import Benefit, ExchangeRate, MigrationProgram, Model, ModelMapping, Price, Provider
 
 # providers, models, mappings, prices, programmes, benefits, benefit models, rates
 BUILD_QUERIES = 8
+# Snapshots kept per compiled catalog (load_snapshot); the dict is emptied when it reaches this size.
+MAX_SNAPSHOTS = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,7 @@ class Compiled:
     available: dict = field(default_factory=dict)  # (provider id, kind, date) -> available_models
     plans: dict = field(default_factory=dict)  # the estimator's line plans (estimator.price_line)
     reasoning: frozenset = frozenset()  # ids of models whose capabilities include "reasoning" (rule 6)
+    snapshots: dict = field(default_factory=dict)  # what load_snapshot selected, by its key
 
     def counterpart(self, openai_id, provider_ids, on):
         """{provider id: ModelRef} of the best-ranked mapping available on `on` (rule 4)."""
@@ -201,6 +211,8 @@ def build():
     links = Benefit.models.through.objects.filter(benefit__program__in=MigrationProgram.objects.published())
     for benefit_id, model_id in links.order_by("id").values_list("benefit_id", "model_id"):
         by_benefit[benefit_id].models.append(by_id[model_id])
+    for benefit in by_benefit.values():  # model-id sets, ratios, amounts, cuts, months: once
+        benefit.prepared = prepare_benefit(benefit)
     rates = {}
     for rate in ExchangeRate.objects.order_by("base", "quote", "date"):
         dates, rows = rates.setdefault((rate.base, rate.quote), ([], []))
@@ -297,12 +309,36 @@ def load_snapshot(req, catalog=None):
     """The part of the catalog `req` needs, selected in Python from the compiled catalog of the
     current version (`offers.estimator.snapshot`): no SQL beyond the version check, except for the build
     queries (a fixed number) of the first request after a catalog change. `catalog` is a
-    `Compiled` catalog to read instead (benchmarks)."""
+    `Compiled` catalog to read instead (benchmarks).
+
+    What it selects depends on the request's baseline, as_of, currency, providers, include_expired,
+    baseline models and overrides only, not on its token counts: it is kept in the compiled catalog (up to
+    MAX_SNAPSHOTS) and shared by the requests that agree on those, so an estimate that differs from
+    an earlier one by its counts selects nothing. A Snapshot is read-only."""
     catalog = catalog if catalog is not None else compiled()
-    as_of = req.as_of
-    baseline = getattr(req, "baseline", BASELINE)
     openai_slugs = sorted({line.model for line in req.usage})
     override_pairs = {(p, m) for line in req.usage for p, m in line.overrides.items() if isinstance(m, str)}
+    key = (
+        getattr(req, "baseline", BASELINE),
+        req.as_of,
+        req.currency,
+        req.include_expired,
+        None if req.providers is None else tuple(req.providers),
+        tuple(openai_slugs),
+        tuple(sorted(override_pairs)),
+    )
+    found = catalog.snapshots.get(key)
+    if found is None:
+        if len(catalog.snapshots) >= MAX_SNAPSHOTS:
+            catalog.snapshots.clear()
+        found = catalog.snapshots[key] = _select(req, catalog, openai_slugs, override_pairs)
+    return found
+
+
+def _select(req, catalog, openai_slugs, override_pairs):
+    """The Snapshot of `req` (see load_snapshot), selected from `catalog`."""
+    as_of = req.as_of
+    baseline = getattr(req, "baseline", BASELINE)
 
     # The alternative providers (published, by slug): the vendors, and for a Claude baseline OpenAI.
     providers = catalog.providers

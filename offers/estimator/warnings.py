@@ -31,16 +31,21 @@ def rate_and_price_warnings(rates, baseline, alternative_lines, as_of, base_slug
     """Rates dated more than RATE_OLD_AFTER_DAYS from as_of and stale prices among those used (see the
     decisions in offers.estimator), one warning per rate and per (provider, model), in a stable order."""
     out = []
+    # Each message is translated once per estimate, not once per warning (85 stale prices at 64
+    # vendors): gettext costs more than the formatting.
+    far_text = stale_text = None
     for row in sorted(rates, key=lambda r: (r.base, r.quote, r.date)):
         days = abs((row.date - as_of).days)
         if days > RATE_OLD_AFTER_DAYS:
+            if far_text is None:
+                far_text = _(
+                    "The exchange rate %(base)s/%(quote)s used is of %(date)s, %(days)s days from the "
+                    "estimate's date."
+                )
             out.append(
                 {
                     "code": "fx_rate_far_from_as_of",
-                    "message": _(
-                        "The exchange rate %(base)s/%(quote)s used is of %(date)s, %(days)s days from the "
-                        "estimate's date."
-                    )
+                    "message": far_text
                     % {"base": row.base, "quote": row.quote, "date": row.date.isoformat(), "days": days},
                     "base": row.base,
                     "quote": row.quote,
@@ -58,13 +63,15 @@ def rate_and_price_warnings(rates, baseline, alternative_lines, as_of, base_slug
                 if key not in oldest or price.checked_on < oldest[key]:
                     oldest[key] = price.checked_on
     for (provider_slug, model_slug), checked in sorted(oldest.items()):
+        if stale_text is None:
+            stale_text = _(
+                "A price of %(model)s (%(provider)s) used here was last checked on %(date)s, more than "
+                "%(days)s days before the estimate's date."
+            )
         out.append(
             {
                 "code": "stale_price",
-                "message": _(
-                    "A price of %(model)s (%(provider)s) used here was last checked on %(date)s, more than "
-                    "%(days)s days before the estimate's date."
-                )
+                "message": stale_text
                 % {
                     "model": model_slug,
                     "provider": provider_slug,

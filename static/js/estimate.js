@@ -1,5 +1,7 @@
 // The estimate page (templates/offers/estimate.html): a new result keeps the vendor details the
-// user had opened, so changing a model in one of them does not fold it away.
+// user had opened, so changing a model in one of them does not fold it away. They are opened again
+// once htmx has processed the new result (afterSettle), so that opening one whose detail is not on
+// the page loads it (its hx-trigger is "toggle once").
 (function () {
   "use strict";
   var open = null;
@@ -11,7 +13,7 @@
       );
     }
   });
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSettle", function () {
     if (!open) return;
     open.forEach(function (id) {
       var details = document.getElementById(id);

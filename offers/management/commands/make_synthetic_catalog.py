@@ -3,8 +3,12 @@
     python manage.py make_synthetic_catalog --vendors 50 --models 100
 
 creates vendors synth-0 .. synth-49 with 100 models each (5,000 models), two or three current
-prices per model (some tiered, some with a closed history row) and one programme per vendor.
-Rows are marked as synthetic (slug prefix, example.com sources); --delete removes them again.
+prices per model (some tiered, some with a closed history row), a rank-1 mapping from every
+OpenAI chat and embedding model already in the catalog to a model of the same kind at each vendor
+(so every vendor prices the usual usage), and one running programme per vendor with five
+benefits: free tokens (on the vendor's mapped models and its first five), tokens matched to the
+OpenAI usage, a three-month discount, a credit (in USD or CNY) and a perk. Rows are marked as
+synthetic (slug prefix, example.com sources); --delete removes them again.
 """
 
 import datetime as dt
@@ -15,7 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from offers.catalog.version import bump_catalog_version
-from offers.models import Benefit, MigrationProgram, Model, Price, Provider, today
+from offers.models import Benefit, MigrationProgram, Model, ModelMapping, Price, Provider, today
 
 PREFIX = "synth-"
 SOURCE = "https://example.com/synthetic"
@@ -104,6 +108,25 @@ class Command(BaseCommand):
             if model.kind == Model.Kind.CHAT:
                 prices.append(price(Price.Kind.OUTPUT, base * 3))
         Price.objects.bulk_create(prices, batch_size=2000)
+        # Every OpenAI chat and embedding model maps to a model of its kind at each vendor.
+        by_kind = {}
+        for model in created:
+            by_kind.setdefault((model.provider_id, model.kind), []).append(model)
+        openai_models = Model.objects.filter(
+            provider__slug="openai", kind__in=[Model.Kind.CHAT, Model.Kind.EMBEDDING]
+        ).order_by("slug")
+        mappings = []
+        mapped = {}  # provider id -> its mapped models
+        for provider in providers:
+            for openai_model in openai_models:
+                candidates = by_kind.get((provider.pk, openai_model.kind))
+                if candidates:
+                    target = rng.choice(candidates)
+                    mappings.append(
+                        ModelMapping(openai_model=openai_model, provider=provider, model=target, rank=1)
+                    )
+                    mapped.setdefault(provider.pk, set()).add(target)
+        ModelMapping.objects.bulk_create(mappings, batch_size=2000)
         programs = MigrationProgram.objects.bulk_create(
             MigrationProgram(
                 provider=provider,
@@ -111,27 +134,51 @@ class Command(BaseCommand):
                 name=f"Synthetic programme {provider.slug}",
                 name_zh=f"合成计划 {provider.slug}",
                 starts_on=dt.date(2024, 7, 1),
-                ends_on=rng.choice([None, dt.date(2024, 12, 31)]),
+                confirmed_on=on,  # confirmed today: it applies (rule 5), like a live programme
                 source_urls=[SOURCE],
             )
             for provider in providers
         )
-        benefits = Benefit.objects.bulk_create(
-            Benefit(
-                program=program, kind=Benefit.Kind.FREE_TOKENS, tokens=rng.choice([10, 50, 100]) * 1_000_000
+        benefits, free = [], []
+        for program in programs:
+            pool = Benefit(
+                program=program,
+                position=0,
+                kind=Benefit.Kind.FREE_TOKENS,
+                tokens=rng.choice([10, 50, 100]) * 1_000_000,
+                valid_days=90,
             )
-            for program in programs
-        )
-        first_model = {}
+            free.append((pool, program.provider_id))
+            benefits += [
+                pool,
+                Benefit(program=program, position=1, kind=Benefit.Kind.MATCHED_TOKENS, ratio=Decimal("0.5")),
+                Benefit(
+                    program=program, position=2, kind=Benefit.Kind.DISCOUNT, percent=Decimal(20), months=3
+                ),
+                Benefit(
+                    program=program,
+                    position=3,
+                    kind=Benefit.Kind.CREDIT,
+                    amount=Decimal(rng.choice([100, 500, 1000])),
+                    currency=rng.choice(["USD", "CNY"]),
+                    valid_days=180,
+                ),
+                Benefit(program=program, position=4, kind=Benefit.Kind.TRAINING),
+            ]
+        Benefit.objects.bulk_create(benefits)
+        first_models = {}
         for model in created:
-            first_model.setdefault(model.provider_id, model)
-        Benefit.models.through.objects.bulk_create(
-            Benefit.models.through(benefit_id=b.pk, model_id=first_model[p.provider_id].pk)
-            for b, p in zip(benefits, programs, strict=True)
-            if p.provider_id in first_model
-        )
+            first_models.setdefault(model.provider_id, []).append(model)
+        links = []
+        for pool, provider_id in free:
+            chosen = mapped.get(provider_id, set()) | set(first_models.get(provider_id, [])[:5])
+            links += [
+                Benefit.models.through(benefit_id=pool.pk, model_id=m.pk)
+                for m in sorted(chosen, key=lambda m: m.pk)
+            ]
+        Benefit.models.through.objects.bulk_create(links, batch_size=2000)
         bump_catalog_version()  # the through table's bulk_create sends no signal
         self.stdout.write(
             f"created {len(providers)} vendors, {len(created)} models, {len(prices)} prices, "
-            f"{len(programs)} programmes"
+            f"{len(mappings)} mappings, {len(programs)} programmes of {len(benefits)} benefits"
         )

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -153,13 +154,17 @@ def summary(result, alternatives, months, after_key):
     out = {"best": best, "unchecked": unchecked, "cheapest_after": None}
     if best is not None:
         out["monthly_saving"] = _money(Decimal(best["savings"]) / months)
-        cheapest_after = min(alternatives, key=after_key)
+        # Only a checked alternative may be named as cheaper later: the summary never leads a
+        # reader to a vendor that rests on a derived price or an unlike model (rule 8).
+        checked = [alt for alt in alternatives if not alt.get("caveats")]
+        cheapest_after = min(checked, key=after_key)
         out["cheapest_after"] = cheapest_after if cheapest_after is not best else None
     return out
 
 
 def _override_link(share_query, indices, provider, model):
-    """The page's link with `model` chosen at `provider` for every usage line."""
+    """The page's link with `model` chosen at `provider` for every usage line (to the estimate
+    page's path: the link is shown on a vendor's detail page too)."""
     if share_query is None:
         return None
     query = share_query.copy()
@@ -168,7 +173,7 @@ def _override_link(share_query, indices, provider, model):
     if len(query.urlencode()) > LINK_BUDGET:  # many lines: one choice for all (saved.expand)
         query = share_query.copy()
         query[f"override-{provider}"] = model
-    return f"?{query.urlencode()}"
+    return f"{reverse('offers:estimate')}?{query.urlencode()}"
 
 
 LEFT_OUT_REASONS = {

@@ -1,5 +1,10 @@
-"""The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads) and the
-usage upload. POST /api/v1/estimate is offers.api.views."""
+"""The estimate page over HTTP: the page (with its HTMX fragments and CSV/XLSX downloads), one
+vendor's detail of it and the usage upload. POST /api/v1/estimate is offers.api.views.
+
+The page renders the summary, the ranking and the chart; each vendor's detail (prices, months,
+benefits, model choices) is its own request, /estimate/detail/<provider>/?<the page's query>,
+loaded when the vendor's <details> opens (or followed as a plain link), so the page stays light
+at any number of vendors. Both are cached per catalog version (offers.web.page_cache)."""
 
 import json
 from decimal import Decimal
@@ -19,6 +24,7 @@ from offers.bills.anthropic import BillError, looks_like_claude, read_cost_repor
 from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
 from offers.catalog.safety import visible
 from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
+from offers.estimator.snapshot import compiled
 from offers.models import Price
 from offers.tokens.samples import store as store_sample
 from offers.web.estimate.display import SORTS, chart, show
@@ -60,7 +66,7 @@ MAIN_SETTINGS = ("baseline", "months", "currency", "as_of")
 # --- the page -----------------------------------------------------------------------------------
 
 
-def _build(request, query, *, example=False):
+def _build(request, query, *, example=False, provider=None):
     """The page's context for `query`, in one pass: the forms parse the query once; valid forms give
     the estimator's request document (`to_request`), which the estimator checks (`parse_request`)
     and prices against its snapshot (read per catalog version, page_cache.estimate_result); the
@@ -85,6 +91,8 @@ def _build(request, query, *, example=False):
         document, indices = to_request(form, formset)
         # The Watch form saves the request without its date, so the watch follows today's prices.
         watch_estimate = json.dumps({k: v for k, v in document.items() if k != "as_of"}, default=str)
+        if provider is not None:
+            document["providers"] = [provider]
         snapshot = None
         try:
             req = parse_request(document)
@@ -118,6 +126,16 @@ def _build(request, query, *, example=False):
         sort_query = clean_query.copy()
         sort_query["sort"] = key
         sort_links[key] = f"{url}?{sort_query.urlencode()}#ranking"
+    # The detail's link: the same query without the ranking's order and the empty fields (an
+    # empty field reads as a missing one), written once per vendor.
+    detail_query = QueryDict(mutable=True)
+    for name, values in clean_query.lists():
+        if name != "sort":
+            detail_query.setlist(name, [value for value in values if value != ""])
+    detail_query = detail_query.urlencode()
+    for alt in result["alternatives"] if result else ():
+        alt["detail_path"] = reverse("offers:estimate-detail", args=[alt["provider"]])
+        alt["detail_url"] = f"{alt['detail_path']}?{detail_query}"
     chart_query = clean_query.copy()
     show_all = chart_query.pop("chart", [""])[-1] == "all"
     if not show_all:
@@ -268,6 +286,62 @@ def _estimate_get(request):
 
 
 _cached_estimate_get = per_version(_estimate_get)
+
+
+# --- one vendor's detail ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def estimate_detail(request, provider):
+    """GET /estimate/detail/<provider>/?<the page's query>: one vendor's detail of the estimate (its
+    prices, model selects, programmes and months). For HTMX (the vendor's <details> opened) the
+    detail's fragment; otherwise a page of its own, whose form sends the estimate back with the
+    models chosen. Cached per catalog version and query, like the page."""
+    if provider not in {p.slug for p in compiled().providers}:
+        raise Http404(_("No vendor %(slug)s.") % {"slug": provider[:MAX_ID_LENGTH]})
+    return _cached_detail_get(request, provider)
+
+
+def _detail_get(request, provider):
+    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
+    query = default_query(request) if example else request.GET
+    context = _build(request, query, example=example, provider=provider)
+    context = placeholder_context(request, context)
+    result = context["result"]
+    alt = item = None
+    if result is not None:
+        alt = next((a for a in result["alternatives"] if a["provider"] == provider), None)
+        item = next((i for i in result["incomplete"] if i["provider"] == provider), None)
+        context.update(alt=alt, item=item, cur=result["currency"], months=result["months"])
+    status = 200 if result is not None else 400
+    if alt is not None:
+        context["detail_html"] = render_to_string(f"{TEMPLATE}#vendor-detail-body", context, request)
+    if request.htmx and not request.htmx.history_restore_request:
+        if alt is not None:
+            body = context["detail_html"]
+        else:
+            body = render_to_string(f"{TEMPLATE}#vendor-detail-missing", context, request)
+        response = HttpResponse(body, status=status)
+    else:
+        names = {p.slug: p.display_name for p in compiled().providers}
+        context.update(
+            vendor_name=names.get(provider, provider),
+            back_url=f"{context['share_url']}#detail-{provider}",
+            # The query as hidden fields, but for this vendor's selects (they are on the page).
+            hidden_fields=[
+                (name, value)
+                for name, values in without_empty_overrides(query).lists()
+                if not (name.startswith(f"{PREFIX}-") and name.endswith(f"-override-{provider}"))
+                and name not in ("add_line", "remove_line", "download", "models")
+                for value in values
+            ],
+        )
+        response = render(request, "offers/estimate_detail.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+_cached_detail_get = per_version(_detail_get)
 
 
 # --- the usage upload ---------------------------------------------------------------------------
