@@ -59,7 +59,7 @@ def wsgi(method, path, host="127.0.0.1"):
 def every_url():
     """One concrete path per URL pattern of offers.urls and offers.api_urls."""
     model = Model.objects.select_related("provider").order_by("pk").first()
-    values = {"provider_slug": model.provider.slug, "model_slug": model.slug}
+    values = {"provider_slug": model.provider.slug, "model_slug": model.slug, "provider": model.provider.slug}
     paths = []
     for prefix, module in (("/", offers_urls), ("/api/v1/", api_urls)):
         for pattern in module.urlpatterns:
@@ -78,8 +78,9 @@ def catalog():
 
 
 def test_every_url_pattern_is_covered(catalog):
-    # 9 page patterns in offers.urls (tokens/ included) + 4 in offers.api.urls (tokenizers included)
-    assert len(every_url()) == 13
+    # 10 page patterns in offers.urls (tokens/ and a vendor's estimate detail included) + 4 in
+    # offers.api.urls (tokenizers included)
+    assert len(every_url()) == 14
 
 
 def test_head_answers_like_get_without_a_body(catalog):
