@@ -178,6 +178,10 @@ def test_the_estimate_after_a_large_upload_and_every_link_on_it_stay_under_2000_
     assert len(estimate_links) > 10  # share, downloads, sorts, chart, vendors' model choices
     too_long = [len(h) for h in hrefs if len(h) >= 2000]
     assert too_long == []
+    # A vendor's detail of the saved estimate opens from its short link.
+    detail = next(h for h in hrefs if h.startswith("/estimate/detail/"))
+    assert "saved=" in detail
+    assert client.get(detail).status_code == 200
     # The share link brings back the same estimate.
     again = client.get(page.context["share_url"])
     assert again.context["result"]["alternatives"] == page.context["result"]["alternatives"]

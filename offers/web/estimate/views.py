@@ -303,8 +303,10 @@ def estimate_detail(request, provider):
 
 
 def _detail_get(request, provider):
-    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
-    query = default_query(request) if example else request.GET
+    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET and SAVED_KEY not in request.GET
+    query = default_query(request) if example else expand(request.GET)
+    if query is None:
+        raise Http404("This saved estimate link is unknown.")
     context = _build(request, query, example=example, provider=provider)
     context = placeholder_context(request, context)
     result = context["result"]
