@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: HEAD is served as GET without the body; unserved methods answer 405 with Allow.
+    "config.http_methods.HttpMethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -154,12 +156,23 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not STATIC_M
 # Uploaded usage files are read in memory and capped; see offers.bills.openai.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Under gunicorn (config.slow_clients): a request body must arrive within this many seconds (a 5 MB
+# upload at 1.4 Mbit/s; 0 waits forever), else 408; a body announced larger than the limit is 413.
+BANJIA_REQUEST_BODY_SECONDS = env.float("BANJIA_REQUEST_BODY_SECONDS", default=30)
+BANJIA_REQUEST_BODY_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024  # form fields and multipart framing
 
+# A refused host or a permission denied is one WARNING line, not a traceback (config.log_filters);
+# django.request and django.security log only through this handler (not Django's debug console too).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_refusals": {"()": "config.log_filters.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+        for name in ("django.request", "django.security")
+    },
 }
 
 # --- Security headers (every response, debug or not) ---------------------------------------
@@ -278,9 +291,17 @@ BANJIA_SCRAPE_ROBOTS = env.bool("BANJIA_SCRAPE_ROBOTS", default=True)
 # JSON {"source": ["url", ...]} replacing a source's URLs (e.g. a local server in tests). The host
 # allowlist is built from the URLs in force, so an override is the only way to admit a host.
 BANJIA_SCRAPE_URLS = env.json("BANJIA_SCRAPE_URLS", default={})
-# The one-run-per-source lock expires a little after the refresh task's hard time limit (300 s), so
-# a lock whose worker died frees itself; a run still `running` after this long is `abandoned`.
-BANJIA_SCRAPE_LOCK_SECONDS = env.int("BANJIA_SCRAPE_LOCK_SECONDS", default=360)
+# A refresh task's hard time limit (its soft limit, when it records a timeout, is 4/5 of it).
+BANJIA_SCRAPE_TIME_LIMIT = env.int("BANJIA_SCRAPE_TIME_LIMIT", default=300)
+# The one-run-per-source lock expires a minute after the refresh task's hard time limit, so a lock
+# whose worker died frees itself; a run still `running` after this long is `abandoned` and retried.
+# Convergence after a worker dies is bounded by this plus the reaper's interval (README).
+BANJIA_SCRAPE_LOCK_SECONDS = env.int("BANJIA_SCRAPE_LOCK_SECONDS", default=BANJIA_SCRAPE_TIME_LIMIT + 60)
+if BANJIA_SCRAPE_TIME_LIMIT < 10 or BANJIA_SCRAPE_LOCK_SECONDS <= BANJIA_SCRAPE_TIME_LIMIT:
+    refuse(
+        f"BANJIA_SCRAPE_LOCK_SECONDS ({BANJIA_SCRAPE_LOCK_SECONDS}) must exceed BANJIA_SCRAPE_TIME_LIMIT "
+        f"({BANJIA_SCRAPE_TIME_LIMIT}, at least 10), or a live refresh could be marked abandoned."
+    )
 # Test-only: a file path; a scrape apply pauses mid-transaction until it exists (see scrapers.apply).
 BANJIA_TEST_APPLY_GATE = env.str("BANJIA_TEST_APPLY_GATE", default="")
 

@@ -1,10 +1,18 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
+from config.slow_clients import BodyDeadline
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+# A slow request body holds a server thread for at most BANJIA_REQUEST_BODY_SECONDS.
+application = BodyDeadline(
+    get_wsgi_application(),
+    seconds=settings.BANJIA_REQUEST_BODY_SECONDS,
+    max_bytes=settings.BANJIA_REQUEST_BODY_MAX_BYTES,
+)
 
 # Fail fast: a production server without its collected static files (or with another start-up
 # error) stops here with one line, instead of answering 500 on every page.

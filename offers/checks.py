@@ -15,7 +15,7 @@ from django.core import checks
 MANIFEST_STORAGES = ("ManifestStaticFilesStorage", "CompressedManifestStaticFilesStorage")
 
 
-@checks.register(checks.Tags.staticfiles, "banjia")
+@checks.register(checks.Tags.staticfiles, "banjia", deploy=True)
 def static_manifest_collected(app_configs=None, **kwargs):
     backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
     if not backend.endswith(MANIFEST_STORAGES):
@@ -38,4 +38,6 @@ def static_manifest_collected(app_configs=None, **kwargs):
 
 def serious_startup_errors():
     """The messages of every error-level check tagged "banjia" (for config/wsgi.py)."""
-    return [str(m) for m in checks.run_checks(tags=["banjia"]) if m.is_serious()]
+    return [
+        str(m) for m in checks.run_checks(tags=["banjia"], include_deployment_checks=True) if m.is_serious()
+    ]

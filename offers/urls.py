@@ -1,4 +1,5 @@
 from django.urls import path, register_converter
+from django.views.decorators.http import require_safe
 
 from offers.catalog.safety import CleanPathConverter
 from offers.web import feeds, page_cache
@@ -20,6 +21,9 @@ urlpatterns = [
     path("vendors/<slug:provider_slug>/", views.vendor, name="vendor"),
     # Model ids contain dots and may contain "/" or ":" (e.g. "accounts/x/models/y").
     path("vendors/<slug:provider_slug>/models/<text:model_slug>/", views.model, name="model"),
-    path("feeds/changes.rss", page_cache.per_version(feeds.ChangesFeed()), name="feed-rss"),
-    path("feeds/changes.atom", page_cache.per_version(feeds.ChangesAtomFeed()), name="feed-atom"),
+    # Feeds answer GET and HEAD only (a Feed object would answer any method, TRACE included).
+    path("feeds/changes.rss", require_safe(page_cache.per_version(feeds.ChangesFeed())), name="feed-rss"),
+    path(
+        "feeds/changes.atom", require_safe(page_cache.per_version(feeds.ChangesAtomFeed())), name="feed-atom"
+    ),
 ]

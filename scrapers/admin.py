@@ -141,3 +141,7 @@ class FeedPriceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# django-celery-beat admins re-registered with permission-checked actions.
+from . import beat_admin  # noqa: E402, F401

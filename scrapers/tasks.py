@@ -38,8 +38,10 @@ MAX_RETRIES = 4
 # is redelivered after the visibility timeout, so countdown + TIME_LIMIT stays below that timeout
 # (CELERY_BROKER_VISIBILITY_TIMEOUT, 600 s by default: 240 + 300 < 600).
 RETRY_CAP = 4 * 60
-SOFT_TIME_LIMIT = 240
-TIME_LIMIT = 300
+# BANJIA_SCRAPE_TIME_LIMIT (300 s by default); lowering it (with the lock that follows it) shortens
+# how long a refresh takes to converge after its worker died.
+TIME_LIMIT = settings.BANJIA_SCRAPE_TIME_LIMIT
+SOFT_TIME_LIMIT = TIME_LIMIT * 4 // 5
 
 
 def lock_key(slug):

@@ -250,20 +250,20 @@ def test_body_size_cap(client, catalog):
     assert list(response.json()["errors"]) == ["body"]
 
 
-def test_ten_thousand_lines_are_priced(client, catalog):
+def test_the_most_lines_accepted_are_priced(client, catalog):
     line = {"model": "gpt-4o", "input_tokens": 1_000_000, "cached_input_tokens": 0, "output_tokens": 0}
-    response = post(client, request_body(usage=[line] * 10_000, months=1))
+    response = post(client, request_body(usage=[line] * 100, months=1))
     assert response.status_code == 200
-    # 10,000 x 5 USD x 7.13 = 356,500.00 CNY
-    assert response.json()["baseline"]["total_cost"] == "356500.00"
+    # 100 x 1M x 5 USD/M = 500 USD; x 7.13 = 3,565.00 CNY
+    assert response.json()["baseline"]["total_cost"] == "3565.00"
 
 
-def test_more_than_ten_thousand_lines_is_a_clear_400(client, catalog):
+def test_more_lines_than_the_limit_is_a_clear_400(client, catalog):
     line = {"model": "gpt-4o", "input_tokens": 1}
-    response = post(client, request_body(usage=[line] * 10_001))
+    response = post(client, request_body(usage=[line] * 101))
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["usage"]
-    assert "10000" in response.json()["errors"]["usage"][0]
+    assert "At most 100 usage lines (got 101)" in response.json()["errors"]["usage"][0]
 
 
 json_values = st.recursive(
@@ -445,7 +445,7 @@ def test_wrong_method_is_a_405_with_json_errors(client, catalog):
     assert list(response.json()["errors"]) == ["method"]
 
 
-def test_ten_thousand_and_one_lines_exit_2_from_the_cli(catalog, tmp_path):
-    code, err = cli_estimate(tmp_path, request_body(usage=[usage_line()] * 10_001))
+def test_one_line_over_the_limit_exits_2_from_the_cli(catalog, tmp_path):
+    code, err = cli_estimate(tmp_path, request_body(usage=[usage_line()] * 101))
     assert code == 2
     assert list(json.loads(err)["errors"]) == ["usage"]

@@ -574,16 +574,16 @@ def test_unknown_override_and_provider_are_errors(openai):
 def test_many_lines_of_many_models_are_grouped(openai):
     vendor(openai)
     vendor(openai, "zhipu", "glm-4-air", openai_model="gpt-4o-mini")
-    program("zhipu", ("free_tokens", {"tokens": 15_000_000_000}))
-    lines = [("gpt-4o" if i % 2 else "gpt-4o-mini", 1_000_000, 0, 1_000_000) for i in range(10_000)]
+    program("zhipu", ("free_tokens", {"tokens": 150_000_000}))
+    lines = [("gpt-4o" if i % 2 else "gpt-4o-mini", 1_000_000, 0, 1_000_000) for i in range(100)]
     result = run(body(*lines, months=2))
     z = alt(result, "zhipu")
-    # 10,000 lines x 2M tokens = 20,000M tokens a month = 20,000.00 USD at 1 USD/1M.
-    # Month 1: pool 15,000M of 20,000M -> 5,000.00; month 2: 20,000.00 -> 25,000.00
-    assert z["monthly_list_cost"] == "20000.00"
-    assert z["total_cost"] == "25000.00"
-    # OpenAI: 5,000 x (5 + 15) + 5,000 x (0.15 + 0.6) = 100,000 + 3,750 = 103,750.00 a month
-    assert result["baseline"]["monthly_cost"] == "103750.00"
+    # 100 lines (the most a request may have) x 2M tokens = 200M tokens a month = 200.00 USD at 1 USD/1M.
+    # Month 1: pool 150M of 200M -> 50.00; month 2: 200.00 -> 250.00
+    assert z["monthly_list_cost"] == "200.00"
+    assert z["total_cost"] == "250.00"
+    # OpenAI: 50 x (5 + 15) + 50 x (0.15 + 0.6) = 1,000 + 37.50 = 1,037.50 a month
+    assert result["baseline"]["monthly_cost"] == "1037.50"
 
 
 def test_embedding_lines_need_only_an_input_price(openai):

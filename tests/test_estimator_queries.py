@@ -83,7 +83,7 @@ def test_query_count_is_flat(django_assert_num_queries, n_models):
     assert result["alternatives"][0]["monthly_list_cost"] == "20.00"
 
 
-@pytest.mark.parametrize("n_lines", [1, 1000])
+@pytest.mark.parametrize("n_lines", [1, 100])
 def test_query_count_does_not_grow_with_usage_lines(django_assert_num_queries, n_lines):
     slugs = build_catalog(20, n_vendors=3)
     data = {

@@ -150,7 +150,7 @@ def test_size_limits_are_400s(client, catalog, change, path):
 
 
 def test_limits_are_the_documented_numbers():
-    assert (MAX_PROVIDERS, MAX_OVERRIDES_PER_LINE, MAX_OVERRIDES, MAX_DETAIL_LINES) == (200, 50, 2000, 100)
+    assert (MAX_PROVIDERS, MAX_OVERRIDES_PER_LINE, MAX_OVERRIDES, MAX_DETAIL_LINES) == (200, 50, 2000, 50)
     readme = (ROOT / "README.md").read_text()
     for number in ("200", "50", "2,000", "100", "20"):
         assert number in readme.split("## Limits")[1].split("\n## ")[0]

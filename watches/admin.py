@@ -72,12 +72,12 @@ class WatchAdmin(admin.ModelAdmin):
     inlines = [DeliveryInline, ChangeInline]
     actions = ["pause_watches", "resume_watches"]
 
-    @admin.action(description=_("Pause the selected watches"))
+    @admin.action(description=_("Pause the selected watches"), permissions=["change"])
     def pause_watches(self, request, queryset):
         for watch in queryset:
             deliver.pause(watch, str(_("Paused in the admin.")))
 
-    @admin.action(description=_("Resume the selected watches"))
+    @admin.action(description=_("Resume the selected watches"), permissions=["change"])
     def resume_watches(self, request, queryset):
         for watch in queryset:
             deliver.resume(watch)

@@ -21,6 +21,7 @@ from offers.estimator import (
     MAX_TOKENS,
     MAX_USAGE_LINES,
 )
+from offers.estimator.request import AS_OF_RANGE
 
 MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "description": "A decimal with 2 places."}
 DATE = {"type": "string", "format": "date"}
@@ -382,7 +383,7 @@ SPEC = {
                     },
                     "months": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_MONTHS},
                     "currency": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
-                    "as_of": {"type": ["string", "null"], "format": "date"},
+                    "as_of": {"type": ["string", "null"], "format": "date", "description": AS_OF_RANGE},
                     "include_expired": {"type": ["boolean", "null"]},
                     "new_customer": {"type": ["boolean", "null"]},
                     "baseline": {

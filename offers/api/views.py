@@ -13,7 +13,7 @@ from offers.tokens.listing import tokenizer_listing
 from offers.web.page_cache import catalog_response, estimate_body
 from offers.web.ratelimits import limited
 
-# 10,000 usage lines with overrides fit in about 2 MB; anything much larger is not an estimate.
+# 150 usage lines with every override fit in under 1 MB; anything much larger is not an estimate.
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
 

@@ -24,7 +24,10 @@ CSV's columns, the Usage API's results grouped by `batch` or `service_tier`):
 - otherwise `service_tier` "default", "auto", "standard" or empty / null / absent -> "standard",
   "flex" -> "flex", "priority" or "scale" (Scale Tier, OpenAI's reserved-capacity tier) ->
   "priority", "batch" -> "batch";
-- any other value is counted as "standard" and listed in `unknown_tiers`, for the page to say so.
+- any other value is counted as "standard" and listed in `unknown_tiers` (each distinct value once,
+  in the order met), for the page to say so; a value that cannot be shown (a control or format
+  character, a NUL, an unpaired surrogate) is counted as standard without being named, in
+  `unshown_tiers`.
 
 Hourly buckets (`bucket_width=1h`, or a CSV of hourly rows) give the hourly profile: when every
 bucket lies within one UTC hour, `hourly_usage` is 24 weights, the tokens (input + output, of
@@ -36,6 +39,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -108,6 +112,7 @@ class ImportedUsage:
     renamed: dict = field(default_factory=dict)  # snapshot name -> base model
     hourly_usage: list | None = None  # 24 token counts per UTC hour, from hourly buckets; else None
     unknown_tiers: list = field(default_factory=list)  # service_tier values counted as standard
+    unshown_tiers: int = 0  # distinct service_tier values counted as standard that cannot be shown
 
     @property
     def days(self):
@@ -262,9 +267,10 @@ def _csv_records(text):
             % {"cols": ", ".join(missing)}
         )
     records = []
+    row_label = _("row %(n)s")  # translated once, not per row
     try:
         for n, row in enumerate(reader, start=2):
-            path = _("row %(n)s") % {"n": n}
+            path = row_label % {"n": n}
             if None in row:  # more cells than columns
                 raise UsageImportError(_("%(path)s has more cells than the header.") % {"path": path})
             records.append((_time(row, "start_time", path), _time(row, "end_time", path), row, path))
@@ -276,8 +282,17 @@ def _csv_records(text):
 # --- both -------------------------------------------------------------------------------------
 
 
+def showable(text):
+    """True when `text` has no character a page cannot show as it is (Unicode category C: control,
+    format such as bidi overrides, surrogate, private use, unassigned)."""
+    return not any(unicodedata.category(c)[0] == "C" for c in text)
+
+
 def service_tier(row, path, unknown_tiers):
-    """The rule-6 tier of an export row from its `batch` and `service_tier` (module docstring)."""
+    """The rule-6 tier of an export row from its `batch` and `service_tier` (module docstring).
+
+    `unknown_tiers` is a dict used as an ordered set (name -> True if it can be shown), so each
+    row costs one lookup, whatever the number of distinct values."""
     batch = row.get("batch")
     if isinstance(batch, str):
         word = batch.strip().lower()
@@ -299,8 +314,9 @@ def service_tier(row, path, unknown_tiers):
         raise UsageImportError(_("%(path)s.service_tier is not a tier name.") % {"path": path})
     name = tier.strip().lower()
     if name not in TIER_NAMES:
-        if tier.strip()[:40] not in unknown_tiers:
-            unknown_tiers.append(tier.strip()[:40])
+        shown = tier.strip()[:40]
+        if shown not in unknown_tiers:
+            unknown_tiers[shown] = showable(shown)
         return "standard"
     return TIER_NAMES[name]
 
@@ -325,7 +341,7 @@ def _summarise(records, fmt, known, unassigned_model):
     seconds = int((end - start).total_seconds())
     if seconds <= 0:
         raise UsageImportError(_("The period in the file is empty (end_time is not after start_time)."))
-    by_line, unknown, renamed, unknown_tiers = {}, {}, {}, []
+    by_line, unknown, renamed, unknown_tiers = {}, {}, {}, {}
     ungrouped = None
     hourly_rows = []
     for row_start, row_end, row, path in records:
@@ -393,5 +409,6 @@ def _summarise(records, fmt, known, unassigned_model):
         ungrouped=ungrouped.monthly(seconds) if ungrouped else None,
         renamed=dict(sorted(renamed.items())),
         hourly_usage=_hourly(hourly_rows),
-        unknown_tiers=unknown_tiers,
+        unknown_tiers=[name for name, shown in unknown_tiers.items() if shown],
+        unshown_tiers=sum(1 for shown in unknown_tiers.values() if not shown),
     )

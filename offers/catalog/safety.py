@@ -9,6 +9,7 @@ here before any query: the estimator's request parsing (API, page and command), 
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,12 @@ def is_clean(value: str) -> bool:
 def printable(value: str) -> str:
     """`value` with every bad character written as a \\uXXXX escape: safe in error paths and messages."""
     return BAD_CHARACTERS.sub(lambda m: f"\\u{ord(m[0]):04x}", value)
+
+
+def visible(value: str) -> str:
+    """`value` with every character a page cannot show as it is (Unicode category C: controls,
+    format characters such as bidi overrides, NUL, surrogates, private use) as a \\uXXXX escape."""
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c)[0] == "C" else c for c in value)
 
 
 def clean_or_empty(value) -> str:

@@ -39,7 +39,7 @@ Decisions the design leaves open, stated once here:
 - A programme with no starts_on has started, with no ends_on has not ended ("open ends").
 - `perks` lists each perk kind once, sorted.
 - Every benefit selects lines by alternative model, so lines sharing an alternative model share
-  their uncovered fraction u; the simulation runs per model group, which keeps 10,000 lines fast.
+  their uncovered fraction u; the simulation runs per model group, which keeps many lines fast.
 - FX: direct rate on or before as_of, else inverse, else cross via USD (each leg direct or
   inverse on or before as_of); only then the earliest later rate (direct, inverse, cross), and the
   fx entry carries `"after_as_of": true`. A credit that cannot be converted is not counted (noted

@@ -32,9 +32,12 @@ LONG_CONTEXT_MIN = 200_001
 USD = "USD"
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60
-# 10,000 lines are accepted and priced (lines are grouped by model, so this stays fast);
-# more are refused with an error on "usage".
-MAX_USAGE_LINES = 10_000
+# One request's cost is bounded against the rate limit (issue 21): the worst request accepted,
+# 100 lines over 60 months with every override, region and hourly profile, costs about 30 typical
+# 3-line ones (scripts/bench --worst; the page's 50 lines with detail about as much), where 10,000
+# lines cost 2,300 of them and answered 8 MB. An OpenAI bill has a line per model and tier: 100 is
+# far above a real one and twice the page's 50. More are refused with an error on "usage".
+MAX_USAGE_LINES = 100
 # A quadrillion tokens a month is far beyond any real bill; the cap keeps numbers sane.
 MAX_TOKENS = 10**15
 # Bounds on one request's cost (README "Limits"): strings, overrides, providers, detail, errors.
@@ -42,10 +45,15 @@ MAX_ID_LENGTH = 200  # a model id or provider slug
 MAX_OVERRIDES_PER_LINE = 50
 MAX_OVERRIDES = 2_000  # over all lines
 MAX_PROVIDERS = 200
-MAX_DETAIL_LINES = 100  # "detail": true is for up to this many usage lines
+MAX_DETAIL_LINES = 50  # "detail": true is for up to this many usage lines (the page's most)
 MAX_ERRORS = 50  # error paths reported; the rest are counted under "more"
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# as_of must leave room in the calendar for every date the estimate reads around it (rates and
+# programmes months before, 60 months of 30 days after): years 2000 to 2999 do, with room to spare.
+MIN_AS_OF = date(2000, 1, 1)
+MAX_AS_OF = date(2999, 12, 31)
+AS_OF_RANGE = f"From {MIN_AS_OF.isoformat()} to {MAX_AS_OF.isoformat()}; null for today."
 STANDARD = str(Price.ServiceTier.STANDARD)
 SERVICE_TIERS = tuple(str(t) for t in Price.ServiceTier)
 THINKING = str(Price.Mode.THINKING)
@@ -325,6 +333,12 @@ def parse_request(data):
         as_of = _parse_date(as_of)
         if as_of is None:
             errors.add("as_of", _("Enter a date as YYYY-MM-DD."))
+        elif not MIN_AS_OF <= as_of <= MAX_AS_OF:
+            errors.add(
+                "as_of",
+                _("Enter a date from %(min)s to %(max)s.")
+                % {"min": MIN_AS_OF.isoformat(), "max": MAX_AS_OF.isoformat()},
+            )
 
     include_expired = data.get("include_expired", False)
     if include_expired is None:

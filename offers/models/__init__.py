@@ -784,3 +784,7 @@ class TokenSample(models.Model):
 
     def __str__(self):
         return f"{self.hash[:12]} ({self.size} bytes)"
+
+
+# Short estimate links (issue 21): usage lines stored by hash.
+from offers.models.saved import SavedUsage  # noqa: E402, F401

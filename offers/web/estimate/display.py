@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from offers.models import Benefit, ModelMapping, Price
 from offers.web.browse.prices import band_label, mode_label, window_label
 from offers.web.estimate.query import PREFIX
+from offers.web.estimate.saved import LINK_BUDGET
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -163,6 +164,9 @@ def _override_link(share_query, indices, provider, model):
     query = share_query.copy()
     for i in indices:
         query[f"{PREFIX}-{i}-override-{provider}"] = model
+    if len(query.urlencode()) > LINK_BUDGET:  # many lines: one choice for all (saved.expand)
+        query = share_query.copy()
+        query[f"override-{provider}"] = model
     return f"{reverse('offers:estimate')}?{query.urlencode()}"
 
 

@@ -110,6 +110,8 @@ MULTIPLIERS = {
 COUNT_RE = re.compile(r"^(-?)(\d+(?:\.\d+)?)([a-z]|[千万十百亿]+)?$")
 # Group separators people type: commas (ASCII, full-width, ideographic), spaces, underscores, apostrophes.
 SEPARATORS_RE = re.compile(r"[,，、_'\s\u00a0\u202f]")
+# Digits a count may have before or after its point: 10^15 tokens (the estimator's cap) has 16.
+MAX_COUNT_DIGITS = 40
 
 
 def parse_count(text):
@@ -119,6 +121,9 @@ def parse_count(text):
     if not match or (match[3] or "") not in MULTIPLIERS:
         return None
     whole, _dot, frac = match[2].partition(".")
+    whole = whole.lstrip("0") or "0"
+    if len(whole) > MAX_COUNT_DIGITS or len(frac) > MAX_COUNT_DIGITS:
+        return None  # far beyond any count (and Python refuses int() of 4,300+ digits)
     scale = MULTIPLIERS[match[3] or ""]
     value = int(whole) * scale
     if frac:

@@ -22,7 +22,7 @@ from django_htmx.http import push_url
 
 from offers.bills.anthropic import BillError, looks_like_claude, read_cost_report, read_usage_report
 from offers.bills.openai import MAX_BYTES, UsageImportError, read_usage
-from offers.catalog.safety import printable
+from offers.catalog.safety import visible
 from offers.estimator import MAX_ID_LENGTH, EstimateError, load_snapshot, parse_request
 from offers.estimator.snapshot import compiled
 from offers.models import Price
@@ -51,6 +51,8 @@ from offers.web.estimate.query import (
     lines_query,
     without_empty_overrides,
 )
+from offers.web.estimate.saved import KEY as SAVED_KEY
+from offers.web.estimate.saved import LINK_BUDGET, expand, shorten
 from offers.web.page_cache import estimate_result, per_version, placeholder_context
 from offers.web.ratelimits import limited
 
@@ -84,6 +86,8 @@ def _build(request, query, *, example=False, provider=None):
     clean_query = without_empty_overrides(query)
     for key in ("add_line", "remove_line", "download", "models"):
         clean_query.pop(key, None)
+    # Every link the page makes starts from this: many lines are stored and referred to by hash.
+    clean_query = shorten(clean_query)
     if forms_valid:
         document, indices = to_request(form, formset)
         # The Watch form saves the request without its date, so the watch follows today's prices.
@@ -248,8 +252,19 @@ def estimate_page(request):
 
 
 def _estimate_get(request):
-    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
-    query = default_query(request) if example else request.GET
+    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET and SAVED_KEY not in request.GET
+    query = default_query(request) if example else expand(request.GET)
+    if query is None:
+        raise Http404("This saved estimate link is unknown.")
+    if (
+        not request.htmx
+        and "download" not in query
+        and len(request.META.get("QUERY_STRING", "")) > LINK_BUDGET
+    ):
+        # A long address (a form sent with many lines): the same estimate at its short link.
+        short = shorten(without_empty_overrides(query))
+        if short is not query:
+            return redirect(f"{reverse('offers:estimate')}?{short.urlencode()}")
 
     if "add_line" in query or "remove_line" in query:
         try:
@@ -257,7 +272,7 @@ def _estimate_get(request):
         except ValueError:
             remove = None
         edited = edit_lines(query, add="add_line" in query, remove=remove)
-        url = f"{reverse('offers:estimate')}?{edited.urlencode()}"
+        url = f"{reverse('offers:estimate')}?{shorten(edited).urlencode()}"
         if not request.htmx:
             return redirect(url)
         response = _render(request, _build(request, edited))
@@ -291,8 +306,10 @@ def estimate_detail(request, provider):
 
 
 def _detail_get(request, provider):
-    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET
-    query = default_query(request) if example else request.GET
+    example = f"{PREFIX}-TOTAL_FORMS" not in request.GET and SAVED_KEY not in request.GET
+    query = default_query(request) if example else expand(request.GET)
+    if query is None:
+        raise Http404("This saved estimate link is unknown.")
     context = _build(request, query, example=example, provider=provider)
     context = placeholder_context(request, context)
     result = context["result"]
@@ -378,7 +395,7 @@ def _import_usage(request):
                 settings.update(baseline="anthropic" if claude else None, billed_usd=billed)
                 if usage.hourly_usage:
                     settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
-                query = lines_query(usage.lines[:MAX_PAGE_LINES], settings)
+                query = shorten(lines_query(usage.lines[:MAX_PAGE_LINES], settings))
                 return redirect(f"{reverse('offers:estimate')}?{query.urlencode()}")
     context = _build(request, current_query)
     context["import_form"] = form
@@ -415,9 +432,9 @@ def _store_sample(request):
 
 
 def _names(names):
-    """The first MAX_NOTE_NAMES names, printable, then "and N more"."""
+    """The first MAX_NOTE_NAMES names, control characters escaped, then "and N more"."""
     names = list(names)
-    text = ", ".join(printable(name[:MAX_ID_LENGTH]) for name in names[:MAX_NOTE_NAMES])
+    text = ", ".join(visible(name[:MAX_ID_LENGTH]) for name in names[:MAX_NOTE_NAMES])
     if len(names) > MAX_NOTE_NAMES:
         more = len(names) - MAX_NOTE_NAMES
         text += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": f"{more:,}"}
@@ -429,7 +446,18 @@ def _import_notes(usage):
     if usage.unknown_tiers:
         notes.append(
             _("Service tiers Banjia does not know, counted as standard: %(names)s.")
-            % {"names": ", ".join(usage.unknown_tiers)}
+            % {"names": _names(usage.unknown_tiers)}
+        )
+    if usage.unshown_tiers:
+        notes.append(
+            ngettext(
+                "%(n)s service tier value could not be shown (it holds a control character); "
+                "it was counted as standard.",
+                "%(n)s service tier values could not be shown (they hold control characters); "
+                "they were counted as standard.",
+                usage.unshown_tiers,
+            )
+            % {"n": f"{usage.unshown_tiers:,}"}
         )
     if usage.unknown:
         names = _names(name for name, _t in usage.unknown)
