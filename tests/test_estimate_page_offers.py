@@ -53,3 +53,14 @@ def test_switched_off_leaves_new_account_offers_out(client, catalog):  # noqa: F
 def test_a_link_without_the_switch_reads_as_new(client, catalog):  # noqa: F811
     # A link made before the switch existed (no marker): the team is new, as the API's default.
     assert "36.48" in page(client)
+
+
+def test_a_link_without_the_switch_shows_it_on(client, catalog):  # noqa: F811
+    # The estimate counted the team as new; the form must say so, or submitting it again (the
+    # marker and no tick) would quietly turn new-account offers off.
+    html = page(client)
+    box = re.search(r'<input[^>]*name="new_customer"[^>]*>', html).group(0)
+    assert "checked" in box
+    # and a query that unticked it (the marker alone) shows it off
+    off = re.search(r'<input[^>]*name="new_customer"[^>]*>', page(client, new_customer_shown="1")).group(0)
+    assert "checked" not in off

@@ -228,13 +228,13 @@ def explain_programmes(alt, result, share_query, indices, program_names=None):
     return {"counted": counted, "not_counted": not_counted, "left_out": left_out}
 
 
-# --- the chart ------------------------------------------------------------------------------------
+# --- flags: why a line may not compare like with like ------------------------------------------
 
-
+# Lazy: a module-level text is read in the language of each request, not of the import.
 FIT_FLAGS = {
-    "larger": ("larger", _("larger model")),
-    "smaller": ("smaller", _("smaller model")),
-    "other_class": ("other_class", _("other kind of model")),
+    "larger": ("larger", _lazy("larger model")),
+    "smaller": ("smaller", _lazy("smaller model")),
+    "other_class": ("other_class", _lazy("other kind of model")),
 }
 
 
@@ -258,7 +258,7 @@ def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=N
     note, fit = mapped.get((provider, openai_model), {}).get(model, (None, None))
     if fit in FIT_FLAGS:
         code, text = FIT_FLAGS[fit]
-        flags.append({"code": code, "text": text})
+        flags.append({"code": code, "text": str(text)})
     if tier_used:
         flags.append(tier_flag(tier_used, asked))
     return flags, note

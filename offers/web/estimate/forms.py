@@ -402,6 +402,12 @@ class EstimateForm(forms.Form):
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = list(currencies)
+        if self.is_bound and not self.data.get("new_customer_shown"):
+            # A query without the switch's marker reads as new (see new_customer): the switch is
+            # shown on, so that submitting the form again keeps what the estimate counted.
+            data = self.data.copy()
+            data["new_customer"] = "on"
+            self.data = data
 
     def clean_sample(self):
         from offers.tokens.samples import load
