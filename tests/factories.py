@@ -227,3 +227,14 @@ def build_browse_catalog():
         "move": move,
         "old": old,
     }
+
+
+# Rule 9 without a sample (or without a tokenizer on either side): an alternative line's tokens are
+# the baseline's, ratio 1, counts null. What every such line carries as `tokens`.
+ASSUMED = {
+    "tokenizer": None,
+    "baseline_tokenizer": None,
+    "sample_tokens": None,
+    "baseline_sample_tokens": None,
+    "ratio": "1.000000",
+}

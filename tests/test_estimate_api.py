@@ -9,18 +9,11 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.factories import ASSUMED
+
 DATA = Path(__file__).parent / "data"
 URL = "/api/v1/estimate"
 
-
-# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
-ASSUMED = {
-    "tokenizer": None,
-    "baseline_tokenizer": None,
-    "sample_tokens": None,
-    "baseline_sample_tokens": None,
-    "ratio": "1.000000",
-}
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import pytest
 
 from offers.estimator import EstimateError, estimate, parse_request, run
 from tests.factories import (
+    ASSUMED,
     BenefitFactory,
     ExchangeRateFactory,
     MigrationProgramFactory,
@@ -15,15 +16,6 @@ from tests.factories import (
     map_model,
     priced_model,
 )
-
-# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
-ASSUMED = {
-    "tokenizer": None,
-    "baseline_tokenizer": None,
-    "sample_tokens": None,
-    "baseline_sample_tokens": None,
-    "ratio": "1.000000",
-}
 
 pytestmark = pytest.mark.django_db
 

@@ -8,17 +8,9 @@ import pytest
 
 from offers.estimator import EstimateError, parse_request, run
 from offers.models import Price
-from tests.factories import ModelFactory, PriceFactory, ProviderFactory, map_model, priced_model
+from tests.factories import ASSUMED, ModelFactory, PriceFactory, ProviderFactory, map_model, priced_model
 
 pytestmark = pytest.mark.django_db
-# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
-ASSUMED = {
-    "tokenizer": None,
-    "baseline_tokenizer": None,
-    "sample_tokens": None,
-    "baseline_sample_tokens": None,
-    "ratio": "1.000000",
-}
 
 AS_OF = "2024-07-10"
 

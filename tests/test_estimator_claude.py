@@ -9,16 +9,14 @@ import pytest
 from django.core.management import call_command
 
 from offers.estimator import EstimateError, run
-from tests.factories import BenefitFactory, MigrationProgramFactory, PriceFactory, ProviderFactory, map_model
-
-# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
-ASSUMED = {
-    "tokenizer": None,
-    "baseline_tokenizer": None,
-    "sample_tokens": None,
-    "baseline_sample_tokens": None,
-    "ratio": "1.000000",
-}
+from tests.factories import (
+    ASSUMED,
+    BenefitFactory,
+    MigrationProgramFactory,
+    PriceFactory,
+    ProviderFactory,
+    map_model,
+)
 
 pytestmark = pytest.mark.django_db
 

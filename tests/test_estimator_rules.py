@@ -13,15 +13,7 @@ from offers.catalog.counterparts import counterpart, counterparts
 from offers.catalog.io import import_catalog
 from offers.estimator import EstimateError, parse_request, window_share
 from offers.models import MigrationProgram, Model, Provider
-
-# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
-ASSUMED = {
-    "tokenizer": None,
-    "baseline_tokenizer": None,
-    "sample_tokens": None,
-    "baseline_sample_tokens": None,
-    "ratio": "1.000000",
-}
+from tests.factories import ASSUMED
 
 pytestmark = pytest.mark.django_db
 

@@ -9,15 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from offers.catalog.io import import_catalog
-
-# Rule 9 without a sample: the line's tokens are the baseline's, counts null (no tokenizer here).
-ASSUMED = {
-    "tokenizer": None,
-    "baseline_tokenizer": None,
-    "sample_tokens": None,
-    "baseline_sample_tokens": None,
-    "ratio": "1.000000",
-}
+from tests.factories import ASSUMED
 
 pytestmark = pytest.mark.django_db
 
