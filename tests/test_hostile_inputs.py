@@ -230,3 +230,19 @@ def test_thousands_of_leading_zeros_are_still_the_number(client, catalog):
     response = client.get(f"/estimate/?{query(('gpt-4o', '0' * 5000 + '1', 0, 1000))}", follow=True)
     assert response.status_code == 200
     assert response.context["formset"].forms[0].cleaned_data["input_tokens"] == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("output_tokens", "\ud800"), ("input_tokens", "1\x00"), ("batch", "\udfff")]
+)
+def test_a_bad_character_in_a_token_count_or_batch_is_escaped_in_the_error(client, catalog, key, value):
+    # The error quotes the value: a surrogate or NUL there is written as its escape, never raw
+    # (found by test_hostile.py's uploads: a 500 from encoding the page).
+    rows = json.loads(_rows_json("default"))
+    rows[0][key] = value
+    response = upload(client, json.dumps(rows).encode(), "usage.json")
+    assert response.status_code == 400
+    html = response.content.decode()
+    escaped = f"\\u{ord(value[-1]):04x}"
+    assert escaped in unescape(html)
+    assert value not in html

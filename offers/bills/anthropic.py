@@ -41,6 +41,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from offers.bills.openai import showable
+from offers.catalog.safety import printable
+
 MAX_BYTES = 5 * 1024 * 1024
 MONTH_SECONDS = 30 * 86400
 TIERS = ("standard", "batch", "flex", "priority")
@@ -127,7 +130,8 @@ class ImportedClaudeUsage:
     ungrouped: Counts | None = None  # monthly, results without a model
     renamed: dict = field(default_factory=dict)  # snapshot name -> catalog slug
     hourly_usage: list | None = None  # 24 token counts per UTC hour (hourly buckets), else None
-    unknown_tiers: list = field(default_factory=list)
+    unknown_tiers: list = field(default_factory=list)  # service_tier values counted as standard
+    unshown_tiers: int = 0  # such values that cannot be shown (control, format, surrogate characters)
     format: str = "anthropic-usage-report"
 
     @property
@@ -272,7 +276,7 @@ def read_usage_report(raw, *, known_models, unassigned_model=None):
     """Parse a usage_report/messages response (bytes) into monthly usage lines; raises BillError."""
     buckets = _buckets(_load(raw))
     known = set(known_models)
-    by_line, unknown, renamed, unknown_tiers = {}, {}, {}, []
+    by_line, unknown, renamed, unknown_tiers = {}, {}, {}, {}
     ungrouped, hourly, hourly_ok = None, [0] * 24, True
     for path, start, end, results in buckets:
         first, last = start.astimezone(UTC), (end - timedelta(microseconds=1)).astimezone(UTC)
@@ -291,13 +295,15 @@ def read_usage_report(raw, *, known_models, unassigned_model=None):
             tier = TIER_NAMES.get((tier_name or "standard").lower())
             if tier is None:
                 tier = "standard"
-                if tier_name not in unknown_tiers:
-                    unknown_tiers.append(tier_name)
+                # An ordered set (name -> can it be shown): one lookup a result, however many names.
+                shown = (tier_name or "").strip()[:40]
+                if shown not in unknown_tiers:
+                    unknown_tiers[shown] = showable(shown)
             window = _name(result, "context_window", rpath)
             if window is not None and window not in CONTEXT_WINDOWS:
                 raise BillError(
                     _("%(path)s.context_window is %(value)s, not 0-200k or 200k-1M.")
-                    % {"path": rpath, "value": window[:40]}
+                    % {"path": rpath, "value": printable(window[:40])}
                 )
             name = _name(result, "model", rpath) or unassigned_model
             if name is None:
@@ -327,7 +333,8 @@ def read_usage_report(raw, *, known_models, unassigned_model=None):
         ungrouped=ungrouped.monthly(seconds) if ungrouped else None,
         renamed=dict(sorted(renamed.items())),
         hourly_usage=hourly if hourly_ok and any(hourly) else None,
-        unknown_tiers=unknown_tiers,
+        unknown_tiers=[name for name, shown in unknown_tiers.items() if shown],
+        unshown_tiers=sum(1 for shown in unknown_tiers.values() if not shown),
     )
 
 

@@ -46,6 +46,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from offers.catalog.safety import visible
+
 MAX_BYTES = 5 * 1024 * 1024
 MONTH_SECONDS = 30 * 86400
 SNAPSHOT_RE = re.compile(r"^(?P<base>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{4})$")
@@ -240,12 +242,12 @@ def _number(value, path):
         number = Decimal(str(value).strip())
     except InvalidOperation:
         raise UsageImportError(
-            _("%(path)s is not a number: %(value)s") % {"path": path, "value": str(value)[:40]}
+            _("%(path)s is not a number: %(value)s") % {"path": path, "value": visible(str(value)[:40])}
         ) from None
     if not number.is_finite() or number < 0 or number != number.to_integral_value() or number > 10**18:
         raise UsageImportError(
             _("%(path)s is not a whole number of 0 or more: %(value)s")
-            % {"path": path, "value": str(value)[:40]}
+            % {"path": path, "value": visible(str(value)[:40])}
         )
     return int(number)
 
@@ -298,12 +300,14 @@ def service_tier(row, path, unknown_tiers):
         word = batch.strip().lower()
         if word not in TRUE_WORDS | FALSE_WORDS:
             raise UsageImportError(
-                _("%(path)s.batch is not true or false: %(value)s") % {"path": path, "value": batch[:40]}
+                _("%(path)s.batch is not true or false: %(value)s")
+                % {"path": path, "value": visible(batch[:40])}
             )
         batch = word in TRUE_WORDS
     elif batch is not None and not isinstance(batch, bool):
         raise UsageImportError(
-            _("%(path)s.batch is not true or false: %(value)s") % {"path": path, "value": str(batch)[:40]}
+            _("%(path)s.batch is not true or false: %(value)s")
+            % {"path": path, "value": visible(str(batch)[:40])}
         )
     if batch:
         return "batch"
