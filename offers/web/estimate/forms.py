@@ -521,6 +521,11 @@ class SampleForm(forms.Form):
     )
     current = forms.CharField(required=False, widget=FastHiddenInput, validators=[validate_clean_text])
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the usage upload on the same page has a `file` field too (id_file).
+        kwargs.setdefault("auto_id", "id_sample_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         from offers.tokens import SampleError, validate_sample
         from offers.tokens.samples import texts_from_text, texts_from_upload
