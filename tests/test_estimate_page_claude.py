@@ -26,6 +26,9 @@ def test_the_switch_changes_the_words(client, catalog):  # noqa: F811
     openai = client.get(URL).content.decode()
     assert "Your monthly OpenAI usage" in openai
     assert "5-minute cache writes" not in openai  # the Claude-only fields are not on an OpenAI page
+    # Without a sample, tokens are assumed equal to the baseline's: Claude's here, OpenAI's there.
+    assert "assumed to count the same tokens as Claude." in page
+    assert "assumed to count the same tokens as OpenAI." in openai
 
 
 def test_cache_writes_on_the_page(client, catalog):  # noqa: F811
