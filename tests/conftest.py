@@ -45,3 +45,13 @@ def _fresh_caches():
     version._forget_memo()
     compiled.forget()
     return
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that switched the language (the test client's Chinese pages activate zh-hans in this
+    thread) must not leave it active for the next test's module-level or direct calls."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
