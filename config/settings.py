@@ -323,3 +323,10 @@ BANJIA_WATCH_EMAILS_PER_ADDRESS = env.int("BANJIA_WATCH_EMAILS_PER_ADDRESS", def
 BANJIA_WEBHOOK_ALLOW_LOOPBACK = env.bool("BANJIA_WEBHOOK_ALLOW_LOOPBACK", default=False)
 if BANJIA_WEBHOOK_ALLOW_LOOPBACK and not DEBUG:
     refuse("BANJIA_WEBHOOK_ALLOW_LOOPBACK=1 is for development and tests only (DJANGO_DEBUG=1).")
+
+# Without a broker (tasks run in the process that queued them), a command such as import_catalog
+# would print a line per task run ("Task watches.scan_watches[...] succeeded") and kombu's note that
+# the in-memory transport has no hostname: noise, not news. Failures still log at ERROR.
+if CELERY_TASK_ALWAYS_EAGER:
+    LOGGING["loggers"]["celery.app.trace"] = {"handlers": ["console"], "level": "WARNING", "propagate": False}
+    LOGGING["loggers"]["kombu.connection"] = {"handlers": ["console"], "level": "ERROR", "propagate": False}
