@@ -300,13 +300,6 @@ def _recorded_rows(model, observations, recording, dims, history):
     return rows
 
 
-def _dims_key(item):
-    """(service tier, region, time window) of an observation or a row."""
-    window = getattr(item, "time_window", None)
-    window = window.to_json() if hasattr(window, "to_json") else window
-    return (getattr(item, "service_tier", "standard"), getattr(item, "region", None), repr(window))
-
-
 def derived_rows(spec, rows, dims):
     """`rows` and the rows a curated `derived_prices` spec works out from them (data/curated/
     anthropic.json: prices a page gives only as a rule, e.g. batch = 0.5 x, or cache writes on top of
@@ -444,12 +437,12 @@ def build_provider(cur, pages_dir, dims, feed=None):
         m = models[slug]
         rows = curated_prices.get(slug, [])
         if slug in observed:
-            # A curated current row competes with the recording's rows of the same service tier,
-            # region and window only (a 2024 model may still be listed in a batch section beside
-            # its curated price; a tier the page does not show, e.g. MiniMax's priority tier, may
-            # be curated beside the recorded standard rows).
-            recorded_keys = {_dims_key(obs) for obs, _url, _checked in observed[slug]}
-            clash = [row for row in rows if row.valid_to is None and _dims_key(row) in recorded_keys]
+            # A curated current row competes with the recording's rows of the same slot only
+            # (service tier, region, window, mode and reply band: models.dimensions_key): a 2024
+            # model may still be listed in a batch section beside its curated price, and a tier the
+            # page does not show (MiniMax's priority tier) may be curated beside the recorded rows.
+            recorded_keys = {dimensions_key(obs) for obs, _url, _checked in observed[slug]}
+            clash = [row for row in rows if row.valid_to is None and dimensions_key(row) in recorded_keys]
             if clash:
                 raise SeedError(
                     f"{p['slug']}: {slug} has a current curated price row, but its recording prices it: "

@@ -64,13 +64,17 @@ def window_key(window):
 
 
 def dimensions_key(row):
-    """The slot key of any price-like object (a row, an import record, a seed row): service tier,
-    region, window, mode and reply-length band, with None read as the format's defaults."""
+    """The slot key of any price-like object (a row, an import record, a seed row, a scraper
+    observation): service tier, region, window, mode and reply-length band, with what it lacks read
+    as the format's defaults."""
+    window = getattr(row, "time_window", None)
+    if hasattr(window, "to_json"):  # a scraper observation's window object
+        window = window.to_json()
     band_max = getattr(row, "tier_max_output_tokens", None)
     return (
-        row.service_tier,
-        row.region or "",
-        window_key(row.time_window),
+        getattr(row, "service_tier", None) or "standard",
+        getattr(row, "region", None) or "",
+        window_key(window),
         getattr(row, "mode", None) or "",
         getattr(row, "tier_min_output_tokens", None) or 0,
         -1 if band_max is None else band_max,

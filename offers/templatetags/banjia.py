@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from offers.catalog.fx import RATE_OLD_AFTER_DAYS
@@ -50,14 +50,20 @@ def format_amount(amount: Decimal, currency: str, whole_above=None, zero_word=Tr
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
-FIT_LABELS = {"larger": "larger model", "smaller": "smaller model", "other_class": "other kind of model"}
+# Lazy: read in the language of each request, not of the import. The estimate page's line flags
+# (offers.web.estimate.display) use the same words.
+FIT_LABELS = {
+    "larger": gettext_lazy("larger model"),
+    "smaller": gettext_lazy("smaller model"),
+    "other_class": gettext_lazy("other kind of model"),
+}
 
 
 @register.filter
 def fit_label(fit):
-    """A mapping's fit as the estimate page flags it ("larger model"); "" when like for like."""
+    """A mapping's fit as the pages flag it ("larger model"); "" when like for like."""
     label = FIT_LABELS.get(fit or "")
-    return _(label) if label else ""
+    return str(label) if label else ""
 
 
 @register.filter

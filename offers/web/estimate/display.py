@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from offers.models import Benefit, ModelMapping, Price
+from offers.templatetags.banjia import fit_label
 from offers.web.browse.prices import band_label, mode_label, window_label
 from offers.web.estimate.query import PREFIX
 from offers.web.estimate.saved import LINK_BUDGET
@@ -230,13 +231,6 @@ def explain_programmes(alt, result, share_query, indices, program_names=None):
 
 # --- flags: why a line may not compare like with like ------------------------------------------
 
-# Lazy: a module-level text is read in the language of each request, not of the import.
-FIT_FLAGS = {
-    "larger": ("larger", _lazy("larger model")),
-    "smaller": ("smaller", _lazy("smaller model")),
-    "other_class": ("other_class", _lazy("other kind of model")),
-}
-
 
 def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=None):
     """Why a line of a vendor's ranking row may not compare like with like, as flags.
@@ -256,9 +250,8 @@ def line_flags(provider, openai_model, model, prices, tier_used, mapped, asked=N
     if any(p.get("confidence") == "derived" for p in prices):
         flags.append({"code": "derived", "text": _("derived price")})
     note, fit = mapped.get((provider, openai_model), {}).get(model, (None, None))
-    if fit in FIT_FLAGS:
-        code, text = FIT_FLAGS[fit]
-        flags.append({"code": code, "text": str(text)})
+    if fit_label(fit):
+        flags.append({"code": fit, "text": fit_label(fit)})
     if tier_used:
         flags.append(tier_flag(tier_used, asked))
     return flags, note
