@@ -3,6 +3,7 @@ the vendors ranked and the response document written (`estimate`, `run`)."""
 
 from fractions import Fraction
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from offers import tokens
@@ -12,7 +13,7 @@ from offers.estimator.plans import plan_context, price_line
 from offers.estimator.prices import Dimensions, Unpriced
 from offers.estimator.rates import Fx, fx_list
 from offers.estimator.request import BASELINE, NON_THINKING, THINKING, Errors, EstimateError, parse_request
-from offers.estimator.simulation import simulate
+from offers.estimator.simulation import benefit_templates, simulate
 from offers.estimator.snapshot import load_snapshot
 from offers.estimator.warnings import band_warnings, launch_warnings, rate_and_price_warnings
 
@@ -24,6 +25,32 @@ def only_plans(program, snap):
     """A programme whose benefits are all plans: shown, never counted in an estimate."""
     rows = snap.benefits.get(program.pk, ())
     return bool(rows) and all(b.kind == "plan" for b in rows)
+
+
+def _vendor(snap, provider_pk, fx, language):
+    """What the estimate needs of one vendor's programmes whatever the usage, worked out once per
+    snapshot and language and kept in it: (benefits prepared for `simulate`, the slugs of the
+    programmes counted, the slugs of those that are plans only)."""
+    key = ("vendor", provider_pk, language)
+    found = snap.memo.get(key)
+    if found is None:
+        programs = snap.programs.get(provider_pk, [])
+        found = snap.memo[key] = (
+            benefit_templates(programs, snap.benefits, fx),
+            tuple(p.slug for p in programs if not only_plans(p, snap)),
+            tuple(p.slug for p in programs if only_plans(p, snap)),
+        )
+    return found
+
+
+def _fx(snap, currency):
+    """The request's exchange rates (Fx caches its conversions), kept in the snapshot: a snapshot
+    is selected for one as_of and currency."""
+    key = ("fx", currency)
+    found = snap.memo.get(key)
+    if found is None:
+        found = snap.memo[key] = Fx(snap.rates, snap.as_of, currency)
+    return found
 
 
 def estimate(req, snapshot=None):
@@ -51,7 +78,7 @@ def _estimate(req, snap):
     errors = Errors()
     for j, slug in snap.unknown_providers:
         errors.add(f"providers[{j}]", _("Unknown provider %(slug)s.") % {"slug": slug})
-    fx = Fx(snap.rates, snap.as_of, req.currency)
+    fx = _fx(snap, req.currency)
     dims = Dimensions(req.region, req.hourly_usage, snap.as_of)
     context = plan_context(fx, dims)
     by_slug = {p.slug: p for p in snap.providers}
@@ -110,10 +137,15 @@ def _estimate(req, snap):
 
     ranked, incomplete, used_lines = [], [], []
     prices, plans, mappings, fits = snap.prices, snap.plans, snap.mappings, snap.fits
+    language = get_language()
+    sample, detail = req.sample, req.detail
+    # Rule 9's ratio depends only on the two tokenizers (the sample is the request's): once per pair.
+    ratio_memo = {}
+    base_tokenizers = [snap.openai_models[line.model].tokenizer for line in req.usage]
     for provider in snap.providers:
         priced, reasons, rates, line_fits, ratios = [], [], [], [], []
         provider_pk, provider_slug = provider.pk, provider.slug
-        for line in req.usage:
+        for line, base_tokenizer in zip(req.usage, base_tokenizers, strict=True):
             model = None
             override = line.overrides.get(provider_slug) if line.overrides else None
             if override is not None:
@@ -126,10 +158,14 @@ def _estimate(req, snap):
                 reasons.append(_("no model mapped for %(model)s") % {"model": line.model})
                 continue
             # Rule 9: the line's tokens as this model's tokenizer counts the user's sample.
-            ratio = tokens.token_ratio(req.sample, model.tokenizer, snap.openai_models[line.model].tokenizer)
+            pair = (model.tokenizer, base_tokenizer)
+            ratio = ratio_memo.get(pair)
+            if ratio is None:
+                found = tokens.token_ratio(sample, *pair)
+                ratio = ratio_memo[pair] = (found, found.as_dict())
             try:
                 pl = price_line(
-                    tokens.scale_line(line, ratio.ratio),
+                    tokens.scale_line(line, ratio[0].ratio),
                     model,
                     prices.get(model.pk, []),
                     fx,
@@ -142,13 +178,13 @@ def _estimate(req, snap):
                 continue
             priced.append(pl)
             line_fits.append(fit)
-            ratios.append(ratio)
+            ratios.append(ratio[1])
             rates.extend(pl.rates)
         if reasons:
-            incomplete.append({"provider": provider.slug, "reason": "; ".join(dict.fromkeys(reasons))})
+            incomplete.append({"provider": provider_slug, "reason": "; ".join(dict.fromkeys(reasons))})
             continue
-        programs = snap.programs.get(provider_pk, [])
-        sim = simulate(priced, programs, snap.benefits, months, fx, req.detail)
+        prepared, program_slugs, plan_slugs = _vendor(snap, provider_pk, fx, language)
+        sim = simulate(priced, prepared, months, detail)
         rates.extend(sim["rates"])
         # The totals as numerator / denominator pairs (exact, not reduced: no Fraction per figure).
         month_list, total = sim["monthly_list_cost"], sim["total_cost"]
@@ -156,11 +192,11 @@ def _estimate(req, snap):
         total_n, total_d = total.numerator, total.denominator
         savings_n, savings_d = base_n * total_d - total_n * base_d, base_d * total_d
         alt = {
-            "provider": provider.slug,
-            "monthly_list_cost": money(month_list),
+            "provider": provider_slug,
+            "monthly_list_cost": money_of(month_list.numerator, list_d),
             "total_list_cost": money_of(list_n, list_d),
             "benefits_value": money_of(list_n * total_d - total_n * list_d, list_d * total_d),
-            "total_cost": money(total),
+            "total_cost": money_of(total_n, total_d),
             "savings": money_of(savings_n, savings_d),
             # savings / base_total x 100, over a positive denominator
             "savings_percent": (
@@ -173,30 +209,30 @@ def _estimate(req, snap):
                         **({} if claude else {"openai_model": pl.line.model}),
                         "baseline_model": pl.line.model,
                         "model": pl.model.slug,
-                        "monthly_cost": money(pl.monthly_cost),
+                        "monthly_cost": money_of(pl.monthly_cost.numerator, pl.monthly_cost.denominator),
                         **({} if fit in (LIKE_FOR_LIKE, OVERRIDE) else {"fit": fit}),
-                        "tokens": ratio.as_dict(),
+                        "tokens": dict(ratio),
                     },
                 )
                 for pl, fit, ratio in zip(priced, line_fits, ratios, strict=True)
             ],
-            "programs": [p.slug for p in programs if not only_plans(p, snap)],
+            "programs": list(program_slugs),
             "perks": sim["perks"],
             "programs_left_out": snap.programs_left_out.get(provider_pk, []),
         }
-        plan_slugs = [p.slug for p in programs if only_plans(p, snap)]
         if plan_slugs:  # plans apply but are never counted (they cover tools, not API traffic)
-            alt["plans"] = plan_slugs
+            alt["plans"] = list(plan_slugs)
         # Rule 8: why this alternative may not be the answer, however cheap: a price worked out by
         # a rule ("derived_price"), a counterpart that is not like for like ("unlike_model").
         if caveats := _caveats(priced, line_fits):
             alt["caveats"] = caveats
-        if req.detail:
+        if detail:
+            programs = snap.programs.get(provider_pk, [])
             alt["detail"] = vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
         # The same rate rows come back from every line: each distinct row once, in order.
         used_rates.update((r.pk, r) for r in {id(r): r for r in rates}.values())
-        used_lines.extend((provider.slug, pl) for pl in priced)
-        ranked.append((cents(total), provider.slug, alt))
+        used_lines.extend((provider_slug, pl) for pl in priced)
+        ranked.append((cents(total), provider_slug, alt))
 
     ranked.sort(key=lambda t: (t[0], t[1]))
     warnings = launch_warnings(snap) + rate_and_price_warnings(

@@ -52,6 +52,7 @@ class _Plan:
     mode_used: str | None = None  # rule 6 (see PricedLine)
     moded: bool = False
     band_assumed: bool = False  # rule 1 (see PricedLine)
+    derived: bool = False  # a part's price has confidence "derived" (see PricedLine)
 
 
 def plan_context(fx, dims):
@@ -126,6 +127,7 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     return PricedLine(
         line=line, model=model, parts=parts, monthly_cost=cost, rates=plan.rates, tier_used=plan.tier_used,
         windows=offpeak, mode_used=plan.mode_used, moded=plan.moded, band_assumed=plan.band_assumed,
+        derived=plan.derived,
     )  # fmt: skip
 
 
@@ -191,4 +193,5 @@ def _plan(line, model, rows, fx, dims):
         mode_used=mode_used,
         moded=moded,
         band_assumed=band_assumed,
+        derived=any(price.confidence == "derived" for _k, _s, _sh, price, _r in parts),
     )

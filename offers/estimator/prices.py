@@ -41,11 +41,8 @@ class PricedLine:
     mode_used: str | None = None  # rule 6: the mode of the rows that priced the output (None: any)
     moded: bool = False  # the model prices this line's rows per mode
     band_assumed: bool = False  # rule 1: reply-length bands, no `requests`: the open band was used
-
-    @property
-    def derived(self):
-        """A price used was worked out by a rule (confidence "derived"): never recommended (rule 8)."""
-        return any(price.confidence == "derived" for _k, _t, price, _r in self.parts)
+    # A price used was worked out by a rule (confidence "derived"): never recommended (rule 8).
+    derived: bool = False
 
 
 def _tier_min(price):

@@ -40,24 +40,43 @@ class _Group:
     cost: int = 0
 
 
-@dataclass(slots=True)
 class _BenefitUse:
-    benefit: BenefitRow
-    program: MigrationProgram
-    models: frozenset | None  # model ids, None = every line
-    size: Fraction | int | None = None  # pool tokens or credit amount in the output currency
-    remaining: int | None = None  # over the simulation's scale (tokens or money)
-    note: str = ""
-    groups: list = field(default_factory=list)  # the _Groups it covers
-    cut: tuple = (0, 1)  # a discount's percent / 100 as (numerator, denominator)
-    # Per month, over the simulation's scales: tokens (pools) or money (credits) used; money saved.
-    scaled_used: list = field(default_factory=list)
-    scaled_value: list = field(default_factory=list)
-    used_scale: int = 1
-    value_scale: int = 1
-    full_demand: int = 0  # a pool's demand with every line uncovered (0: it can never be used)
-    until: int = 0  # the last month it can be used in (`usable`), within the horizon
-    live: bool = False  # a pool's state this month
+    """One benefit as one simulation uses it (a per-model pool: one per model it covers).
+
+    A plain class with slots and a short __init__: a 64-vendor estimate makes a few hundred."""
+
+    __slots__ = (
+        "benefit", "program", "models", "size_num", "size_den", "remaining", "note", "groups", "cut",
+        "scaled_used", "scaled_value", "used_scale", "value_scale", "full_demand", "until", "live",
+    )  # fmt: skip
+
+    def __init__(self, template, groups, until, models=None):
+        self.benefit = template.benefit
+        self.program = template.program
+        self.models = template.models if models is None else models
+        # The size (pool tokens, or a credit in the output currency) as a reduced fraction;
+        # size_den 0: no size (a discount).
+        self.size_num, self.size_den = template.size_num, template.size_den
+        self.note = template.note
+        self.cut = template.cut  # a discount's percent / 100 as (numerator, denominator)
+        self.groups = groups  # the _Groups it covers
+        self.until = until  # the last month it can be used in (`usable`), within the horizon
+        self.remaining = 0  # over the simulation's scale (tokens or money)
+        # Per month, over the simulation's scales: tokens (pools) or money (credits) used; money saved.
+        self.scaled_used = []
+        self.scaled_value = []
+        self.used_scale = self.value_scale = 1
+        self.full_demand = 0  # a pool's demand with every line uncovered (0: it can never be used)
+        self.live = False  # a pool's state this month
+
+    @property
+    def size(self):
+        """Pool tokens (an int or a Fraction) or a credit amount (a Fraction); None for a discount."""
+        if not self.size_den:
+            return None
+        if self.size_den == 1 and self.benefit.kind == _FREE:
+            return self.size_num
+        return Fraction(self.size_num, self.size_den)
 
     def usable(self, month):
         days = self.benefit.valid_days
@@ -77,6 +96,60 @@ class _BenefitUse:
         return _unscaled(self.scaled_value, self.value_scale)
 
 
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """What a simulation needs of one benefit under one snapshot and output currency, the same
+    for every request on it (`benefit_templates`)."""
+
+    benefit: BenefitRow
+    program: MigrationProgram
+    kind: str
+    per_model: bool  # free tokens per model (rule 5)
+    models: frozenset | None
+    last_month: int | None
+    size_num: int = 0  # free tokens, or a credit converted (a matched pool's is per request)
+    size_den: int = 0
+    ratio: tuple = (0, 1)  # matched tokens: tokens granted per OpenAI token, reduced
+    cut: tuple = (0, 1)
+    note: str = ""
+    rates: tuple = ()  # exchange rate rows a credit's conversion used
+
+
+def benefit_templates(programs, benefits, fx):
+    """(templates, perk kinds) of the benefits of `programs` in application order, for
+    `simulate`: worked out once per snapshot (the caller keeps them; they depend on the catalog
+    version, the programmes selected and the output currency's rates, never on the usage)."""
+    templates, perks = [], set()
+    for program in programs:
+        for b in benefits.get(program.pk, ()):
+            prep = b.prepared or prepare_benefit(b)
+            if prep.perk:
+                perks.add(b.kind)
+                continue
+            kind = prep.kind
+            common = {"benefit": b, "program": program, "kind": kind, "models": prep.models,
+                      "last_month": prep.last_month, "per_model": False}  # fmt: skip
+            if kind == _FREE:
+                common.update(per_model=bool(b.per_model), size_num=b.tokens, size_den=1)
+            elif kind == _MATCHED:
+                common.update(ratio=(prep.ratio.numerator, prep.ratio.denominator))
+            elif kind == _CREDIT:
+                got = fx.factor(b.currency)
+                if got is None:
+                    common.update(size_num=0, size_den=1, note=_(
+                        "not counted: no exchange rate from %(a)s to %(b)s"
+                    ) % {"a": b.currency, "b": fx.currency})  # fmt: skip
+                else:
+                    size = prep.amount * got[0]
+                    common.update(size_num=size.numerator, size_den=size.denominator, rates=tuple(got[1]))
+            elif kind == _DISCOUNT:
+                common.update(cut=prep.cut)
+            else:
+                continue
+            templates.append(_Template(**common))
+    return tuple(templates), sorted(perks)
+
+
 def _unscaled(values, scale):
     memo = {}
     out = []
@@ -87,8 +160,9 @@ def _unscaled(values, scale):
     return out
 
 
-def simulate(priced, programs, benefits, months, fx, detail=True):
+def simulate(priced, prepared, months, detail=True):
     """Apply the programmes to priced lines month by month; returns a dict of exact Fractions.
+    `prepared` is `benefit_templates(programs, benefits, fx)` of the vendor's programmes.
     Without `detail`, the month by month figures (each benefit's use and value, "month_costs")
     are not kept: "month_costs" is None and the benefits' `used` and `value` are empty.
 
@@ -118,50 +192,28 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
         g.list_num += cost.numerator * (line_scale // cost.denominator)
     month_list = Fraction(sum(g.list_num for g in groups.values()), line_scale)
 
-    uses, perks, rates = [], set(), []
-    for program in programs:
-        for b in benefits.get(program.pk, ()):
-            prep = b.prepared or prepare_benefit(b)
-            if prep.perk:
-                perks.add(b.kind)
-                continue
-            ids = prep.models
-            if b.kind == _FREE and b.per_model:
-                # Rule 5: a separate pool of T tokens for each model (of M, or every model), drained
-                # only by the lines on that model; a model without lines has nothing to drain it.
-                for pk in sorted(pk for pk in groups if ids is None or pk in ids):
-                    use = _BenefitUse(benefit=b, program=program, models=frozenset((pk,)), size=b.tokens,
-                                      groups=[groups[pk]])  # fmt: skip
-                    use.until = months if prep.last_month is None else min(months, prep.last_month)
-                    uses.append(use)
-                continue
-            use = _BenefitUse(benefit=b, program=program, models=ids)
-            kind = prep.kind
-            if kind == _FREE:
-                use.size = b.tokens  # an int: its numerator and denominator are those of Fraction(tokens)
-            elif kind == _MATCHED:
-                use.size = prep.ratio * openai_tokens
-            elif kind == _CREDIT:
-                got = fx.factor(b.currency)
-                if got is None:
-                    use.size = Fraction(0)
-                    use.note = _("not counted: no exchange rate from %(a)s to %(b)s") % {
-                        "a": b.currency,
-                        "b": fx.currency,
-                    }
-                else:
-                    use.size = prep.amount * got[0]
-                    rates.extend(got[1])
-            elif kind == _DISCOUNT:
-                use.cut = prep.cut
-            else:
-                continue
-            # The last month it can act in: usable(m) is (m - 1) x 30 < valid_days.
-            use.until = months if prep.last_month is None else min(months, prep.last_month)
-            use.groups = (
-                list(groups.values()) if ids is None else [g for pk, g in groups.items() if pk in ids]
-            )
-            uses.append(use)
+    templates, perks = prepared
+    uses, rates = [], []
+    all_groups = list(groups.values())
+    for t in templates:
+        ids = t.models
+        until = months if t.last_month is None else min(months, t.last_month)
+        if t.per_model:
+            # Rule 5: a separate pool of T tokens for each model (of M, or every model), drained
+            # only by the lines on that model; a model without lines has nothing to drain it.
+            for pk in sorted(pk for pk in groups if ids is None or pk in ids):
+                uses.append(_BenefitUse(t, [groups[pk]], until, frozenset((pk,))))
+            continue
+        use = _BenefitUse(
+            t, all_groups if ids is None else [g for pk, g in groups.items() if pk in ids], until
+        )
+        if t.kind == _MATCHED:
+            num, den = t.ratio[0] * openai_tokens, t.ratio[1]
+            common = math.gcd(num, den)
+            use.size_num, use.size_den = num // common, den // common
+        elif t.rates:
+            rates.extend(t.rates)
+        uses.append(use)
     if not uses:
         # No programme, or perks only: every month costs the list cost.
         return {
@@ -169,7 +221,7 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
             "month_costs": [month_list] * months if detail else None,
             "total_cost": month_list * months,
             "benefits": uses,
-            "perks": sorted(perks),
+            "perks": list(perks),
             "rates": rates,
         }
     pools = [x for x in uses if x.benefit.kind in _POOLS]
@@ -184,8 +236,8 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
         pools=pools,
         credits=credits,
         uses=uses,
-        token_scale=math.lcm(1, *(p.size.denominator for p in pools)),
-        money_scale=math.lcm(line_scale, *(c.size.denominator for c in credits)),
+        token_scale=math.lcm(1, *(p.size_den for p in pools)),
+        money_scale=math.lcm(line_scale, *(c.size_den for c in credits)),
     )
     for d in discounts:
         sc.money_scale *= d.cut[1]
@@ -193,10 +245,10 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
         g.scaled_list = g.list_num * (sc.money_scale // line_scale)
         g.scaled_tokens = g.tokens * sc.token_scale
     for p in pools:
-        p.remaining = p.size.numerator * (sc.token_scale // p.size.denominator)
+        p.remaining = p.size_num * (sc.token_scale // p.size_den)
         p.full_demand = sum(g.scaled_tokens for g in p.groups)
     for c in credits:
-        c.remaining = c.size.numerator * (sc.money_scale // c.size.denominator)
+        c.remaining = c.size_num * (sc.money_scale // c.size_den)
 
     limited = [d.benefit.months for d in discounts if d.benefit.months is not None]
     discounts_end = max(limited, default=0)  # after this month the live discounts never change
@@ -276,7 +328,7 @@ def simulate(priced, programs, benefits, months, fx, detail=True):
         "month_costs": _unscaled(month_costs, sc.money_scale) if detail else None,
         "total_cost": Fraction(sum(month_costs), sc.money_scale),
         "benefits": uses,
-        "perks": sorted(perks),
+        "perks": list(perks),
         "rates": rates,
     }
 

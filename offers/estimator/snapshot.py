@@ -293,6 +293,9 @@ class Snapshot:
     plans: dict | None = None  # the compiled catalog's line plans (price_line), shared per version
     catalog: object = None  # the compiled catalog it was selected from (offers.estimator.snapshot.Compiled)
     fits: dict = field(default_factory=dict)  # (openai slug, provider id) -> the mapping's fit (rule 8)
+    # What the engine works out once per snapshot and shares between its requests (the exchange
+    # rates, each vendor's benefits prepared for the simulation), by key (offers.estimator.engine).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def not_for(program, req):
