@@ -162,10 +162,11 @@ def _estimate(req, snap):
             ratio = ratio_memo.get(pair)
             if ratio is None:
                 found = tokens.token_ratio(sample, *pair)
-                ratio = ratio_memo[pair] = (found, found.as_dict())
+                # (the ratio when it is not 1, the line's `tokens` entry)
+                ratio = ratio_memo[pair] = (None if found.ratio == 1 else found.ratio, found.as_dict())
             try:
                 pl = price_line(
-                    tokens.scale_line(line, ratio[0].ratio),
+                    line if ratio[0] is None else tokens.scale_line(line, ratio[0]),
                     model,
                     prices.get(model.pk, []),
                     fx,

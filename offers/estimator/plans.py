@@ -46,6 +46,7 @@ class _Plan:
     tier_used: str
     parts: tuple  # (kind, token slot 0..4 (uncached, cached, 5m write, 1h write, output), share, price, rate)
     nums: tuple  # per part: the cost of one token over `den`
+    slot_nums: tuple  # per part: (token slot, its num), what a line's cost reads
     den: int
     rates: tuple  # ExchangeRate rows used
     windows: tuple  # (window, share, ((slot, share, price row, all-day row), ...))
@@ -53,6 +54,7 @@ class _Plan:
     moded: bool = False
     band_assumed: bool = False  # rule 1 (see PricedLine)
     derived: bool = False  # a part's price has confidence "derived" (see PricedLine)
+    oldest_checked_on: object = None  # the earliest checked_on of its prices (see PricedLine)
 
 
 def plan_context(fx, dims):
@@ -92,16 +94,22 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
             plans[key] = plan
     if isinstance(plan, Unpriced):
         raise Unpriced(plan.reason, fx=plan.fx)
-    tokens = (
-        line.uncached_tokens,
+    cached, write_5m, write_1h = (
         line.cached_input_tokens,
         line.cache_write_5m_tokens,
         line.cache_write_1h_tokens,
+    )
+    tokens = (
+        line.input_tokens - cached - write_5m - write_1h,
+        cached,
+        write_5m,
+        write_1h,
         line.output_tokens,
     )
-    cost = Fraction(
-        sum(tokens[part[1]] * num for part, num in zip(plan.parts, plan.nums, strict=True)), plan.den
-    )
+    total = 0
+    for slot, num in plan.slot_nums:
+        total += tokens[slot] * num
+    cost = Fraction(total, plan.den)
     parts = [
         (kind, tokens[slot] if share == 1 else tokens[slot] * share, price, rate)
         for kind, slot, share, price, rate in plan.parts
@@ -127,7 +135,7 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     return PricedLine(
         line=line, model=model, parts=parts, monthly_cost=cost, rates=plan.rates, tier_used=plan.tier_used,
         windows=offpeak, mode_used=plan.mode_used, moded=plan.moded, band_assumed=plan.band_assumed,
-        derived=plan.derived,
+        derived=plan.derived, oldest_checked_on=plan.oldest_checked_on,
     )  # fmt: skip
 
 
@@ -183,10 +191,12 @@ def _plan(line, model, rows, fx, dims):
         n, scale = scaled(price.amount)
         coefs.append(Fraction(n, MILLION * 10**scale) * share * rate)
     den = math.lcm(1, *(c.denominator for c in coefs))
+    nums = tuple(c.numerator * (den // c.denominator) for c in coefs)
     return _Plan(
         tier_used=tier_used,
         parts=tuple(parts),
-        nums=tuple(c.numerator * (den // c.denominator) for c in coefs),
+        nums=nums,
+        slot_nums=tuple((part[1], num) for part, num in zip(parts, nums, strict=True)),
         den=den,
         rates=tuple(used),
         windows=tuple(window_uses),
@@ -194,4 +204,5 @@ def _plan(line, model, rows, fx, dims):
         moded=moded,
         band_assumed=band_assumed,
         derived=any(price.confidence == "derived" for _k, _s, _sh, price, _r in parts),
+        oldest_checked_on=min((price.checked_on for _k, _s, _sh, price, _r in parts), default=None),
     )

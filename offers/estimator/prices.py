@@ -43,6 +43,7 @@ class PricedLine:
     band_assumed: bool = False  # rule 1: reply-length bands, no `requests`: the open band was used
     # A price used was worked out by a rule (confidence "derived"): never recommended (rule 8).
     derived: bool = False
+    oldest_checked_on: date | None = None  # the earliest checked_on of the prices used (stale warnings)
 
 
 def _tier_min(price):

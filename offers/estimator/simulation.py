@@ -357,12 +357,16 @@ class _Scales:
         for c in self.credits:
             c.remaining *= k
         for use in self.uses:
-            use.scaled_value[:] = [v * k for v in use.scaled_value]
-            if use.benefit.kind not in _POOLS:
-                use.scaled_used[:] = [v * k for v in use.scaled_used]
-        self.month_costs[:] = [v * k for v in self.month_costs]
-        self.values[:] = [v * k for v in self.values]
-        self.quiet.clear()
+            if use.scaled_value:  # kept with `detail` only
+                use.scaled_value[:] = [v * k for v in use.scaled_value]
+                if use.benefit.kind not in _POOLS:
+                    use.scaled_used[:] = [v * k for v in use.scaled_used]
+        if self.month_costs:
+            self.month_costs[:] = [v * k for v in self.month_costs]
+        if self.values:
+            self.values[:] = [v * k for v in self.values]
+        if self.quiet:
+            self.quiet.clear()
 
     def _tokens_times(self, k):
         self.token_scale *= k
@@ -372,11 +376,12 @@ class _Scales:
         for p in self.pools:
             p.remaining *= k
             p.full_demand *= k
-            p.scaled_used[:] = [v * k for v in p.scaled_used]
+            if p.scaled_used:  # kept with `detail` only
+                p.scaled_used[:] = [v * k for v in p.scaled_used]
 
     def share_tokens(self, groups, used, demand):
         """Take used / demand of each group's uncovered tokens; returns (used, demand) rescaled."""
-        k = demand // math.gcd(demand, used * math.gcd(*(g.u for g in groups)))
+        k = demand // math.gcd(demand, used * math.gcd(*[g.u for g in groups]))
         if k > 1:
             self._tokens_times(k)
             used, demand = used * k, demand * k
@@ -386,7 +391,7 @@ class _Scales:
 
     def share_money(self, groups, num, den):
         """Take num / den of each group's cost this month; returns the sum taken."""
-        k = den // math.gcd(den, num * math.gcd(*(g.cost for g in groups)))
+        k = den // math.gcd(den, num * math.gcd(*[g.cost for g in groups]))
         if k > 1:
             self._money_times(k)
         taken = 0

@@ -57,11 +57,11 @@ def rate_and_price_warnings(rates, baseline, alternative_lines, as_of, base_slug
     horizon = as_of - timedelta(days=limit)
     oldest = {}
     for provider_slug, pl in [(base_slug, pl) for pl in baseline] + list(alternative_lines):
-        for _kind, _tokens, price, _rate in pl.parts:
-            if price.checked_on < horizon:
-                key = (provider_slug, pl.model.slug)
-                if key not in oldest or price.checked_on < oldest[key]:
-                    oldest[key] = price.checked_on
+        checked = pl.oldest_checked_on
+        if checked is not None and checked < horizon:
+            key = (provider_slug, pl.model.slug)
+            if key not in oldest or checked < oldest[key]:
+                oldest[key] = checked
     for (provider_slug, model_slug), checked in sorted(oldest.items()):
         if stale_text is None:
             stale_text = _(
