@@ -627,3 +627,35 @@ def test_a_retired_rank1_model_gives_way_to_the_next_rank(openai):
             "tokens": ASSUMED,
         }
     ]
+
+
+# --- what a snapshot keeps between requests ---------------------------------------------------
+
+
+def test_requests_sharing_a_snapshot_keep_their_own_counts_and_language(openai):
+    """Requests that differ only in token counts share a snapshot and the vendor's prepared
+    benefits (engine._vendor); each is still priced on its own counts, and a note written in the
+    benefits' preparation (a credit that cannot be converted) is in each request's language."""
+    from django.utils import translation
+
+    vendor(openai)  # zhipu glm-4: 1 / 1 USD per 1M
+    program(
+        "zhipu",
+        ("matched_tokens", {"tokens": None, "ratio": Decimal("0.5")}),
+        ("credit", {"tokens": None, "amount": Decimal(100), "currency": "JPY"}),
+    )
+    one = detail(body(("gpt-4o", 30_000_000, 0, 10_000_000), months=2))
+    two = detail(body(("gpt-4o", 60_000_000, 0, 20_000_000), months=2))
+    with translation.override("zh-hans"):
+        three = detail(body(("gpt-4o", 60_000_000, 0, 20_000_000), months=2))
+    # One: 40M tokens a month cost 40.00; matched 0.5 x 40M = 20M tokens cover half of month 1
+    # (20.00), month 2 costs 40.00: total 60.00.
+    assert alt(one, "zhipu")["total_cost"] == "60.00"
+    # Two: 80M tokens cost 80.00 a month; matched 0.5 x 80M = 40M cover half of month 1: 40 + 80.
+    assert alt(two, "zhipu")["total_cost"] == "120.00"
+    assert alt(three, "zhipu")["total_cost"] == "120.00"
+    # No JPY rate: the credit is not counted, and says so in the request's language.
+    notes = [b["note"] for b in alt(two, "zhipu")["detail"]["benefits"]]
+    assert notes == [None, "not counted: no exchange rate from JPY to USD"]
+    notes = [b["note"] for b in alt(three, "zhipu")["detail"]["benefits"]]
+    assert notes == [None, "未计入：没有从 JPY 到 USD 的汇率"]
