@@ -6,7 +6,9 @@ worker timeout. Here each worker serves connections from a pool of threads and w
 and not-yet-started connections in its event loop, not in a thread; a body must arrive within
 BANJIA_REQUEST_BODY_SECONDS (config.slow_clients), so a slow client holds one thread for at
 most that long. Behind a buffering reverse proxy (nginx's default proxy_request_buffering) slow
-bodies never reach gunicorn at all. Each value may be overridden on the command line.
+bodies never reach gunicorn at all. The other point is memory: the master loads the application
+and every tokenizer once, before forking, and the workers share those pages. Each value may be
+overridden on the command line.
 """
 
 import os
@@ -43,6 +45,18 @@ limit_request_field_size = 8190
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Load the application in the master, before forking (GUNICORN_PRELOAD=0 loads it in each worker
+# instead; `--preload` on the command line can only turn it on), and with it every tokenizer (config/wsgi.py, BANJIA_PRELOAD_TOKENIZERS): the workers
+# share those read-only pages (about 300 MB of vocabularies) instead of each building its own copy
+# on first use, and a start-up error stops the master once instead of failing every worker boot.
+# The catch: `kill -HUP` then restarts the workers from the code the master already imported; to
+# deploy new code, restart gunicorn (or send USR2, then TERM to the old master once the new one
+# serves).
+preload_app = {"1": True, "0": False}.get(os.environ.get("GUNICORN_PRELOAD", "1"))
+if preload_app is None:  # a typo must not silently change how memory is shared
+    raise ValueError(f"GUNICORN_PRELOAD must be 1 or 0, not {os.environ['GUNICORN_PRELOAD']!r}")
+if preload_app:
+    os.environ.setdefault("BANJIA_PRELOAD_TOKENIZERS", "1")
 # Gunicorn 27's control socket (for `gunicornc`) defaults to one path per user, shared by every
 # gunicorn that user runs (the benchmark starts several); Banjia does not use it.
 control_socket_disable = True

@@ -3,10 +3,12 @@
 The bare view is the framework's floor on the same server and settings: the full middleware
 stack, no database, no template; every endpoint is reported as a share of it. The tokens view
 counts a posted sample under every registry tokenizer, uncached, and says how long each took
-(the first call in a worker includes loading the tokenizers) and the worker's RSS afterwards.
+(the first call in a worker includes loading the tokenizers unless the master preloaded them),
+which worker answered and its RSS afterwards.
 """
 
 import json
+import os
 import time
 
 from django.http import JsonResponse
@@ -41,7 +43,7 @@ def tokens(request):
         started = time.perf_counter()
         n = count(sample, name)
         out[name] = {"tokens": n, "seconds": round(time.perf_counter() - started, 3)}
-    return JsonResponse({"tokenizers": out, "rss_mb": _rss_mb()})
+    return JsonResponse({"tokenizers": out, "pid": os.getpid(), "rss_mb": _rss_mb()})
 
 
 urlpatterns = [
