@@ -46,9 +46,10 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Load the application in the master, before forking (GUNICORN_PRELOAD=0 loads it in each worker
-# instead; `--preload` on the command line can only turn it on), and with it every tokenizer (config/wsgi.py, BANJIA_PRELOAD_TOKENIZERS): the workers
-# share those read-only pages (about 300 MB of vocabularies) instead of each building its own copy
-# on first use, and a start-up error stops the master once instead of failing every worker boot.
+# instead; `--preload` on the command line can only turn it on), and with it every tokenizer
+# (config/wsgi.py, BANJIA_PRELOAD_TOKENIZERS): the workers share those read-only pages (about
+# 300 MB of vocabularies) instead of each building its own copy on first use, and a start-up
+# error stops the master once instead of failing every worker boot.
 # The catch: `kill -HUP` then restarts the workers from the code the master already imported; to
 # deploy new code, restart gunicorn (or send USR2, then TERM to the old master once the new one
 # serves).
