@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from offers import tokens
 from offers.estimator.detail import line_detail, vendor_detail, with_tier
 from offers.estimator.money import cents, money, money_of
-from offers.estimator.plans import plan_context, price_line
+from offers.estimator.plans import line_shape, plan_context, price_line
 from offers.estimator.prices import Dimensions, Unpriced
 from offers.estimator.rates import Fx, fx_list
 from offers.estimator.request import BASELINE, NON_THINKING, THINKING, Errors, EstimateError, parse_request
@@ -142,10 +142,12 @@ def _estimate(req, snap):
     # Rule 9's ratio depends only on the two tokenizers (the sample is the request's): once per pair.
     ratio_memo = {}
     base_tokenizers = [snap.openai_models[line.model].tokenizer for line in req.usage]
+    # A plan's key from each line, worked out once (a line scaled by rule 9 works out its own).
+    shapes = [line_shape(line, context) for line in req.usage]
     for provider in snap.providers:
         priced, reasons, rates, line_fits, ratios = [], [], [], [], []
         provider_pk, provider_slug = provider.pk, provider.slug
-        for line, base_tokenizer in zip(req.usage, base_tokenizers, strict=True):
+        for line, base_tokenizer, shape in zip(req.usage, base_tokenizers, shapes, strict=True):
             model = None
             override = line.overrides.get(provider_slug) if line.overrides else None
             if override is not None:
@@ -165,15 +167,11 @@ def _estimate(req, snap):
                 # (the ratio when it is not 1, the line's `tokens` entry)
                 ratio = ratio_memo[pair] = (None if found.ratio == 1 else found.ratio, found.as_dict())
             try:
-                pl = price_line(
-                    line if ratio[0] is None else tokens.scale_line(line, ratio[0]),
-                    model,
-                    prices.get(model.pk, []),
-                    fx,
-                    dims,
-                    plans,
-                    context,
-                )
+                if ratio[0] is None:
+                    pl = price_line(line, model, prices.get(model.pk, []), fx, dims, plans, context, shape)
+                else:
+                    scaled = tokens.scale_line(line, ratio[0])
+                    pl = price_line(scaled, model, prices.get(model.pk, []), fx, dims, plans, context)
             except Unpriced as exc:
                 reasons.append(exc.reason)
                 continue

@@ -68,20 +68,26 @@ def plan_context(fx, dims):
     )
 
 
-def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
+def line_shape(line, context):
+    """The part of a plan's key that comes from the line and the request (`context`): the same at
+    every vendor for one line, so the engine works it out once per line."""
+    writes = bool(line.cache_write_5m_tokens or line.cache_write_1h_tokens)
+    return (line.service_tier, line.prompt_length, line.reply_length, line.wanted_mode, writes, context)
+
+
+def price_line(line, model, rows, fx, dims=None, plans=None, context=None, shape=None):
     """Monthly cost of `line` at `model` in the output currency; raises Unpriced.
 
     `plans` is a dict to keep plans in (the compiled catalog's, per version): the choice of rows
     and rates is then made once per model and line shape, and a line costs a few integer
-    products and one Fraction. `context` is `plan_context(fx, dims)`, worked out once per
-    request by the caller (or here)."""
-    length = line.prompt_length
+    products and one Fraction. `context` is `plan_context(fx, dims)` and `shape` is
+    `line_shape(line, context)`, worked out once per request and line by the caller (or here)."""
     input_only = is_input_only(model, line)
     plan = None
     if plans is not None:
-        writes = bool(line.cache_write_5m_tokens or line.cache_write_1h_tokens)
-        key = (model.pk, line.service_tier, length, input_only, line.reply_length, line.wanted_mode, writes,
-               context or plan_context(fx, dims))  # fmt: skip
+        if shape is None:
+            shape = line_shape(line, context or plan_context(fx, dims))
+        key = (model.pk, input_only, shape)
         plan = plans.get(key)
     if plan is None:
         try:
@@ -92,7 +98,7 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
             if len(plans) >= MAX_PLANS:
                 plans.clear()
             plans[key] = plan
-    if isinstance(plan, Unpriced):
+    if type(plan) is Unpriced:
         raise Unpriced(plan.reason, fx=plan.fx)
     cached, write_5m, write_1h = (
         line.cached_input_tokens,
@@ -109,11 +115,6 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
     total = 0
     for slot, num in plan.slot_nums:
         total += tokens[slot] * num
-    cost = Fraction(total, plan.den)
-    parts = [
-        (kind, tokens[slot] if share == 1 else tokens[slot] * share, price, rate)
-        for kind, slot, share, price, rate in plan.parts
-    ]
     offpeak = []
     for window, share, kinds in plan.windows:
         saved = (
@@ -133,9 +134,10 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None):
         )
         offpeak.append({"window": window, "share": share, "saved": saved})
     return PricedLine(
-        line=line, model=model, parts=parts, monthly_cost=cost, rates=plan.rates, tier_used=plan.tier_used,
-        windows=offpeak, mode_used=plan.mode_used, moded=plan.moded, band_assumed=plan.band_assumed,
-        derived=plan.derived, oldest_checked_on=plan.oldest_checked_on,
+        line=line, model=model, monthly_cost=Fraction(total, plan.den), rates=plan.rates,
+        tier_used=plan.tier_used, windows=offpeak, mode_used=plan.mode_used, moded=plan.moded,
+        band_assumed=plan.band_assumed, derived=plan.derived, oldest_checked_on=plan.oldest_checked_on,
+        plan_parts=plan.parts, token_counts=tokens,
     )  # fmt: skip
 
 

@@ -29,11 +29,10 @@ class Unpriced(Exception):
         super().__init__(reason)
 
 
-@dataclass
+@dataclass(slots=True)
 class PricedLine:
     line: UsageLine
     model: ModelRef
-    parts: list  # (kind used for, tokens, price row, rate into the output currency)
     monthly_cost: Fraction
     rates: tuple  # ExchangeRate rows used
     tier_used: str = STANDARD  # rule 6: the service tier whose rows priced the line
@@ -44,6 +43,18 @@ class PricedLine:
     # A price used was worked out by a rule (confidence "derived"): never recommended (rule 8).
     derived: bool = False
     oldest_checked_on: date | None = None  # the earliest checked_on of the prices used (stale warnings)
+    plan_parts: tuple = ()  # (kind used for, token slot, share, price row, rate) from the line's plan
+    token_counts: tuple = ()  # the line's tokens per slot (uncached, cached, 5m write, 1h write, output)
+
+    @property
+    def parts(self):
+        """(kind used for, tokens, price row, rate into the output currency) per part: worked out
+        when read (the detail reads it; the ranking needs only the cost)."""
+        tokens = self.token_counts
+        return [
+            (kind, tokens[slot] if share == 1 else tokens[slot] * share, price, rate)
+            for kind, slot, share, price, rate in self.plan_parts
+        ]
 
 
 def _tier_min(price):

@@ -18,11 +18,13 @@ It also holds what the estimate page shows the same to everyone: the OpenAI mode
 picker, the currencies the rates reach and each vendor's models by kind (`vendor_models`).
 """
 
+import gc
 import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from offers.catalog.counterparts import is_available
@@ -266,8 +268,26 @@ def compiled():
         if current is None or current.version != version:
             current = build()
             current.version = version
-            _current = current
+            old, _current = _current, current
+            if old is not None:
+                # Each snapshot refers back to its catalog: without this cycle, a request still
+                # using the old version when it is frozen below frees it by reference counting.
+                old.snapshots = {}
+            del old
+            if settings.BANJIA_GC_FREEZE:
+                _freeze_long_lived()
     return current
+
+
+def _freeze_long_lived():
+    """Collect what the previous version left (it was frozen too), then freeze everything alive
+    now, the new compiled catalog with it: later collections skip those objects
+    (settings.BANJIA_GC_FREEZE). What a request in flight on another thread holds at this moment
+    is frozen with it; it is freed by reference counting when that request lets go, or, if it is
+    in a reference cycle, at the next version's collection."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 # --- one request's part of it ---------------------------------------------------------------
