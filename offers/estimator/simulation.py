@@ -50,7 +50,7 @@ class _BenefitUse:
         "scaled_used", "scaled_value", "used_scale", "value_scale", "full_demand", "until", "live",
     )  # fmt: skip
 
-    def __init__(self, template, groups, until, models=None):
+    def __init__(self, template, groups, until, models=None, detail=True):
         self.benefit = template.benefit
         self.program = template.program
         self.models = template.models if models is None else models
@@ -63,8 +63,8 @@ class _BenefitUse:
         self.until = until  # the last month it can be used in (`usable`), within the horizon
         self.remaining = 0  # over the simulation's scale (tokens or money)
         # Per month, over the simulation's scales: tokens (pools) or money (credits) used; money saved.
-        self.scaled_used = []
-        self.scaled_value = []
+        self.scaled_used = [] if detail else ()  # no month by month figures without detail
+        self.scaled_value = [] if detail else ()
         self.used_scale = self.value_scale = 1
         self.full_demand = 0  # a pool's demand with every line uncovered (0: it can never be used)
         self.live = False  # a pool's state this month
@@ -202,11 +202,10 @@ def simulate(priced, prepared, months, detail=True):
             # Rule 5: a separate pool of T tokens for each model (of M, or every model), drained
             # only by the lines on that model; a model without lines has nothing to drain it.
             for pk in sorted(pk for pk in groups if ids is None or pk in ids):
-                uses.append(_BenefitUse(t, [groups[pk]], until, frozenset((pk,))))
+                uses.append(_BenefitUse(t, [groups[pk]], until, frozenset((pk,)), detail))
             continue
-        use = _BenefitUse(
-            t, all_groups if ids is None else [g for pk, g in groups.items() if pk in ids], until
-        )
+        covered = all_groups if ids is None else [g for pk, g in groups.items() if pk in ids]
+        use = _BenefitUse(t, covered, until, None, detail)
         if t.kind == _MATCHED:
             num, den = t.ratio[0] * openai_tokens, t.ratio[1]
             common = math.gcd(num, den)
