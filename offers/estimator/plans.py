@@ -133,12 +133,7 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None, shape
             / MILLION
         )
         offpeak.append({"window": window, "share": share, "saved": saved})
-    return PricedLine(
-        line=line, model=model, monthly_cost=Fraction(total, plan.den), rates=plan.rates,
-        tier_used=plan.tier_used, windows=offpeak, mode_used=plan.mode_used, moded=plan.moded,
-        band_assumed=plan.band_assumed, derived=plan.derived, oldest_checked_on=plan.oldest_checked_on,
-        plan_parts=plan.parts, token_counts=tokens,
-    )  # fmt: skip
+    return PricedLine(line, model, Fraction(total, plan.den), plan, tokens, offpeak)
 
 
 def _plan(line, model, rows, fx, dims):

@@ -2,18 +2,15 @@
 holding the prompt length in the model's home currency."""
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
 from offers.estimator.request import (
     NON_THINKING,
     STANDARD,
-    UsageLine,
 )
-from offers.estimator.rows import ModelRef
 from offers.models import Model, Price, window_key
 
 # Input kinds a model may lack: their tokens are then priced at the input row (rules 1 and 10).
@@ -29,22 +26,54 @@ class Unpriced(Exception):
         super().__init__(reason)
 
 
-@dataclass(slots=True)
 class PricedLine:
-    line: UsageLine
-    model: ModelRef
-    monthly_cost: Fraction
-    rates: tuple  # ExchangeRate rows used
-    tier_used: str = STANDARD  # rule 6: the service tier whose rows priced the line
-    windows: list = field(default_factory=list)  # rule 6: [{"window", "share", "saved"}]
-    mode_used: str | None = None  # rule 6: the mode of the rows that priced the output (None: any)
-    moded: bool = False  # the model prices this line's rows per mode
-    band_assumed: bool = False  # rule 1: reply-length bands, no `requests`: the open band was used
-    # A price used was worked out by a rule (confidence "derived"): never recommended (rule 8).
-    derived: bool = False
-    oldest_checked_on: date | None = None  # the earliest checked_on of the prices used (stale warnings)
-    plan_parts: tuple = ()  # (kind used for, token slot, share, price row, rate) from the line's plan
-    token_counts: tuple = ()  # the line's tokens per slot (uncached, cached, 5m write, 1h write, output)
+    """One usage line priced at one model: its monthly cost, and the rest read from the plan
+    that priced it (offers.estimator.plans), shared by every line of the same shape."""
+
+    __slots__ = ("line", "model", "monthly_cost", "plan", "token_counts", "windows")
+
+    def __init__(self, line, model, monthly_cost, plan, token_counts, windows):
+        self.line = line  # UsageLine
+        self.model = model  # ModelRef
+        self.monthly_cost = monthly_cost  # Fraction, in the output currency
+        self.plan = plan
+        self.token_counts = token_counts  # per slot: uncached, cached, 5m write, 1h write, output
+        self.windows = windows  # rule 6: [{"window", "share", "saved"}]
+
+    @property
+    def rates(self):
+        """ExchangeRate rows used."""
+        return self.plan.rates
+
+    @property
+    def tier_used(self):
+        """Rule 6: the service tier whose rows priced the line."""
+        return self.plan.tier_used
+
+    @property
+    def mode_used(self):
+        """Rule 6: the mode of the rows that priced the output (None: any)."""
+        return self.plan.mode_used
+
+    @property
+    def moded(self):
+        """The model prices this line's rows per mode."""
+        return self.plan.moded
+
+    @property
+    def band_assumed(self):
+        """Rule 1: reply-length bands, no `requests`: the open band was used."""
+        return self.plan.band_assumed
+
+    @property
+    def derived(self):
+        """A price used was worked out by a rule (confidence "derived"): never recommended (rule 8)."""
+        return self.plan.derived
+
+    @property
+    def oldest_checked_on(self):
+        """The earliest checked_on of the prices used (stale-price warnings)."""
+        return self.plan.oldest_checked_on
 
     @property
     def parts(self):
@@ -53,7 +82,7 @@ class PricedLine:
         tokens = self.token_counts
         return [
             (kind, tokens[slot] if share == 1 else tokens[slot] * share, price, rate)
-            for kind, slot, share, price, rate in self.plan_parts
+            for kind, slot, share, price, rate in self.plan.parts
         ]
 
 

@@ -184,7 +184,7 @@ def simulate(priced, prepared, months, detail=True):
     for pl in priced:
         g = groups.get(pl.model.pk)
         if g is None:
-            g = groups[pl.model.pk] = _Group(tokens=0, list_num=0)
+            g = groups[pl.model.pk] = _Group(0, 0)  # tokens, list_num
         tokens = pl.line.tokens
         g.tokens += tokens
         openai_tokens += tokens
@@ -194,6 +194,7 @@ def simulate(priced, prepared, months, detail=True):
 
     templates, perks = prepared
     uses, rates = [], []
+    pools, discounts, credits = [], [], []  # the uses by kind, in application order
     all_groups = list(groups.values())
     for t in templates:
         ids = t.models
@@ -202,15 +203,24 @@ def simulate(priced, prepared, months, detail=True):
             # Rule 5: a separate pool of T tokens for each model (of M, or every model), drained
             # only by the lines on that model; a model without lines has nothing to drain it.
             for pk in sorted(pk for pk in groups if ids is None or pk in ids):
-                uses.append(_BenefitUse(t, [groups[pk]], until, frozenset((pk,)), detail))
+                use = _BenefitUse(t, [groups[pk]], until, frozenset((pk,)), detail)
+                uses.append(use)
+                pools.append(use)
             continue
         covered = all_groups if ids is None else [g for pk, g in groups.items() if pk in ids]
         use = _BenefitUse(t, covered, until, None, detail)
-        if t.kind == _MATCHED:
+        kind = t.kind
+        if kind == _MATCHED:
             num, den = t.ratio[0] * openai_tokens, t.ratio[1]
             common = math.gcd(num, den)
             use.size_num, use.size_den = num // common, den // common
-        elif t.rates:
+            pools.append(use)
+        elif kind == _FREE:
+            pools.append(use)
+        elif kind == _DISCOUNT:
+            discounts.append(use)
+        else:  # a credit
+            credits.append(use)
             rates.extend(t.rates)
         uses.append(use)
     if not uses:
@@ -223,15 +233,12 @@ def simulate(priced, prepared, months, detail=True):
             "perks": list(perks),
             "rates": rates,
         }
-    pools = [x for x in uses if x.benefit.kind in _POOLS]
-    discounts = [x for x in uses if x.benefit.kind == _DISCOUNT]
-    credits = [x for x in uses if x.benefit.kind == _CREDIT]
 
     # The common scales: money over the lcm of the lines' and credits' denominators times
     # every discount's denominator, tokens over the lcm of the pools' sizes' denominators. A share
     # that would not divide (a pool's last month) multiplies a scale first (`_Scales.share`).
     sc = _Scales(
-        groups=list(groups.values()),
+        groups=all_groups,
         pools=pools,
         credits=credits,
         uses=uses,
