@@ -250,9 +250,10 @@ def simulate(priced, prepared, months, detail=True):
     for g in sc.groups:
         g.scaled_list = g.list_num * (sc.money_scale // line_scale)
         g.scaled_tokens = g.tokens * sc.token_scale
+    every_group = sum(g.scaled_tokens for g in all_groups)
     for p in pools:
         p.remaining = p.size_num * (sc.token_scale // p.size_den)
-        p.full_demand = sum(g.scaled_tokens for g in p.groups)
+        p.full_demand = every_group if p.groups is all_groups else sum(g.scaled_tokens for g in p.groups)
     for c in credits:
         c.remaining = c.size_num * (sc.money_scale // c.size_den)
 
@@ -266,7 +267,7 @@ def simulate(priced, prepared, months, detail=True):
         for p in pools:
             p.live = p.remaining > 0 and month <= p.until and p.full_demand > 0
             live_pools = live_pools or p.live
-        live = always if not limited else tuple(end is None or month <= end for end in ends)
+        live = always if not limited else tuple([end is None or month <= end for end in ends])
         settled = not live_pools and discounts_end < month
         settled = settled and all(c.remaining <= 0 or month > c.until for c in credits)
         found = None if live_pools else sc.quiet.get(live)
