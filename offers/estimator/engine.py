@@ -58,18 +58,20 @@ def estimate(req, snapshot=None):
 
     The hot path, for V vendors and L usage lines: no SQL; `load_snapshot` is a dict lookup when
     a request with the same as_of, currency, providers, models and overrides came before (only
-    the token counts differ), else one pass over those models' mappings and prices; then V x L
-    `price_line` calls (a plan kept per version and line shape: a few integer products and one
-    Fraction each), V `simulate` calls (benefits prepared per version: model-id sets, ratios,
-    cuts, last months; each month O(pools x groups + discounts x groups + credits) while a
-    benefit runs, O(1) once all are spent) and the writing of the document (a few exact money
-    formats per vendor and line; warnings with each message translated once). The simulations
-    are about half of it, the line pricings a sixth. Measured at 64 vendors (the seed and
-    make_synthetic_catalog 50 x 100, every vendor with a running programme of free tokens,
-    matched tokens, a discount, a credit and a perk), 3 lines, no detail, distinct token counts:
-    about 10.6 ms for load_snapshot + estimate on a shared 2-core machine (16 ms before the
-    per-version preparation and the kept snapshots). With `detail` every vendor's month and
-    price tables cost several times that, hence the estimate page's per-vendor detail requests."""
+    the token counts differ), else one pass over those models' mappings and prices. What does not
+    depend on the counts is kept in the snapshot and worked out once: the exchange rates, each
+    vendor's benefits prepared for the simulation (credits converted, matched ratios reduced,
+    programme slugs), and per line its plan key. Then V x L `price_line` calls (a plan kept per
+    version and line shape: a few integer products and one Fraction each), V `simulate` calls
+    (each month O(pools x groups + discounts x groups + credits) while a benefit runs, O(1) once
+    all are spent) and the writing of the document (a few exact money formats per vendor and
+    line; warnings with each message translated once). The simulations are about half of it, the
+    line pricings a sixth. Measured at 64 vendors (the seed and make_synthetic_catalog 50 x 100,
+    every vendor with a running programme of free tokens, matched tokens, a discount, a credit
+    and a perk), 3 lines, no detail, distinct token counts: about 3.6 ms for load_snapshot +
+    estimate on a shared 2-core machine (5.1 ms before the per-snapshot preparation, 16 ms
+    before the per-version one). With `detail` every vendor's month and price tables cost several
+    times that, hence the estimate page's per-vendor detail requests."""
     snap = snapshot if snapshot is not None else load_snapshot(req)
     return _estimate(req, snap)
 
