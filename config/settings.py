@@ -117,7 +117,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The cache backs the scrapers' "one run per source at a time" lock and the per-catalog-version
 # page, export and estimate caches (offers.web.page_cache); with Redis configured both are shared by
 # all workers, otherwise each process has its own.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://banjia")}
+# The local-memory default is per process and bounded by entries, not bytes: an estimate page's
+# entries (its body, its result with every vendor's detail) reach 250 KB each at 64 vendors, so
+# 150 entries keep a worker's cache under about 40 MB (Django's default, 300, let it reach 75 MB).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://banjia?max_entries=150")}
 # Cache rendered pages, the catalog export and estimates per catalog version (0 to turn off).
 BANJIA_PAGE_CACHE = env.bool("BANJIA_PAGE_CACHE", default=True)
 BANJIA_PAGE_CACHE_SECONDS = env.int("BANJIA_PAGE_CACHE_SECONDS", default=24 * 3600)
