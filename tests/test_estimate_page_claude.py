@@ -106,3 +106,11 @@ def test_exports_name_the_baseline(client, catalog):  # noqa: F811
         "Claude",
         "baseline",
     )
+
+
+def test_what_anthropic_billed_is_asked_for_a_claude_bill_only(client):
+    """The field for the Claude cost report is not offered on an OpenAI bill's page."""
+    openai_page = client.get(URL).content.decode()
+    claude_page = client.get(f"{URL}?baseline=anthropic").content.decode()
+    assert 'name="billed_usd"' not in openai_page
+    assert 'name="billed_usd"' in claude_page
