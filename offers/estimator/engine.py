@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from offers import tokens
 from offers.estimator.detail import line_detail, vendor_detail, with_tier
-from offers.estimator.money import cents, money, money_of
+from offers.estimator.money import cents_of, money, money_of
 from offers.estimator.plans import line_shape, plan_context, price_line
 from offers.estimator.prices import Dimensions, Unpriced
 from offers.estimator.rates import Fx, fx_list
@@ -188,13 +188,13 @@ def _estimate(req, snap):
         sim = simulate(priced, prepared, months, detail)
         rates.extend(sim["rates"])
         # The totals as numerator / denominator pairs (exact, not reduced: no Fraction per figure).
-        month_list, total = sim["monthly_list_cost"], sim["total_cost"]
-        list_n, list_d = month_list.numerator * months, month_list.denominator  # total list cost
-        total_n, total_d = total.numerator, total.denominator
+        month_list_n, list_d = sim["monthly_list"]
+        list_n = month_list_n * months  # total list cost, over list_d
+        total_n, total_d = sim["total"]
         savings_n, savings_d = base_n * total_d - total_n * base_d, base_d * total_d
         alt = {
             "provider": provider_slug,
-            "monthly_list_cost": money_of(month_list.numerator, list_d),
+            "monthly_list_cost": money_of(month_list_n, list_d),
             "total_list_cost": money_of(list_n, list_d),
             "benefits_value": money_of(list_n * total_d - total_n * list_d, list_d * total_d),
             "total_cost": money_of(total_n, total_d),
@@ -210,7 +210,7 @@ def _estimate(req, snap):
                         **({} if claude else {"openai_model": pl.line.model}),
                         "baseline_model": pl.line.model,
                         "model": pl.model.slug,
-                        "monthly_cost": money_of(pl.monthly_cost.numerator, pl.monthly_cost.denominator),
+                        "monthly_cost": money_of(pl.cost_num, pl.cost_den),
                         **({} if fit in (LIKE_FOR_LIKE, OVERRIDE) else {"fit": fit}),
                         "tokens": dict(ratio),
                     },
@@ -233,7 +233,7 @@ def _estimate(req, snap):
         # The same rate rows come back from every line: each distinct row once, in order.
         used_rates.update((r.pk, r) for r in {id(r): r for r in rates}.values())
         used_lines.extend((provider_slug, pl) for pl in priced)
-        ranked.append((cents(total), provider_slug, alt))
+        ranked.append((cents_of(total_n, total_d), provider_slug, alt))
 
     ranked.sort(key=lambda t: (t[0], t[1]))
     warnings = launch_warnings(snap) + rate_and_price_warnings(

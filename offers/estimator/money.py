@@ -36,6 +36,12 @@ def cents(value):
     return -n if num < 0 else n
 
 
+def cents_of(num, den):
+    """cents(num / den) for integers, den > 0, without building a Fraction."""
+    n = (200 * abs(num) + den) // (2 * den)
+    return -n if num < 0 else n
+
+
 def money(value):
     """An exact amount as the contract writes it: 2 places, half up ("123.40", "-0.05")."""
     c = cents(value)

@@ -133,7 +133,7 @@ def price_line(line, model, rows, fx, dims=None, plans=None, context=None, shape
             / MILLION
         )
         offpeak.append({"window": window, "share": share, "saved": saved})
-    return PricedLine(line, model, Fraction(total, plan.den), plan, tokens, offpeak)
+    return PricedLine(line, model, total, plan.den, plan, tokens, offpeak)
 
 
 def _plan(line, model, rows, fx, dims):

@@ -4,6 +4,7 @@ holding the prompt length in the model's home currency."""
 import math
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
@@ -30,15 +31,22 @@ class PricedLine:
     """One usage line priced at one model: its monthly cost, and the rest read from the plan
     that priced it (offers.estimator.plans), shared by every line of the same shape."""
 
-    __slots__ = ("line", "model", "monthly_cost", "plan", "token_counts", "windows")
+    __slots__ = ("line", "model", "cost_num", "cost_den", "plan", "token_counts", "windows")
 
-    def __init__(self, line, model, monthly_cost, plan, token_counts, windows):
+    def __init__(self, line, model, cost_num, cost_den, plan, token_counts, windows):
         self.line = line  # UsageLine
         self.model = model  # ModelRef
-        self.monthly_cost = monthly_cost  # Fraction, in the output currency
+        # The monthly cost in the output currency, cost_num / cost_den (not reduced: the hot path
+        # reads the two integers; `monthly_cost` is the Fraction)
+        self.cost_num, self.cost_den = cost_num, cost_den
         self.plan = plan
         self.token_counts = token_counts  # per slot: uncached, cached, 5m write, 1h write, output
         self.windows = windows  # rule 6: [{"window", "share", "saved"}]
+
+    @property
+    def monthly_cost(self):
+        """The monthly cost in the output currency, an exact Fraction."""
+        return Fraction(self.cost_num, self.cost_den)
 
     @property
     def rates(self):

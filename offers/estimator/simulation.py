@@ -178,7 +178,7 @@ def simulate(priced, prepared, months, detail=True):
     before credits is computed once and each later month costs O(C) for the credits, and once the
     credits are spent too the remaining months are copies of one month: O(1) each."""
     # The list costs in integers over the lcm of the lines' denominators (no Fraction sums).
-    line_scale = math.lcm(1, *(pl.monthly_cost.denominator for pl in priced))
+    line_scale = math.lcm(1, *[pl.cost_den for pl in priced])
     groups = {}
     openai_tokens = 0
     for pl in priced:
@@ -188,9 +188,8 @@ def simulate(priced, prepared, months, detail=True):
         tokens = pl.line.tokens
         g.tokens += tokens
         openai_tokens += tokens
-        cost = pl.monthly_cost
-        g.list_num += cost.numerator * (line_scale // cost.denominator)
-    month_list = Fraction(sum(g.list_num for g in groups.values()), line_scale)
+        g.list_num += pl.cost_num * (line_scale // pl.cost_den)
+    list_num = sum(g.list_num for g in groups.values())
 
     templates, perks = prepared
     uses, rates = [], []
@@ -225,14 +224,9 @@ def simulate(priced, prepared, months, detail=True):
         uses.append(use)
     if not uses:
         # No programme, or perks only: every month costs the list cost.
-        return {
-            "monthly_list_cost": month_list,
-            "month_costs": [month_list] * months if detail else None,
-            "total_cost": month_list * months,
-            "benefits": uses,
-            "perks": list(perks),
-            "rates": rates,
-        }
+        return _result(
+            list_num, line_scale, list_num * months, line_scale, None, uses, perks, rates, months, detail
+        )
 
     # The common scales: money over the lcm of the lines' and credits' denominators times
     # every discount's denominator, tokens over the lcm of the pools' sizes' denominators. A share
@@ -330,14 +324,41 @@ def simulate(priced, prepared, months, detail=True):
     for use in uses:
         use.used_scale = sc.token_scale if use.benefit.kind in _POOLS else sc.money_scale
         use.value_scale = sc.money_scale
-    return {
-        "monthly_list_cost": month_list,
-        "month_costs": _unscaled(month_costs, sc.money_scale) if detail else None,
-        "total_cost": Fraction(sum(month_costs), sc.money_scale),
+    return _result(
+        list_num,
+        line_scale,
+        sum(month_costs),
+        sc.money_scale,
+        month_costs,
+        uses,
+        perks,
+        rates,
+        months,
+        detail,
+    )
+
+
+def _result(list_num, list_den, total_num, total_den, month_costs, uses, perks, rates, months, detail):
+    """What `simulate` returns: "monthly_list" and "total" as (numerator, denominator) pairs, not
+    reduced (the ranking reads the integers); with `detail` also "monthly_list_cost",
+    "total_cost" and "month_costs" (scaled by total_den, or None: every month the list cost) as
+    exact Fractions."""
+    result = {
+        "monthly_list": (list_num, list_den),
+        "total": (total_num, total_den),
+        "month_costs": None,
         "benefits": uses,
         "perks": list(perks),
         "rates": rates,
     }
+    if detail:
+        month_list = Fraction(list_num, list_den)
+        result["monthly_list_cost"] = month_list
+        result["total_cost"] = Fraction(total_num, total_den)
+        result["month_costs"] = (
+            [month_list] * months if month_costs is None else _unscaled(month_costs, total_den)
+        )
+    return result
 
 
 @dataclass(slots=True)
