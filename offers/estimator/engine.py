@@ -230,8 +230,9 @@ def _estimate(req, snap):
         if detail:
             programs = snap.programs.get(provider_pk, [])
             alt["detail"] = vendor_detail(provider, priced, programs, sim, rates, snap.as_of)
-        # The same rate rows come back from every line: each distinct row once, in order.
-        used_rates.update((r.pk, r) for r in {id(r): r for r in rates}.values())
+        # The same rate rows come back from every line: each row once, in order.
+        for r in rates:
+            used_rates[r.pk] = r
         used_lines.extend((provider_slug, pl) for pl in priced)
         ranked.append((cents_of(total_n, total_d), provider_slug, alt))
 

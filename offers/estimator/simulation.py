@@ -263,7 +263,11 @@ def simulate(priced, prepared, months, detail=True):
             live_pools = live_pools or p.live
         live = always if not limited else tuple([end is None or month <= end for end in ends])
         settled = not live_pools and discounts_end < month
-        settled = settled and all(c.remaining <= 0 or month > c.until for c in credits)
+        if settled:
+            for c in credits:
+                if c.remaining > 0 and month <= c.until:
+                    settled = False
+                    break
         found = None if live_pools else sc.quiet.get(live)
         if found is None:
             for g in sc.groups:
@@ -273,7 +277,9 @@ def simulate(priced, prepared, months, detail=True):
                 used = value = 0
                 if pool.live:
                     chosen = pool.groups
-                    demand = sum(g.u for g in chosen)
+                    demand = 0
+                    for g in chosen:
+                        demand += g.u
                     if demand > 0:
                         if pool.remaining >= demand:  # covers the whole demand
                             used = demand
@@ -290,7 +296,10 @@ def simulate(priced, prepared, months, detail=True):
             sc.values = []
             for discount, on in zip(discounts, live, strict=True):
                 sc.values.append(sc.share_money(discount.groups, *discount.cut) if on else 0)
-            found = (sum(g.cost for g in sc.groups), sc.values)
+            cost = 0
+            for g in sc.groups:
+                cost += g.cost
+            found = (cost, sc.values)
             if not live_pools:
                 sc.quiet[live] = found
         elif detail:
