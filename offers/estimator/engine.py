@@ -204,17 +204,7 @@ def _estimate(req, snap):
                 money_of(base_sign * savings_n * base_d * 100, savings_d * abs(base_n)) if base_n else None
             ),
             "lines": [
-                with_tier(
-                    pl,
-                    {
-                        **({} if claude else {"openai_model": pl.line.model}),
-                        "baseline_model": pl.line.model,
-                        "model": pl.model.slug,
-                        "monthly_cost": money_of(pl.cost_num, pl.cost_den),
-                        **({} if fit in (LIKE_FOR_LIKE, OVERRIDE) else {"fit": fit}),
-                        "tokens": dict(ratio),
-                    },
-                )
+                _line(pl, fit, ratio, claude)
                 for pl, fit, ratio in zip(priced, line_fits, ratios, strict=True)
             ],
             "programs": list(program_slugs),
@@ -265,6 +255,20 @@ def _estimate(req, snap):
     if req.detail:
         result["baseline"]["detail"] = {"lines": [line_detail(pl) for pl in baseline]}
     return result
+
+
+def _line(pl, fit, ratio, claude):
+    """An alternative's line of the response: the baseline's model (also as `openai_model` on an
+    OpenAI bill), the model priced and its monthly cost, `fit` unless like for like, `tokens`
+    (rule 9's entry) and `with_tier`'s notes."""
+    entry = {} if claude else {"openai_model": pl.line.model}
+    entry["baseline_model"] = pl.line.model
+    entry["model"] = pl.model.slug
+    entry["monthly_cost"] = money_of(pl.cost_num, pl.cost_den)
+    if fit not in (LIKE_FOR_LIKE, OVERRIDE):
+        entry["fit"] = fit
+    entry["tokens"] = dict(ratio)
+    return with_tier(pl, entry)
 
 
 def _caveats(priced, fits):
