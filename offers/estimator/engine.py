@@ -66,7 +66,7 @@ def estimate(req, snapshot=None):
     (each month O(pools x groups + discounts x groups + credits) while a benefit runs, O(1) once
     all are spent) and the writing of the document (a few exact money formats per vendor and
     line; warnings with each message translated once). The simulations are about half of it, the
-    line pricings a sixth. Measured at 64 vendors (the seed and make_synthetic_catalog 50 x 100,
+    line pricings a tenth. Measured at 64 vendors (the seed and make_synthetic_catalog 50 x 100,
     every vendor with a running programme of free tokens, matched tokens, a discount, a credit
     and a perk), 3 lines, no detail, distinct token counts: about 2.6 ms for load_snapshot +
     estimate on a shared 2-core machine (5.1 ms before the per-snapshot preparation, 16 ms
