@@ -29,6 +29,13 @@ def start_url(live_server):
     return f"{live_server.url}/estimate/?{query.urlencode()}"
 
 
+def settled(page):
+    """Wait until htmx has no request, swap or settle in progress. An element htmx has just
+    swapped in is in the DOM a moment before htmx listens to it: a change made in that moment is
+    lost (a flaky failure on a slower database)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def test_result_follows_typing_without_reload(page, live_server, catalog):
     page.goto(start_url(live_server))
     baseline = page.locator(".baseline")
@@ -45,6 +52,7 @@ def test_result_follows_typing_without_reload(page, live_server, catalog):
     expect(page.locator("#id_usage-0-input_tokens-errors")).to_have_text("")
     page.click("button[name=add_line]")
     expect(page.locator("tr.usage-line")).to_have_count(2)
+    settled(page)
     page.select_option("#id_usage-1-model", "gpt-4o-mini")
     page.fill("#id_usage-1-input_tokens", "100000000")
     page.fill("#id_usage-1-cached_input_tokens", "20000000")
@@ -90,6 +98,7 @@ def test_choosing_a_vendor_model_updates_the_result_and_the_url(page, live_serve
     page.click("#detail-zhipu summary")
     select = page.locator("#id_usage-0-override-zhipu")
     expect(select).to_have_value("")
+    settled(page)  # the detail's select is swapped in: let htmx listen to it first
     select.select_option("glm-4-air")
     # glm-4-air at 1 CNY per 1M: 40 a month, 480 in 12 months; its 100M free tokens cover
     # months 1-2 (40M each) and half of month 3: 480 - 100 = 380.00
