@@ -27,32 +27,31 @@ def scaled(amount):
     return n, -exponent
 
 
-def cents(value):
-    """An exact amount (Fraction, Decimal or int) in whole cents, rounded half up (away from 0)."""
-    if not isinstance(value, Fraction):
-        value = Fraction(value)
-    num, den = value.numerator, value.denominator
+def cents_of(num, den):
+    """num / den (integers, den > 0, not necessarily reduced) in whole cents, rounded half up
+    (away from 0), without building a Fraction."""
     n = (200 * abs(num) + den) // (2 * den)  # floor(|100 x value| + 1/2)
     return -n if num < 0 else n
 
 
-def cents_of(num, den):
-    """cents(num / den) for integers, den > 0, without building a Fraction."""
-    n = (200 * abs(num) + den) // (2 * den)
-    return -n if num < 0 else n
+def cents(value):
+    """An exact amount (Fraction, Decimal or int) in whole cents, rounded half up (away from 0)."""
+    if not isinstance(value, Fraction):
+        value = Fraction(value)
+    return cents_of(value.numerator, value.denominator)
+
+
+def money_of(num, den):
+    """money(num / den) for integers, den > 0, without building a Fraction."""
+    c = cents_of(num, den)
+    return f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}"
 
 
 def money(value):
     """An exact amount as the contract writes it: 2 places, half up ("123.40", "-0.05")."""
-    c = cents(value)
-    return f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}"
-
-
-def money_of(num, den):
-    """money(num / den) for integers, den > 0, without building a Fraction (num / den need not
-    be reduced: cents() is the same for every form of a number)."""
-    n = (200 * abs(num) + den) // (2 * den)
-    return f"{'-' if num < 0 and n else ''}{n // 100}.{n % 100:02d}"
+    if not isinstance(value, Fraction):
+        value = Fraction(value)
+    return money_of(value.numerator, value.denominator)
 
 
 def number(value, places=12):

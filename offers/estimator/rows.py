@@ -13,7 +13,8 @@ from offers.models import Benefit
 
 DAYS_PER_MONTH = 30
 PERK_KINDS = frozenset(str(k) for k in Benefit.PERKS)
-_FREE, _MATCHED, _CREDIT, _DISCOUNT = (
+# The kinds as plain strings, for the simulation's hot loop (enum member lookups are slower).
+KIND_FREE, KIND_MATCHED, KIND_CREDIT, KIND_DISCOUNT = (
     str(k.value)
     for k in (
         Benefit.Kind.FREE_TOKENS,
@@ -86,9 +87,9 @@ def prepare_benefit(b):
         kind=kind,
         perk=kind in PERK_KINDS,
         models=frozenset(m.pk for m in b.models) or None,
-        ratio=exact(b.ratio) if kind == _MATCHED else None,
-        amount=exact(b.amount) if kind == _CREDIT and b.amount is not None else None,
-        cut=_cut(b.percent) if kind == _DISCOUNT else (0, 1),
+        ratio=exact(b.ratio) if kind == KIND_MATCHED else None,
+        amount=exact(b.amount) if kind == KIND_CREDIT and b.amount is not None else None,
+        cut=_cut(b.percent) if kind == KIND_DISCOUNT else (0, 1),
         last_month=None if days is None else -(-days // DAYS_PER_MONTH),
     )
 

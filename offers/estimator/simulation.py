@@ -7,21 +7,19 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from offers.estimator.rows import DAYS_PER_MONTH, BenefitRow, prepare_benefit
+from offers.estimator.rows import (
+    KIND_CREDIT,
+    KIND_DISCOUNT,
+    KIND_FREE,
+    KIND_MATCHED,
+    BenefitRow,
+    prepare_benefit,
+)
 from offers.models import Benefit, MigrationProgram
 
 POOL_KINDS = (Benefit.Kind.FREE_TOKENS, Benefit.Kind.MATCHED_TOKENS)
-# The same kinds as plain strings, for the simulation's hot loop (enum member lookups are slower).
-_FREE, _MATCHED, _CREDIT, _DISCOUNT = (
-    str(k.value)
-    for k in (
-        Benefit.Kind.FREE_TOKENS,
-        Benefit.Kind.MATCHED_TOKENS,
-        Benefit.Kind.CREDIT,
-        Benefit.Kind.DISCOUNT,
-    )
-)
-_POOLS = frozenset((_FREE, _MATCHED))
+# The pool kinds as plain strings (rows.KIND_*), for the hot loop: enum member lookups are slower.
+_POOLS = frozenset((KIND_FREE, KIND_MATCHED))
 
 
 @dataclass(slots=True)
@@ -74,16 +72,9 @@ class _BenefitUse:
         """Pool tokens (an int or a Fraction) or a credit amount (a Fraction); None for a discount."""
         if not self.size_den:
             return None
-        if self.size_den == 1 and self.benefit.kind == _FREE:
+        if self.size_den == 1 and self.benefit.kind == KIND_FREE:
             return self.size_num
         return Fraction(self.size_num, self.size_den)
-
-    def usable(self, month):
-        days = self.benefit.valid_days
-        return days is None or (month - 1) * DAYS_PER_MONTH < days
-
-    def covers(self, model_id):
-        return self.models is None or model_id in self.models
 
     @property
     def used(self):
@@ -129,11 +120,11 @@ def benefit_templates(programs, benefits, fx):
             kind = prep.kind
             common = {"benefit": b, "program": program, "kind": kind, "models": prep.models,
                       "last_month": prep.last_month, "per_model": False}  # fmt: skip
-            if kind == _FREE:
+            if kind == KIND_FREE:
                 common.update(per_model=bool(b.per_model), size_num=b.tokens, size_den=1)
-            elif kind == _MATCHED:
+            elif kind == KIND_MATCHED:
                 common.update(ratio=(prep.ratio.numerator, prep.ratio.denominator))
-            elif kind == _CREDIT:
+            elif kind == KIND_CREDIT:
                 got = fx.factor(b.currency)
                 if got is None:
                     common.update(size_num=0, size_den=1, note=_(
@@ -142,7 +133,7 @@ def benefit_templates(programs, benefits, fx):
                 else:
                     size = prep.amount * got[0]
                     common.update(size_num=size.numerator, size_den=size.denominator, rates=tuple(got[1]))
-            elif kind == _DISCOUNT:
+            elif kind == KIND_DISCOUNT:
                 common.update(cut=prep.cut)
             else:
                 continue
@@ -209,14 +200,14 @@ def simulate(priced, prepared, months, detail=True):
         covered = all_groups if ids is None else [g for pk, g in groups.items() if pk in ids]
         use = _BenefitUse(t, covered, until, None, detail)
         kind = t.kind
-        if kind == _MATCHED:
+        if kind == KIND_MATCHED:
             num, den = t.ratio[0] * openai_tokens, t.ratio[1]
             common = math.gcd(num, den)
             use.size_num, use.size_den = num // common, den // common
             pools.append(use)
-        elif kind == _FREE:
+        elif kind == KIND_FREE:
             pools.append(use)
-        elif kind == _DISCOUNT:
+        elif kind == KIND_DISCOUNT:
             discounts.append(use)
         else:  # a credit
             credits.append(use)
