@@ -7,31 +7,17 @@ bodies on its own), so the body the server would send is what is checked.
 import io
 import logging
 import sys
-from contextlib import contextmanager
 
 import pytest
-from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
 
 from offers import urls as offers_urls
 from offers.api import urls as api_urls
 from offers.models import Model
+from tests.connections import keep_test_connection
 from tests.factories import build_browse_catalog
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def _keep_test_connection():
-    """As the test client does: the handler must not close the test transaction's connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 def wsgi(method, path, host="127.0.0.1"):
@@ -47,7 +33,7 @@ def wsgi(method, path, host="127.0.0.1"):
     def start_response(status, headers, exc_info=None):
         started["status"], started["headers"] = int(status.split()[0]), dict(headers)
 
-    with _keep_test_connection():
+    with keep_test_connection():
         result = WSGIHandler()(environ, start_response)
         try:
             body = b"".join(result)

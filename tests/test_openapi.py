@@ -3,13 +3,12 @@ the document allows and with what it forbids, and checks every answer against it
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.management import call_command
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
+from tests.connections import keep_test_connection
 from tests.test_estimate_api import DATA
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -32,16 +31,9 @@ def _no_dns(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection():
-    # Django's test client unhooks close_old_connections while it serves a request; schemathesis
-    # calls the WSGI application directly, whose request_finished would close the connection that
-    # holds the test's transaction (on PostgreSQL with persistent connections).
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
+    # schemathesis calls the WSGI application directly, not through the test client.
+    with keep_test_connection():
         yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 def test_the_document_is_served_and_names_every_endpoint(client):

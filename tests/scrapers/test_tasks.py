@@ -4,14 +4,9 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from decimal import Decimal as D
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -22,6 +17,7 @@ from scrapers import tasks
 from scrapers.base import FetchError, ParseError
 from scrapers.models import ScrapeRun
 from tests.factories import ModelFactory, PriceFactory, ProviderFactory
+from tests.workers import poll, require_services, start_worker, stop_worker, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -215,31 +211,11 @@ def test_fan_out_queues_every_source_rates_and_feeds_first(monkeypatch):
 # --- end to end: a real worker on the real broker, with PostgreSQL ---------------------------------
 
 
-def _service_up(url, default_port):
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def _require_services():
-    db, broker = os.environ.get("DATABASE_URL", ""), os.environ.get("CELERY_BROKER_URL", "")
-    if not db.startswith(("postgres://", "postgresql://")) or not broker.startswith(("redis://", "amqp://")):
-        pytest.skip("needs DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://...")
-    if not (_service_up(db, 5432) and _service_up(broker, 6379 if broker.startswith("redis") else 5672)):
-        message = f"PostgreSQL or the broker is not reachable ({db}, {broker})"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.mark.postgres
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_worker_refreshes_a_source_from_a_local_server(page_server, settings):
-    _require_services()
+    require_services()
     from config.celery import app
 
     assert not app.conf.task_always_eager, "the end-to-end test must go through the broker"
@@ -250,39 +226,17 @@ def test_worker_refreshes_a_source_from_a_local_server(page_server, settings):
     model = ModelFactory(provider=ProviderFactory(slug="deepseek"), slug="deepseek-chat")
     old = PriceFactory(model=model, kind="input", amount=D("0.30"), currency="USD", valid_from=dt.date(2025, 1, 1),
                        source_url=url, checked_on=dt.date(2025, 1, 1))  # fmt: skip
-    db = settings.DATABASES["default"]
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     queue = f"banjia-e2e-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "CELERY_TASK_ALWAYS_EAGER": "0",
-           "BANJIA_SCRAPE_URLS": json.dumps({"deepseek": [url]}), "PYTHONUNBUFFERED": "1"}  # fmt: skip
-    if db.get("PASSWORD"):
-        env["DATABASE_URL"] = database_url.replace(f"{db['USER']}@", f"{db['USER']}:{db['PASSWORD']}@")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    worker = start_worker(worker_env(settings, BANJIA_SCRAPE_URLS=json.dumps({"deepseek": [url]})), queue)
     try:
         tasks.refresh_source.apply_async(args=("deepseek",), queue=queue)
-        deadline = time.monotonic() + 90
-        run = None
-        while time.monotonic() < deadline:
-            run = ScrapeRun.objects.filter(source="deepseek").exclude(status="running").first()
-            if run is not None or worker.poll() is not None:
-                break
-            time.sleep(0.5)
+        run = poll(
+            lambda: ScrapeRun.objects.filter(source="deepseek").exclude(status="running").first(), worker
+        )
         if run is None:
-            worker.terminate()
-            output = worker.communicate(timeout=20)[0].decode(errors="replace")
-            pytest.fail(f"no finished run within 90 s; worker output:\n{output[-4000:]}")
+            pytest.fail(f"no finished run within 90 s; worker output:\n{stop_worker(worker)}")
     finally:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        stop_worker(worker)
     # 2 models x 3 kinds, at peak (all day) and off-peak
     assert (run.status, run.trigger, run.observations) == ("ok", "schedule", 12), run.error
     assert run.urls == [url]
@@ -311,43 +265,13 @@ def test_in_process_runs_record_transient_errors_instead_of_retrying(monkeypatch
     assert cache.get(tasks.lock_key("deepseek")) is None
 
 
-def _worker(env, queue):
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
-def _stop(worker):
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-    return worker.stdout.read().decode(errors="replace")[-4000:]
-
-
-def _poll(condition, worker, seconds=90):
-    """Bounded polling: the condition's value once true, None after `seconds` or if the worker exits."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value or worker.poll() is not None:
-            return value
-        time.sleep(0.2)
-    return None
-
-
 @pytest.mark.postgres
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_apply_is_replaced_and_the_refresh_finishes(page_server, settings, tmp_path):
     """SIGKILL a real worker inside the apply transaction; a second worker gets the message back
     from Redis (visibility timeout), takes over the dead worker's lock and finishes the refresh."""
-    _require_services()
+    require_services()
     from config.celery import app
 
     assert not app.conf.task_always_eager, "the end-to-end test must go through the broker"
@@ -357,21 +281,15 @@ def test_a_worker_killed_mid_apply_is_replaced_and_the_refresh_finishes(page_ser
     model = ModelFactory(provider=ProviderFactory(slug="deepseek"), slug="deepseek-chat")
     old = PriceFactory(model=model, kind="input", amount=D("0.30"), currency="USD", valid_from=dt.date(2025, 1, 1),
                        source_url=url, checked_on=dt.date(2025, 1, 1))  # fmt: skip
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    database_url = (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
     queue = f"banjia-crash-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "CELERY_TASK_ALWAYS_EAGER": "0",
-           "BANJIA_SCRAPE_URLS": json.dumps({"deepseek": [url]}), "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    env = worker_env(settings, BANJIA_SCRAPE_URLS=json.dumps({"deepseek": [url]}))
     gate = tmp_path / "gate"
-    first = _worker({**env, "BANJIA_TEST_APPLY_GATE": str(gate)}, queue)
+    first = start_worker({**env, "BANJIA_TEST_APPLY_GATE": str(gate)}, queue)
     second = None
     try:
         sent = tasks.refresh_source.apply_async(args=("deepseek",), queue=queue)
-        if not _poll(lambda: (tmp_path / "gate.reached").exists(), first):
-            pytest.fail(f"the first worker never reached the apply; output:\n{_stop(first)}")
+        if not poll(lambda: (tmp_path / "gate.reached").exists(), first):
+            pytest.fail(f"the first worker never reached the apply; output:\n{stop_worker(first)}")
         dead = ScrapeRun.objects.get(source="deepseek")
         assert (dead.status, dead.task_id) == ("running", sent.id)
         os.kill(first.pid, signal.SIGKILL)  # mid-apply: the transaction holds the first price change
@@ -379,15 +297,15 @@ def test_a_worker_killed_mid_apply_is_replaced_and_the_refresh_finishes(page_ser
         # The second worker sees the unacknowledged message as lost after 2 s (600 s in production)
         # and checks for such messages every second (kombu: every 10 x 10 s by default).
         options = {"visibility_timeout": 2, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}
-        second = _worker({**env, "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(options)}, queue)
-        done = _poll(lambda: ScrapeRun.objects.filter(source="deepseek", status="ok").first(), second)
+        second = start_worker({**env, "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(options)}, queue)
+        done = poll(lambda: ScrapeRun.objects.filter(source="deepseek", status="ok").first(), second)
         if done is None:
             pytest.fail(f"no finished run within 90 s; runs: "
-                        f"{list(ScrapeRun.objects.values_list('status', 'task_id'))}; output:\n{_stop(second)}")  # fmt: skip
+                        f"{list(ScrapeRun.objects.values_list('status', 'task_id'))}; output:\n{stop_worker(second)}")  # fmt: skip
     finally:
-        _stop(first)
+        stop_worker(first)
         if second is not None:
-            _stop(second)
+            stop_worker(second)
     dead.refresh_from_db()
     assert dead.status == "abandoned"
     assert dead.finished_at is not None

@@ -6,15 +6,12 @@ CELERY_BROKER_URL=redis://127.0.0.1:6379/9 (skipped otherwise)."""
 
 import hashlib
 import hmac
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from offers.catalog.io import import_catalog
-from tests.scrapers.test_tasks import _require_services
+from tests.workers import require_services, start_worker, stop_worker, worker_env
 from watches import services
 from watches.models import Delivery
 
@@ -27,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_scans_and_delivers_a_committed_change(settings, receiver):
-    _require_services()
+    require_services()
     from config.celery import app
 
     assert not app.conf.task_always_eager, "this test must go through the broker"
@@ -36,30 +33,16 @@ def test_a_worker_scans_and_delivers_a_committed_change(settings, receiver):
     watch, _token, secret = services.create_webhook_watch(
         {"kind": "provider", "provider_slug": "alpha"}, receiver.url
     )
-    db = settings.DATABASES["default"]
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "CELERY_TASK_ALWAYS_EAGER": "0",
-           "BANJIA_WEBHOOK_ALLOW_LOOPBACK": "1", "BANJIA_WATCH_DIGEST_MINUTES": "0",
-           "BANJIA_SITE_URL": "http://testserver", "PYTHONUNBUFFERED": "1"}  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    worker = start_worker(
+        worker_env(settings, BANJIA_WEBHOOK_ALLOW_LOOPBACK="1", BANJIA_WATCH_DIGEST_MINUTES="0",
+                   BANJIA_SITE_URL="http://testserver")
     )  # fmt: skip
     try:
         import_catalog(catalog(alpha_input="0.80"))  # on commit: scan_watches queued on the broker
         if not receiver.arrived.wait(timeout=90):
-            worker.terminate()
-            output = worker.communicate(timeout=20)[0].decode(errors="replace")
-            pytest.fail(f"no delivery within 90 s; worker output:\n{output[-4000:]}")
+            pytest.fail(f"no delivery within 90 s; worker output:\n{stop_worker(worker)}")
     finally:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        stop_worker(worker)
     [got] = receiver.requests
     expected = hmac.new(
         secret.encode(), got["headers"]["X-Banjia-Timestamp"].encode() + b"." + got["body"], hashlib.sha256
