@@ -397,10 +397,15 @@ def _import_usage(request):
                     settings.update(hourly_profile="imported", hourly_usage=usage.hourly_usage)
                 query = shorten(lines_query(usage.lines[:MAX_PAGE_LINES], settings))
                 return redirect(f"{reverse('offers:estimate')}?{query.urlencode()}")
+    return _upload_refused(request, current_query, "import_form", form)
+
+
+def _upload_refused(request, current_query, form_name, form):
+    """The page (400) for an upload that was refused: the form under `form_name` with its errors,
+    which go to the top of the page; the estimate of the lines on screen is not shown under them
+    (it is not the upload's), unless the user asks for it with the link in the outcome."""
     context = _build(request, current_query)
-    context["import_form"] = form
-    # The outcome goes to the top of the page; the estimate of the lines on screen is not shown
-    # under it (it is not the file's), unless the user asks for it with the link in the outcome.
+    context[form_name] = form
     context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
     context["result"] = context["chart"] = None
     return _render(request, context, status=400)
@@ -424,11 +429,7 @@ def _store_sample(request):
         sample = store_sample(form.cleaned_data["texts"])
         current_query["sample"] = sample.digest
         return redirect(f"{reverse('offers:estimate')}?{current_query.urlencode()}#estimate-summary")
-    context = _build(request, current_query)
-    context["sample_form"] = form
-    context["upload_errors"] = [e for errors in form.errors.values() for e in errors]
-    context["result"] = context["chart"] = None
-    return _render(request, context, status=400)
+    return _upload_refused(request, current_query, "sample_form", form)
 
 
 def _names(names):
